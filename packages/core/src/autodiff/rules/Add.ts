@@ -1,0 +1,11 @@
+/** Add: y = a + b (broadcasting). da = unbroadcast(dy), db = unbroadcast(dy). */
+import type { GradRule } from '../types.ts';
+
+export const Add: GradRule = {
+  opType: 'Add',
+  grad(ctx) {
+    const [a, b] = ctx.node.inputs;
+    const dy = ctx.dy[0] as string;
+    return [ctx.needs[0] ? ctx.unbroadcast(dy, a) : null, ctx.needs[1] ? ctx.unbroadcast(dy, b) : null];
+  },
+};

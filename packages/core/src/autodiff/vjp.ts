@@ -1,0 +1,203 @@
+/**
+ * Reverse-mode graph construction. Given a model, an output `of` and values `wrt`, it
+ * returns a new model that computes everything the original did plus, for each `wrt`,
+ * the vector-Jacobian product `d<c, of>/d wrt`, where the cotangent `c` is a new graph
+ * input shaped like `of`. One gradient graph therefore serves every target class (c is a
+ * one-hot or any weighting) and every batch size.
+ *
+ * Data flow: infer types -> mark values reachable forward from `wrt` and backward from
+ * `of` -> visit the nodes between them in reverse topological order, asking each op's
+ * rule for its input cotangents -> sum cotangents that meet at one value -> expose one
+ * output per `wrt`.
+ */
+import { XqcError } from '../errors.ts';
+import { GraphBuilder } from '../onnx/builder.ts';
+import type { Model, Node, ValueInfo } from '../onnx/ir.ts';
+import { cloneModel, defaultOpset } from '../onnx/ir.ts';
+import { inferTypes } from '../onnx/shape/infer.ts';
+import type { TypeEnv } from '../onnx/shape/infer.ts';
+import { FLOAT_DTYPES, tensor } from '../onnx/tensor.ts';
+import type { DType } from '../onnx/tensor.ts';
+import { NON_DIFFERENTIABLE } from './registry.ts';
+import type { GradRegistry } from './registry.ts';
+import type { GradContext } from './types.ts';
+import { unbroadcastTo } from './unbroadcast.ts';
+
+/** Options of {@link buildGradient}. */
+export interface GradientOptions {
+  /** The value to differentiate (a graph output or any intermediate value). */
+  of: string;
+  /** Values to differentiate with respect to: graph inputs, intermediate values or initializers. */
+  wrt: string[];
+  /** Name of the cotangent input (default `<of>_cotangent`). */
+  cotangentName?: string;
+  /** Name of the gradient output for a `wrt` value (default `<wrt>_grad`). */
+  gradName?: (wrt: string) => string;
+  /** Keep the model's original outputs (default true); false exposes only the gradients. */
+  keepOutputs?: boolean;
+  /** Extra values to expose as outputs (e.g. the `of` value when it is intermediate). */
+  exposeValues?: string[];
+  /** Precomputed types, to avoid inferring twice. */
+  types?: TypeEnv;
+}
+
+/** The gradient model and the names a caller needs to run it. */
+export interface GradientModel {
+  model: Model;
+  /** Input to feed the cotangent `c` (same shape and dtype as `of`). */
+  cotangent: string;
+  /** Output name of each `wrt` gradient. */
+  grads: Record<string, string>;
+  /** Number of nodes added for the backward pass. */
+  backwardNodes: number;
+}
+
+/**
+ * Builds the vector-Jacobian-product graph of `model`. The input model is not modified.
+ * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT
+ */
+export function buildGradient(model: Model, registry: GradRegistry, options: GradientOptions): GradientModel {
+  const m = cloneModel(model);
+  const g = m.graph;
+  const opset = defaultOpset(m);
+  const env = options.types ?? inferTypes(m);
+  const b = new GraphBuilder(g, opset, 'grad');
+
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const exists = (v: string): boolean => producer.has(v) || g.initializers.has(v) || g.inputs.some((i) => i.name === v);
+  const dtypeOf = (v: string): DType | undefined => env.types.get(v)?.dtype;
+
+  if (!exists(options.of)) throw new XqcError('XQC_VALUE_NOT_FOUND', `output '${options.of}' does not exist in the graph`);
+  const ofType = dtypeOf(options.of);
+  if (!ofType || !FLOAT_DTYPES.has(ofType)) {
+    throw new XqcError('XQC_INVALID_ARGUMENT', `'${options.of}' is not a floating value (dtype ${ofType ?? 'unknown'})`);
+  }
+  if (options.wrt.length === 0) throw new XqcError('XQC_INVALID_ARGUMENT', 'wrt names no value');
+  for (const w of options.wrt) {
+    if (!exists(w)) throw new XqcError('XQC_VALUE_NOT_FOUND', `wrt value '${w}' does not exist in the graph`);
+    const dt = dtypeOf(w);
+    if (!dt || !FLOAT_DTYPES.has(dt)) throw new XqcError('XQC_INVALID_ARGUMENT', `wrt value '${w}' is not floating (dtype ${dt ?? 'unknown'})`);
+  }
+
+  // Values that depend on some wrt value.
+  const forward = new Set(options.wrt);
+  for (const n of g.nodes) {
+    if (NON_DIFFERENTIABLE.has(n.opType)) continue;
+    if (n.inputs.some((i) => forward.has(i))) for (const o of n.outputs) if (o && FLOAT_DTYPES.has(dtypeOf(o) ?? 'int64')) forward.add(o);
+  }
+  // Values that `of` depends on.
+  const backward = new Set([options.of]);
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const n = g.nodes[k];
+    if (n.outputs.some((o) => backward.has(o))) for (const i of n.inputs) if (i) backward.add(i);
+  }
+
+  const cotangent = b.reserve(options.cotangentName ?? `${options.of}_cotangent`);
+  const ofShape = env.types.get(options.of)?.shape;
+  g.inputs.push({ name: cotangent, dtype: ofType, shape: ofShape ? [...ofShape] : undefined });
+
+  const grads = new Map<string, string[]>();
+  grads.set(options.of, [cotangent]);
+  const total = (v: string): string | null => {
+    const list = grads.get(v);
+    if (!list || list.length === 0) return null;
+    const s = b.sum(list);
+    grads.set(v, [s]);
+    return s;
+  };
+  const nodesBefore = g.nodes.length;
+  const forwardNodes = g.nodes.slice();
+
+  for (let k = forwardNodes.length - 1; k >= 0; k--) {
+    const node = forwardNodes[k];
+    if (!node.outputs.some((o) => backward.has(o) && forward.has(o))) continue;
+    if (NON_DIFFERENTIABLE.has(node.opType)) continue;
+    const dy = node.outputs.map((o) => (o && forward.has(o) ? total(o) : null));
+    if (dy.every((d) => d === null)) continue;
+    const needs = node.inputs.map((i) => i !== '' && forward.has(i));
+    if (!needs.some(Boolean)) continue;
+    const rule = registry.get(node);
+    const ctx = makeContext(node, b, opset, env, dy, needs);
+    const inGrads = rule.grad(ctx);
+    node.inputs.forEach((inp, i) => {
+      const gi = inGrads[i];
+      if (!gi || !needs[i]) return;
+      const list = grads.get(inp) ?? [];
+      list.push(gi);
+      grads.set(inp, list);
+    });
+  }
+
+  const outNames: Record<string, string> = {};
+  const gradOutputs: ValueInfo[] = [];
+  for (const w of options.wrt) {
+    const name = b.reserve(options.gradName ? options.gradName(w) : `${w}_grad`);
+    const gsum = total(w);
+    const dt = dtypeOf(w) as DType;
+    if (gsum) b.op('Identity', [gsum], {}, { outputNames: [name] });
+    else b.op('ConstantOfShape', [b.shape(w)], { value: { type: 'tensor', value: tensor(dt, [1], [0]) } }, { outputNames: [name] });
+    outNames[w] = name;
+    const shape = env.types.get(w)?.shape;
+    gradOutputs.push({ name, dtype: dt, shape: shape ? [...shape] : undefined });
+  }
+  const exposed: ValueInfo[] = (options.exposeValues ?? [])
+    .filter((v) => !g.outputs.some((o) => o.name === v))
+    .map((v) => ({ name: v, dtype: dtypeOf(v), shape: env.types.get(v)?.shape }));
+  g.outputs = [...(options.keepOutputs === false ? [] : g.outputs), ...exposed, ...gradOutputs];
+  return { model: m, cotangent, grads: outNames, backwardNodes: g.nodes.length - nodesBefore };
+}
+
+function makeContext(
+  node: Node,
+  b: GraphBuilder,
+  opset: number,
+  env: TypeEnv,
+  dy: (string | null)[],
+  needs: boolean[],
+): GradContext {
+  const where = `${node.opType} node '${node.name || '<unnamed>'}'`;
+  const ctx: GradContext = {
+    node,
+    b,
+    opset,
+    dy,
+    needs,
+    type: (n) => env.types.get(n),
+    dtype: (n) => {
+      const d = env.types.get(n)?.dtype;
+      if (!d) throw new XqcError('XQC_SHAPE_INFERENCE', `dtype of '${n}' is unknown at ${where}`);
+      return d;
+    },
+    shape: (n) => env.types.get(n)?.shape,
+    rank: (n) => env.types.get(n)?.shape?.length,
+    constant: (n) => env.constants.get(n),
+    attr: (name) => node.attributes[name],
+    attrInt: (name, dflt) => {
+      const a = node.attributes[name];
+      return a?.type === 'int' ? a.value : dflt;
+    },
+    attrInts: (name) => {
+      const a = node.attributes[name];
+      return a?.type === 'ints' ? a.value : undefined;
+    },
+    attrFloat: (name, dflt) => {
+      const a = node.attributes[name];
+      return a?.type === 'float' ? a.value : dflt;
+    },
+    attrString: (name, dflt) => {
+      const a = node.attributes[name];
+      return a?.type === 'string' ? a.value : dflt;
+    },
+    unbroadcast: (grad, like) => {
+      // The cotangent of a broadcasting op has the op's output shape.
+      const outShape = env.types.get(node.outputs[0])?.shape;
+      return unbroadcastTo(b, grad, outShape, like, env.types.get(like)?.shape);
+    },
+    scalarLike: (value, like) => b.scalar(value, ctx.dtype(like)),
+    fail: (message) => {
+      throw new XqcError('XQC_AUTODIFF_UNSUPPORTED', `${where}: ${message}`, { details: { opType: node.opType, node: node.name } });
+    },
+  };
+  return ctx;
+}

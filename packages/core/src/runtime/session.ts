@@ -1,0 +1,155 @@
+/**
+ * The only importer of onnxruntime-node. Everything else in XAI-QC runs graphs through
+ * {@link OnnxSession}, which speaks the engine's plain {@link Tensor}s. Sessions are
+ * cached by the SHA-256 of the model bytes plus the options, so the same graph built
+ * twice (a gradient graph for the same model, a helper kernel) is compiled once.
+ */
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { XqcError } from '../errors.ts';
+import type { DType, Tensor } from '../onnx/tensor.ts';
+import { sizeOf } from '../onnx/tensor.ts';
+
+/** Options of a session. Defaults suit a 2-core CPU server. */
+export interface SessionOptions {
+  /** Threads inside one operator (default: ONNX Runtime's choice, all cores). */
+  intraOpThreads?: number;
+  /** Threads across operators (default 1: sequential execution). */
+  interOpThreads?: number;
+  /** Graph optimisation level (default 'all'). */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Execution providers in order of preference (default ['cpu']). */
+  executionProviders?: string[];
+  /** Memory arena on the CPU (default true). */
+  enableCpuMemArena?: boolean;
+}
+
+/** A compiled model ready to run. */
+export class OnnxSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+
+  constructor(private readonly session: ort.InferenceSession, readonly key: string) {
+    this.inputNames = session.inputNames;
+    this.outputNames = session.outputNames;
+  }
+
+  /**
+   * Runs the graph. `feeds` maps input names to tensors; `outputs` selects outputs
+   * (default all). Returns the requested outputs as engine tensors.
+   */
+  async run(feeds: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(t, name);
+    let result: ort.InferenceSession.OnnxValueMapType;
+    try {
+      result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
+    } catch (e) {
+      throw new XqcError('XQC_RUNTIME', `ONNX Runtime run failed: ${firstLine((e as Error).message)}`, { cause: e });
+    }
+    const out: Record<string, Tensor> = {};
+    for (const [name, v] of Object.entries(result)) out[name] = fromOrt(v as ort.Tensor, name);
+    return out;
+  }
+
+  /** Frees the native session (it is also dropped from the cache). */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 500);
+}
+
+const ORT_TYPES: ReadonlySet<string> = new Set([
+  'float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string',
+]);
+
+function toOrt(t: Tensor, name: string): ort.Tensor {
+  if (!ORT_TYPES.has(t.dtype)) throw new XqcError('XQC_DTYPE_UNSUPPORTED', `input '${name}': dtype ${t.dtype} cannot be fed to ONNX Runtime`);
+  if (t.data.length !== sizeOf(t.dims)) {
+    throw new XqcError('XQC_SHAPE_MISMATCH', `input '${name}': ${t.data.length} values for dims [${t.dims.join(',')}]`);
+  }
+  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+}
+
+function fromOrt(v: ort.Tensor, name: string): Tensor {
+  const dtype = v.type as DType;
+  if (!ORT_TYPES.has(dtype)) throw new XqcError('XQC_DTYPE_UNSUPPORTED', `output '${name}' has unsupported dtype ${v.type}`);
+  return { dtype, dims: [...v.dims], data: v.data as Tensor['data'] };
+}
+
+function toOrtOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
+  const opts: ort.InferenceSession.SessionOptions = {
+    interOpNumThreads: o.interOpThreads ?? 1,
+    graphOptimizationLevel: o.graphOptimization ?? 'all',
+    executionProviders: o.executionProviders ?? ['cpu'],
+    enableCpuMemArena: o.enableCpuMemArena ?? true,
+  };
+  if (o.intraOpThreads !== undefined) opts.intraOpNumThreads = o.intraOpThreads;
+  return opts;
+}
+
+/** SHA-256 of model bytes, hex. */
+export function modelHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A least-recently-used cache of compiled sessions keyed by model hash and options. */
+export class SessionCache {
+  private readonly entries = new Map<string, Promise<OnnxSession>>();
+
+  constructor(readonly capacity = 32) {}
+
+  /** Returns the cached session for `bytes` and `options`, compiling it on first use. */
+  async get(bytes: Uint8Array, options: SessionOptions = {}): Promise<OnnxSession> {
+    const key = `${modelHash(bytes)}|${JSON.stringify(options, Object.keys(options).sort())}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const pending = createSession(bytes, options, key);
+    this.entries.set(key, pending);
+    pending.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      const victim = this.entries.get(oldest);
+      this.entries.delete(oldest);
+      victim?.then((s) => s.release()).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  /** Number of cached sessions. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Releases every cached session. */
+  async clear(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.release()));
+  }
+}
+
+/** Compiles `bytes` into a session (uncached). */
+export async function createSession(bytes: Uint8Array, options: SessionOptions = {}, key = modelHash(bytes)): Promise<OnnxSession> {
+  try {
+    const s = await ort.InferenceSession.create(bytes, toOrtOptions(options));
+    return new OnnxSession(s, key);
+  } catch (e) {
+    throw new XqcError('XQC_RUNTIME', `ONNX Runtime could not load the model: ${firstLine((e as Error).message)}`, { cause: e });
+  }
+}
+
+/** The process-wide default cache used by helpers that take no explicit cache. */
+export const defaultSessionCache = new SessionCache();
+
+/** Versions of the runtime in use. */
+export function runtimeVersions(): Record<string, string> {
+  return { ...(ort.env.versions as Record<string, string>) };
+}
