@@ -1,0 +1,51 @@
+/** `xaiqc run`: evaluates an ONNX model on .npy inputs and writes every output as .npy. */
+import { createSession, loadModelFile, saveModel } from '@xai-qc/core';
+import type { Command } from '../command.ts';
+import { UsageError, namedPaths, required } from '../command.ts';
+import { readInputs, shapeText, writeTensors } from '../tensor-files.ts';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run an ONNX model on .npy inputs, write each output as .npy',
+  help: `Usage: xaiqc run --model M.onnx --input NAME=x.npy [--input ...] --out DIR [--outputs A,B] [--json]
+
+Runs the model with ONNX Runtime on the CPU and writes every requested output to
+DIR/<output>.npy (names made file-safe). Inputs are .npy files (float32, float64,
+int64, int32, uint8, bool).
+
+Options:
+  --model PATH      the .onnx file
+  --input NAME=PATH one per graph input
+  --out DIR         output folder (created)
+  --outputs LIST    comma-separated output names (default: all)
+  --json            print a JSON summary instead of a table`,
+  options: {
+    model: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    outputs: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, _positionals, io) {
+    const modelPath = required(values, 'model');
+    const outDir = required(values, 'out');
+    const inputPaths = namedPaths(values, 'input');
+    const model = await loadModelFile(modelPath);
+    const declared = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name);
+    const missing = declared.filter((n) => !(n in inputPaths));
+    if (missing.length) throw new UsageError(`missing --input for graph input(s): ${missing.join(', ')}`);
+    const unknown = Object.keys(inputPaths).filter((n) => !model.graph.inputs.some((i) => i.name === n));
+    if (unknown.length) throw new UsageError(`the model has no input named ${unknown.join(', ')} (inputs: ${declared.join(', ')})`);
+    const feeds = await readInputs(inputPaths);
+    const wanted = typeof values.outputs === 'string' ? values.outputs.split(',').filter(Boolean) : undefined;
+    const session = await createSession(saveModel(model));
+    const outputs = await session.run(feeds, wanted);
+    const files = await writeTensors(outDir, outputs);
+    if (values.json) {
+      io.out(JSON.stringify({ outputs: Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, { file: files[k], dims: t.dims, dtype: t.dtype }])) }, null, 2));
+    } else {
+      for (const [k, t] of Object.entries(outputs)) io.out(`${k}\t${shapeText(t)}\t${files[k]}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,37 @@
+/** Reading model inputs from .npy files and writing outputs, shared by run and grad. */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readNpyFile, writeNpyFile } from '@xai-qc/core';
+import type { Tensor } from '@xai-qc/core';
+import { safeStem } from './command.ts';
+
+/** Loads every `NAME=PATH` input. */
+export async function readInputs(paths: Record<string, string>): Promise<Record<string, Tensor>> {
+  const feeds: Record<string, Tensor> = {};
+  for (const [name, path] of Object.entries(paths)) feeds[name] = await readNpyFile(path);
+  return feeds;
+}
+
+/**
+ * Writes tensors as `<stem>.npy` under `dir` (created if needed); each file appears
+ * atomically. Returns the written paths by value name.
+ */
+export async function writeTensors(dir: string, tensors: Record<string, Tensor>, prefix = ''): Promise<Record<string, string>> {
+  await mkdir(dir, { recursive: true });
+  const written: Record<string, string> = {};
+  const used = new Set<string>();
+  for (const [name, t] of Object.entries(tensors)) {
+    let stem = prefix + safeStem(name);
+    while (used.has(stem)) stem += '_';
+    used.add(stem);
+    const path = join(dir, `${stem}.npy`);
+    await writeNpyFile(path, t);
+    written[name] = path;
+  }
+  return written;
+}
+
+/** `[2,3]` style shape text. */
+export function shapeText(t: Tensor): string {
+  return `[${t.dims.join(',')}] ${t.dtype}`;
+}

@@ -1,0 +1,9 @@
+/**
+ * @xai-qc/core: the engine. No HTTP, no database, no environment variables: callers pass
+ * explicit options. Sub-areas are re-exported here; see docs/architecture.md for the map.
+ */
+export * from './errors.ts';
+export * from './onnx/index.ts';
+export * from './runtime/index.ts';
+export * from './autodiff/index.ts';
+export * from './io/index.ts';
