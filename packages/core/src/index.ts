@@ -7,3 +7,4 @@ export * from './onnx/index.ts';
 export * from './runtime/index.ts';
 export * from './autodiff/index.ts';
 export * from './io/index.ts';
+export * from './models/index.ts';

@@ -1,0 +1,14 @@
+/** Task adapters and the model card. */
+export type { InputSpec, ModelCard, SeverityRule, Task } from './card.ts';
+export { DEFAULT_SEVERITY, defectIndices, modelCardToYaml, parseModelCard, parseModelCardYaml, readModelCard, writeModelCard } from './card.ts';
+export type { Placement } from './preprocess.ts';
+export { cropMap, fitImage, mapToOriginal, preprocess } from './preprocess.ts';
+export type { Component } from './components.ts';
+export { connectedComponents, maskToRle, rleToMask } from './components.ts';
+export { gradeSeverity } from './severity.ts';
+export type { SeverityInput } from './severity.ts';
+export type { Finding, Prediction } from './result.ts';
+export { postprocessClassify, softmaxRow } from './classify.ts';
+export { postprocessSegment } from './segment.ts';
+export { Predictor } from './predictor.ts';
+export type { PredictorOptions } from './predictor.ts';

@@ -1,0 +1,101 @@
+/**
+ * Runs a model as its card says: preprocess, batched ONNX Runtime forward passes, task
+ * postprocessing. The server, the CLI, the explainers and the evaluators all predict
+ * through this class so an image is always seen the same way.
+ */
+import { dirname, join } from 'node:path';
+import { XqcError } from '../errors.ts';
+import type { ImageU8 } from '../image/image.types.ts';
+import type { Model } from '../onnx/ir.ts';
+import { loadModelFile, saveModel } from '../onnx/model-io.ts';
+import type { Tensor } from '../onnx/tensor.ts';
+import { defaultSessionCache } from '../runtime/session.ts';
+import type { OnnxSession, SessionCache, SessionOptions } from '../runtime/session.ts';
+import type { ModelCard } from './card.ts';
+import { readModelCard } from './card.ts';
+import { postprocessClassify } from './classify.ts';
+import { preprocess } from './preprocess.ts';
+import type { Placement } from './preprocess.ts';
+import type { Prediction } from './result.ts';
+import { postprocessSegment } from './segment.ts';
+
+/** Runtime options of a predictor. */
+export interface PredictorOptions {
+  cache?: SessionCache;
+  session?: SessionOptions;
+}
+
+/** A loaded model with its card, ready to predict. */
+export class Predictor {
+  readonly inputName: string;
+  readonly outputName: string;
+  private session: Promise<OnnxSession> | undefined;
+
+  constructor(readonly model: Model, readonly card: ModelCard, private readonly options: PredictorOptions = {}) {
+    const inputs = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name));
+    this.inputName = card.input.name ?? inputs[0]?.name ?? '';
+    if (!inputs.some((i) => i.name === this.inputName)) {
+      throw new XqcError('XQC_MODEL_INVALID', `model has no input '${this.inputName}' (card input.name)`);
+    }
+    this.outputName = card.outputs.logits ?? model.graph.outputs[0]?.name ?? '';
+    if (!model.graph.outputs.some((o) => o.name === this.outputName)) {
+      throw new XqcError('XQC_MODEL_INVALID', `model has no output '${this.outputName}' (card outputs.logits)`);
+    }
+    const declared = model.graph.inputs.find((i) => i.name === this.inputName)?.shape;
+    const channels = card.input.color === 'gray' ? 1 : 3;
+    if (declared && declared.length === 4 && typeof declared[1] === 'number' && declared[1] !== channels) {
+      throw new XqcError('XQC_MODEL_INVALID', `model input has ${declared[1]} channels but the card says ${card.input.color}`);
+    }
+  }
+
+  /** Loads `model.onnx` and its card (default: `model_card.yaml` in the same folder). */
+  static async load(modelPath: string, cardPath?: string, options: PredictorOptions = {}): Promise<Predictor> {
+    const model = await loadModelFile(modelPath);
+    const card = await readModelCard(cardPath ?? join(dirname(modelPath), 'model_card.yaml'));
+    return new Predictor(model, card, options);
+  }
+
+  /** The compiled forward session (shared through the cache). */
+  async forwardSession(): Promise<OnnxSession> {
+    this.session ??= (this.options.cache ?? defaultSessionCache).get(saveModel(this.model), this.options.session);
+    return this.session;
+  }
+
+  /** Runs the model on a prepared input batch [N, C, H, W]; returns the card's output. */
+  async forward(input: Tensor): Promise<Tensor> {
+    const s = await this.forwardSession();
+    const out = await s.run({ [this.inputName]: input }, [this.outputName]);
+    return out[this.outputName];
+  }
+
+  /** Preprocesses images as the card says. */
+  prepare(images: readonly ImageU8[]): { tensor: Tensor<'float32'>; placements: Placement[]; fitted: ImageU8[] } {
+    return preprocess(images, this.card.input);
+  }
+
+  /** Turns raw outputs into predictions. */
+  postprocess(output: Tensor, placements: readonly Placement[]): Prediction[] {
+    switch (this.card.task) {
+      case 'classify':
+        return postprocessClassify(output, this.card);
+      case 'segment':
+        return postprocessSegment(output, this.card, placements);
+      default:
+        throw new XqcError('XQC_INVALID_ARGUMENT', `task '${this.card.task}' is not served by Predictor; use its own adapter`);
+    }
+  }
+
+  /**
+   * Predicts `images` in batches of `batchSize` (default 8).
+   * @returns predictions in input order and the wall time of the whole call.
+   */
+  async predict(images: readonly ImageU8[], batchSize = 8): Promise<{ predictions: Prediction[]; latencyMs: number }> {
+    const t0 = performance.now();
+    const predictions: Prediction[] = [];
+    for (let i = 0; i < images.length; i += batchSize) {
+      const { tensor, placements } = this.prepare(images.slice(i, i + batchSize));
+      predictions.push(...this.postprocess(await this.forward(tensor), placements));
+    }
+    return { predictions, latencyMs: performance.now() - t0 };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Image -> model input, as the card says: colour order, resize or letterbox, mean/std,
+ * NCHW float32. Keeps how each image was placed so maps at model resolution (masks,
+ * heatmaps) can be mapped back onto the original image.
+ */
+import { XqcError } from '../errors.ts';
+import { convertChannels } from '../image/image-channels.ts';
+import { letterbox } from '../image/image-letterbox.ts';
+import type { LetterboxInfo } from '../image/image-letterbox.ts';
+import { resizeBilinear, resizeMap } from '../image/image-resize.ts';
+import { imagesToNchw } from '../image/image-tensor.ts';
+import type { ImageU8, ScalarMap } from '../image/image.types.ts';
+import type { Tensor } from '../onnx/tensor.ts';
+import type { InputSpec } from './card.ts';
+
+/** How one image was placed into the model input. */
+export interface Placement {
+  /** Original size. */
+  width: number;
+  height: number;
+  /** Region of the model input the image occupies (the whole input for 'stretch'). */
+  offsetX: number;
+  offsetY: number;
+  innerWidth: number;
+  innerHeight: number;
+}
+
+/** Converts one image to the model's colour order and size. */
+export function fitImage(image: ImageU8, spec: InputSpec): { image: ImageU8; placement: Placement } {
+  const channels = spec.color === 'gray' ? 1 : 3;
+  const conv = image.channels === channels ? image : convertChannels(image, channels);
+  if (spec.resize === 'letterbox') {
+    const { image: boxed, info } = letterbox(conv, spec.width, spec.height);
+    return { image: boxed, placement: fromLetterbox(image, info) };
+  }
+  const resized = conv.width === spec.width && conv.height === spec.height ? conv : resizeBilinear(conv, spec.width, spec.height);
+  return {
+    image: resized,
+    placement: { width: image.width, height: image.height, offsetX: 0, offsetY: 0, innerWidth: spec.width, innerHeight: spec.height },
+  };
+}
+
+function fromLetterbox(image: ImageU8, info: LetterboxInfo): Placement {
+  return {
+    width: image.width,
+    height: image.height,
+    offsetX: info.offsetX,
+    offsetY: info.offsetY,
+    innerWidth: info.innerWidth,
+    innerHeight: info.innerHeight,
+  };
+}
+
+/**
+ * Builds the input batch for `images`.
+ * @returns tensor [N, C, H, W] float32 with v = (pixel/255 - mean[c]) / std[c], and placements.
+ */
+export function preprocess(images: readonly ImageU8[], spec: InputSpec): { tensor: Tensor<'float32'>; placements: Placement[]; fitted: ImageU8[] } {
+  if (images.length === 0) throw new XqcError('XQC_INVALID_ARGUMENT', 'no images to preprocess');
+  const fitted: ImageU8[] = [];
+  const placements: Placement[] = [];
+  for (const img of images) {
+    const f = fitImage(img, spec);
+    fitted.push(f.image);
+    placements.push(f.placement);
+  }
+  const order = spec.color === 'bgr' ? 'bgr' : spec.color === 'gray' ? 'gray' : 'rgb';
+  const tensor = imagesToNchw(fitted, { order, mean: spec.mean, std: spec.std });
+  return { tensor, placements, fitted };
+}
+
+/** Maps a map at model resolution back to the original image's size (bilinear). */
+export function mapToOriginal(map: ScalarMap, p: Placement): ScalarMap {
+  const inner = cropMap(map, p.offsetX, p.offsetY, p.innerWidth, p.innerHeight);
+  return inner.width === p.width && inner.height === p.height ? inner : resizeMap(inner, p.width, p.height);
+}
+
+/** A rectangular crop of a scalar map. */
+export function cropMap(map: ScalarMap, x0: number, y0: number, w: number, h: number): ScalarMap {
+  if (x0 === 0 && y0 === 0 && w === map.width && h === map.height) return map;
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) data.set(map.data.subarray((y + y0) * map.width + x0, (y + y0) * map.width + x0 + w), y * w);
+  return { width: w, height: h, data };
+}
