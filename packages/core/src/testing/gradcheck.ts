@@ -10,6 +10,7 @@ import { saveModel } from '../onnx/model-io.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { tensor, toFloat64 } from '../onnx/tensor.ts';
 import { SessionCache } from '../runtime/session.ts';
+import { normalRng } from '../util/random.ts';
 
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions {
@@ -40,19 +41,6 @@ export interface GradCheckResult {
 }
 
 const cache = new SessionCache(256);
-
-/** A seeded generator of standard normal numbers (mulberry32 + Box-Muller). */
-export function normalRng(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** A tensor of standard normal values. */
 export function randn(dtype: 'float32' | 'float64', dims: number[], rng: () => number, scale = 1, offset = 0): Tensor {
