@@ -40,7 +40,14 @@ export class OnnxSession {
    */
   async run(feeds: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(t, name);
+    for (const [name, t] of Object.entries(feeds)) {
+      // onnxruntime-node silently drops feeds that are not session inputs (including
+      // initializers listed as graph inputs), which would make a fed value have no effect.
+      if (!this.inputNames.includes(name)) {
+        throw new XqcError('XQC_INVALID_ARGUMENT', `'${name}' is not an input of this model (inputs: ${this.inputNames.join(', ')})`);
+      }
+      ortFeeds[name] = toOrt(t, name);
+    }
     let result: ort.InferenceSession.OnnxValueMapType;
     try {
       result = outputs ? await this.session.run(ortFeeds, [...outputs]) : await this.session.run(ortFeeds);
@@ -86,6 +93,8 @@ function toOrtOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
     graphOptimizationLevel: o.graphOptimization ?? 'all',
     executionProviders: o.executionProviders ?? ['cpu'],
     enableCpuMemArena: o.enableCpuMemArena ?? true,
+    // Warnings such as "initializer appears in graph inputs" are expected for training graphs.
+    logSeverityLevel: 3,
   };
   if (o.intraOpThreads !== undefined) opts.intraOpNumThreads = o.intraOpThreads;
   return opts;

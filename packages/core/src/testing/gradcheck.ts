@@ -52,17 +52,19 @@ export function randn(dtype: 'float32' | 'float64', dims: number[], rng: () => n
 export async function gradCheck(o: GradCheckOptions): Promise<GradCheckResult> {
   const rng = normalRng(o.seed ?? 7);
   const g = o.model.graph;
-  // Initializers named in wrt become overridable graph inputs so they can be perturbed.
-  const fwdModel: Model = { ...o.model, graph: { ...g, inputs: [...g.inputs], outputs: [{ name: o.of }] } };
+  // Values to perturb must be plain graph inputs: onnxruntime-node ignores feeds for
+  // initializers, even ones listed as graph inputs. Move such initializers out.
+  const inits = new Map(g.initializers);
+  const fwdModel: Model = { ...o.model, graph: { ...g, inputs: [...g.inputs], initializers: inits, outputs: [{ name: o.of }] } };
   const feeds: Record<string, Tensor> = { ...o.feeds };
-  for (const w of o.wrt) {
-    const init = g.initializers.get(w);
-    if (init && !g.inputs.some((i) => i.name === w)) {
-      fwdModel.graph.inputs.push({ name: w, dtype: init.dtype, shape: [...init.dims] });
-      feeds[w] ??= init;
-    }
-    if (!feeds[w]) throw new XqcError('XQC_INVALID_ARGUMENT', `gradCheck: no value for wrt '${w}'`);
+  for (const name of new Set([...o.wrt, ...g.inputs.map((i) => i.name)])) {
+    const init = inits.get(name);
+    if (!init) continue;
+    if (!fwdModel.graph.inputs.some((i) => i.name === name)) fwdModel.graph.inputs.push({ name, dtype: init.dtype, shape: [...init.dims] });
+    inits.delete(name);
+    feeds[name] ??= init;
   }
+  for (const w of o.wrt) if (!feeds[w]) throw new XqcError('XQC_INVALID_ARGUMENT', `gradCheck: no value for wrt '${w}'`);
   const fwd = await cache.get(saveModel(fwdModel));
   const base = (await fwd.run(feeds, [o.of]))[o.of];
   const isF64 = base.dtype === 'float64';
