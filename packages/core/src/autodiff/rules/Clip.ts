@@ -1,0 +1,40 @@
+/**
+ * Clip (opset 13+: min and max are optional scalar inputs): y = min(max(x, lo), hi).
+ * dx = dy where lo <= x <= hi, else 0 (bounds inclusive, as PyTorch's clamp); an omitted
+ * bound does not mask, so with neither bound dx = dy. The bounds get the cotangent summed
+ * over the elements they decide: dlo = sum(dy where x < lo), dhi = sum(dy where x > hi).
+ * When lo > hi the output is hi everywhere, so then hi takes every element and lo none.
+ */
+import type { GradRule } from '../types.ts';
+
+export const Clip: GradRule = {
+  opType: 'Clip',
+  grad(ctx) {
+    const { b } = ctx;
+    const [x, lo = '', hi = ''] = ctx.node.inputs;
+    const dy = ctx.dy[0] as string;
+    const zero = (): string => ctx.scalarLike(0, x);
+    const boundGrad = (mask: string, bound: string): string =>
+      b.reshape(b.reduceSum(b.op1('Where', [mask, dy, zero()]), [], false), b.shape(bound));
+
+    let dx: string | null = null;
+    if (ctx.needs[0]) {
+      const inside: string[] = [];
+      if (lo) inside.push(b.op1('GreaterOrEqual', [x, lo]));
+      if (hi) inside.push(b.op1('LessOrEqual', [x, hi]));
+      if (inside.length === 0) dx = dy;
+      else dx = b.op1('Where', [inside.length === 2 ? b.op1('And', inside) : inside[0], dy, zero()]);
+    }
+    let dlo: string | null = null;
+    if (lo && ctx.needs[1]) {
+      const below = b.op1('Less', [x, lo]);
+      dlo = boundGrad(hi ? b.op1('And', [below, b.op1('Less', [lo, hi])]) : below, lo);
+    }
+    let dhi: string | null = null;
+    if (hi && ctx.needs[2]) {
+      const above = b.op1('Greater', [x, hi]);
+      dhi = boundGrad(lo ? b.op1('Or', [above, b.op1('Less', [hi, lo])]) : above, hi);
+    }
+    return [dx, dlo, dhi];
+  },
+};

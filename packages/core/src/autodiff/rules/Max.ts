@@ -1,0 +1,8 @@
+/** Max: y = max(x_0, x_1, ...) elementwise (variadic, broadcasting); ties split the cotangent equally. */
+import { extremumGrad } from '../extremum-grad.ts';
+import type { GradRule } from '../types.ts';
+
+export const Max: GradRule = {
+  opType: 'Max',
+  grad: extremumGrad,
+};
