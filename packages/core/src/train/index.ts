@@ -1,0 +1,25 @@
+/** Training in TypeScript: architectures, losses, optimisers, augmentation, the loop, runs. */
+export * from './zoo/index.ts';
+export type { LossKind } from './losses.ts';
+export { bceWithLogits, diceCrossEntropy, maskOneHot, smoothedOneHot, softmaxCrossEntropy } from './losses.ts';
+export type { Optimizer, OptimizerConfig, OptimizerState } from './optimizers.ts';
+export { createOptimizer } from './optimizers.ts';
+export type { ScheduleConfig } from './schedules.ts';
+export { learningRate } from './schedules.ts';
+export type { AugmentConfig } from './augment.ts';
+export { DEFAULT_AUGMENT, NO_AUGMENT, augment } from './augment.ts';
+export type { Batch, BatchOptions, Normalisation, TrainSample } from './batch.ts';
+export { makeBatch } from './batch.ts';
+export type { TrainingGraph, TrainingGraphOptions } from './training-graph.ts';
+export { buildTrainingGraph } from './training-graph.ts';
+export type { ClassificationReport, SegmentationReport } from './evaluate.ts';
+export { evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
+export type { ArchConfig, EpochRecord, TrainConfig, TrainEvent, TrainOptions, TrainResult } from './trainer.ts';
+export { buildArchitecture, configHash, evaluateModel, exportWeights, trainModel } from './trainer.ts';
+export type { LoadDataOptions, TrainingData } from './dataset-samples.ts';
+export { loadTrainingData } from './dataset-samples.ts';
+export { MlflowClient } from './mlflow.ts';
+export type { MlflowMetric } from './mlflow.ts';
+export type { RunRecord, RunTrainingOptions } from './run-training.ts';
+export { runTraining } from './run-training.ts';
+export { keyedRng, permutation } from './random-util.ts';
