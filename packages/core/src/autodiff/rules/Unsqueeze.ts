@@ -1,0 +1,11 @@
+/** Unsqueeze: y = x with size-1 axes inserted (axes input from opset 13). dx = dy reshaped to the shape of x. */
+import { reshapeLike } from '../graph-shapes.ts';
+import type { GradRule } from '../types.ts';
+
+export const Unsqueeze: GradRule = {
+  opType: 'Unsqueeze',
+  grad(ctx) {
+    const [x, ...rest] = ctx.node.inputs;
+    return [ctx.needs[0] ? reshapeLike(ctx, ctx.dy[0] as string, x) : null, ...rest.map(() => null)];
+  },
+};
