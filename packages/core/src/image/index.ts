@@ -1,0 +1,21 @@
+/** Image layer: containers, decode/encode, resampling, model tensors, colormaps, overlays, sheets. */
+export type { Channels, ImageU8, PlanarImage, Rgb, ScalarMap } from './image.types.ts';
+export { assertImage, assertScalarMap, createImage } from './image.types.ts';
+export type { ImageFormat } from './image-format.ts';
+export { IMAGE_EXTENSIONS, sniffImageFormat } from './image-format.ts';
+export type { DecodedImage, DecodeOptions } from './image-decode.ts';
+export { DEFAULT_MAX_PIXELS, decodeImage, decodeImageWithFormat } from './image-decode.ts';
+export { encodeJpeg, encodePng } from './image-encode.ts';
+export { convertChannels, luma } from './image-channels.ts';
+export { resizeBilinear, resizeMap, resizeNearest } from './image-resize.ts';
+export type { LetterboxInfo } from './image-letterbox.ts';
+export { letterbox } from './image-letterbox.ts';
+export type { ChannelOrder, NormalizeOptions } from './image-tensor.ts';
+export { IMAGENET_NORMALIZE, imagesToNchw, imageToPlanar, planarToImage } from './image-tensor.ts';
+export type { ColormapName } from './colormap.ts';
+export { applyColormap, COLORMAP_NAMES, colormapColor, colormapLut, finiteRange } from './colormap.ts';
+export { DEFAULT_MASK_PALETTE, overlayHeatmap, overlayMask } from './overlay.ts';
+export type { Box } from './draw-boxes.ts';
+export { drawBoxes } from './draw-boxes.ts';
+export type { MontageOptions, MontageTile } from './montage.ts';
+export { montage } from './montage.ts';
