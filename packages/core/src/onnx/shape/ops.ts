@@ -1,44 +1,27 @@
 /**
- * Per-operator inference rules, keyed by ONNX op type.
+ * The registry of per-operator inference rules, keyed by ONNX op type (default domain).
+ * Each family lives in its own file; this list is explicit so that a rule defined twice
+ * is a start-up error rather than a silent override.
  */
-import { dtypeFromOnnxCode } from '../tensor.ts';
-import { broadcastShapes } from './broadcast.ts';
-import type { InferFn, ValueType } from './types.ts';
+import { XqcError } from '../../errors.ts';
+import { CONV_RULES } from './ops-conv.ts';
+import { ELEMENTWISE_RULES } from './ops-elementwise.ts';
+import { GENERATE_RULES } from './ops-generate.ts';
+import { INDEX_RULES } from './ops-index.ts';
+import { NN_RULES } from './ops-nn.ts';
+import { REDUCE_RULES } from './ops-reduce.ts';
+import { TENSOR_RULES } from './ops-tensor.ts';
+import type { InferFn } from './types.ts';
 
-const same: InferFn = (c) => [c.input(0) ? { ...c.input(0) } : undefined];
-
-const broadcast: InferFn = (c) => {
-  const ins = c.node.inputs.map((_, i) => c.input(i));
-  return [{ dtype: ins.find((t) => t?.dtype)?.dtype, shape: broadcastShapes(ins.map((t) => t?.shape)) }];
-};
-
-const compare: InferFn = (c) => [{ dtype: 'bool', shape: broadcastShapes([c.input(0)?.shape, c.input(1)?.shape]) }];
-
-const UNARY = [
-  'Abs', 'Neg', 'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Reciprocal',
-  'Clip', 'HardSigmoid', 'HardSwish', 'Softplus', 'Softsign', 'Erf', 'Gelu', 'Softmax', 'LogSoftmax', 'Identity',
-  'Floor', 'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'Dropout', 'Celu', 'Mish', 'LayerNormalization',
-  'InstanceNormalization', 'BatchNormalization', 'LRN',
-];
-const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Where'];
-const COMPARE = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
+const FAMILIES: Record<string, InferFn>[] = [ELEMENTWISE_RULES, CONV_RULES, NN_RULES, REDUCE_RULES, TENSOR_RULES, INDEX_RULES, GENERATE_RULES];
 
 /** The inference rules. Ops missing here fall back to dtype-only inference. */
-export const INFER_RULES: Record<string, InferFn> = {};
-for (const op of UNARY) INFER_RULES[op] = same;
-for (const op of BINARY) INFER_RULES[op] = broadcast;
-for (const op of COMPARE) INFER_RULES[op] = compare;
-
-INFER_RULES.Where = (c) => [{ dtype: c.input(1)?.dtype ?? c.input(2)?.dtype, shape: broadcastShapes([0, 1, 2].map((i) => c.input(i)?.shape)) }];
-INFER_RULES.Not = (c) => [{ dtype: 'bool', shape: c.input(0)?.shape }];
-INFER_RULES.Shape = (c): ValueType[] => {
-  const s = c.input(0)?.shape;
-  if (!s) return [{ dtype: 'int64' }];
-  const r = s.length;
-  const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
-  const start = clamp(c.attrInt('start', 0));
-  const end = clamp(c.attrInt('end', r));
-  return [{ dtype: 'int64', shape: [Math.max(end - start, 0)] }];
-};
-INFER_RULES.Cast = (c) => [{ dtype: dtypeFromOnnxCode(c.attrInt('to', 1)), shape: c.input(0)?.shape }];
-INFER_RULES.CastLike = (c) => [{ dtype: c.input(1)?.dtype, shape: c.input(0)?.shape }];
+export const INFER_RULES: Readonly<Record<string, InferFn>> = Object.freeze(
+  FAMILIES.reduce<Record<string, InferFn>>((all, family) => {
+    for (const [op, fn] of Object.entries(family)) {
+      if (op in all) throw new XqcError('XQC_SHAPE_INFERENCE', `inference rule for ${op} is defined twice`);
+      all[op] = fn;
+    }
+    return all;
+  }, {}),
+);

@@ -19,6 +19,15 @@ export interface InferContext {
   input(i: number): ValueType | undefined;
   /** The constant value of input `i` when it is an initializer or a folded constant. */
   constant(i: number): Tensor | undefined;
+  /**
+   * The elements (row-major) of a small integer or boolean input whose values are known
+   * at least in part: numbers, symbols such as the batch size `'N'` read by `Shape`, or
+   * null for an unknown element. Undefined when the input is not tracked. This is how
+   * `Shape -> Gather -> Concat -> Reshape` carries a symbolic batch dim to the target.
+   */
+  value(i: number): Dim[] | undefined;
+  /** A new symbolic dim, unique within one inference run (data-dependent sizes such as NonZero's count). */
+  symbol(hint: string): string;
   attr(name: string): Attribute | undefined;
   attrInt(name: string, dflt: number): number;
   attrInts(name: string): number[] | undefined;
