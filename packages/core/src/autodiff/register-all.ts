@@ -5,10 +5,13 @@
 import { GradRegistry } from './registry.ts';
 import { Abs } from './rules/Abs.ts';
 import { Add } from './rules/Add.ts';
+import { AveragePool } from './rules/AveragePool.ts';
 import { BatchNormalization } from './rules/BatchNormalization.ts';
 import { Cast } from './rules/Cast.ts';
 import { Clip } from './rules/Clip.ts';
 import { Concat } from './rules/Concat.ts';
+import { Conv } from './rules/Conv.ts';
+import { ConvTranspose } from './rules/ConvTranspose.ts';
 import { Cos } from './rules/Cos.ts';
 import { Div } from './rules/Div.ts';
 import { Dropout } from './rules/Dropout.ts';
@@ -20,6 +23,8 @@ import { Flatten } from './rules/Flatten.ts';
 import { Gather } from './rules/Gather.ts';
 import { Gelu } from './rules/Gelu.ts';
 import { Gemm } from './rules/Gemm.ts';
+import { GlobalAveragePool } from './rules/GlobalAveragePool.ts';
+import { GlobalMaxPool } from './rules/GlobalMaxPool.ts';
 import { HardSigmoid } from './rules/HardSigmoid.ts';
 import { HardSwish } from './rules/HardSwish.ts';
 import { Identity } from './rules/Identity.ts';
@@ -30,11 +35,13 @@ import { Log } from './rules/Log.ts';
 import { LogSoftmax } from './rules/LogSoftmax.ts';
 import { MatMul } from './rules/MatMul.ts';
 import { Max } from './rules/Max.ts';
+import { MaxPool } from './rules/MaxPool.ts';
 import { Min } from './rules/Min.ts';
 import { Mul } from './rules/Mul.ts';
 import { Neg } from './rules/Neg.ts';
 import { NegativeLogLikelihoodLoss } from './rules/NegativeLogLikelihoodLoss.ts';
 import { PRelu } from './rules/PRelu.ts';
+import { Pad } from './rules/Pad.ts';
 import { Pow } from './rules/Pow.ts';
 import { Reciprocal } from './rules/Reciprocal.ts';
 import { ReduceL1 } from './rules/ReduceL1.ts';
@@ -47,6 +54,7 @@ import { ReduceSum } from './rules/ReduceSum.ts';
 import { ReduceSumSquare } from './rules/ReduceSumSquare.ts';
 import { Relu } from './rules/Relu.ts';
 import { Reshape } from './rules/Reshape.ts';
+import { Resize } from './rules/Resize.ts';
 import { Sigmoid } from './rules/Sigmoid.ts';
 import { Sin } from './rules/Sin.ts';
 import { Slice } from './rules/Slice.ts';
@@ -67,11 +75,12 @@ import type { GradRule } from './types.ts';
 
 /** Every rule shipped with XAI-QC. */
 export const ALL_RULES: readonly GradRule[] = [
-  Abs, Add, BatchNormalization, Cast, Clip, Concat, Cos, Div, Dropout, Elu, Erf, Exp, Expand, Flatten, Gather, Gelu,
-  Gemm, HardSigmoid, HardSwish, Identity, InstanceNormalization, LayerNormalization, LeakyRelu, Log, LogSoftmax, MatMul,
-  Max, Min, Mul, Neg, NegativeLogLikelihoodLoss, PRelu, Pow, Reciprocal, ReduceL1, ReduceL2, ReduceLogSumExp, ReduceMax,
-  ReduceMean, ReduceMin, ReduceSum, ReduceSumSquare, Relu, Reshape, Sigmoid, Sin, Slice, Softmax,
-  SoftmaxCrossEntropyLoss, Softplus, Split, Sqrt, Squeeze, Sub, Sum, Tanh, Tile, Transpose, Unsqueeze, Where,
+  Abs, Add, AveragePool, BatchNormalization, Cast, Clip, Concat, Conv, ConvTranspose, Cos, Div, Dropout, Elu, Erf, Exp,
+  Expand, Flatten, Gather, Gelu, Gemm, GlobalAveragePool, GlobalMaxPool, HardSigmoid, HardSwish, Identity,
+  InstanceNormalization, LayerNormalization, LeakyRelu, Log, LogSoftmax, MatMul, Max, MaxPool, Min, Mul, Neg,
+  NegativeLogLikelihoodLoss, PRelu, Pad, Pow, Reciprocal, ReduceL1, ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean,
+  ReduceMin, ReduceSum, ReduceSumSquare, Relu, Reshape, Resize, Sigmoid, Sin, Slice, Softmax, SoftmaxCrossEntropyLoss,
+  Softplus, Split, Sqrt, Squeeze, Sub, Sum, Tanh, Tile, Transpose, Unsqueeze, Where,
 ];
 
 /** A new registry holding every shipped rule. */
