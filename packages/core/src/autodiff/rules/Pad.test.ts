@@ -53,10 +53,10 @@ describe('Pad gradient (finite differences, float64)', () => {
 
   it('constant: pads computed in the graph, and the gradient of constant_value', async () => {
     const { model, b } = emptyModel([
-      { name: 'x', dtype: 'float64', shape: [2, 3] },
+      { name: 'x', dtype: 'float64', shape: [null, 3] },
       { name: 'v', dtype: 'float64', shape: [] },
     ]);
-    // pads = [1, 0, 0, 2] built from Shape(x) so it is not a known constant.
+    // pads = [1, 0, 0, 2] for x [2, 3], built from Shape(x) of an unknown first dim so it is no constant.
     const s = b.shape('x');
     const one = b.op1('Div', [b.op1('Slice', [s, b.int64s([0]), b.int64s([1])]), b.int64s([2])]);
     const pads = b.op1('Concat', [one, b.int64s([0, 0]), b.op1('Slice', [s, b.int64s([0]), b.int64s([1])])], { axis: 0 });
