@@ -8,3 +8,8 @@ export * from './runtime/index.ts';
 export * from './autodiff/index.ts';
 export * from './io/index.ts';
 export * from './models/index.ts';
+export * from './train/index.ts';
+export * from './image/index.ts';
+export * from './data/index.ts';
+export * from './metrics/index.ts';
+export * from './uncertainty/index.ts';

@@ -9,6 +9,7 @@ import { GradientSession } from '../autodiff/gradient.ts';
 import { XqcError } from '../errors.ts';
 import type { Model } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
+import { inferTypes } from '../onnx/shape/infer.ts';
 import { sizeOf, tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { defaultSessionCache } from '../runtime/session.ts';
@@ -118,8 +119,10 @@ export class ModelFunction {
 
   private targetDims(): number[] {
     if (this.dims) return this.dims;
-    const info = [...this.model.graph.outputs, ...this.model.graph.valueInfo].find((v) => v.name === this.target.of);
-    const shape = info?.shape?.slice(1);
+    // The cotangent must have the rank of the target value: read its shape from the graph's
+    // declarations, else infer it.
+    const declared = [...this.model.graph.outputs, ...this.model.graph.valueInfo].find((v) => v.name === this.target.of)?.shape;
+    const shape = (declared ?? inferTypes(this.model).types.get(this.target.of)?.shape)?.slice(1);
     if (shape && shape.every((d) => typeof d === 'number') && sizeOf(shape as number[]) === this.target.weights.length) {
       this.dims = shape as number[];
     } else this.dims = [this.target.weights.length];

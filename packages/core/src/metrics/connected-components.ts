@@ -15,8 +15,11 @@ export interface Components {
 /**
  * Labels the nonzero pixels of a row-major mask by breadth-first flood fill.
  * @param mask [H*W] nonzero = foreground
+ * @param options.sameValue connect only neighbours with equal mask values, so a class-id
+ *   mask yields one region per connected patch of each class (default false: any nonzero)
  */
-export function connectedComponents(mask: ArrayLike<number>, width: number, height: number): Components {
+export function connectedComponents(mask: ArrayLike<number>, width: number, height: number, options: { sameValue?: boolean } = {}): Components {
+  const sameValue = options.sameValue ?? false;
   const n = width * height;
   const labels = new Int32Array(n);
   const queue = new Int32Array(n);
@@ -40,7 +43,7 @@ export function connectedComponents(mask: ArrayLike<number>, width: number, heig
           const nx = x + dx;
           if (nx < 0 || nx >= width) continue;
           const next = ny * width + nx;
-          if (mask[next] !== 0 && labels[next] === 0) {
+          if (mask[next] !== 0 && labels[next] === 0 && (!sameValue || mask[next] === mask[at])) {
             labels[next] = count;
             queue[tail++] = next;
           }

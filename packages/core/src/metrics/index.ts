@@ -41,7 +41,7 @@ export type { Components } from './connected-components.ts';
 export { connectedComponents } from './connected-components.ts';
 export type { PixelMap, ProCurve } from './anomaly-map.ts';
 export { auPro, pixelAuroc, proCurve, trapezoidUpTo } from './anomaly-map.ts';
-export type { AreaRange, Box, CocoDetection, CocoGroundTruth, CocoParams } from './detection/coco-types.ts';
+export type { AreaRange, Box as CocoBox, CocoDetection, CocoGroundTruth, CocoParams } from './detection/coco-types.ts';
 export {
   COCO_AREA_RANGES,
   COCO_IOU_THRESHOLDS,

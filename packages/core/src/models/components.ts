@@ -1,7 +1,8 @@
 /**
- * Connected components of label masks, with the boxes and areas the adapters report,
- * and COCO-style run-length encoding of binary masks.
+ * Connected regions of class-id masks, with the boxes and areas the adapters report
+ * (labelling shared with the metrics), and COCO-style run-length encoding of binary masks.
  */
+import { connectedComponents } from '../metrics/connected-components.ts';
 
 /** One connected region of equal label. */
 export interface Component {
@@ -15,66 +16,32 @@ export interface Component {
 }
 
 /**
- * Labels the 8-connected regions of every non-zero label in `mask` [H*W] (row-major).
- * Regions smaller than `minArea` pixels are dropped. Two-pass union-find, O(H*W).
+ * The 8-connected regions of every non-zero label of a class-id mask [H*W] (row-major),
+ * with boxes and pixel lists, largest first. Regions smaller than `minArea` are dropped.
  */
-export function connectedComponents(mask: ArrayLike<number>, width: number, height: number, minArea = 1): Component[] {
-  const n = width * height;
-  const parent = new Int32Array(n).fill(-1);
-  const find = (i: number): number => {
-    let r = i;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[i] !== r) {
-      const next = parent[i];
-      parent[i] = r;
-      i = next;
-    }
-    return r;
-  };
-  const union = (a: number, b: number): void => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const v = mask[i];
-      if (v === 0) continue;
-      parent[i] = i;
-      // Already visited neighbours in 8-connectivity: W, NW, N, NE.
-      if (x > 0 && mask[i - 1] === v) union(i, i - 1);
-      if (y > 0) {
-        if (mask[i - width] === v) union(i, i - width);
-        if (x > 0 && mask[i - width - 1] === v) union(i, i - width - 1);
-        if (x < width - 1 && mask[i - width + 1] === v) union(i, i - width + 1);
-      }
-    }
-  }
-  const byRoot = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    if (parent[i] < 0) continue;
-    const r = find(i);
-    let list = byRoot.get(r);
-    if (!list) byRoot.set(r, (list = []));
-    list.push(i);
+export function findRegions(mask: ArrayLike<number>, width: number, height: number, minArea = 1): Component[] {
+  const { labels, count, sizes } = connectedComponents(mask, width, height, { sameValue: true });
+  const boxes = Array.from({ length: count + 1 }, () => [width, height, 0, 0] as [number, number, number, number]);
+  const pixels = Array.from({ length: count + 1 }, (_, r) => new Uint32Array(r === 0 ? 0 : sizes[r]));
+  const fill = new Int32Array(count + 1);
+  const classOf = new Int32Array(count + 1);
+  for (let i = 0; i < labels.length; i++) {
+    const r = labels[i];
+    if (r === 0) continue;
+    const x = i % width;
+    const y = (i - x) / width;
+    const bx = boxes[r];
+    if (x < bx[0]) bx[0] = x;
+    if (y < bx[1]) bx[1] = y;
+    if (x + 1 > bx[2]) bx[2] = x + 1;
+    if (y + 1 > bx[3]) bx[3] = y + 1;
+    pixels[r][fill[r]++] = i;
+    classOf[r] = Number(mask[i]);
   }
   const out: Component[] = [];
-  for (const [root, list] of byRoot) {
-    if (list.length < minArea) continue;
-    let x0 = width;
-    let y0 = height;
-    let x1 = 0;
-    let y1 = 0;
-    for (const i of list) {
-      const x = i % width;
-      const y = (i - x) / width;
-      if (x < x0) x0 = x;
-      if (y < y0) y0 = y;
-      if (x + 1 > x1) x1 = x + 1;
-      if (y + 1 > y1) y1 = y + 1;
-    }
-    out.push({ label: Number(mask[root]), area: list.length, box: [x0, y0, x1, y1], pixels: Uint32Array.from(list) });
+  for (let r = 1; r <= count; r++) {
+    if (sizes[r] < minArea) continue;
+    out.push({ label: classOf[r], area: sizes[r], box: boxes[r], pixels: pixels[r] });
   }
   return out.sort((a, b) => b.area - a.area);
 }

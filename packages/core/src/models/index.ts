@@ -4,7 +4,7 @@ export { DEFAULT_SEVERITY, defectIndices, modelCardToYaml, parseModelCard, parse
 export type { Placement } from './preprocess.ts';
 export { cropMap, fitImage, mapToOriginal, preprocess } from './preprocess.ts';
 export type { Component } from './components.ts';
-export { connectedComponents, maskToRle, rleToMask } from './components.ts';
+export { findRegions, maskToRle, rleToMask } from './components.ts';
 export { gradeSeverity } from './severity.ts';
 export type { SeverityInput } from './severity.ts';
 export type { Finding, Prediction } from './result.ts';

@@ -3,7 +3,7 @@ import { createImage } from '../image/image.types.ts';
 import { tensor } from '../onnx/tensor.ts';
 import { emptyModel } from '../testing/model-factory.ts';
 import { parseModelCard, parseModelCardYaml, modelCardToYaml } from './card.ts';
-import { connectedComponents, maskToRle, rleToMask } from './components.ts';
+import { findRegions, maskToRle, rleToMask } from './components.ts';
 import { postprocessClassify } from './classify.ts';
 import { Predictor } from './predictor.ts';
 import { postprocessSegment } from './segment.ts';
@@ -34,13 +34,13 @@ describe('connected components and RLE', () => {
       0, 0, 0, 0,
       1, 1, 0, 0,
     ];
-    const cc = connectedComponents(m, 4, 4);
+    const cc = findRegions(m, 4, 4);
     expect(cc.map((c) => [c.label, c.area, c.box])).toEqual([
       [1, 2, [0, 0, 2, 2]],
       [2, 2, [3, 0, 4, 2]],
       [1, 2, [0, 3, 2, 4]],
     ]);
-    expect(connectedComponents(m, 4, 4, 3)).toHaveLength(0);
+    expect(findRegions(m, 4, 4, 3)).toHaveLength(0);
   });
   it('RLE is column-major starting with zeros and decodes back', () => {
     const m = [0, 1, 1, 1, 0, 0];

@@ -8,7 +8,7 @@ import { XqcError } from '../errors.ts';
 import { resizeNearest } from '../image/image-resize.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import type { ModelCard } from './card.ts';
-import { connectedComponents, maskToRle } from './components.ts';
+import { findRegions, maskToRle } from './components.ts';
 import type { Placement } from './preprocess.ts';
 import type { Finding, Prediction } from './result.ts';
 import { gradeSeverity } from './severity.ts';
@@ -75,7 +75,7 @@ function regionsToPrediction(
   const scale = (p.innerWidth * p.innerHeight) / (p.width * p.height);
   const minArea = Math.max(1, Math.round((card.thresholds.minAreaPixels ?? 4) / scale));
   const findings: Finding[] = [];
-  for (const comp of connectedComponents(defectMask, p.width, p.height, minArea)) {
+  for (const comp of findRegions(defectMask, p.width, p.height, minArea)) {
     let s = 0;
     for (const px of comp.pixels) {
       const x = px % p.width;

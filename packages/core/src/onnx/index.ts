@@ -14,3 +14,4 @@ export type { AttrInput, OpOptions } from './builder.ts';
 export { inferTypes, inferGraphTypes } from './shape/infer.ts';
 export type { InferOptions, TypeEnv } from './shape/infer.ts';
 export type { ValueType } from './shape/types.ts';
+export * from './passes/index.ts';

@@ -23,3 +23,5 @@ export type { MlflowMetric } from './mlflow.ts';
 export type { RunRecord, RunTrainingOptions } from './run-training.ts';
 export { runTraining } from './run-training.ts';
 export { keyedRng, permutation } from './random-util.ts';
+export type { FolderEvaluation } from './evaluate-folder.ts';
+export { evaluateFolder, loadForEvaluation } from './evaluate-folder.ts';

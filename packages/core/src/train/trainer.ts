@@ -9,6 +9,7 @@ import { XqcError } from '../errors.ts';
 import type { Model } from '../onnx/ir.ts';
 import { cloneModel } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
+import { drawMask } from '../onnx/passes/dropout-as-mask.ts';
 import { tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { createSession } from '../runtime/session.ts';
@@ -298,13 +299,7 @@ function runStep(session: OnnxSession, tg: TrainingGraph, batch: Batch, params: 
     feeds[name] = { dtype: 'float32', dims: paramDims(tg, name), data: a };
   }
   const rng = keyedRng(seed, step, 0xd409);
-  for (const d of tg.dropouts) {
-    const size = n * d.dims.reduce((a, b) => a * b, 1);
-    const mask = new Float32Array(size);
-    const keep = 1 - d.ratio;
-    for (let i = 0; i < size; i++) mask[i] = rng() < keep ? 1 / keep : 0;
-    feeds[d.input] = tensor('float32', [n, ...d.dims], mask);
-  }
+  for (const d of tg.dropouts) feeds[d.input] = tensor('float32', [n, ...d.dims], drawMask(d, n, rng));
   const fetch = [tg.loss, ...tg.parameters.map((p) => tg.grads[p]), ...Object.values(tg.runningStats)];
   return session.run(feeds, fetch);
 }

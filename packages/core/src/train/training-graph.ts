@@ -10,8 +10,8 @@ import { defaultRegistry } from '../autodiff/register-all.ts';
 import { XqcError } from '../errors.ts';
 import { GraphBuilder } from '../onnx/builder.ts';
 import type { Model } from '../onnx/ir.ts';
-import { cloneModel, defaultOpset } from '../onnx/ir.ts';
-import { inferTypes } from '../onnx/shape/infer.ts';
+import { defaultOpset } from '../onnx/ir.ts';
+import { dropoutAsMask } from '../onnx/passes/dropout-as-mask.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { bceWithLogits, diceCrossEntropy, softmaxCrossEntropy } from './losses.ts';
 import type { LossKind } from './losses.ts';
@@ -57,14 +57,14 @@ export interface TrainingGraphOptions {
 
 /** Builds the training graph; see the module comment. */
 export function buildTrainingGraph(o: TrainingGraphOptions): TrainingGraph {
-  const m = cloneModel(o.model);
+  // Dropout masks are fed from the trainer's seeded stream so a resumed run repeats exactly.
+  const { model: m, masks: dropouts } = dropoutAsMask(o.model);
   const g = m.graph;
   const input = o.input ?? 'input';
   const logits = o.logits ?? 'logits';
   const b = new GraphBuilder(g, defaultOpset(m), 'train');
   const logitsInfo = g.outputs.find((x) => x.name === logits);
   if (!logitsInfo) throw new XqcError('XQC_TRAIN', `network has no output '${logits}'`);
-  const dropouts = replaceDropouts(m);
   const targets = b.reserve('targets');
   g.inputs.push({ name: targets, dtype: 'float32', shape: logitsInfo.shape ? [...logitsInfo.shape] : undefined });
   let lossValue: string;
@@ -115,33 +115,4 @@ export function buildTrainingGraph(o: TrainingGraphOptions): TrainingGraph {
     initial,
     dropouts,
   };
-}
-
-/**
- * Replaces every training-mode Dropout `y = Dropout(x, ratio)` by `y = x * mask`, with
- * `mask` a new graph input. The trainer draws the masks from its own seeded stream, so a
- * step is a pure function of (weights, batch, seed, step) and a resumed run repeats the
- * uninterrupted one exactly, which ONNX Runtime's internal Dropout generator cannot do.
- */
-function replaceDropouts(m: Model): TrainingGraph['dropouts'] {
-  const env = inferTypes(m);
-  const out: TrainingGraph['dropouts'] = [];
-  for (const node of m.graph.nodes) {
-    if (node.opType !== 'Dropout') continue;
-    const ratioTensor = node.inputs[1] ? env.constants.get(node.inputs[1]) : undefined;
-    const ratio = ratioTensor ? Number(ratioTensor.data[0]) : 0.5;
-    const shape = env.types.get(node.inputs[0])?.shape;
-    const dims = shape?.slice(1);
-    if (!dims || !dims.every((d): d is number => typeof d === 'number')) {
-      throw new XqcError('XQC_TRAIN', `Dropout '${node.name}' needs a static shape apart from the batch`);
-    }
-    const maskInput = `${node.name}.dropout_mask`;
-    m.graph.inputs.push({ name: maskInput, dtype: 'float32', shape: ['N', ...dims] });
-    node.opType = 'Mul';
-    node.inputs = [node.inputs[0], maskInput];
-    node.outputs = [node.outputs[0]];
-    node.attributes = {};
-    out.push({ input: maskInput, ratio, dims });
-  }
-  return out;
 }

@@ -50,6 +50,21 @@ function plan(ctx: GradContext, x: string, rank: number): AxisPlan[] {
       if (p.inSize === undefined) ctx.fail(`output sizes need a static input size on axis ${axes[k]}`);
       p.scale = Math.fround(n / p.inSize);
     });
+  } else if (sizesIn && !scales?.data.length) {
+    // Sizes computed in the graph (e.g. from Shape(input), as PyTorch exports interpolate):
+    // the inferred output shape gives them when it is static; ONNX then uses scale = out / in.
+    const outShape = ctx.shape(ctx.node.outputs[0]);
+    for (const axis of axes) {
+      const p = plans[axis];
+      const o = outShape?.[axis];
+      const i = inShape?.[axis];
+      if (typeof o === 'number' && typeof i === 'number') {
+        p.outSize = o;
+        p.scale = Math.fround(o / i);
+      } else if (o === undefined || o === null || o !== i) {
+        return ctx.fail(`output size of axis ${axis} is not known statically`);
+      }
+    }
   } else {
     return ctx.fail('scales or sizes must be constants');
   }

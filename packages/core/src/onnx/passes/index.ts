@@ -7,3 +7,5 @@ export { foldConstants } from './fold-constants.ts';
 export { initializersToInputs } from './initializers-to-inputs.ts';
 export type { InitializerSelector } from './initializers-to-inputs.ts';
 export { removeUnused } from './remove-unused.ts';
+export { dropoutAsMask, drawMask } from './dropout-as-mask.ts';
+export type { DropoutMask } from './dropout-as-mask.ts';

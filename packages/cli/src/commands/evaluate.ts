@@ -1,0 +1,41 @@
+/** `xaiqc evaluate`: figures of a model on a dataset folder. */
+import { evaluateFolder } from '@xai-qc/core';
+import type { Command } from '../command.ts';
+import { UsageError, required } from '../command.ts';
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  summary: 'evaluate a model on a dataset folder (accuracy, per-class P/R/F1, IoU, Dice)',
+  help: `Usage: xaiqc evaluate --model DIR/model.onnx --data DIR [--split all|train|val|test] [--card PATH] [--json]
+
+Classifiers: accuracy, macro F1, per-class precision/recall/F1 and the confusion matrix.
+Segmenters: IoU and Dice per class (dataset-level pixel counts), mean IoU/Dice, Dice of
+the defect classes and pixel accuracy. The card (default DIR/model_card.yaml) gives the
+input size, normalisation and label order; the split is the dataset's seeded split.`,
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    split: { type: 'string' },
+    card: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, _p, io) {
+    const split = (values.split as string | undefined) ?? 'all';
+    if (!['all', 'train', 'val', 'test'].includes(split)) throw new UsageError('--split must be all, train, val or test');
+    const r = await evaluateFolder(required(values, 'model'), required(values, 'data'), split as 'all', values.card as string | undefined);
+    if (values.json) {
+      io.out(JSON.stringify(r, null, 2));
+      return 0;
+    }
+    const rep = r.report;
+    io.out(`${r.task} on ${split} split, ${rep.count} images, dataset ${r.datasetHash.slice(0, 12)}${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}`);
+    if ('accuracy' in rep) {
+      io.out(`accuracy ${rep.accuracy.toFixed(4)}  macro F1 ${rep.macroF1.toFixed(4)}`);
+      for (const c of rep.perClass) io.out(`  ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  n ${c.support}`);
+    } else {
+      io.out(`defect Dice ${rep.defectDice.toFixed(4)}  mean IoU ${rep.meanIou.toFixed(4)}  mean Dice ${rep.meanDice.toFixed(4)}  pixel acc ${rep.pixelAccuracy.toFixed(4)}`);
+      for (const c of rep.perClass) io.out(`  ${c.label.padEnd(16)} IoU ${c.iou.toFixed(3)}  Dice ${c.dice.toFixed(3)}`);
+    }
+    return 0;
+  },
+};

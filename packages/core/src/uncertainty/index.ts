@@ -1,0 +1,11 @@
+/** Uncertainty: MC-Dropout, deep ensembles, measures, calibration and conformal prediction. */
+export * from './calibration/index.ts';
+export * from './conformal/index.ts';
+export type { SampleShape, UncertaintyMeasures } from './measures.ts';
+export { entropy, uncertaintyMeasures } from './measures.ts';
+export type { StochasticPrediction } from './stochastic.ts';
+export { classLastProbabilities, summariseSamples } from './stochastic.ts';
+export type { McDropoutOptions } from './mc-dropout.ts';
+export { mcDropout } from './mc-dropout.ts';
+export type { EnsembleMember } from './ensemble.ts';
+export { ensemblePredict } from './ensemble.ts';
