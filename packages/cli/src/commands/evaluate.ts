@@ -1,5 +1,5 @@
 /** `xaiqc evaluate`: figures of a model on a dataset folder. */
-import { evaluateFolder } from '@xai-qc/core';
+import { classifierTrust, evaluateFolder } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, required } from '../command.ts';
 
@@ -8,7 +8,9 @@ export const evaluateCommand: Command = {
   summary: 'evaluate a model on a dataset folder (accuracy, per-class P/R/F1, IoU, Dice)',
   help: `Usage: xaiqc evaluate --model DIR/model.onnx --data DIR [--split all|train|val|test] [--card PATH] [--json]
 
-Classifiers: accuracy, macro F1, per-class precision/recall/F1 and the confusion matrix.
+Classifiers: accuracy, macro F1, per-class precision/recall/F1, the confusion matrix,
+calibration at the card's temperature (ECE, MCE, adaptive/classwise ECE, Brier, NLL,
+AURC) and APS conformal coverage (sets calibrated on the validation split).
 Segmenters: IoU and Dice per class (dataset-level pixel counts), mean IoU/Dice, Dice of
 the defect classes and pixel accuracy. The card (default DIR/model_card.yaml) gives the
 input size, normalisation and label order; the split is the dataset's seeded split.`,
@@ -22,9 +24,12 @@ input size, normalisation and label order; the split is the dataset's seeded spl
   async run(values, _p, io) {
     const split = (values.split as string | undefined) ?? 'all';
     if (!['all', 'train', 'val', 'test'].includes(split)) throw new UsageError('--split must be all, train, val or test');
-    const r = await evaluateFolder(required(values, 'model'), required(values, 'data'), split as 'all', values.card as string | undefined);
+    const modelPath = required(values, 'model');
+    const dataDir = required(values, 'data');
+    const r = await evaluateFolder(modelPath, dataDir, split as 'all', values.card as string | undefined);
+    const trust = r.task === 'classify' ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath: values.card as string | undefined }) : undefined;
     if (values.json) {
-      io.out(JSON.stringify(r, null, 2));
+      io.out(JSON.stringify({ ...r, trust }, null, 2));
       return 0;
     }
     const rep = r.report;
@@ -32,6 +37,11 @@ input size, normalisation and label order; the split is the dataset's seeded spl
     if ('accuracy' in rep) {
       io.out(`accuracy ${rep.accuracy.toFixed(4)}  macro F1 ${rep.macroF1.toFixed(4)}`);
       for (const c of rep.perClass) io.out(`  ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  n ${c.support}`);
+      if (trust) {
+        const c = trust.calibration;
+        io.out(`calibration (T = ${trust.temperature.toFixed(3)}): ECE ${c.ece.toFixed(4)}  MCE ${c.mce.toFixed(4)}  Brier ${c.brier.toFixed(4)}  NLL ${c.nll.toFixed(4)}  AURC ${c.aurc.toFixed(4)}`);
+        io.out(`conformal APS alpha ${trust.conformal.alpha}: coverage ${trust.conformal.coverage.toFixed(4)}, mean set size ${trust.conformal.averageSetSize.toFixed(3)}`);
+      }
     } else {
       io.out(`defect Dice ${rep.defectDice.toFixed(4)}  mean IoU ${rep.meanIou.toFixed(4)}  mean Dice ${rep.meanDice.toFixed(4)}  pixel acc ${rep.pixelAccuracy.toFixed(4)}`);
       for (const c of rep.perClass) io.out(`  ${c.label.padEnd(16)} IoU ${c.iou.toFixed(3)}  Dice ${c.dice.toFixed(3)}`);

@@ -2,6 +2,7 @@
  * Evaluation of a classifier or segmenter on in-memory samples: accuracy, per-class
  * precision/recall/F1 and the confusion matrix; IoU and Dice per class for segmenters.
  */
+import { XqcError } from '../errors.ts';
 import { averageScores, perClassScores } from '../metrics/classification.ts';
 import { ConfusionMatrixAccumulator } from '../metrics/confusion-matrix.ts';
 import { SegmentationIouAccumulator } from '../metrics/segmentation.ts';
@@ -105,4 +106,18 @@ export async function evaluateSegmenter(session: OnnxSession, samples: readonly 
     pixelAccuracy: correct / total,
     count: samples.length,
   };
+}
+
+/** All classifier logits of `samples` (row-major [N*K]) with their labels, in sample order. */
+export async function collectLogits(session: OnnxSession, samples: readonly TrainSample[], numClasses: number, norm: Normalisation, batchSize = 32): Promise<{ logits: Float64Array; labels: Int32Array }> {
+  const logits = new Float64Array(samples.length * numClasses);
+  const labels = new Int32Array(samples.length);
+  let at = 0;
+  for await (const { logits: l, batch } of logitsOf(session, samples, 'classify', numClasses, norm, batchSize)) {
+    if (l.dims[1] !== numClasses) throw new XqcError('XQC_SHAPE_MISMATCH', `model gives ${l.dims[1]} logits, the card has ${numClasses} labels`);
+    logits.set(Float64Array.from(l.data as Float32Array), at * numClasses);
+    labels.set(batch.labels, at);
+    at += batch.labels.length;
+  }
+  return { logits, labels };
 }

@@ -13,7 +13,7 @@ export { makeBatch } from './batch.ts';
 export type { TrainingGraph, TrainingGraphOptions } from './training-graph.ts';
 export { buildTrainingGraph } from './training-graph.ts';
 export type { ClassificationReport, SegmentationReport } from './evaluate.ts';
-export { evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
+export { collectLogits, evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
 export type { ArchConfig, EpochRecord, TrainConfig, TrainEvent, TrainOptions, TrainResult } from './trainer.ts';
 export { buildArchitecture, configHash, evaluateModel, exportWeights, trainModel } from './trainer.ts';
 export type { LoadDataOptions, TrainingData } from './dataset-samples.ts';

@@ -9,3 +9,5 @@ export type { McDropoutOptions } from './mc-dropout.ts';
 export { mcDropout } from './mc-dropout.ts';
 export type { EnsembleMember } from './ensemble.ts';
 export { ensemblePredict } from './ensemble.ts';
+export type { CalibrateOptions, CalibrationFigures, CalibrationReport, TrustFigures } from './calibrate-model.ts';
+export { calibrateClassifier, calibrationFigures, classifierTrust } from './calibrate-model.ts';
