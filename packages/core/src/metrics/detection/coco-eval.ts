@@ -6,7 +6,7 @@
  * printed.
  */
 import { metricInputError } from '../metric-input.ts';
-import { accumulateCategory } from './coco-accumulate.ts';
+import { accumulateCategory, poolDetections } from './coco-accumulate.ts';
 import { evaluateImage, prepareImageCategory, type ImageEvaluation } from './coco-evaluate-image.ts';
 import {
   COCO_AREA_RANGES,
@@ -125,9 +125,10 @@ export function evaluateCoco(
       const d = dtCells.get(cell) ?? [];
       return g.length === 0 && d.length === 0 ? null : prepareImageCategory(g, d, maxDetLast);
     });
+    const pooled = poolDetections(pairs);
     for (let a = 0; a < a0; a++) {
       const images: (ImageEvaluation | null)[] = pairs.map((p) => (p ? evaluateImage(p, areaRanges[a], iouThresholds) : null));
-      const curves = accumulateCategory(images, iouThresholds, recallThresholds, maxDets);
+      const curves = accumulateCategory(images, pooled, iouThresholds, recallThresholds, maxDets);
       curves.forEach((c, m) => {
         if (!c.precision || !c.recall) return;
         for (let t = 0; t < t0; t++) {

@@ -8,8 +8,6 @@ import type { AreaRange, CocoDetection, CocoGroundTruth } from './coco-types.ts'
 
 /** Matching result of one image, one category, one area range. */
 export interface ImageEvaluation {
-  /** [D] scores of the kept detections, descending (at most maxDets[-1]). */
-  scores: Float64Array;
   /** [T*D] 1 when detection d matched a ground truth at threshold t. */
   matched: Uint8Array;
   /** [T*D] 1 when detection d is ignored at threshold t (matched a crowd/out-of-range truth, or unmatched and out of range). */
@@ -18,11 +16,16 @@ export interface ImageEvaluation {
   countedGroundTruths: number;
 }
 
-/** Ground truths and detections of one image and category, with the IoUs computed once. */
+/** Ground truths and detections of one image and category, prepared once for all area ranges. */
 export interface ImageCategoryPair {
-  gts: readonly CocoGroundTruth[];
-  /** Sorted by score descending (stable) and truncated to the largest maxDets. */
-  dets: readonly CocoDetection[];
+  /** [D] scores of the kept detections, descending (stable), at most the largest maxDets. */
+  scores: Float64Array;
+  /** [D] box areas of the kept detections. */
+  detArea: Float64Array;
+  /** [G] ground-truth areas (the `area` field, else the box area). */
+  gtArea: Float64Array;
+  /** [G] 1 for crowd regions. */
+  gtCrowd: Uint8Array;
   /** [D*G] IoU of the sorted detections against the ground truths in their input order. */
   ious: Float64Array;
 }
@@ -41,17 +44,18 @@ export function prepareImageCategory(
     .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
     .slice(0, maxDet)
     .map((x) => x.d);
-  const ious = boxIouMatrix(
-    sorted.map((d) => d.bbox),
-    gts.map((g) => g.bbox),
-    gts.map((g) => Boolean(g.iscrowd)),
-  );
-  return { gts, dets: sorted, ious };
-}
-
-/** Area of a ground truth for the range test: its `area`, or the box area. */
-export function groundTruthArea(g: CocoGroundTruth): number {
-  return g.area ?? g.bbox[2] * g.bbox[3];
+  const gtCrowd = Uint8Array.from(gts, (g) => (g.iscrowd ? 1 : 0));
+  return {
+    scores: Float64Array.from(sorted, (d) => d.score),
+    detArea: Float64Array.from(sorted, (d) => d.bbox[2] * d.bbox[3]),
+    gtArea: Float64Array.from(gts, (g) => g.area ?? g.bbox[2] * g.bbox[3]),
+    gtCrowd,
+    ious: boxIouMatrix(
+      sorted.map((d) => d.bbox),
+      gts.map((g) => g.bbox),
+      Array.from(gtCrowd, (c) => c === 1),
+    ),
+  };
 }
 
 /**
@@ -61,24 +65,27 @@ export function groundTruthArea(g: CocoGroundTruth): number {
  * (>= threshold, later ones winning ties) that is not already taken unless it is a crowd,
  * and stops scanning at the first ignored one once it holds a counted one.
  */
-export function evaluateImage(
-  pair: ImageCategoryPair,
-  range: AreaRange,
-  iouThresholds: readonly number[],
-): ImageEvaluation {
-  const { gts, dets, ious } = pair;
-  const g0 = gts.length;
-  const order: number[] = [];
-  const ignoreOf = gts.map((g) => {
-    const area = groundTruthArea(g);
-    return Boolean(g.iscrowd) || area < range.min || area > range.max;
-  });
-  for (let g = 0; g < g0; g++) if (!ignoreOf[g]) order.push(g);
-  for (let g = 0; g < g0; g++) if (ignoreOf[g]) order.push(g);
-  const gtIgnore = order.map((g) => ignoreOf[g]);
-  const crowd = order.map((g) => Boolean(gts[g].iscrowd));
+export function evaluateImage(pair: ImageCategoryPair, range: AreaRange, iouThresholds: readonly number[]): ImageEvaluation {
+  const { gtArea, gtCrowd, ious } = pair;
+  const g0 = gtArea.length;
+  const d0 = pair.scores.length;
   const t0 = iouThresholds.length;
-  const d0 = dets.length;
+  const order = new Int32Array(g0);
+  const gtIgnore = new Uint8Array(g0);
+  const crowd = new Uint8Array(g0);
+  let at = 0;
+  let countedGroundTruths = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let g = 0; g < g0; g++) {
+      const ignore = gtCrowd[g] === 1 || gtArea[g] < range.min || gtArea[g] > range.max;
+      if (ignore !== (pass === 1)) continue;
+      order[at] = g;
+      gtIgnore[at] = ignore ? 1 : 0;
+      crowd[at] = gtCrowd[g];
+      at++;
+      if (!ignore) countedGroundTruths++;
+    }
+  }
   const matched = new Uint8Array(t0 * d0);
   const ignored = new Uint8Array(t0 * d0);
   const gtTaken = new Uint8Array(g0);
@@ -96,18 +103,15 @@ export function evaluateImage(
         m = j;
       }
       if (m === -1) continue;
-      ignored[t * d0 + d] = gtIgnore[m] ? 1 : 0;
+      ignored[t * d0 + d] = gtIgnore[m];
       matched[t * d0 + d] = 1;
       gtTaken[m] = 1;
     }
   }
   for (let d = 0; d < d0; d++) {
-    const box = dets[d].bbox;
-    const area = box[2] * box[3];
+    const area = pair.detArea[d];
     if (area >= range.min && area <= range.max) continue;
     for (let t = 0; t < t0; t++) if (!matched[t * d0 + d]) ignored[t * d0 + d] = 1;
   }
-  let countedGroundTruths = 0;
-  for (const ig of gtIgnore) if (!ig) countedGroundTruths++;
-  return { scores: Float64Array.from(dets, (d) => d.score), matched, ignored, countedGroundTruths };
+  return { matched, ignored, countedGroundTruths };
 }
