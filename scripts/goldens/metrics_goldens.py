@@ -449,8 +449,9 @@ def conformal_cases(rng):
         scores = []
         for i in range(n):
             order = sorted(range(k), key=lambda c: (-probs[i, c], c))
-            cum = np.cumsum(probs[i, order])
-            scores.append(cum[order.index(y[i])])
+            # Non-randomised APS: the mass of the labels ranked strictly above y.
+            above = np.concatenate(([0.0], np.cumsum(probs[i, order])))
+            scores.append(above[order.index(y[i])])
         aps.append({"probs": probs.ravel(), "labels": y, "apsScores": scores, "lacScores": 1 - probs[np.arange(n), y]})
     aurc_cases = []
     for n, ties in ((20, False), (200, True), (1, False)):

@@ -4,9 +4,13 @@
  * - LAC (least ambiguous set-valued classifier, Sadinle et al. 2019): `s = 1 - p_y`.
  *   Gives the smallest sets on average.
  * - APS (adaptive prediction sets, Romano et al. 2020): the probability mass of the labels
- *   ranked above y plus `u * p_y`, with u ~ U(0, 1) when randomised and u = 1 otherwise.
- *   Sets adapt to how hard the item is; randomisation makes coverage exact, without it
- *   coverage is conservative.
+ *   ranked above y plus `u * p_y`, with u ~ U(0, 1) when randomised and u = 0 otherwise.
+ *   Sets adapt to how hard the item is. Randomised, scores are continuous and coverage
+ *   lies in [1 - alpha, 1 - alpha + 1/(n+1)]. Without randomisation the set is the
+ *   smallest prefix of the ranking whose mass exceeds the threshold, so the top label is
+ *   always in it; coverage is still at least 1 - alpha, but every item whose true label
+ *   is the top one scores exactly 0, and when the threshold lands on that tie (accuracy
+ *   above 1 - alpha) coverage can exceed 1 - alpha + 1/(n+1): the method is conservative.
  * Labels are ranked by decreasing probability, ties by class index, both when scoring
  * calibration items and when building sets, so the two always agree.
  */
@@ -41,7 +45,7 @@ export function rankClasses(probs: NumberArray, row: number, k: number, order: I
 /**
  * APS scores of every class of one row, in class order: for the class at rank r,
  * `sum_{j<r} p_(j) + u * p_(r)`.
- * @param u the item's uniform draw, or 1 for the non-randomised score
+ * @param u the item's uniform draw, or 0 for the non-randomised score
  * @param order [K] int32 scratch for {@link rankClasses}
  * @param out [K] float64, overwritten with the scores
  */

@@ -44,8 +44,8 @@ describe('conformal scores', () => {
     const k = c.probs.length / c.labels.length;
     const random = conformalScores(c.probs, c.labels, { seed: 5 });
     random.forEach((s, i) => {
-      const upper = c.apsScores[i];
-      const lower = upper - c.probs[i * k + c.labels[i]];
+      const lower = c.apsScores[i];
+      const upper = lower + c.probs[i * k + c.labels[i]];
       expect(s).toBeGreaterThanOrEqual(lower - 1e-15);
       expect(s).toBeLessThanOrEqual(upper + 1e-15);
     });
@@ -59,9 +59,15 @@ describe('prediction sets', () => {
   it('holds the labels whose score is within the quantile', () => {
     const lac = { score: 'lac', randomized: false, alpha: 0.1, numClasses: 3, calibrationSize: 9, quantile: 0.65 } as const;
     expect(predictionSets(lac, probs)).toEqual([[0], [0, 1], [2]]);
-    const aps = { ...lac, score: 'aps', quantile: 0.8 } as const;
-    // Cumulative mass by rank: row 0: 0.7, 0.9, 1; row 1: 0.4, 0.75, 1; row 2: 0.9, ...
-    expect(predictionSets(aps, probs)).toEqual([[0], [0, 1], []]);
+    const aps = { ...lac, score: 'aps', quantile: 0.65 } as const;
+    // Mass ranked above each label: row 0: 0, 0.7, 0.9; row 1: 0, 0.4, 0.75; row 2: 0, 0.9, 0.95.
+    expect(predictionSets(aps, probs)).toEqual([[0], [0, 1], [2]]);
+    // Randomised, a top label scores u * p_top: at q = 0.3 it is in the set for small u
+    // only, and every second label already scores above 0.3.
+    const sets = predictionSets({ ...aps, randomized: true, quantile: 0.3 }, probs, { seed: 3 });
+    const top = [0, 0, 2];
+    sets.forEach((set, i) => expect([[], [top[i]]]).toContainEqual(set));
+    expect(sets.some((set) => set.length === 0) && sets.some((set) => set.length === 1)).toBe(true);
   });
 
   it('holds every label when the calibration set is too small for alpha', () => {
@@ -179,9 +185,23 @@ describe('split conformal coverage on synthetic data', () => {
     expect(std / betaStd).toBeLessThan(1.35);
   });
 
-  it('non-randomised APS keeps at least 1 - alpha (it has no upper guarantee)', () => {
+  it('non-randomised APS keeps 1 - alpha and never returns an empty set', () => {
     const cov = coverageOverSplits(pool, { alpha, score: 'aps', randomized: false }, 100, n, 500, 12);
     const { mean, std } = meanAndStd(cov);
     expect(mean).toBeGreaterThanOrEqual(1 - alpha - (3 * std) / Math.sqrt(100));
+    const predictor = calibrateConformal(pool.probs.subarray(0, 5000), pool.labels.subarray(0, 500), {
+      alpha,
+      score: 'aps',
+      randomized: false,
+    });
+    expect(predictionSets(predictor, pool.probs.subarray(5000, 25000)).every((set) => set.length > 0)).toBe(true);
+  });
+
+  it('non-randomised APS over-covers when accuracy exceeds 1 - alpha', () => {
+    // Every true label is the top one: all scores are 0, q = 0, sets are the top label alone.
+    const probs = Float64Array.from({ length: 300 }, (_, x) => (x % 3 === 0 ? 0.8 : 0.1));
+    const predictor = calibrateConformal(probs, new Int32Array(100), { alpha: 0.3, score: 'aps', randomized: false });
+    expect(predictor.quantile).toBe(0);
+    expect(empiricalCoverage(predictionSets(predictor, probs), new Int32Array(100))).toBe(1);
   });
 });

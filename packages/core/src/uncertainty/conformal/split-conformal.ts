@@ -26,7 +26,7 @@ export interface ConformalOptions {
   alpha: number;
   /** Non-conformity score. Default 'aps'. */
   score?: ConformalScore;
-  /** APS only: draw u ~ U(0, 1) per item (exact coverage). Default true. */
+  /** APS only: draw u ~ U(0, 1) per item (coverage exact up to 1/(n+1)); otherwise conservative. Default true. */
   randomized?: boolean;
   /** Seed of the calibration draws. Default 1. */
   seed?: number;
@@ -66,7 +66,7 @@ export function conformalScores(
   const order = new Int32Array(k);
   const row = new Float64Array(k);
   for (let i = 0; i < n; i++) {
-    apsScoresOfRow(probs, i, k, randomized ? uniform() : 1, order, row);
+    apsScoresOfRow(probs, i, k, randomized ? uniform() : 0, order, row);
     out[i] = row[labels[i]];
   }
   return out;
@@ -113,8 +113,9 @@ export function calibrateConformal(probs: NumberArray, labels: NumberArray, opti
 }
 
 /**
- * Prediction sets `{y : score(x, y) <= q}` of new items. Sets may be empty (LAC, or
- * randomised APS, when no label is plausible enough) or hold every label.
+ * Prediction sets `{y : score(x, y) <= q}` of new items. Sets may be empty with LAC or
+ * randomised APS (no label plausible enough), never with non-randomised APS, and may hold
+ * every label.
  * @param probs [N*K] row-major probabilities with the predictor's K
  * @param options.seed seed of the APS draws of these items. Default 2, distinct from the
  * calibration default so calibration and test draws are independent.
@@ -141,7 +142,7 @@ export function predictionSets(predictor: ConformalPredictor, probs: NumberArray
   const order = new Int32Array(k);
   const scores = new Float64Array(k);
   for (let i = 0; i < n; i++) {
-    apsScoresOfRow(probs, i, k, predictor.randomized ? uniform() : 1, order, scores);
+    apsScoresOfRow(probs, i, k, predictor.randomized ? uniform() : 0, order, scores);
     // Scores grow with rank, so the set is a prefix of the ranking.
     const set: number[] = [];
     for (let r = 0; r < k && scores[order[r]] <= q; r++) set.push(order[r]);
