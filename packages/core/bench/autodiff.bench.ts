@@ -1,0 +1,244 @@
+/**
+ * Autodiff benchmark: what a saliency map (gradient w.r.t. the input) and a Grad-CAM map
+ * (gradient w.r.t. the last spatial activation) cost against one forward pass, how long
+ * building and serialising the gradient graph takes, and how much memory each phase
+ * needs. Models are the zoo's ResNet-18 and MobileNetV2 at 1x3x224x224 with 1000 classes;
+ * construction is also timed on ResNet-50. When a target is missed the gradient graphs
+ * are profiled by timing sub-graphs (see autodiff-profile.ts).
+ */
+import os from 'node:os';
+import { defaultRegistry } from '../src/autodiff/register-all.ts';
+import { buildGradient } from '../src/autodiff/vjp.ts';
+import type { GradientModel } from '../src/autodiff/vjp.ts';
+import type { Model } from '../src/onnx/ir.ts';
+import { saveModel } from '../src/onnx/model-io.ts';
+import { tensor } from '../src/onnx/tensor.ts';
+import type { Tensor } from '../src/onnx/tensor.ts';
+import { createSession } from '../src/runtime/session.ts';
+import { mobilenetV2, resnet } from '../src/train/zoo/index.ts';
+import type { ZooModel } from '../src/train/zoo/index.ts';
+import { fillNormal, uniformRng } from '../src/util/random.ts';
+import { profileGradient } from './autodiff-profile.ts';
+import type { GradientProfile } from './autodiff-profile.ts';
+import { MemoryLog, formatTable, machineInfo, round, summarise, timeRuns, writeResult } from './harness.ts';
+import type { MachineInfo, MemoryPhase, Timing } from './harness.ts';
+
+/** The targets the figures are reported against. */
+export const AUTODIFF_TARGETS = {
+  /** A gradient graph run (forward and backward) costs at most this many forward passes. */
+  maxGradientOverForward: 3,
+  /** buildGradient + serialisation of ResNet-50 w.r.t. its input, in ms. */
+  maxConstructionMs: 300,
+} as const;
+
+/** Options of {@link benchAutodiff}. */
+export interface AutodiffBenchOptions {
+  /** Timed session runs per measurement (default 15, at least 10). */
+  runs?: number;
+  /** Untimed runs first (default 3). */
+  warmup?: number;
+  /** Timed constructions per measurement (default 5). */
+  constructionRuns?: number;
+  /** Profile the gradient graphs: 'auto' (default) when a target is missed. */
+  profile?: boolean | 'auto';
+}
+
+/** Build and serialisation times of one gradient graph. */
+export interface Construction {
+  model: string;
+  wrt: string;
+  buildGradientMs: Timing;
+  serialiseMs: Timing;
+  totalMs: Timing;
+  backwardNodes: number;
+  forwardNodes: number;
+  bytes: number;
+}
+
+/** Run times of one model. */
+export interface RunFigures {
+  model: string;
+  parameters: number;
+  forwardMs: Timing;
+  gradInputMs: Timing;
+  gradLateMs: Timing;
+  lateLayer: string;
+  /** Ratios of medians (the reported figure) and of minima (what a quiet machine approaches). */
+  gradInputOverForward: number;
+  gradLateOverForward: number;
+  gradInputOverForwardMin: number;
+  gradLateOverForwardMin: number;
+  sessionCreateMs: { forward: number; gradInput: number; gradLate: number };
+}
+
+/** Everything the suite measured (written to bench/results/autodiff.json). */
+export interface AutodiffResult {
+  machine: MachineInfo;
+  /** Load averages when the suite finished (machine.loadAverage is at the start). */
+  loadAverageEnd: number[];
+  input: number[];
+  targets: typeof AUTODIFF_TARGETS;
+  runs: RunFigures[];
+  construction: Construction[];
+  memory: { phases: MemoryPhase[]; peakRssMiB: number };
+  verdict: { gradientRatio: boolean; construction: boolean };
+  profiles: GradientProfile[];
+}
+
+interface Case {
+  name: string;
+  build: () => ZooModel;
+  /** Timed at run time as well as at construction. */
+  run: boolean;
+}
+
+const CASES: Case[] = [
+  { name: 'resnet18', build: () => resnet({ depth: 18, numClasses: 1000, seed: 1 }), run: true },
+  { name: 'mobilenet_v2', build: () => mobilenetV2({ numClasses: 1000, seed: 1 }), run: true },
+  { name: 'resnet50', build: () => resnet({ depth: 50, numClasses: 1000, seed: 1 }), run: false },
+];
+const INPUT = [1, 3, 224, 224];
+const CLASSES = 1000;
+
+/** Runs the suite, prints its tables and writes bench/results/autodiff.json. */
+export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise<AutodiffResult> {
+  const runs = Math.max(10, options.runs ?? 15);
+  const warmup = options.warmup ?? 3;
+  const constructionRuns = options.constructionRuns ?? 5;
+  const machine = machineInfo();
+  const mem = new MemoryLog();
+  const x = image(INPUT);
+  const c = oneHot(CLASSES, 7);
+  const result: AutodiffResult = {
+    machine, loadAverageEnd: [], input: INPUT, targets: AUTODIFF_TARGETS, runs: [], construction: [],
+    memory: { phases: mem.phases, peakRssMiB: 0 }, verdict: { gradientRatio: true, construction: true }, profiles: [],
+  };
+  const kept: { z: ZooModel; name: string }[] = [];
+
+  for (const k of CASES) {
+    const z = await mem.phase(`${k.name}: build model`, k.build);
+    const late = z.lastSpatial;
+    for (const wrt of ['input', late]) {
+      result.construction.push(await mem.phase(`${k.name}: construct grad wrt ${wrt}`, () => construct(k.name, z.model, wrt, constructionRuns)));
+    }
+    if (!k.run) continue;
+    kept.push({ z, name: k.name });
+    const forward = await mem.phase(`${k.name}: forward`, () => timeSession(saveModel(z.model), { input: x }, ['logits'], runs, warmup));
+    const gradInput = await mem.phase(`${k.name}: grad wrt input`, () => timeGradient(z.model, 'input', x, c, runs, warmup));
+    const gradLate = await mem.phase(`${k.name}: grad wrt ${late}`, () => timeGradient(z.model, late, x, c, runs, warmup));
+    result.runs.push({
+      model: k.name,
+      parameters: z.parameters.reduce((n, p) => n + (z.model.graph.initializers.get(p)?.data.length ?? 0), 0),
+      forwardMs: forward.timing,
+      gradInputMs: gradInput.timing,
+      gradLateMs: gradLate.timing,
+      lateLayer: late,
+      gradInputOverForward: round(gradInput.timing.median / forward.timing.median),
+      gradLateOverForward: round(gradLate.timing.median / forward.timing.median),
+      gradInputOverForwardMin: round(gradInput.timing.min / forward.timing.min),
+      gradLateOverForwardMin: round(gradLate.timing.min / forward.timing.min),
+      sessionCreateMs: { forward: forward.createMs, gradInput: gradInput.createMs, gradLate: gradLate.createMs },
+    });
+  }
+  result.memory.peakRssMiB = round(process.resourceUsage().maxRSS / 1024);
+  const worstRatio = Math.max(...result.runs.flatMap((r) => [r.gradInputOverForward, r.gradLateOverForward]));
+  const r50 = result.construction.find((k) => k.model === 'resnet50' && k.wrt === 'input');
+  result.verdict = {
+    gradientRatio: worstRatio <= AUTODIFF_TARGETS.maxGradientOverForward,
+    construction: (r50?.totalMs.median ?? Infinity) <= AUTODIFF_TARGETS.maxConstructionMs,
+  };
+  printTables(result);
+
+  const profile = options.profile ?? 'auto';
+  if (profile === true || (profile === 'auto' && !(result.verdict.gradientRatio && result.verdict.construction))) {
+    for (const { z, name } of kept) {
+      for (const wrt of ['input', z.lastSpatial]) result.profiles.push(await profileGradient(name, z, wrt, x, c, runs, warmup));
+    }
+  }
+  result.loadAverageEnd = os.loadavg().map(round);
+  console.log(`\nload at the end ${result.loadAverageEnd.join(' ')}; wrote ${await writeResult('autodiff', result)}`);
+  return result;
+}
+
+async function construct(model: string, m: Model, wrt: string, runs: number): Promise<Construction> {
+  const build: number[] = [];
+  const save: number[] = [];
+  const total: number[] = [];
+  let g: GradientModel | undefined;
+  let bytes = 0;
+  // One untimed round first: the first call also compiles the engine's code paths.
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    g = buildGradient(m, defaultRegistry(), { of: 'logits', wrt: [wrt] });
+    const t1 = performance.now();
+    bytes = saveModel(g.model).length;
+    const t2 = performance.now();
+    if (i === 0) continue;
+    build.push(t1 - t0);
+    save.push(t2 - t1);
+    total.push(t2 - t0);
+  }
+  return {
+    model, wrt, buildGradientMs: summarise(build), serialiseMs: summarise(save), totalMs: summarise(total),
+    backwardNodes: g?.backwardNodes ?? 0, forwardNodes: m.graph.nodes.length, bytes,
+  };
+}
+
+async function timeSession(
+  bytes: Uint8Array,
+  feeds: Record<string, Tensor>,
+  fetch: string[],
+  runs: number,
+  warmup: number,
+): Promise<{ timing: Timing; createMs: number }> {
+  const t0 = performance.now();
+  const s = await createSession(bytes);
+  const createMs = round(performance.now() - t0);
+  const timing = await timeRuns(() => s.run(feeds, fetch), runs, warmup);
+  await s.release();
+  return { timing, createMs };
+}
+
+async function timeGradient(m: Model, wrt: string, x: Tensor, c: Tensor, runs: number, warmup: number): Promise<{ timing: Timing; createMs: number }> {
+  const g = buildGradient(m, defaultRegistry(), { of: 'logits', wrt: [wrt] });
+  return timeSession(saveModel(g.model), { input: x, [g.cotangent]: c }, [g.grads[wrt]], runs, warmup);
+}
+
+/** A seeded standard-normal image tensor. */
+function image(dims: number[]): Tensor {
+  const data = new Float32Array(dims.reduce((a, d) => a * d, 1));
+  fillNormal(data, uniformRng(42));
+  return tensor('float32', dims, data);
+}
+
+function oneHot(n: number, k: number): Tensor {
+  const data = new Float32Array(n);
+  data[k] = 1;
+  return tensor('float32', [1, n], data);
+}
+
+function printTables(r: AutodiffResult): void {
+  const m = r.machine;
+  console.log(`autodiff: ${m.cpuModel}, ${m.cpus} cpus, node ${m.node}, onnxruntime ${m.onnxruntime}, load ${m.loadAverage.join(' ')}`);
+  console.log(`input ${r.input.join('x')}, ${CLASSES} classes, ms: median (min) of ${r.runs[0]?.forwardMs.runs ?? 0} runs\n`);
+  const mm = (t: Timing): string => `${t.median.toFixed(1)} (${t.min.toFixed(1)})`;
+  console.log(formatTable(
+    ['model', 'forward', 'grad input', 'ratio', 'grad late', 'ratio', 'late layer'],
+    r.runs.map((x) => [x.model, mm(x.forwardMs), mm(x.gradInputMs), `${x.gradInputOverForward.toFixed(2)} (${x.gradInputOverForwardMin.toFixed(2)})`,
+      mm(x.gradLateMs), `${x.gradLateOverForward.toFixed(2)} (${x.gradLateOverForwardMin.toFixed(2)})`, x.lateLayer]),
+  ));
+  console.log('');
+  console.log(formatTable(
+    ['model', 'wrt', 'buildGradient', 'serialise', 'total', 'backward nodes', 'MiB'],
+    r.construction.map((k) => [k.model, k.wrt, k.buildGradientMs.median, k.serialiseMs.median, k.totalMs.median, k.backwardNodes, round(k.bytes / 1024 ** 2)]),
+  ));
+  console.log('');
+  console.log(formatTable(
+    ['phase', 'rss before', 'rss after', 'delta', 'max rss', 'peak raised'],
+    r.memory.phases.map((p) => [p.phase, p.rssBefore, p.rssAfter, p.rssDelta, p.maxRss, p.maxRssDelta]),
+  ));
+  console.log(`\npeak RSS ${r.memory.peakRssMiB} MiB`);
+  const t = r.targets;
+  console.log(`targets: gradient <= ${t.maxGradientOverForward}x forward: ${r.verdict.gradientRatio ? 'met' : 'MISSED'}; ` +
+    `resnet50 construction <= ${t.maxConstructionMs} ms: ${r.verdict.construction ? 'met' : 'MISSED'}`);
+}

@@ -1,0 +1,44 @@
+/**
+ * Benchmark runner: `npm run bench -w @xai-qc/core -- [suite ...]` runs the named suites,
+ * or every suite when none is named. Each suite prints its figures and writes
+ * bench/results/<suite>.json.
+ */
+import { benchAutodiff } from './autodiff.bench.ts';
+import { formatTable, machineInfo, writeResult } from './harness.ts';
+import { benchMetrics } from './metrics.bench.ts';
+
+/** A registered benchmark suite. */
+interface Suite {
+  name: string;
+  description: string;
+  run(): Promise<unknown>;
+}
+
+const SUITES: readonly Suite[] = [
+  { name: 'autodiff', description: 'gradient graph run and construction cost against forward, memory per phase', run: () => benchAutodiff() },
+  { name: 'metrics', description: 'AUROC/AP on 10M scores, binned accumulator, COCO mAP on 5000 images', run: runMetrics },
+];
+
+/** benchMetrics returns flat figures: print them and keep them with the machine they came from. */
+async function runMetrics(): Promise<void> {
+  const machine = machineInfo();
+  const figures = await benchMetrics();
+  console.log(formatTable(['figure', 'value'], Object.entries(figures)));
+  console.log(`\nwrote ${await writeResult('metrics', { machine, figures })}`);
+}
+
+async function main(args: string[]): Promise<number> {
+  const unknown = args.filter((a) => !SUITES.some((s) => s.name === a));
+  if (unknown.length > 0) {
+    console.error(`unknown suite ${unknown.join(', ')}; suites:\n${SUITES.map((s) => `  ${s.name.padEnd(10)}${s.description}`).join('\n')}`);
+    return 2;
+  }
+  const chosen = args.length === 0 ? SUITES : SUITES.filter((s) => args.includes(s.name));
+  for (const suite of chosen) {
+    console.log(`\n== ${suite.name} ==`);
+    await suite.run();
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
