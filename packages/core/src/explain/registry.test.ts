@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { EXPLAINERS, explainerNames, getExplainer } from './registry.ts';
 
 describe('explainer registry', () => {
-  it('lists the gradient methods alphabetically by name', () => {
+  it('lists the gradient and perturbation methods alphabetically by name', () => {
     const names = explainerNames();
     expect(names).toEqual([...names].sort());
     expect(names).toEqual(expect.arrayContaining(['gradcam', 'gradcampp', 'gradshap', 'gradxinput', 'ig', 'saliency', 'smoothgrad']));
+    expect(names).toEqual(expect.arrayContaining(['kernelshap', 'lime', 'occlusion', 'rise']));
     expect(new Set(names).size).toBe(EXPLAINERS.length);
   });
 

@@ -10,6 +10,10 @@ import { gradCam } from './methods/grad-cam.ts';
 import { gradientShap } from './methods/gradient-shap.ts';
 import { gradientXInput } from './methods/gradient-x-input.ts';
 import { integratedGradients } from './methods/integrated-gradients.ts';
+import { kernelShap } from './methods/kernel-shap.ts';
+import { lime } from './methods/lime.ts';
+import { occlusion } from './methods/occlusion.ts';
+import { rise } from './methods/rise.ts';
 import { saliency } from './methods/saliency.ts';
 import { smoothGrad } from './methods/smoothgrad.ts';
 import type { Explainer, MethodName } from './types.ts';
@@ -21,6 +25,10 @@ export const EXPLAINERS: readonly Explainer[] = [
   gradientShap,
   gradientXInput,
   integratedGradients,
+  kernelShap,
+  lime,
+  occlusion,
+  rise,
   saliency,
   smoothGrad,
 ];

@@ -1,0 +1,86 @@
+/**
+ * Which scalar to explain for one image, from the model card's task and the model's own
+ * prediction: a class logit (classify), one class's logits summed over its predicted
+ * region (segment), or one value of the output (any other task).
+ */
+import { XqcError } from '../errors.ts';
+import type { ModelCard } from '../models/card.ts';
+import { defectIndices } from '../models/card.ts';
+import type { Prediction } from '../models/result.ts';
+import type { Tensor } from '../onnx/tensor.ts';
+import { classTarget, regionTarget, scalarTarget } from './target.ts';
+import type { Target } from './target.ts';
+
+/** The chosen target and why. */
+export interface ImageTarget {
+  target: Target;
+  /** Class (classify, segment) or element (other tasks) index. */
+  index: number;
+  /** The class label, when the task has labels. */
+  label?: string;
+  /**
+   * 'given' (the caller's index), 'predicted' (the top class, a defect), 'top defect' (the
+   * most probable defect class when the top class is good), 'top class' (no defect
+   * labels) or 'default' (element 0 of a scalar output).
+   */
+  reason: 'given' | 'predicted' | 'top defect' | 'top class' | 'default';
+  /** Segmenters: pixels of the region at model resolution (0 means the whole image was used). */
+  regionPixels?: number;
+}
+
+/**
+ * The class a QC user wants explained: a segmenter's largest defect finding, else the
+ * predicted class when it is a defect, else the most probable defect class (why might
+ * this be a defect?), else the predicted class.
+ */
+function defaultClass(prediction: Pick<Prediction, 'probabilities' | 'findings'> | undefined, card: ModelCard): Pick<ImageTarget, 'index' | 'reason'> {
+  if (card.task === 'segment' && prediction?.findings.length) return { index: prediction.findings[0].classIndex, reason: 'predicted' };
+  const probabilities = prediction?.probabilities ?? [];
+  let top = 0;
+  for (let j = 1; j < probabilities.length; j++) if (probabilities[j] > probabilities[top]) top = j;
+  const defects = defectIndices(card);
+  if (defects.includes(top) || defects.length === 0) return { index: top, reason: defects.length ? 'predicted' : 'top class' };
+  let best = defects[0];
+  for (const j of defects) if (probabilities[j] > probabilities[best]) best = j;
+  return { index: best, reason: 'top defect' };
+}
+
+/**
+ * The target for one image.
+ * @param output the card's output for that image: logits [1, K] (classify), [1, K, h, w]
+ *   (segment), or any shape [1, ...] (other tasks)
+ * @param prediction the model's prediction for the image (classify, segment)
+ * @param index the caller's class or element index, if any
+ * @throws XQC_EXPLAIN for an index out of range or an output of the wrong shape
+ */
+export function imageTarget(card: ModelCard, of: string, output: Tensor, prediction: Pick<Prediction, 'probabilities' | 'findings'> | undefined, index?: number): ImageTarget {
+  const k = card.labels.length;
+  if (card.task === 'classify' || card.task === 'segment') {
+    const rank = card.task === 'classify' ? 2 : 4;
+    if (output.dims.length !== rank || output.dims[0] !== 1 || output.dims[1] !== k) {
+      throw new XqcError('XQC_EXPLAIN', `a ${card.task} model's output must be [1, ${k}${rank === 4 ? ', h, w' : ''}], got [${output.dims.join(', ')}]`);
+    }
+    const chosen = index === undefined ? defaultClass(prediction, card) : { index, reason: 'given' as const };
+    if (card.task === 'classify') {
+      return { target: classTarget(of, k, chosen.index, card.labels[chosen.index]), ...chosen, label: card.labels[chosen.index] };
+    }
+    const [, , h, w] = output.dims;
+    const plane = h * w;
+    const logits = output.data as Float32Array;
+    const region = new Uint8Array(plane);
+    let pixels = 0;
+    for (let p = 0; p < plane; p++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (logits[c * plane + p] > logits[best * plane + p]) best = c;
+      if (best === chosen.index) {
+        region[p] = 1;
+        pixels++;
+      }
+    }
+    const target = regionTarget(of, k, h, w, chosen.index, region);
+    return { target: { ...target, description: `${target.description} (${card.labels[chosen.index]})` }, ...chosen, label: card.labels[chosen.index], regionPixels: pixels };
+  }
+  const elements = output.data.length / output.dims[0];
+  const i = index ?? 0;
+  return { target: scalarTarget(of, elements, i), index: i, reason: index === undefined ? 'default' : 'given' };
+}

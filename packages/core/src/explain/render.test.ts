@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { isXqcError } from '../errors.ts';
+import { colormapColor } from '../image/colormap.ts';
+import { decodeImage } from '../image/image-decode.ts';
+import { createImage } from '../image/image.types.ts';
+import type { ScalarMap } from '../image/image.types.ts';
+import { explanationMontage, formatRuntime, heatmapImage, overlayExplanation, pngDataUrl, renderOverlay } from './render.ts';
+
+const ramp: ScalarMap = { width: 256, height: 1, data: Float32Array.from({ length: 256 }, (_, i) => i / 255 - 0.5) };
+const pixel = (img: { data: Uint8Array; channels: number; width: number }, x: number, y = 0): number[] => Array.from(img.data.subarray((y * img.width + x) * img.channels, (y * img.width + x + 1) * img.channels));
+
+describe('heatmapImage', () => {
+  it("colours min..max with 'range' and only positive evidence with 'positive'", () => {
+    const range = heatmapImage(ramp, { scale: 'range', colormap: 'viridis' });
+    expect(pixel(range, 0)).toEqual([...colormapColor('viridis', 0)]);
+    expect(pixel(range, 255)).toEqual([...colormapColor('viridis', 1)]);
+    const positive = heatmapImage(ramp, { colormap: 'turbo' });
+    for (const x of [0, 60, 127]) expect(pixel(positive, x)).toEqual([...colormapColor('turbo', 0)]);
+    expect(pixel(positive, 255)).toEqual([...colormapColor('turbo', 1)]);
+    // 'abs' ranks magnitudes: both ends are hot.
+    const abs = heatmapImage(ramp, { scale: 'abs', colormap: 'inferno' });
+    expect(pixel(abs, 0)).toEqual(pixel(abs, 255));
+  });
+
+  it('rejects an unknown colormap or scale', () => {
+    for (const bad of [{ colormap: 'rainbow' }, { scale: 'log' }]) {
+      let err: unknown;
+      try {
+        heatmapImage(ramp, bad as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(isXqcError(err, 'XQC_INVALID_ARGUMENT')).toBe(true);
+    }
+  });
+});
+
+describe('overlays', () => {
+  const image = createImage(4, 2, 1, Uint8Array.from([0, 40, 80, 120, 160, 200, 240, 255]));
+  const map: ScalarMap = { width: 2, height: 1, data: Float32Array.of(0, 1) };
+
+  it('blend the coloured map over the image with the given opacity', () => {
+    const clear = overlayExplanation(image, map, { opacity: 0 });
+    expect(clear.channels).toBe(3);
+    for (let i = 0; i < 8; i++) expect(pixel(clear, i % 4, Math.floor(i / 4))).toEqual([image.data[i], image.data[i], image.data[i]]);
+    const opaque = overlayExplanation(image, map, { opacity: 1, colormap: 'jet' });
+    expect(pixel(opaque, 0)).toEqual([...colormapColor('jet', 0)]);
+    expect(pixel(opaque, 3)).toEqual([...colormapColor('jet', 1)]);
+  });
+
+  it('encode as PNG bytes and a data URL holding the same bytes', async () => {
+    const { png, dataUrl } = await renderOverlay(image, map);
+    expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(dataUrl.startsWith('data:image/png;base64,')).toBe(true);
+    expect(Array.from(Buffer.from(dataUrl.slice(22), 'base64'))).toEqual(Array.from(png));
+    const back = await decodeImage(png);
+    expect(Array.from(back.data)).toEqual(Array.from(overlayExplanation(image, map).data));
+    expect(pngDataUrl(Uint8Array.of(1, 2, 3))).toBe('data:image/png;base64,AQID');
+  });
+});
+
+describe('explanationMontage', () => {
+  it('lays the scaled image and one overlay per method side by side', async () => {
+    const image = createImage(512, 256, 3);
+    const panels = ['gradcam', 'lime'].map((method, i) => ({ method, runtimeMs: 1200 * i + 5, map: { width: 8, height: 8, data: new Float32Array(64).fill(i) } }));
+    const sheet = await explanationMontage(image, panels, { tileSize: 128 });
+    // Three 128x64 tiles on one row with 4 px gaps, plus a caption line under them.
+    expect(sheet.width).toBe(4 + 3 * (128 + 4));
+    expect(sheet.height).toBeGreaterThan(64 + 8);
+    expect(sheet.height).toBeLessThan(64 + 40);
+  });
+
+  it('formats runtimes for captions', () => {
+    expect(formatRuntime(12.4)).toBe('12 ms');
+    expect(formatRuntime(3400)).toBe('3.4 s');
+    expect(formatRuntime(125_000)).toBe('2 min 5 s');
+  });
+});
