@@ -5,13 +5,14 @@ import { UsageError, parse } from './command.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
+import { explainCommand } from './commands/explain.ts';
 import { gradCommand } from './commands/grad.ts';
 import { runCommand } from './commands/run.ts';
 import { trainCommand } from './commands/train.ts';
 import { uncertaintyCommand } from './commands/uncertainty.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, gradCommand, dataCommand, trainCommand, evaluateCommand, calibrateCommand, uncertaintyCommand];
+export const COMMANDS: readonly Command[] = [runCommand, gradCommand, dataCommand, trainCommand, evaluateCommand, explainCommand, calibrateCommand, uncertaintyCommand];
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 

@@ -13,3 +13,4 @@ export * from './image/index.ts';
 export * from './data/index.ts';
 export * from './metrics/index.ts';
 export * from './uncertainty/index.ts';
+export * from './explain/index.ts';

@@ -19,6 +19,12 @@ export interface CompactResNetOptions extends ZooOptions {
   dropout?: number;
   /** Input height and width (default 64). */
   inputSize?: number | [number, number];
+  /**
+   * Global pooling before the head: 'avgmax' (default) concatenates average and max
+   * pooling, so a defect covering a few cells of the last map is not averaged away;
+   * 'avg' is the plain ResNet head.
+   */
+  pool?: 'avg' | 'avgmax';
 }
 
 /**
@@ -41,5 +47,18 @@ export function compactResNet(options: CompactResNetOptions): ZooModel {
   x = nb.relu('relu', nb.batchNorm('bn1', x, width));
   const specs = Array.from({ length: depth }, (_, i) => ({ blocks: 2, planes: width << i, stride: i === 0 ? 1 : 2 }));
   const stages = residualStages(nb, x, width, basicBlockKind(), specs);
-  return classifierHead(nb, stages, options.numClasses, options.dropout ?? 0.2, 'compact_resnet');
+  if ((options.pool ?? 'avgmax') === 'avg') return classifierHead(nb, stages, options.numClasses, options.dropout ?? 0.2, 'compact_resnet');
+  const avg = nb.globalAveragePool('avgpool', stages.out);
+  const max = nb.globalMaxPool('maxpool', stages.out);
+  let pooled = nb.flatten('flatten', nb.concat('pool', [avg, max]));
+  pooled = nb.dropout('dropout', pooled, options.dropout ?? 0.2);
+  nb.gemm('fc', pooled, 2 * stages.channels, options.numClasses, 'logits');
+  nb.output('logits', ['N', options.numClasses]);
+  return {
+    model: nb.model({ 'xai-qc.architecture': 'compact_resnet', 'xai-qc.last_spatial': stages.out }),
+    featureLayers: stages.stageOutputs,
+    lastSpatial: stages.out,
+    parameters: nb.parameters,
+    batchNorms: nb.batchNorms,
+  };
 }

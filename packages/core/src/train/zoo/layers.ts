@@ -153,6 +153,10 @@ export class NetBuilder {
     return this.node('GlobalAveragePool', name, [x]);
   }
 
+  globalMaxPool(name: string, x: string): string {
+    return this.node('GlobalMaxPool', name, [x]);
+  }
+
   flatten(name: string, x: string): string {
     return this.node('Flatten', name, [x], { axis: int(1) });
   }
