@@ -3,6 +3,7 @@
  * or every suite when none is named. Each suite prints its figures and writes
  * bench/results/<suite>.json.
  */
+import { benchAnomaly } from './anomaly.bench.ts';
 import { benchAutodiff } from './autodiff.bench.ts';
 import { formatTable, machineInfo, writeResult } from './harness.ts';
 import { benchMetrics } from './metrics.bench.ts';
@@ -17,6 +18,7 @@ interface Suite {
 const SUITES: readonly Suite[] = [
   { name: 'autodiff', description: 'gradient graph run and construction cost against forward, memory per phase', run: () => benchAutodiff() },
   { name: 'metrics', description: 'AUROC/AP on 10M scores, binned accumulator, COCO mAP on 5000 images', run: runMetrics },
+  { name: 'anomaly', description: 'PatchCore fit (200/1000 images), scoring latency (10k/100k banks), NN search ONNX vs JS', run: () => benchAnomaly() },
 ];
 
 /** benchMetrics returns flat figures: print them and keep them with the machine they came from. */

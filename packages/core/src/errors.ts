@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   XQC_TRAIN: 'training could not proceed',
   XQC_EXPLAIN: 'an explanation method cannot run on this model or target',
   XQC_UNCERTAINTY: 'an uncertainty method cannot run on this model',
+  XQC_ANOMALY: 'an anomaly detector cannot be built, fitted or loaded (no spatial backbone layer, artifact mismatch)',
 } as const;
 
 /** A stable error code. */

@@ -1,7 +1,9 @@
 /** `xaiqc evaluate`: figures of a model on a dataset folder. */
-import { classifierTrust, evaluateFolder } from '@xai-qc/core';
+import { dirname, join } from 'node:path';
+import { classifierTrust, evaluateFolder, readModelCard } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, required } from '../command.ts';
+import { runAnomalyEvaluation } from './evaluate-anomaly.ts';
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -13,7 +15,11 @@ calibration at the card's temperature (ECE, MCE, adaptive/classwise ECE, Brier, 
 AURC) and APS conformal coverage (sets calibrated on the validation split).
 Segmenters: IoU and Dice per class (dataset-level pixel counts), mean IoU/Dice, Dice of
 the defect classes and pixel accuracy. The card (default DIR/model_card.yaml) gives the
-input size, normalisation and label order; the split is the dataset's seeded split.`,
+input size, normalisation and label order; the split is the dataset's seeded split.
+Anomaly detectors (card task anomaly, data in the anomaly folder layout): image AUROC,
+pixel AUROC and PRO (area under the per-region overlap curve up to FPR 0.3, at model
+resolution), and F1, precision, recall, false-reject and escape rates and pixel F1 at the
+detector's thresholds. Only the test split is held out from fitting.`,
   options: {
     model: { type: 'string' },
     data: { type: 'string' },
@@ -26,6 +32,9 @@ input size, normalisation and label order; the split is the dataset's seeded spl
     if (!['all', 'train', 'val', 'test'].includes(split)) throw new UsageError('--split must be all, train, val or test');
     const modelPath = required(values, 'model');
     const dataDir = required(values, 'data');
+    const cardPath = values.card as string | undefined;
+    const card = await readModelCard(cardPath ?? join(dirname(modelPath), 'model_card.yaml'));
+    if (card.task === 'anomaly') return runAnomalyEvaluation(modelPath, dataDir, split as 'all', cardPath, values.json === true, io);
     const r = await evaluateFolder(modelPath, dataDir, split as 'all', values.card as string | undefined);
     const trust = r.task === 'classify' ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath: values.card as string | undefined }) : undefined;
     if (values.json) {

@@ -1,13 +1,14 @@
-/** `xaiqc train`: trains a classifier or segmenter from a dataset folder. */
+/** `xaiqc train`: trains a classifier or segmenter, or fits an anomaly detector, from a dataset folder. */
 import { runTraining } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
 import { progressReporter } from '../progress.ts';
 import { codeVersion } from '../version.ts';
+import { ANOMALY_TRAIN_HELP, ANOMALY_TRAIN_OPTIONS, runAnomalyTraining } from './train-anomaly.ts';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a classifier or segmenter on a dataset folder',
+  summary: 'train a classifier or segmenter, or fit an anomaly detector, on a dataset folder',
   help: `Usage: xaiqc train --task classify|segment --data DIR --out DIR [--epochs N] [--batch N] [--lr X]
                    [--width N] [--depth N] [--size PX] [--seed S] [--optimizer sgd|adam|adamw]
                    [--schedule cosine|step|constant] [--label-smoothing X] [--patience N]
@@ -20,8 +21,11 @@ test split), dataset_card.yaml, run.json and DIR/checkpoint (for --resume).
 When MLFLOW_TRACKING_URI is set the run is mirrored to that MLflow server
 (experiment MLFLOW_EXPERIMENT_NAME, default xai-qc).
 
-Progress is a bar on a terminal and JSON lines otherwise.`,
+Progress is a bar on a terminal and JSON lines otherwise.
+
+${ANOMALY_TRAIN_HELP}`,
   options: {
+    ...ANOMALY_TRAIN_OPTIONS,
     task: { type: 'string' },
     data: { type: 'string' },
     out: { type: 'string' },
@@ -44,7 +48,8 @@ Progress is a bar on a terminal and JSON lines otherwise.`,
   },
   async run(values, _p, io) {
     const task = required(values, 'task');
-    if (task !== 'classify' && task !== 'segment') throw new UsageError('--task must be classify or segment (anomaly arrives with PatchCore)');
+    if (task === 'anomaly') return runAnomalyTraining(values, io);
+    if (task !== 'classify' && task !== 'segment') throw new UsageError('--task must be classify, segment or anomaly');
     const num = (name: string): number | undefined => {
       const v = values[name];
       if (v === undefined) return undefined;

@@ -8,6 +8,7 @@ export { DEFAULT_MAX_PIXELS, decodeImage, decodeImageWithFormat } from './image-
 export { encodeJpeg, encodePng } from './image-encode.ts';
 export { convertChannels, luma } from './image-channels.ts';
 export { resizeBilinear, resizeMap, resizeNearest } from './image-resize.ts';
+export { gaussianBlurMap, gaussianKernel } from './gaussian-blur.ts';
 export type { LetterboxInfo } from './image-letterbox.ts';
 export { letterbox } from './image-letterbox.ts';
 export type { ChannelOrder, NormalizeOptions } from './image-tensor.ts';

@@ -12,3 +12,4 @@ export { postprocessClassify, softmaxRow } from './classify.ts';
 export { postprocessSegment } from './segment.ts';
 export { Predictor } from './predictor.ts';
 export type { PredictorOptions } from './predictor.ts';
+export * from './anomaly/index.ts';

@@ -1,0 +1,105 @@
+/**
+ * Loading an anomaly dataset folder (anomalib's folder layout: `ROOT/good/`,
+ * `ROOT/<defect>/`, optional `ROOT/masks/<defect>/<stem>.png`) for PatchCore: versioned by
+ * content hash with the seeded stratified split of `data/manifest.ts`, each image decoded
+ * once and resized to the model input, masks resized nearest-neighbour and made binary.
+ *
+ * Images of mixed sizes are accepted and all resized to the configured size (bilinear,
+ * aspect ratio not kept); how many were resized and which original sizes were seen is
+ * reported, so a caller can say so. Corrupt files are skipped and listed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readAnomalyDataset } from '../../data/anomaly-format.ts';
+import type { SkippedFile } from '../../data/dataset.types.ts';
+import { loadMask } from '../../data/format-common.ts';
+import { mapLimit } from '../../data/image-files.ts';
+import { readLabelsFile } from '../../data/labels-file.ts';
+import { buildManifest } from '../../data/manifest.ts';
+import type { DatasetManifest } from '../../data/manifest.ts';
+import type { Split, SplitRatios } from '../../data/split.ts';
+import { XqcError, isXqcError } from '../../errors.ts';
+import { decodeImage } from '../../image/image-decode.ts';
+import { resizeBilinear, resizeNearest } from '../../image/image-resize.ts';
+import type { ImageU8 } from '../../image/image.types.ts';
+
+/** One loaded image of an anomaly folder, at model size. */
+export interface AnomalySample {
+  /** Path relative to the root. */
+  source: string;
+  label: string;
+  /** True for the good label. */
+  good: boolean;
+  image: ImageU8;
+  /** Binary defect mask (1 = defect) at model size, when the folder has one. */
+  mask?: Uint8Array;
+}
+
+/** What {@link loadAnomalyFolder} loaded. */
+export interface AnomalyFolderData {
+  root: string;
+  manifest: DatasetManifest;
+  goodLabel: string;
+  skipped: SkippedFile[];
+  splits: Record<Split, AnomalySample[]>;
+  /** Images whose size differed from the model input and were resized. */
+  resized: number;
+  /** Distinct original sizes, `WxH`, sorted. */
+  sizes: string[];
+}
+
+/** Options of {@link loadAnomalyFolder}. */
+export interface LoadAnomalyOptions {
+  /** Model input [height, width]. */
+  size: [number, number];
+  /** Split seed (default 0) and ratios (default 70/15/15, stratified by label). */
+  seed?: number;
+  ratios?: SplitRatios;
+  maxPixels?: number;
+}
+
+/**
+ * Loads an anomaly folder.
+ * @throws XQC_DATASET_INVALID when the folder has no usable good image
+ */
+export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Promise<AnomalyFolderData> {
+  const maxPixels = o.maxPixels ?? 50_000_000;
+  const listing = await readAnomalyDataset(root, { maxPixels });
+  const goodLabel = (await readLabelsFile(listing.root))?.goodLabel ?? 'good';
+  if (!listing.samples.some((s) => s.label === goodLabel)) {
+    throw new XqcError('XQC_DATASET_INVALID', `${listing.root} has no usable good images (expected ROOT/${goodLabel}/*.png; ${listing.skipped.length} file(s) skipped); PatchCore learns from good images only`);
+  }
+  const manifest = await buildManifest(listing, { seed: o.seed ?? 0, ratios: o.ratios });
+  const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
+  const [h, w] = o.size;
+  const skipped = [...listing.skipped];
+  const sizes = new Set<string>();
+  let resized = 0;
+  const loaded = await mapLimit(listing.samples, 4, async (s): Promise<AnomalySample | undefined> => {
+    try {
+      const img = await decodeImage(await readFile(join(listing.root, s.image)), { maxPixels });
+      sizes.add(`${img.width}x${img.height}`);
+      const fits = img.width === w && img.height === h;
+      if (!fits) resized++;
+      const image = fits ? img : resizeBilinear(img, w, h);
+      let mask: Uint8Array | undefined;
+      if (s.mask) {
+        const m = await loadMask(join(listing.root, s.mask), maxPixels);
+        if (typeof m === 'string') throw new XqcError('XQC_IMAGE_INVALID', m);
+        const at = m.width === w && m.height === h ? m.data : resizeNearest(m, w, h).data;
+        mask = Uint8Array.from(at, (v) => (v > 0 ? 1 : 0));
+      }
+      return { source: s.image, label: s.label, good: s.label === goodLabel, image, mask };
+    } catch (e) {
+      if (!isXqcError(e)) throw e;
+      skipped.push({ path: s.image, reason: e.message });
+      return undefined;
+    }
+  });
+  const splits: Record<Split, AnomalySample[]> = { train: [], val: [], test: [] };
+  loaded.forEach((sample, i) => {
+    const split = sample ? splitOf.get(listing.samples[i].image) : undefined;
+    if (sample && split) splits[split].push(sample);
+  });
+  return { root: listing.root, manifest, goodLabel, skipped, splits, resized, sizes: [...sizes].sort() };
+}

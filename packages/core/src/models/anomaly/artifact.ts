@@ -1,0 +1,172 @@
+/**
+ * The fitted detector on disk, beside each other in one folder:
+ *
+ * - `features.onnx`: the backbone trunk with the feature head (`feature-head.ts`);
+ * - `bank.npy`: the memory bank [M, D] float32 (numpy's .npy, so Python reads it too);
+ * - `anomaly.json`: format name and version, the SHA-256 of the source backbone, of
+ *   `features.onnx` and of `bank.npy`, the layers, projection and dimensions, the scoring
+ *   settings, thresholds and normalisation (this file's {@link AnomalyConfig});
+ * - `model.onnx`: the whole detector as one graph (`export-onnx.ts`), also hashed here;
+ * - `model_card.yaml`: task `anomaly`, written by `train-anomaly.ts`.
+ *
+ * Loading checks the format version and both hashes, so a bank never meets a feature
+ * graph it was not fitted with.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { XqcError } from '../../errors.ts';
+import { readNpy } from '../../io/npy.ts';
+import type { Model } from '../../onnx/ir.ts';
+import { loadModel } from '../../onnx/model-io.ts';
+import type { InputSpec } from '../card.ts';
+import type { FeatureLayer } from './feature-layers.ts';
+import type { ScoringConfig } from './scorer.ts';
+import type { ScoreNormalisation, ThresholdChoice } from './thresholds.ts';
+
+/** File names inside a detector folder. */
+export const ANOMALY_FILES = Object.freeze({
+  config: 'anomaly.json',
+  features: 'features.onnx',
+  bank: 'bank.npy',
+  model: 'model.onnx',
+  card: 'model_card.yaml',
+});
+
+/** Format name and the version this code writes and reads. */
+export const ANOMALY_FORMAT = 'xai-qc.patchcore';
+export const ANOMALY_FORMAT_VERSION = 1;
+
+/** Contents of `anomaly.json`. */
+export interface AnomalyConfig {
+  format: typeof ANOMALY_FORMAT;
+  version: typeof ANOMALY_FORMAT_VERSION;
+  createdAt: string;
+  /** How images become the input tensor (as in the model card). */
+  input: InputSpec;
+  backbone: { source: string; sha256: string; layers: FeatureLayer[] };
+  features: {
+    file: string;
+    sha256: string;
+    output: string;
+    grid: [number, number];
+    concatChannels: number;
+    dim: number;
+    aggregation: 'avg-pool-3x3';
+    projection: 'adaptive-avg-pool' | 'identity';
+  };
+  bank: {
+    file: string;
+    sha256: string;
+    size: number;
+    dim: number;
+    /** Patches the coreset was drawn from. */
+    sourcePatches: number;
+    coreset: { ratio: number; seed: number; projectionDim: number };
+  };
+  scoring: ScoringConfig;
+  thresholds: { image: ThresholdChoice; pixel: ThresholdChoice };
+  normalisation: { image: ScoreNormalisation; pixel: ScoreNormalisation };
+  /** The single-graph export, when written. */
+  export?: { file: string; sha256: string; outputs: string[] };
+}
+
+/** SHA-256 of bytes, hex. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function invalid(msg: string): never {
+  throw new XqcError('XQC_ANOMALY', `anomaly.json: ${msg}`);
+}
+
+const isInt = (v: unknown, min = 1): boolean => Number.isInteger(v) && (v as number) >= min;
+const isName = (v: unknown): boolean => typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v);
+const isHash = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+
+function checkNormalisation(n: ScoreNormalisation | undefined, what: string): void {
+  if (!n || ![n.low, n.threshold, n.high].every(Number.isFinite) || !(n.low < n.threshold && n.threshold < n.high)) {
+    invalid(`normalisation.${what} must have finite low < threshold < high`);
+  }
+}
+
+/**
+ * Checks a parsed `anomaly.json`.
+ * @throws XQC_ANOMALY naming the first bad field (an unknown format or a newer version included)
+ */
+export function parseAnomalyConfig(raw: unknown): AnomalyConfig {
+  if (typeof raw !== 'object' || raw === null) invalid('not an object');
+  const c = raw as AnomalyConfig;
+  if (c.format !== ANOMALY_FORMAT) invalid(`format is '${String(c.format)}', expected '${ANOMALY_FORMAT}'`);
+  if (c.version !== ANOMALY_FORMAT_VERSION) invalid(`version ${String(c.version)} is not supported (this XAI-QC reads version ${ANOMALY_FORMAT_VERSION})`);
+  if (!c.input || !isInt(c.input.height) || !isInt(c.input.width)) invalid('input height and width must be positive integers');
+  if (!c.backbone || !isHash(c.backbone.sha256) || !Array.isArray(c.backbone.layers) || c.backbone.layers.length === 0) invalid('backbone must have a sha256 and layers');
+  const f = c.features;
+  if (!f || !isName(f.file) || !isHash(f.sha256) || !isInt(f.dim) || !Array.isArray(f.grid) || !f.grid.every((v) => isInt(v))) invalid('features must name a file with its sha256, dim and grid');
+  const b = c.bank;
+  if (!b || !isName(b.file) || !isHash(b.sha256) || !isInt(b.size) || b.dim !== f.dim) invalid('bank must name a file with its sha256, a size, and the feature dim');
+  const s = c.scoring;
+  if (!s || (s.imageScore !== 'reweighted' && s.imageScore !== 'max') || !isInt(s.neighbours) || !(s.sigma > 0)) invalid('scoring must have imageScore reweighted|max, neighbours >= 1 and sigma > 0');
+  if (!c.thresholds?.image || !c.thresholds?.pixel) invalid('thresholds.image and thresholds.pixel are required');
+  checkNormalisation(c.normalisation?.image, 'image');
+  checkNormalisation(c.normalisation?.pixel, 'pixel');
+  if (c.export && (!isName(c.export.file) || !isHash(c.export.sha256))) invalid('export must name a file with its sha256');
+  return c;
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new XqcError('XQC_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+}
+
+/** Writes `bytes` to `path` through a temporary file and a rename. */
+export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    throw new XqcError('XQC_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+}
+
+/** A loaded detector folder. */
+export interface AnomalyArtifacts {
+  config: AnomalyConfig;
+  featureModel: Model;
+  /** [M, D] float32, row-major. */
+  bank: Float32Array;
+}
+
+/**
+ * Reads `anomaly.json`, `features.onnx` and `bank.npy` from `dir` and checks them
+ * against each other.
+ * @throws XQC_ANOMALY on a bad config, a hash mismatch or a bank of the wrong shape; XQC_IO when a file is missing
+ */
+export async function readAnomalyArtifacts(dir: string): Promise<AnomalyArtifacts> {
+  let raw: unknown;
+  const configPath = join(dir, ANOMALY_FILES.config);
+  try {
+    raw = JSON.parse(new TextDecoder().decode(await readBytes(configPath)));
+  } catch (e) {
+    if (e instanceof XqcError) throw e;
+    throw new XqcError('XQC_ANOMALY', `${configPath} is not valid JSON`, { cause: e });
+  }
+  const config = parseAnomalyConfig(raw);
+  const featureBytes = await readBytes(join(dir, config.features.file));
+  if (sha256Hex(featureBytes) !== config.features.sha256) {
+    throw new XqcError('XQC_ANOMALY', `${config.features.file} does not match the SHA-256 recorded in ${ANOMALY_FILES.config}; the bank was fitted with another feature graph`);
+  }
+  const bankBytes = await readBytes(join(dir, config.bank.file));
+  if (sha256Hex(bankBytes) !== config.bank.sha256) {
+    throw new XqcError('XQC_ANOMALY', `${config.bank.file} does not match the SHA-256 recorded in ${ANOMALY_FILES.config}`);
+  }
+  const bank = readNpy(bankBytes);
+  if (bank.dtype !== 'float32' || bank.dims.length !== 2 || bank.dims[0] !== config.bank.size || bank.dims[1] !== config.bank.dim) {
+    throw new XqcError('XQC_ANOMALY', `${config.bank.file} is ${bank.dtype} [${bank.dims.join(', ')}], expected float32 [${config.bank.size}, ${config.bank.dim}]`);
+  }
+  return { config, featureModel: loadModel(featureBytes), bank: bank.data as Float32Array };
+}

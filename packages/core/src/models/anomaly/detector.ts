@@ -1,0 +1,161 @@
+/**
+ * The anomaly adapter: a fitted PatchCore detector that turns images into predictions.
+ * Scores and maps are normalised (`thresholds.ts`) so that 0.5 is the decision boundary:
+ * an image is rejected when its normalised score is >= 0.5. A rejected image gets one
+ * finding per 8-connected region of the normalised map >= 0.5 (mapped back onto the
+ * original image, regions below the card's `minAreaPixels` dropped), or one image-level
+ * finding when no pixel passes the pixel threshold. Normalised scores are positions
+ * relative to the validation thresholds, not calibrated probabilities.
+ */
+import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
+import type { Model } from '../../onnx/ir.ts';
+import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
+import type { SeverityRule } from '../card.ts';
+import { DEFAULT_SEVERITY } from '../card.ts';
+import { findRegions, maskToRle } from '../components.ts';
+import { mapToOriginal, preprocess } from '../preprocess.ts';
+import type { Placement } from '../preprocess.ts';
+import type { Finding, Prediction } from '../result.ts';
+import { gradeSeverity } from '../severity.ts';
+import type { AnomalyConfig } from './artifact.ts';
+import { readAnomalyArtifacts } from './artifact.ts';
+import { PatchCoreScorer } from './scorer.ts';
+import type { RawScores } from './scorer.ts';
+import { normaliseMap, normaliseScore } from './thresholds.ts';
+
+/** A prediction of an anomaly detector. */
+export interface AnomalyPrediction extends Prediction {
+  task: 'anomaly';
+  /** Image score in distance units, before normalisation. */
+  rawScore: number;
+  /** Normalised anomaly map at the original image size (>= 0.5: beyond the pixel threshold). */
+  anomalyMap: ScalarMap;
+}
+
+/** Options of {@link AnomalyDetector}. */
+export interface AnomalyDetectorOptions {
+  cache?: SessionCache;
+  session?: SessionOptions;
+  /** Severity rules of the findings (default {@link DEFAULT_SEVERITY}). */
+  severity?: readonly SeverityRule[];
+  /** Smallest region reported, in model-input pixels (default 4). */
+  minAreaPixels?: number;
+}
+
+/** Labels of anomaly predictions, by class index. */
+export const ANOMALY_LABELS: readonly string[] = ['good', 'anomaly'];
+
+/** A fitted PatchCore detector. */
+export class AnomalyDetector {
+  private constructor(
+    readonly config: AnomalyConfig,
+    readonly scorer: PatchCoreScorer,
+    private readonly options: AnomalyDetectorOptions,
+  ) {}
+
+  /** Compiles a detector from its parts. */
+  static async create(config: AnomalyConfig, featureModel: Model, bank: Float32Array, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
+    const scorer = await PatchCoreScorer.create(
+      { featureModel, inputName: config.input.name ?? 'input', size: [config.input.height, config.input.width], bank, dim: config.bank.dim, scoring: config.scoring },
+      options,
+    );
+    return new AnomalyDetector(config, scorer, options);
+  }
+
+  /** Loads a detector folder (`artifact.ts`). */
+  static async load(dir: string, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
+    const a = await readAnomalyArtifacts(dir);
+    return AnomalyDetector.create(a.config, a.featureModel, a.bank, options);
+  }
+
+  /** Raw scores and maps (at model resolution) of `images`, `batchSize` at a time. */
+  async scoreImages(images: readonly ImageU8[], batchSize = 8): Promise<RawScores & { placements: Placement[] }> {
+    const scores: number[] = [];
+    const maps: Float32Array[] = [];
+    const patches: Float32Array[] = [];
+    const placements: Placement[] = [];
+    for (let i = 0; i < images.length; i += batchSize) {
+      const prep = preprocess(images.slice(i, i + batchSize), this.config.input);
+      const r = await this.scorer.score(prep.tensor);
+      scores.push(...r.scores);
+      maps.push(...r.maps);
+      patches.push(r.patchScores);
+      placements.push(...prep.placements);
+    }
+    const patchScores = new Float32Array(patches.reduce((s, p) => s + p.length, 0));
+    patches.reduce((at, p) => (patchScores.set(p, at), at + p.length), 0);
+    return { scores: Float64Array.from(scores), maps, patchScores, placements };
+  }
+
+  /** Normalised image score of a raw score. */
+  normaliseScore(raw: number): number {
+    return normaliseScore(raw, this.config.normalisation.image);
+  }
+
+  /** Normalised map of a raw map. */
+  normaliseMap(raw: Float32Array): Float32Array {
+    return normaliseMap(raw, this.config.normalisation.pixel);
+  }
+
+  /**
+   * Predicts `images` (any size: each is fitted to the model input as the card says, and
+   * maps and findings are mapped back to it).
+   * @returns predictions in input order and the wall time of the whole call
+   */
+  async predict(images: readonly ImageU8[], batchSize = 8): Promise<{ predictions: AnomalyPrediction[]; latencyMs: number }> {
+    const t0 = performance.now();
+    const raw = await this.scoreImages(images, batchSize);
+    const { height, width } = this.config.input;
+    const predictions = raw.maps.map((m, i) => {
+      const map = mapToOriginal({ width, height, data: this.normaliseMap(m) }, raw.placements[i]);
+      return this.toPrediction(raw.scores[i], map, raw.placements[i]);
+    });
+    return { predictions, latencyMs: performance.now() - t0 };
+  }
+
+  private toPrediction(rawScore: number, map: ScalarMap, p: Placement): AnomalyPrediction {
+    const s = this.normaliseScore(rawScore);
+    const reject = s >= 0.5;
+    const findings: Finding[] = [];
+    const rules = this.options.severity ?? DEFAULT_SEVERITY;
+    let mask: Uint8Array | undefined;
+    if (reject) {
+      mask = new Uint8Array(map.data.length);
+      for (let i = 0; i < mask.length; i++) mask[i] = map.data[i] >= 0.5 ? 1 : 0;
+      const scale = (p.innerWidth * p.innerHeight) / (p.width * p.height);
+      const minArea = Math.max(1, Math.round((this.options.minAreaPixels ?? 4) / scale));
+      for (const comp of findRegions(mask, map.width, map.height, minArea)) {
+        let peak = 0;
+        const region = new Uint8Array(mask.length);
+        for (const px of comp.pixels) {
+          region[px] = 1;
+          if (map.data[px] > peak) peak = map.data[px];
+        }
+        const areaFraction = comp.area / mask.length;
+        findings.push({
+          label: 'anomaly',
+          classIndex: 1,
+          score: peak,
+          severity: gradeSeverity({ label: 'anomaly', areaFraction, score: peak }, rules),
+          box: comp.box,
+          area: comp.area,
+          rle: maskToRle(region, map.width, map.height),
+        });
+      }
+      if (findings.length === 0) findings.push({ label: 'anomaly', classIndex: 1, score: s, severity: gradeSeverity({ label: 'anomaly', areaFraction: 1, score: s }, rules) });
+    }
+    return {
+      task: 'anomaly',
+      verdict: reject ? 'reject' : 'pass',
+      label: ANOMALY_LABELS[reject ? 1 : 0],
+      classIndex: reject ? 1 : 0,
+      score: reject ? s : 1 - s,
+      defectProbability: s,
+      probabilities: [1 - s, s],
+      findings,
+      mask: mask ? { width: map.width, height: map.height, data: mask } : undefined,
+      rawScore,
+      anomalyMap: map,
+    };
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * A whole PatchCore run from a dataset folder to a shipped detector folder: load and
+ * version the data, fit on the good training images (thresholds from the validation
+ * split, its defect images included when there are any, and the training split's defect
+ * images, which PatchCore never fits on), measure on the test split, and write the
+ * artifacts of `artifact.ts`, `model_card.yaml` (task `anomaly`, measured figures) and
+ * `run.json`.
+ *
+ * Preprocessing comes from the backbone's own card (`model_card.yaml` beside it) when it
+ * has one: colour order, mean and std, and the input size unless `size` is given; else
+ * RGB with ImageNet statistics at 224 px.
+ */
+import { randomUUID } from 'node:crypto';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { XqcError } from '../../errors.ts';
+import { IMAGENET_NORMALIZE } from '../../image/image-tensor.ts';
+import { loadModel, saveModel } from '../../onnx/model-io.ts';
+import type { Model } from '../../onnx/ir.ts';
+import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
+import type { InputSpec, ModelCard } from '../card.ts';
+import { DEFAULT_SEVERITY, readModelCard, writeModelCard } from '../card.ts';
+import { loadAnomalyFolder } from './anomaly-data.ts';
+import type { AnomalyFolderData } from './anomaly-data.ts';
+import { ANOMALY_FILES, sha256Hex, writeAtomic } from './artifact.ts';
+import type { AnomalyConfig } from './artifact.ts';
+import { AnomalyDetector } from './detector.ts';
+import { evaluateAnomaly } from './evaluate-anomaly.ts';
+import type { AnomalyReport } from './evaluate-anomaly.ts';
+import { buildDetectorModel, DETECTOR_OUTPUTS } from './export-onnx.ts';
+import { fitPatchCore } from './fit.ts';
+import type { FitPatchCoreOptions } from './fit.ts';
+
+/** Options of {@link trainAnomaly}. */
+export interface TrainAnomalyOptions {
+  /** Anomaly dataset folder. */
+  data: string;
+  /** Output folder (created). */
+  out: string;
+  /** Backbone ONNX file. */
+  backbone: string;
+  name?: string;
+  /** Feature layers by value name (default automatic). */
+  layers?: string[];
+  /** Coreset sampling ratio (default 0.1). */
+  coreset?: number;
+  /** Square input size in pixels (default: the backbone card's, else 224). */
+  size?: number;
+  seed?: number;
+  /** Quantile of good validation scores for the thresholds (default 0.99). */
+  quantile?: number;
+  imageScore?: 'reweighted' | 'max';
+  dim?: number;
+  batchSize?: number;
+  codeVersion?: string;
+  cache?: SessionCache;
+  session?: SessionOptions;
+  onProgress?: FitPatchCoreOptions['onProgress'];
+}
+
+/** The `run.json` record of an anomaly run. */
+export interface AnomalyRunRecord {
+  id: string;
+  name: string;
+  task: 'anomaly';
+  startedAt: string;
+  finishedAt: string;
+  backbone: { path: string; sha256: string; layers: string[] };
+  params: { coreset: number; size: number; seed: number; quantile: number; imageScore: string; dim: number };
+  dataset: {
+    root: string;
+    hash: string;
+    counts: Record<'train' | 'val' | 'test', { good: number; defect: number }>;
+    skipped: { path: string; reason: string }[];
+    resized: number;
+    sizes: string[];
+  };
+  bank: { size: number; sourcePatches: number };
+  thresholds: AnomalyConfig['thresholds'];
+  seconds: { features: number; projection: number; selection: number; validation: number; total: number };
+  test?: AnomalyReport;
+  warnings: string[];
+  codeVersion: string;
+  artifacts: string[];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The input spec for `backbone`: from its card when present, else RGB with ImageNet mean/std; `size` overrides the size. */
+export async function backboneInputSpec(backbonePath: string, model: Model, size?: number): Promise<InputSpec> {
+  const cardPath = join(dirname(backbonePath), ANOMALY_FILES.card);
+  const card = (await exists(cardPath)) ? await readModelCard(cardPath) : undefined;
+  const declared = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))?.shape;
+  const fixed = (v: unknown): number | undefined => (typeof v === 'number' && v > 0 ? v : undefined);
+  const height = size ?? card?.input.height ?? fixed(declared?.[2]) ?? 224;
+  const width = size ?? card?.input.width ?? fixed(declared?.[3]) ?? 224;
+  if (!(Number.isInteger(height) && Number.isInteger(width) && height >= 8 && width >= 8)) {
+    throw new XqcError('XQC_INVALID_ARGUMENT', `input size must be an integer of at least 8 pixels, got ${height}x${width}`);
+  }
+  return card
+    ? { ...card.input, height, width, resize: 'stretch' }
+    : { height, width, resize: 'stretch', layout: 'NCHW', color: 'rgb', mean: [...IMAGENET_NORMALIZE.mean], std: [...IMAGENET_NORMALIZE.std] };
+}
+
+function countsOf(d: AnomalyFolderData): AnomalyRunRecord['dataset']['counts'] {
+  const c = (split: 'train' | 'val' | 'test') => ({ good: d.splits[split].filter((s) => s.good).length, defect: d.splits[split].filter((s) => !s.good).length });
+  return { train: c('train'), val: c('val'), test: c('test') };
+}
+
+/**
+ * Fits PatchCore on `o.data` and writes the detector folder `o.out`.
+ * @throws XQC_DATASET_INVALID without good training or validation images (see the splits);
+ *   XQC_ANOMALY for a backbone without a usable spatial layer; XQC_IO
+ */
+export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRecord> {
+  const startedAt = new Date().toISOString();
+  let backboneBytes: Uint8Array;
+  try {
+    backboneBytes = await readFile(o.backbone);
+  } catch (e) {
+    throw new XqcError('XQC_IO', `cannot read backbone ${o.backbone}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  const backbone = loadModel(backboneBytes);
+  const input = await backboneInputSpec(o.backbone, backbone, o.size);
+  const seed = o.seed ?? 0;
+  const data = await loadAnomalyFolder(o.data, { size: [input.height, input.width], seed });
+  const warnings: string[] = [];
+  if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
+  else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
+  const train = data.splits.train.filter((s) => s.good).map((s) => s.image);
+  const validationGood = data.splits.val.filter((s) => s.good).map((s) => s.image);
+  const defects = [...data.splits.val, ...data.splits.train].filter((s) => !s.good).map((s) => ({ image: s.image, mask: s.mask }));
+  if (train.length === 0 || validationGood.length === 0) {
+    const n = train.length + validationGood.length + data.splits.test.filter((s) => s.good).length;
+    throw new XqcError('XQC_DATASET_INVALID', `${data.root}: ${n} good image(s) leave ${train.length} for the bank and ${validationGood.length} for the thresholds; add good images (at least 4 with the 70/15/15 split)`);
+  }
+  const quantile = o.quantile ?? 0.99;
+  const fit = await fitPatchCore(
+    { train, validation: { good: validationGood, defects } },
+    {
+      backbone,
+      backboneSha256: sha256Hex(backboneBytes),
+      backboneSource: basename(o.backbone),
+      input,
+      layers: o.layers,
+      dim: o.dim,
+      coresetRatio: o.coreset,
+      seed,
+      scoring: o.imageScore ? { imageScore: o.imageScore } : undefined,
+      quantile,
+      batchSize: o.batchSize,
+      cache: o.cache,
+      session: o.session,
+      onProgress: o.onProgress,
+    },
+  );
+  warnings.push(...fit.warnings);
+  const detectorBytes = saveModel(buildDetectorModel(fit.featureModel, fit.bank, fit.config));
+  const config: AnomalyConfig = { ...fit.config, export: { file: ANOMALY_FILES.model, sha256: sha256Hex(detectorBytes), outputs: Object.values(DETECTOR_OUTPUTS) } };
+  const detector = await AnomalyDetector.create(config, fit.featureModel, fit.bank, { cache: o.cache, session: o.session });
+  const testSamples = data.splits.test.map((s) => ({ image: s.image, good: s.good, mask: s.mask }));
+  const test = testSamples.length > 0 ? await evaluateAnomaly(detector, testSamples, o.batchSize) : undefined;
+
+  await mkdir(o.out, { recursive: true });
+  const name = o.name ?? basename(resolve(o.out));
+  const id = randomUUID();
+  await writeAtomic(join(o.out, ANOMALY_FILES.features), fit.featureBytes);
+  await writeAtomic(join(o.out, ANOMALY_FILES.bank), fit.bankBytes);
+  await writeAtomic(join(o.out, ANOMALY_FILES.model), detectorBytes);
+  await writeAtomic(join(o.out, ANOMALY_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+  await writeModelCard(join(o.out, ANOMALY_FILES.card), anomalyCard(name, id, config, data, fit.seconds.total, test, o));
+  const record: AnomalyRunRecord = {
+    id,
+    name,
+    task: 'anomaly',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    backbone: { path: resolve(o.backbone), sha256: config.backbone.sha256, layers: config.backbone.layers.map((l) => l.name) },
+    params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim },
+    dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes },
+    bank: { size: config.bank.size, sourcePatches: config.bank.sourcePatches },
+    thresholds: config.thresholds,
+    seconds: fit.seconds,
+    test,
+    warnings,
+    codeVersion: o.codeVersion ?? 'unknown',
+    artifacts: [ANOMALY_FILES.features, ANOMALY_FILES.bank, ANOMALY_FILES.model, ANOMALY_FILES.config, ANOMALY_FILES.card, 'run.json'],
+  };
+  await writeAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return record;
+}
+
+function rounded(r: AnomalyReport | undefined): Record<string, unknown> | undefined {
+  if (!r) return undefined;
+  const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e4) / 1e4);
+  return {
+    split: 'test',
+    count: r.count,
+    imageAuroc: round(r.imageAuroc),
+    pixelAuroc: round(r.pixelAuroc),
+    pro: round(r.pro),
+    f1: round(r.f1),
+    precision: round(r.precision),
+    recall: round(r.recall),
+    falseRejectRate: round(r.falseRejectRate),
+    escapeRate: round(r.escapeRate),
+    pixelF1: round(r.pixelF1),
+    notes: r.notes,
+  };
+}
+
+function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFolderData, fitSeconds: number, test: AnomalyReport | undefined, o: TrainAnomalyOptions): ModelCard {
+  const counts = countsOf(d);
+  return {
+    name,
+    version: '1.0.0',
+    task: 'anomaly',
+    labels: ['good', 'anomaly'],
+    goodLabels: ['good'],
+    input: c.input,
+    outputs: {},
+    explain: {},
+    thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
+    severity: [...DEFAULT_SEVERITY],
+    dataset: { name: basename(d.root), hash: d.manifest.id, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
+    metrics: rounded(test),
+    training: {
+      runId,
+      method: 'patchcore',
+      seed: c.bank.coreset.seed,
+      backbone: c.backbone.source,
+      backboneSha256: c.backbone.sha256,
+      layers: c.backbone.layers.map((l) => l.name),
+      featureDim: c.features.dim,
+      bankSize: c.bank.size,
+      coresetRatio: c.bank.coreset.ratio,
+      imageScore: c.scoring.imageScore,
+      imageThreshold: { source: c.thresholds.image.source, value: c.thresholds.image.value },
+      pixelThreshold: { source: c.thresholds.pixel.source, value: c.thresholds.pixel.value },
+      fitSeconds: Math.round(fitSeconds * 100) / 100,
+      codeVersion: o.codeVersion ?? 'unknown',
+    },
+    intendedUse: `Unsupervised detection and localisation of anomalies on images like the good images of ${basename(d.root)}, learned from good images only.`,
+    limitations: [
+      'Scores are distances to the good images seen in fitting, normalised so that 0.5 is the validation threshold; they are not calibrated probabilities.',
+      `Thresholds come from ${c.thresholds.image.counts.good} good validation image(s)${c.thresholds.image.counts.defect ? ` and ${c.thresholds.image.counts.defect} defect image(s)` : ''}; re-fit or re-threshold when the line, lighting or product changes.`,
+      `Input is resized to ${c.input.width}x${c.input.height}; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px may be missed.`,
+    ],
+  };
+}
