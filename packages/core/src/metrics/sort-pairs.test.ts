@@ -25,6 +25,12 @@ describe('sortPairs', () => {
     checkSorted(Float64Array.from({ length: 20000 }, () => u()));
   });
 
+  it('sorts ranges large enough for the cache-sized top level and the exponent buckets', () => {
+    checkSorted(Float64Array.from({ length: 100000 }, () => u()));
+    checkSorted(Float64Array.from({ length: 100000 }, () => (u() < 0.5 ? 0 : Math.exp(-30 * u()) * (u() < 0.001 ? 1e6 : 1))));
+    checkSorted(Float64Array.from({ length: 100000 }, () => -Math.exp(60 * (u() - 0.5))));
+  });
+
   it('sorts heavily tied, clustered and skewed values', () => {
     checkSorted(Float64Array.from({ length: 20000 }, () => Math.round(u() * 5)));
     checkSorted(Float64Array.from({ length: 20000 }, (_, i) => (i % 2 ? 0 : Math.exp(-40 * u()) * (u() < 0.01 ? 1e6 : 1))));
