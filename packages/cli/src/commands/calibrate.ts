@@ -24,7 +24,8 @@ reports their coverage and size on the test split, and fits the referral rule (r
 the set is not a single label or 1 - max probability exceeds a threshold chosen for
 --target-error, default 0.02, among accepted items).
 Writes DIR/calibration.json and reliability-before/after .svg and .png, and records T and
-the ECE in the model card (unless --no-update-card).`,
+the ECE in the model card (unless --no-update-card, or the fit did not converge inside
+T in [0.01, 100], as happens when the validation split is classified perfectly).`,
   options: {
     model: { type: 'string' },
     data: { type: 'string' },
@@ -53,7 +54,11 @@ the ECE in the model card (unless --no-update-card).`,
     await atomic(join(out, 'reliability-before.png'), images.beforePng);
     await atomic(join(out, 'reliability-after.png'), images.afterPng);
     await atomic(join(out, 'calibration.json'), JSON.stringify(figures, null, 2));
-    if (!values['no-update-card']) await writeModelCard(cardPath, card);
+    // A temperature at the edge of the allowed range (e.g. a validation split the model
+    // classifies perfectly drives T to 0) is not a calibration worth shipping.
+    const update = !values['no-update-card'] && report.fit.converged;
+    if (update) await writeModelCard(cardPath, card);
+    else if (!values['no-update-card']) io.err(`xaiqc calibrate: T = ${report.fit.temperature} did not converge inside the allowed range; the card was not updated`);
     if (values.json) io.out(JSON.stringify(figures, null, 2));
     else {
       const f = (x: number): string => x.toFixed(4);

@@ -1,7 +1,7 @@
 /** Training in TypeScript: architectures, losses, optimisers, augmentation, the loop, runs. */
 export * from './zoo/index.ts';
 export type { LossKind } from './losses.ts';
-export { bceWithLogits, diceCrossEntropy, maskOneHot, smoothedOneHot, softmaxCrossEntropy } from './losses.ts';
+export { bceWithLogits, classWeightsFromFrequencies, diceCrossEntropy, maskOneHot, smoothedOneHot, softmaxCrossEntropy, weightedCrossEntropy } from './losses.ts';
 export type { Optimizer, OptimizerConfig, OptimizerState } from './optimizers.ts';
 export { createOptimizer } from './optimizers.ts';
 export type { ScheduleConfig } from './schedules.ts';

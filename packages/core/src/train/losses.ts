@@ -4,6 +4,7 @@
  * JavaScript), which keeps one graph for every label-smoothing setting.
  */
 import type { GraphBuilder } from '../onnx/builder.ts';
+import { tensor } from '../onnx/tensor.ts';
 
 /** Loss kinds. */
 export type LossKind = 'softmax-ce' | 'bce-logits' | 'dice-ce';
@@ -31,13 +32,29 @@ export function bceWithLogits(b: GraphBuilder, logits: string, targets: string):
 }
 
 /**
- * Segmentation loss: softmax cross-entropy plus soft Dice over the foreground classes
- * 1..K-1 (class 0 is the background), Dice_k = (2 sum p t + eps) / (sum p + sum t + eps),
- * L = CE + (1 - mean_k Dice_k). eps = 1 keeps classes absent from a batch from dominating.
- * @param logits [N, K, H, W]; @param targets one-hot [N, K, H, W].
+ * Class-weighted softmax cross-entropy over pixels, normalised like PyTorch's weighted
+ * mean: L = -sum w_k t log p / sum w_k t, classes on axis 1.
+ * @param weights one weight per class
  */
-export function diceCrossEntropy(b: GraphBuilder, logits: string, targets: string, numClasses: number): string {
-  const ce = softmaxCrossEntropy(b, logits, targets);
+export function weightedCrossEntropy(b: GraphBuilder, logits: string, targets: string, weights: number[]): string {
+  const w = b.constant(tensor('float32', [1, weights.length, 1, 1], weights), 'class_weights');
+  const wt = b.mul(targets, w);
+  const logp = b.op1('LogSoftmax', [logits], { axis: 1 });
+  const num = b.reduceSum(b.mul(logp, wt), [], false);
+  return b.neg(b.div(num, b.reduceSum(wt, [], false)));
+}
+
+/**
+ * Segmentation loss: class-weighted softmax cross-entropy plus soft Dice over the
+ * foreground classes 1..K-1 (class 0 is the background),
+ * Dice_k = (2 sum p t + eps) / (sum p + sum t + eps), L = CE_w + (1 - mean_k Dice_k).
+ * eps = 1 keeps classes absent from a batch from dominating. Defects often cover under 1 %
+ * of the pixels; without the class weights the background saturates the softmax before
+ * the Dice term can pull the defect classes up.
+ * @param logits [N, K, H, W]; @param targets one-hot [N, K, H, W]; @param classWeights default all 1.
+ */
+export function diceCrossEntropy(b: GraphBuilder, logits: string, targets: string, numClasses: number, classWeights?: number[]): string {
+  const ce = classWeights ? weightedCrossEntropy(b, logits, targets, classWeights) : softmaxCrossEntropy(b, logits, targets);
   const p = b.op1('Softmax', [logits], { axis: 1 });
   const fg = (x: string): string => (numClasses > 1 ? b.op1('Slice', [x, b.int64s([1]), b.int64s([numClasses]), b.int64s([1])]) : x);
   const pf = fg(p);
@@ -48,6 +65,15 @@ export function diceCrossEntropy(b: GraphBuilder, logits: string, targets: strin
   const dice = b.div(b.add(b.mul(b.scalar(2, 'float32'), inter), one), b.add(denom, one));
   const diceLoss = b.sub(one, b.reduce('ReduceMean', dice, [], false));
   return b.add(ce, diceLoss);
+}
+
+/**
+ * Class weights from pixel frequencies: w_k = sqrt(f_0 / f_k) clipped to [1, maxWeight]
+ * (the background, class 0, keeps weight 1; absent classes get maxWeight).
+ */
+export function classWeightsFromFrequencies(counts: ArrayLike<number>, maxWeight = 30): number[] {
+  const f0 = Math.max(1, counts[0]);
+  return Array.from(counts, (c, k) => (k === 0 ? 1 : Math.min(maxWeight, Math.max(1, Math.sqrt(f0 / Math.max(1, c))))));
 }
 
 /** One-hot targets with label smoothing: t = (1 - s) * onehot + s / K. Returns [labels.length * K]. */

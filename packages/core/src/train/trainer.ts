@@ -20,6 +20,7 @@ import type { Batch, Normalisation, TrainSample } from './batch.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
 import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
+import { classWeightsFromFrequencies } from './losses.ts';
 import { createOptimizer } from './optimizers.ts';
 import type { OptimizerConfig } from './optimizers.ts';
 import { keyedRng, permutation } from './random-util.ts';
@@ -158,6 +159,7 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     batchNorms: trainZoo.batchNorms,
     loss: cfg.task === 'classify' ? 'softmax-ce' : 'dice-ce',
     numClasses: k,
+    classWeights: cfg.task === 'segment' ? classWeightsFromFrequencies(pixelCounts(data.train, k)) : undefined,
   });
   const sessionOptions = cfg.threads ? { intraOpThreads: cfg.threads } : {};
   const session = await createSession(saveModel(tg.model), sessionOptions);
@@ -273,6 +275,13 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     resumedFromEpoch: startEpoch,
     totalSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Pixels of each class over the masks of `samples`. */
+function pixelCounts(samples: readonly TrainSample[], k: number): Float64Array {
+  const counts = new Float64Array(k);
+  for (const s of samples) if (s.mask) for (const v of s.mask) counts[Math.min(v, k - 1)]++;
+  return counts;
 }
 
 function selectionDice(r: SegmentationReport): number {

@@ -53,6 +53,8 @@ export interface TrainingGraphOptions {
   numClasses: number;
   input?: string;
   logits?: string;
+  /** Per-class weights of the segmentation cross-entropy (dice-ce only). */
+  classWeights?: number[];
 }
 
 /** Builds the training graph; see the module comment. */
@@ -70,7 +72,7 @@ export function buildTrainingGraph(o: TrainingGraphOptions): TrainingGraph {
   let lossValue: string;
   if (o.loss === 'softmax-ce') lossValue = softmaxCrossEntropy(b, logits, targets);
   else if (o.loss === 'bce-logits') lossValue = bceWithLogits(b, logits, targets);
-  else lossValue = diceCrossEntropy(b, logits, targets, o.numClasses);
+  else lossValue = diceCrossEntropy(b, logits, targets, o.numClasses, o.classWeights);
   const loss = b.reserve('loss');
   b.op('Identity', [lossValue], {}, { outputNames: [loss] });
   g.outputs.push({ name: loss, dtype: 'float32', shape: [] });
