@@ -37,12 +37,18 @@ export interface IntegratedGradientsParams {
   rule: IntegrationRule;
 }
 
-/** Defaults of {@link integratedGradients}. */
+/**
+ * Defaults of {@link integratedGradients}. The midpoint rule is the default because the
+ * integrand of a ReLU network is only piecewise smooth along the path, where
+ * Gauss-Legendre's high order buys nothing: on the demo cell classifier at 64 steps the
+ * mean relative completeness error over five images was 0.5 % with the midpoint rule and
+ * 1.3 % with Gauss-Legendre (packages/core/test/demo-models.test.ts).
+ */
 export const INTEGRATED_GRADIENTS_DEFAULTS: Readonly<IntegratedGradientsParams> = Object.freeze({
   baseline: 'black',
   blurSigma: 0.05,
   steps: 32,
-  rule: 'gauss-legendre',
+  rule: 'midpoint',
 });
 
 /** Attributions along the straight path from `baseline` to `x`. */
