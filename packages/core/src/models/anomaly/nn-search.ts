@@ -7,9 +7,10 @@
  *   distances = Sqrt(Relu(values))        (Relu removes the tiny negatives of cancellation)
  *
  * The bank is baked into a per-bank graph as initializers (-2 B^T [D, M] and ||b||^2
- * [M]) by default: ONNX Runtime then pre-packs the constant MatMul operand once, which
- * the bench (`anomaly.bench.ts`) measures as faster than feeding the bank on every run
- * (`bankAs: 'input'`, kept for that comparison). Queries go through in chunks of at most
+ * [M]) by default: ONNX Runtime then pre-packs the constant MatMul operand once, and the
+ * bench (`anomaly.bench.ts`, 784 queries, D = 384) measured it 1.4x faster than feeding
+ * the bank on every run (`bankAs: 'input'`, kept for that comparison): 185 vs 255 ms at
+ * M = 10,000 and 1124 vs 1562 ms at M = 100,000. Queries go through in chunks of at most
  * `chunkElements / M` rows so that the [Q, M] distance block stays bounded.
  */
 import { XqcError } from '../../errors.ts';
