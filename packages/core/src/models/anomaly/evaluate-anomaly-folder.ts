@@ -37,7 +37,7 @@ export async function evaluateAnomalyFolder(modelPath: string, dataDir: string, 
   if (chosen.length === 0) throw new XqcError('XQC_DATASET_INVALID', `the ${split} split of ${dataDir} is empty`);
   const report = await evaluateAnomaly(detector, chosen.map((s) => ({ image: s.image, good: s.good, mask: s.mask })));
   if (split !== 'test') {
-    report.notes.push('only the test split is held out: train good images are in the memory bank, and the val split and train defect images set the thresholds, so these figures are optimistic');
+    report.notes.push('only the test split is held out: train good images are in the memory bank and the val split set the thresholds, so these figures are optimistic');
   }
   return { task: 'anomaly', split, datasetHash: data.manifest.id, skipped: data.skipped, report };
 }

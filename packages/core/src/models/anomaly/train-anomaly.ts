@@ -1,8 +1,9 @@
 /**
  * A whole PatchCore run from a dataset folder to a shipped detector folder: load and
  * version the data, fit on the good training images (thresholds from the validation
- * split, its defect images included when there are any, and the training split's defect
- * images, which PatchCore never fits on), measure on the test split, and write the
+ * split, its defect images included when there are any; the training split's defect
+ * images are not used, since the F1-optimal threshold depends on the share of defects and
+ * the validation split keeps the dataset's), measure on the test split, and write the
  * artifacts of `artifact.ts`, `model_card.yaml` (task `anomaly`, measured figures) and
  * `run.json`.
  *
@@ -136,7 +137,8 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
   const train = data.splits.train.filter((s) => s.good).map((s) => s.image);
   const validationGood = data.splits.val.filter((s) => s.good).map((s) => s.image);
-  const defects = [...data.splits.val, ...data.splits.train].filter((s) => !s.good).map((s) => ({ image: s.image, mask: s.mask }));
+  // Only the val split's defects: F1 depends on prevalence, and the val split keeps the dataset's.
+  const defects = data.splits.val.filter((s) => !s.good).map((s) => ({ image: s.image, mask: s.mask }));
   if (train.length === 0 || validationGood.length === 0) {
     const n = train.length + validationGood.length + data.splits.test.filter((s) => s.good).length;
     throw new XqcError('XQC_DATASET_INVALID', `${data.root}: ${n} good image(s) leave ${train.length} for the bank and ${validationGood.length} for the thresholds; add good images (at least 4 with the 70/15/15 split)`);
