@@ -10,7 +10,7 @@ const [dir, data, samplesArg] = process.argv.slice(2);
 const { model, card, samples } = await loadForEvaluation(`${dir}/model.onnx`, data, 'test');
 const x = imagesToNchw(samples.map((s) => s.image), { order: 'rgb', mean: card.input.mean, std: card.input.std });
 const r = await mcDropout(model, x, { input: 'input', output: 'logits', samples: Number(samplesArg ?? 30), seed: 0, temperature: card.calibration?.temperature });
-const wrong = samples.map((s, i) => (r.predicted[i] !== s.label ? 1 : 0));
+const wrong: number[] = samples.map((s, i) => (r.predicted[i] !== s.label ? 1 : 0));
 const mean = (a: ArrayLike<number>, pick: (i: number) => boolean): number => {
   let s = 0;
   let n = 0;
