@@ -12,14 +12,16 @@ import { Predictor } from '../src/models/predictor.ts';
 
 const models = join(import.meta.dirname, '..', '..', '..', 'models');
 const DEMOS = [
-  { name: 'cell-classifier', kind: 'cells' as const, labels: ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil'] },
-  { name: 'surface-classifier', kind: 'surface' as const, labels: ['scratch', 'hole'] },
+  { name: 'cell-classifier', kind: 'cells' as const, labels: ['neutrophil', 'lymphocyte', 'monocyte', 'eosinophil', 'basophil'], steps: 64 },
+  // The surface classifier's path from the black baseline crosses more ReLU kinks: 64
+  // midpoint steps leave a mean relative error of 2.6 %, 128 steps 0.5 %.
+  { name: 'surface-classifier', kind: 'surface' as const, labels: ['scratch', 'hole'], steps: 128 },
 ];
 
 describe('shipped demo classifiers', () => {
   for (const d of DEMOS) {
     const path = join(models, d.name, 'model.onnx');
-    it.skipIf(!existsSync(path))(`${d.name}: predicts fresh synthetic images and IG is complete within 1 % at 64 steps`, async () => {
+    it.skipIf(!existsSync(path))(`${d.name}: predicts fresh synthetic images and IG is complete within 1 % at ${d.steps} steps`, async () => {
       const p = await Predictor.load(path);
       const errors: number[] = [];
       for (const [i, label] of d.labels.entries()) {
@@ -27,7 +29,7 @@ describe('shipped demo classifiers', () => {
         const { predictions } = await p.predict([s.image]);
         if (d.kind === 'cells') expect(predictions[0].label).toBe(label);
         else expect(predictions[0].verdict).toBe('reject');
-        const r = await explainImage(p, s.image, { methods: ['ig'], params: { ig: { steps: 64 } } });
+        const r = await explainImage(p, s.image, { methods: ['ig'], params: { ig: { steps: d.steps } } });
         const extras = r.explanations[0].extras as { relativeCompletenessError: number };
         errors.push(extras.relativeCompletenessError);
       }
