@@ -39,8 +39,8 @@ export const DEMOS: Demo[] = [
     train: { task: 'segment', epochs: 20, batchSize: 16, lr: 3e-3, width: 8, depth: 3, size: 64, seed: 3, patience: 6, threads: 1, intendedUse: 'Demo: pixel masks of porosity, cracks and lack of fusion in synthetic weld radiographs.' },
   },
   {
-    name: 'surface-segmenter', kind: 'surface', format: 'segmentation', count: 1000, size: 64, seed: 202,
-    train: { task: 'segment', epochs: 20, batchSize: 16, lr: 3e-3, width: 8, depth: 3, size: 64, seed: 2, patience: 6, threads: 1, intendedUse: 'Demo: pixel masks of scratches, cracks, spots and holes on synthetic textured surfaces.' },
+    name: 'surface-segmenter', kind: 'surface', format: 'segmentation', count: 1200, size: 64, seed: 202,
+    train: { task: 'segment', epochs: 45, batchSize: 16, lr: 3e-3, width: 8, depth: 3, size: 64, seed: 2, patience: 10, threads: 1, intendedUse: 'Demo: pixel masks of scratches, cracks, spots and holes on synthetic textured surfaces.' },
   },
 ];
 
