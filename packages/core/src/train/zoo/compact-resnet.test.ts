@@ -23,6 +23,17 @@ describe('compactResNet', () => {
     expect(g.nodes.find((n) => n.name === 'fc')?.inputs[0]).toBe('dropout');
   });
 
+  it('pools average and max side by side by default, average alone with pool avg', () => {
+    const both = compactResNet({ width: 8, depth: 2, numClasses: 3 });
+    const g = both.model.graph;
+    expect(g.nodes.find((n) => n.name === 'pool')).toMatchObject({ opType: 'Concat', inputs: ['avgpool', 'maxpool'] });
+    expect(g.nodes.find((n) => n.name === 'maxpool')?.opType).toBe('GlobalMaxPool');
+    expect(g.initializers.get('fc.weight')?.dims).toEqual([3, 32]);
+    const avg = compactResNet({ width: 8, depth: 2, numClasses: 3, pool: 'avg' }).model.graph;
+    expect(avg.nodes.some((n) => n.opType === 'GlobalMaxPool')).toBe(false);
+    expect(avg.initializers.get('fc.weight')?.dims).toEqual([3, 16]);
+  });
+
   it('rejects a depth the input cannot support', () => {
     expect(() => compactResNet({ numClasses: 2, depth: 5, inputSize: 16 })).toThrow(expect.objectContaining({ code: 'XQC_INVALID_ARGUMENT' }));
     expect(() => compactResNet({ numClasses: 0 })).toThrow(expect.objectContaining({ code: 'XQC_INVALID_ARGUMENT' }));
