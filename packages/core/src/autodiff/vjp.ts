@@ -14,6 +14,7 @@ import { XqcError } from '../errors.ts';
 import { GraphBuilder } from '../onnx/builder.ts';
 import type { Model, Node, ValueInfo } from '../onnx/ir.ts';
 import { cloneModel, defaultOpset } from '../onnx/ir.ts';
+import { removeUnused } from '../onnx/passes/remove-unused.ts';
 import { inferTypes } from '../onnx/shape/infer.ts';
 import type { TypeEnv } from '../onnx/shape/infer.ts';
 import { FLOAT_DTYPES, tensor } from '../onnx/tensor.ts';
@@ -145,7 +146,10 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
     .filter((v) => !g.outputs.some((o) => o.name === v))
     .map((v) => ({ name: v, dtype: dtypeOf(v), shape: env.types.get(v)?.shape }));
   g.outputs = [...(options.keepOutputs === false ? [] : g.outputs), ...exposed, ...gradOutputs];
-  return { model: m, cotangent, grads: outNames, backwardNodes: g.nodes.length - nodesBefore };
+  // Rules may build terms that no requested gradient reads (e.g. BatchNormalization's
+  // normalised input when only dX is needed); ONNX Runtime would still run them.
+  const swept = removeUnused(m);
+  return { model: swept, cotangent, grads: outNames, backwardNodes: swept.graph.nodes.length - nodesBefore };
 }
 
 function makeContext(
