@@ -2,8 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readNpyFile, writeNpyFile } from '@xai-qc/core';
-import type { Tensor } from '@xai-qc/core';
-import { safeStem } from './command.ts';
+import type { Model, Tensor } from '@xai-qc/core';
+import { UsageError, safeStem } from './command.ts';
 
 /** Loads every `NAME=PATH` input. */
 export async function readInputs(paths: Record<string, string>): Promise<Record<string, Tensor>> {
@@ -34,4 +34,13 @@ export async function writeTensors(dir: string, tensors: Record<string, Tensor>,
 /** `[2,3]` style shape text. */
 export function shapeText(t: Tensor): string {
   return `[${t.dims.join(',')}] ${t.dtype}`;
+}
+
+/** Usage error unless `names` feed exactly the model's graph inputs (initializer-backed inputs optional). */
+export function checkInputNames(model: Model, names: readonly string[]): void {
+  const required = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name);
+  const missing = required.filter((n) => !names.includes(n));
+  if (missing.length) throw new UsageError(`missing --input for graph input(s): ${missing.join(', ')}`);
+  const unknown = names.filter((n) => !model.graph.inputs.some((i) => i.name === n));
+  if (unknown.length) throw new UsageError(`the model has no input named ${unknown.join(', ')} (inputs: ${required.join(', ')})`);
 }

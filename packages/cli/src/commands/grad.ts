@@ -3,7 +3,7 @@ import { GradientSession, loadModelFile, readNpyFile } from '@xai-qc/core';
 import type { Tensor } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, namedPaths, required } from '../command.ts';
-import { readInputs, shapeText, writeTensors } from '../tensor-files.ts';
+import { checkInputNames, readInputs, shapeText, writeTensors } from '../tensor-files.ts';
 
 export const gradCommand: Command = {
   name: 'grad',
@@ -39,9 +39,9 @@ Options:
     if (wrt.length === 0) throw new UsageError('--wrt names no value');
     const outDir = required(values, 'out');
     const model = await loadModelFile(modelPath);
-    const feeds = await readInputs(namedPaths(values, 'input'));
-    const missing = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name) && !(i.name in feeds)).map((i) => i.name);
-    if (missing.length) throw new UsageError(`missing --input for graph input(s): ${missing.join(', ')}`);
+    const inputPaths = namedPaths(values, 'input');
+    checkInputNames(model, Object.keys(inputPaths));
+    const feeds = await readInputs(inputPaths);
     const cotangent: Tensor | undefined = typeof values.cotangent === 'string' ? await readNpyFile(values.cotangent) : undefined;
     const t0 = performance.now();
     const session = await GradientSession.create(model, { of, wrt });

@@ -1,8 +1,8 @@
 /** `xaiqc run`: evaluates an ONNX model on .npy inputs and writes every output as .npy. */
 import { createSession, loadModelFile, saveModel } from '@xai-qc/core';
 import type { Command } from '../command.ts';
-import { UsageError, namedPaths, required } from '../command.ts';
-import { readInputs, shapeText, writeTensors } from '../tensor-files.ts';
+import { namedPaths, required } from '../command.ts';
+import { checkInputNames, readInputs, shapeText, writeTensors } from '../tensor-files.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -31,11 +31,7 @@ Options:
     const outDir = required(values, 'out');
     const inputPaths = namedPaths(values, 'input');
     const model = await loadModelFile(modelPath);
-    const declared = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name)).map((i) => i.name);
-    const missing = declared.filter((n) => !(n in inputPaths));
-    if (missing.length) throw new UsageError(`missing --input for graph input(s): ${missing.join(', ')}`);
-    const unknown = Object.keys(inputPaths).filter((n) => !model.graph.inputs.some((i) => i.name === n));
-    if (unknown.length) throw new UsageError(`the model has no input named ${unknown.join(', ')} (inputs: ${declared.join(', ')})`);
+    checkInputNames(model, Object.keys(inputPaths));
     const feeds = await readInputs(inputPaths);
     const wanted = typeof values.outputs === 'string' ? values.outputs.split(',').filter(Boolean) : undefined;
     const session = await createSession(saveModel(model));
