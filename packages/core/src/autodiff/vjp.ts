@@ -14,6 +14,7 @@ import { XqcError } from '../errors.ts';
 import { GraphBuilder } from '../onnx/builder.ts';
 import type { Model, Node, ValueInfo } from '../onnx/ir.ts';
 import { cloneModel, defaultOpset } from '../onnx/ir.ts';
+import { foldBatchNorm } from '../onnx/passes/fold-batchnorm.ts';
 import { removeUnused } from '../onnx/passes/remove-unused.ts';
 import { inferTypes } from '../onnx/shape/infer.ts';
 import type { TypeEnv } from '../onnx/shape/infer.ts';
@@ -38,8 +39,15 @@ export interface GradientOptions {
   keepOutputs?: boolean;
   /** Extra values to expose as outputs (e.g. the `of` value when it is intermediate). */
   exposeValues?: string[];
-  /** Precomputed types, to avoid inferring twice. */
+  /** Precomputed types, to avoid inferring twice (ignored when a BatchNormalization is folded). */
   types?: TypeEnv;
+  /**
+   * Fold inference-mode BatchNormalization into the Conv before it (default true; see
+   * `foldBatchNorm`). Pairs whose values or parameters are named by `of`, `wrt` or
+   * `exposeValues` are left alone, so every value a caller names keeps its meaning; the
+   * Conv's pre-normalisation output disappears from the gradient graph.
+   */
+  foldBatchNorm?: boolean;
 }
 
 /** The gradient model and the names a caller needs to run it. */
@@ -58,10 +66,11 @@ export interface GradientModel {
  * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT
  */
 export function buildGradient(model: Model, registry: GradRegistry, options: GradientOptions): GradientModel {
-  const m = cloneModel(model);
+  const fold = options.foldBatchNorm === false ? null : foldBatchNorm(model, [options.of, ...options.wrt, ...(options.exposeValues ?? [])]);
+  const m = fold && fold.folded.length > 0 ? fold.model : cloneModel(model);
   const g = m.graph;
   const opset = defaultOpset(m);
-  const env = options.types ?? inferTypes(m);
+  const env = (fold?.folded.length ? undefined : options.types) ?? inferTypes(m);
   const b = new GraphBuilder(g, opset, 'grad');
 
   const producer = new Map<string, Node>();

@@ -4,6 +4,8 @@ import type { Dim } from '../../onnx/ir.ts';
 import { tensor, toFloat64 } from '../../onnx/tensor.ts';
 import { emptyModel, expectGradientsClose, normalRng, randn, singleOpModel } from '../../testing/index.ts';
 import { GradientSession } from '../gradient.ts';
+import { defaultRegistry } from '../register-all.ts';
+import { buildGradient } from '../vjp.ts';
 
 // ONNX Runtime's CPU Conv and ConvTranspose are float32 only, so every check runs in float32.
 // With h = 1e-2 on O(1) inputs, central differences are exact for a bilinear op up to float32
@@ -150,6 +152,13 @@ describe('Conv gradient against a direct-loop reference', () => {
     { xs: [3, 2, 5, 9], ws: [4, 2, 2, 4], strides: [3, 2], dilations: [2, 1], pads: [0, 3, 1, 0], group: 1 },
     { xs: [2, 4, 5, 6], ws: [4, 2, 3, 3], strides: [1, 1], dilations: [2, 1], pads: [2, 1, 1, 0], group: 2 },
     { xs: [2, 5, 6, 7], ws: [3, 5, 1, 1], strides: [2, 3], dilations: [1, 1], pads: [0, 0, 0, 0], group: 1 },
+    // Zero insertion (strided, grouped): a grouped 5x5 with asymmetric pads, depthwise
+    // with unequal strides and a dilation, a kernel shorter than the stride, odd sizes;
+    // and a dense stem for the ConvTranspose form.
+    { xs: [2, 4, 11, 9], ws: [6, 2, 5, 5], strides: [2, 2], dilations: [1, 1], pads: [2, 1, 0, 2], group: 2 },
+    { xs: [1, 6, 10, 9], ws: [6, 1, 3, 3], strides: [3, 2], dilations: [2, 1], pads: [1, 1, 2, 0], group: 6 },
+    { xs: [1, 4, 10, 9], ws: [4, 2, 2, 2], strides: [3, 3], dilations: [1, 1], pads: [0, 1, 1, 0], group: 2 },
+    { xs: [1, 3, 15, 14], ws: [4, 3, 7, 7], strides: [2, 2], dilations: [1, 1], pads: [3, 3, 3, 3], group: 1 },
   ];
   for (const k of cases) {
     it(`group ${k.group}, strides [${k.strides}], dilations [${k.dilations}], pads [${k.pads}]`, async () => {
@@ -174,6 +183,24 @@ describe('Conv gradient against a direct-loop reference', () => {
       expect(close(toFloat64(grads.w), ref.dw)).toBeLessThan(1e-4);
     });
   }
+});
+
+describe('Conv input gradient form', () => {
+  const opTypes = (attrs: Record<string, number[] | number>, ws: number[]): string[] => {
+    const model = singleOpModel({ op: 'Conv', inputs: [{ name: 'x', dtype: 'float32', shape: [1, ws[1] * Number(attrs.group ?? 1), 9, 9] }, { name: 'w', dtype: 'float32', shape: ws }], attrs });
+    return buildGradient(model, defaultRegistry(), { of: 'y0', wrt: ['x'] }).model.graph.nodes.map((n) => n.opType);
+  };
+  const count = (ops: string[], op: string): number => ops.filter((t) => t === op).length;
+  it('a strided depthwise Conv spreads dY with a 1x1 ConvTranspose and convolves at stride 1', () => {
+    const ops = opTypes({ strides: [2, 2], pads: [1, 1, 1, 1], group: 3 }, [3, 1, 3, 3]);
+    expect([count(ops, 'Conv'), count(ops, 'ConvTranspose')]).toEqual([2, 1]);
+  });
+  it('stride-1 Convs use a flipped-kernel Conv, dense strided Convs one ConvTranspose', () => {
+    const unit = opTypes({ pads: [1, 1, 1, 1] }, [4, 3, 3, 3]);
+    expect([count(unit, 'Conv'), count(unit, 'ConvTranspose')]).toEqual([2, 0]);
+    const dense = opTypes({ strides: [2, 2], pads: [1, 1, 1, 1] }, [4, 3, 3, 3]);
+    expect([count(dense, 'Conv'), count(dense, 'ConvTranspose')]).toEqual([1, 1]);
+  });
 });
 
 describe('Conv gradient errors', () => {

@@ -1,4 +1,9 @@
-/** Relu: y = max(x, 0). dx = dy * [y > 0] (the subgradient at 0 is 0, as in PyTorch). */
+/**
+ * Relu: y = max(x, 0). dx = dy * Cast(y > 0) (the subgradient at 0 is 0, as in PyTorch).
+ * A float mask and a Mul rather than Where: ONNX Runtime's CPU Where is about four times
+ * slower than Greater + Cast + Mul at the same size. Reading the output, not the input,
+ * keeps the forward Conv+BatchNormalization+Relu fusion intact.
+ */
 import type { GradRule } from '../types.ts';
 
 export const Relu: GradRule = {
@@ -6,7 +11,7 @@ export const Relu: GradRule = {
   grad(ctx) {
     const { b } = ctx;
     const y = ctx.node.outputs[0];
-    const mask = b.op1('Greater', [y, ctx.scalarLike(0, y)]);
-    return [b.op1('Where', [mask, ctx.dy[0] as string, ctx.scalarLike(0, y)])];
+    const mask = b.cast(b.op1('Greater', [y, ctx.scalarLike(0, y)]), ctx.dtype(y));
+    return [b.mul(ctx.dy[0] as string, mask)];
   },
 };

@@ -94,15 +94,17 @@ describe('Clip', () => {
     const neither = singleOpModel({ op: 'Clip', inputs: [{ name: 'x', dtype: 'float64', shape: [4, 5] }] });
     await expectGradientsClose({ model: neither, feeds: { x: x() }, of: 'y0', wrt: ['x'] });
   });
-  it('bounds are inclusive, and min > max sends everything to max', async () => {
+  it('bounds are exclusive (PyTorch hardtanh / ReLU6), and min > max sends everything to max', async () => {
     const model = singleOpModel({
       op: 'Clip',
       inputs: [{ name: 'x', dtype: 'float64', shape: [4] }, { name: 'lo', dtype: 'float64', shape: [] }, { name: 'hi', dtype: 'float64', shape: [] }],
     });
     const gs = await GradientSession.create(model, { of: 'y0', wrt: ['x', 'lo', 'hi'] });
     const c = tensor('float64', [4], [1, 2, 4, 8]);
-    const inside = await gs.run({ x: tensor('float64', [4], [-1, 0, 1, 2]), lo: bound(0), hi: bound(1) }, c);
-    expect(Array.from(toFloat64(inside.grads.x))).toEqual([0, 2, 4, 0]);
+    const inside = await gs.run({ x: tensor('float64', [4], [-1, 0, 0.5, 2]), lo: bound(0), hi: bound(1) }, c);
+    expect(Array.from(toFloat64(inside.grads.x))).toEqual([0, 0, 4, 0]);
+    const onBounds = await gs.run({ x: tensor('float64', [4], [0, 0.25, 1, 0.75]), lo: bound(0), hi: bound(1) }, c);
+    expect(Array.from(toFloat64(onBounds.grads.x))).toEqual([0, 2, 0, 8]);
     expect([Number(inside.grads.lo.data[0]), Number(inside.grads.hi.data[0])]).toEqual([1, 8]);
     const crossed = await gs.run({ x: tensor('float64', [4], [-1, 0, 1, 2]), lo: bound(1), hi: bound(0) }, c);
     expect(Array.from(toFloat64(crossed.grads.x))).toEqual([0, 0, 0, 0]);
