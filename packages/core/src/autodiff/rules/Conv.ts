@@ -24,6 +24,11 @@
  * dW[m, c, t] = sum_{n, o} dY[n, m, o] X[n, g*Cg + c, t*d + o*s - pb]:
  *   1x1 kernel, group 1, no pads: a MatMul dY [N, M, P] @ Xs^T [N, P, C] summed over N,
  *     Xs = X[..., ::s] (4-25x faster than the Conv form on 1x1 layers, same measurement).
+ *   group 1, static sizes, at most 27 taps: the same per kernel tap t, with Xs the strided
+ *     window of the padded X that tap t reads, t*d + o*s for o < O; the taps' [M, C]
+ *     results are stacked and laid out as [M, C, *k]. Measured 2.0-2.2x faster than the
+ *     Conv form on 3x3 layers with batch 32 (ONNX Runtime's im2col of the Conv form with
+ *     an O-sized kernel dominates it).
  *   otherwise: a Conv whose batch is X's channels and whose kernel is dY, strides and
  *     dilations swapped: Conv(Xr [Cg, group*N, *in], dYt [M, N, *O], group) gives
  *     [Cg, M, *k], transposed to [M, Cg, *k]. Xr[c, g*N + n] = X[n, g*Cg + c], so group g
@@ -113,10 +118,47 @@ function pointwiseWeightGrad(ctx: GradContext, x: string, w: string, dy: string,
   return b.reshape(b.reduceSum(prod, [0], false), b.shape(w));
 }
 
+/** Kernel taps up to which the tap-wise weight gradient is used (beyond, the Conv form). */
+const MAX_TAPWISE_TAPS = 27;
+
+/**
+ * dW of a group-1 Conv as one batched MatMul per kernel tap (see the header); null when
+ * pads or output sizes are not static or the kernel has too many taps.
+ */
+function tapwiseWeightGrad(ctx: GradContext, x: string, w: string, dy: string, geo: WindowGeometry): string | null {
+  const { b } = ctx;
+  const { r, kernel, strides, dilations, pads } = geo;
+  const out = floorOutSize(geo);
+  const taps = kernel.reduce((a, k) => a * k, 1);
+  if (!pads || !out || taps > MAX_TAPWISE_TAPS) return null;
+  const spatial = Array.from({ length: r }, (_, i) => i + 2);
+  const padded = pads.some((p) => p > 0) ? b.op1('Pad', [x, b.int64s([0, 0, ...pads.slice(0, r), 0, 0, ...pads.slice(r)])]) : x;
+  const dyFlat = b.reshape(dy, [0, 0, -1]);
+  const perTap: string[] = [];
+  for (let t = 0; t < taps; t++) {
+    // Tap t = (t_0, ..., t_{r-1}) in row-major order, matching W's [M, C, *k] layout.
+    const index: number[] = [];
+    let rest = t;
+    for (let i = r - 1; i >= 0; i--) {
+      index[i] = rest % kernel[i];
+      rest = Math.floor(rest / kernel[i]);
+    }
+    const starts = index.map((v, i) => v * dilations[i]);
+    const ends = starts.map((v, i) => v + (out[i] - 1) * strides[i] + 1);
+    const window = b.op1('Slice', [padded, b.int64s(starts), b.int64s(ends), b.int64s(spatial), b.int64s(strides)]);
+    const prod = b.op1('MatMul', [dyFlat, b.transpose(b.reshape(window, [0, 0, -1]), [0, 2, 1])]);
+    perTap.push(b.reduceSum(prod, [0], true));
+  }
+  const stacked = perTap.length === 1 ? perTap[0] : b.op1('Concat', perTap, { axis: 0 });
+  return b.reshape(b.transpose(stacked, [1, 2, 0]), b.shape(w));
+}
+
 function weightGrad(ctx: GradContext, x: string, w: string, y: string, dy: string, geo: WindowGeometry, group: number): string {
   const { b } = ctx;
   const { r, kernel, strides, dilations } = geo;
   if (group === 1 && kernel.every((k) => k === 1) && geo.pads?.every((p) => p === 0)) return pointwiseWeightGrad(ctx, x, w, dy, geo);
+  const tapwise = group === 1 ? tapwiseWeightGrad(ctx, x, w, dy, geo) : null;
+  if (tapwise) return tapwise;
   const keff = kernel.map((k, i) => (k - 1) * dilations[i] + 1);
   const zeros = new Array<number>(r).fill(0);
   // The Conv must read X exactly on [-pb, (O-1)*s + keff - pb): then its output is exactly k
