@@ -66,7 +66,7 @@ export interface GradientModel {
  * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT
  */
 export function buildGradient(model: Model, registry: GradRegistry, options: GradientOptions): GradientModel {
-  const fold = options.foldBatchNorm === false ? null : foldBatchNorm(model, [options.of, ...options.wrt, ...(options.exposeValues ?? [])]);
+  const fold = options.foldBatchNorm === false ? null : foldOnGradientPath(model, options);
   const m = fold && fold.folded.length > 0 ? fold.model : cloneModel(model);
   const g = m.graph;
   const opset = defaultOpset(m);
@@ -159,6 +159,13 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
   // normalised input when only dX is needed); ONNX Runtime would still run them.
   const swept = removeUnused(m);
   return { model: swept, cotangent, grads: outNames, backwardNodes: swept.graph.nodes.length - nodesBefore };
+}
+
+/** Folds the Conv + BatchNormalization pairs whose BN input depends on a `wrt` value. */
+function foldOnGradientPath(model: Model, options: GradientOptions): ReturnType<typeof foldBatchNorm> {
+  const reached = new Set(options.wrt);
+  for (const n of model.graph.nodes) if (n.inputs.some((i) => reached.has(i))) for (const o of n.outputs) if (o) reached.add(o);
+  return foldBatchNorm(model, [options.of, ...options.wrt, ...(options.exposeValues ?? [])], (bn) => reached.has(bn.inputs[0]));
 }
 
 function makeContext(

@@ -50,9 +50,11 @@ describe('foldBatchNorm', () => {
       const model = convBnModel({ bias });
       const { model: folded, folded: names } = foldBatchNorm(model);
       expect(names).toEqual(['t/bn1']);
-      expect(folded.graph.nodes.map((n) => n.opType)).toEqual(['Conv', 'Relu', 'Conv']);
-      expect(folded.graph.nodes[0].outputs).toEqual(model.graph.nodes.find((n) => n.name === 't/bn1')?.outputs);
-      // The original weight, BN parameters (and bias) are gone; the input model is untouched.
+      expect(folded.graph.nodes.map((n) => n.opType)).toEqual(['Mul', 'Conv', 'Relu', 'Conv']);
+      expect(folded.graph.nodes[0].inputs[0]).toBe('t/w');
+      expect(folded.graph.nodes[1].outputs).toEqual(model.graph.nodes.find((n) => n.name === 't/bn1')?.outputs);
+      // The BN parameters (and the old bias) are gone, the weight is scaled by a Mul on
+      // constants; the input model is untouched.
       expect([...folded.graph.initializers.keys()].some((k) => ['t/gamma', 't/mean', 't/var', 't/beta'].includes(k))).toBe(false);
       expect(model.graph.nodes).toHaveLength(bias ? 4 : 4);
       const x = randn('float32', [2, 3, 6, 5], rng);

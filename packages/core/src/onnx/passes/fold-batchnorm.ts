@@ -9,9 +9,10 @@
  * can name: the Conv output feeds nothing but the BN and is not a graph output or a
  * value in `keep`; the Conv weight and bias and all four BN parameters are initializers
  * that are not graph inputs (so they cannot be overridden at run time) and not in
- * `keep`; BN is in inference form (one output, training_mode 0). The folded weights are
- * new initializers (the originals may be shared with other nodes), computed in float64
- * and stored in the weight's dtype. The BN output keeps its name.
+ * `keep`; BN is in inference form (one output, training_mode 0). The folded weight is a
+ * new value W * s (a Mul node on two constants; the original may be shared with other
+ * nodes), the folded bias a new initializer computed in float64 and stored in the
+ * weight's dtype. The BN output keeps its name.
  */
 import type { Model, Node } from '../ir.ts';
 import { cloneModel } from '../ir.ts';
@@ -25,8 +26,13 @@ export interface FoldBatchNormResult {
   folded: string[];
 }
 
-/** Folds Conv -> BatchNormalization pairs (see the module comment). The input model is not modified. */
-export function foldBatchNorm(model: Model, keep: Iterable<string> = []): FoldBatchNormResult {
+/**
+ * Folds Conv -> BatchNormalization pairs (see the module comment). The input model is not
+ * modified. `only`, when given, restricts folding to the BN nodes it accepts (a gradient
+ * graph folds just the pairs on its gradient path: the others cost arithmetic and gain
+ * nothing, since ONNX Runtime fuses them in the forward pass anyway).
+ */
+export function foldBatchNorm(model: Model, keep: Iterable<string> = [], only?: (bn: Node) => boolean): FoldBatchNormResult {
   const m = cloneModel(model);
   const g = m.graph;
   const kept = new Set(keep);
@@ -36,19 +42,22 @@ export function foldBatchNorm(model: Model, keep: Iterable<string> = []): FoldBa
   for (const n of g.nodes) for (const i of n.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const taken = new Set<string>();
   const constant = (name: string | undefined): Tensor | undefined =>
     name && !graphInputs.has(name) && !kept.has(name) ? g.initializers.get(name) : undefined;
   const fresh = (base: string): string => {
     let name = `${base}_bnfold`;
-    for (let k = 1; g.initializers.has(name) || producer.has(name) || graphInputs.has(name); k++) name = `${base}_bnfold${k}`;
+    for (let k = 1; g.initializers.has(name) || producer.has(name) || graphInputs.has(name) || taken.has(name); k++) name = `${base}_bnfold${k}`;
+    taken.add(name);
     return name;
   };
 
   const folded: string[] = [];
   const removed = new Set<Node>();
   const replaced = new Set<string>();
+  const newNodes = new Map<Node, Node>();
   for (const bn of g.nodes) {
-    if (bn.opType !== 'BatchNormalization' || bn.domain !== '') continue;
+    if (bn.opType !== 'BatchNormalization' || bn.domain !== '' || (only && !only(bn))) continue;
     if (bn.outputs.filter((o) => o !== '').length !== 1 || bn.outputs[0] === '') continue;
     const mode = bn.attributes.training_mode;
     if (mode?.type === 'int' && mode.value !== 0) continue;
@@ -68,13 +77,15 @@ export function foldBatchNorm(model: Model, keep: Iterable<string> = []): FoldBa
     const eps = epsAttr?.type === 'float' ? epsAttr.value : 1e-5;
 
     const s = scale.map((v, c) => v / Math.sqrt(variance[c] + eps));
-    const wv = toFloat64(w);
-    const per = wv.length / channels;
-    const wf = wv.map((v, i) => v * s[Math.floor(i / per)]);
     const bv = cb ? toFloat64(cb) : new Float64Array(channels);
     const bf = bv.map((v, c) => (v - mean[c]) * s[c] + shift[c]);
+    // W * s is a Mul node on constants, not arithmetic here: ONNX Runtime folds it when the
+    // session is created (in native code; a JavaScript loop over ResNet-50's 25M weights
+    // took most of a second), and the Conv then sees a constant weight as before.
+    const sName = fresh(`${scaleName}_per_channel`);
+    g.initializers.set(sName, tensor(w.dtype, [channels, ...w.dims.slice(1).map(() => 1)], s));
     const wName = fresh(conv.inputs[1]);
-    g.initializers.set(wName, tensor(w.dtype, w.dims, wf));
+    newNodes.set(conv, { name: `${conv.name || wName}_bnfold`, opType: 'Mul', domain: '', inputs: [conv.inputs[1], sName], outputs: [wName], attributes: {} });
     const bName = fresh(conv.inputs[2] || `${conv.inputs[1]}_bias`);
     g.initializers.set(bName, tensor(w.dtype, [channels], bf));
     for (const name of [...conv.inputs.slice(1), scaleName, biasName, meanName, varName]) if (name) replaced.add(name);
@@ -84,7 +95,10 @@ export function foldBatchNorm(model: Model, keep: Iterable<string> = []): FoldBa
     folded.push(bn.name);
   }
   if (folded.length === 0) return { model: m, folded };
-  g.nodes = g.nodes.filter((n) => !removed.has(n));
+  g.nodes = g.nodes.filter((n) => !removed.has(n)).flatMap((n) => {
+    const mul = newNodes.get(n);
+    return mul ? [mul, n] : [n];
+  });
   const produced = new Set(g.nodes.flatMap((n) => n.outputs));
   g.valueInfo = g.valueInfo.filter((v) => produced.has(v.name) || graphInputs.has(v.name));
   // Drop the replaced initializers nothing reads any more (no other pruning: a caller may
