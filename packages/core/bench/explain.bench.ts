@@ -1,7 +1,7 @@
 /**
  * Explanation cost on a resnet18-sized classifier (zoo ResNet-18, random weights, 1000
  * classes) at 224x224: wall time of each method for one image, its ratio to one forward
- * pass, and, for perturbation methods, its ratio to the bare batched forward passes it
+ * pass (timed right before and after the method, so drifting machine speed cancels), and, for perturbation methods, its ratio to the bare batched forward passes it
  * needs (the same number of images through the same session, so the difference is the
  * cost of masking, superpixels and regression). Then LIME and Kernel SHAP with 1000
  * samples on the shipped demo surface classifier.
@@ -41,22 +41,27 @@ export async function benchExplain(options: { runs?: number } = {}): Promise<Rec
   for (const [name, params] of METHODS) {
     const explainer = getExplainer(name);
     let evaluations = 0;
+    // The machine's speed drifts (shared VM): each method is divided by forward passes
+    // timed right before and right after it, not by one measurement at the start.
+    const before = (await timeRuns(() => f.values(x), 5, 1)).median;
     const t = await timeRuns(async () => {
       const e = await explainer.explain({ x, f, seed: 0 }, params);
       evaluations = e.evaluations;
     }, runs, 1);
+    const after = (await timeRuns(() => f.values(x), 5, 1)).median;
+    const localForward = (before + after) / 2;
     let bare: number | undefined;
     if (PERTURBATION.has(name)) {
       // The same number of images as one batched forward workload through the same session.
       const batch = tensor('float32', [evaluations, 3, 224, 224], new Float32Array(evaluations * 3 * 224 * 224).fill(0.1)) as Tensor<'float32'>;
       bare = (await timeRuns(() => f.values(batch), 1, 0)).median;
     }
-    const fig = { method: name, params, ms: t.median, evaluations, overForward: round(t.median / forward.median), overBareForwards: bare ? round(t.median / bare) : undefined };
+    const fig = { method: name, params, ms: t.median, evaluations, forwardMsAround: round(localForward), overForward: round(t.median / localForward), overBareForwards: bare ? round(t.median / bare) : undefined };
     figures.push(fig);
-    rows.push([name, round(t.median), evaluations, fig.overForward, fig.overBareForwards ?? '-']);
+    rows.push([name, round(t.median), evaluations, round(localForward), fig.overForward, fig.overBareForwards ?? '-']);
   }
   console.log(`forward pass: ${round(forward.median)} ms (resnet18, 1x3x224x224)`);
-  console.log(formatTable(['method', 'ms', 'evaluations', 'x forward', 'x bare forwards'], rows));
+  console.log(formatTable(['method', 'ms', 'evaluations', 'forward ms around', 'x forward', 'x bare forwards'], rows));
   const demo: Record<string, number> = {};
   const demoPath = join(import.meta.dirname, '..', '..', '..', 'models', 'surface-classifier', 'model.onnx');
   if (existsSync(demoPath)) {
