@@ -66,8 +66,9 @@ export interface GradientModel {
  * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT
  */
 export function buildGradient(model: Model, registry: GradRegistry, options: GradientOptions): GradientModel {
+  // foldBatchNorm returns a copy whether or not it folds anything.
   const fold = options.foldBatchNorm === false ? null : foldOnGradientPath(model, options);
-  const m = fold && fold.folded.length > 0 ? fold.model : cloneModel(model);
+  const m = fold ? fold.model : cloneModel(model);
   const g = m.graph;
   const opset = defaultOpset(m);
   const env = (fold?.folded.length ? undefined : options.types) ?? inferTypes(m);

@@ -6,8 +6,8 @@
  * does, so the forward Conv+BatchNormalization+Clip fusion stays intact (reading x would
  * materialise the pre-activation). A Cast mask and a Mul, not Where: ONNX Runtime's CPU
  * Where is about four times slower. An omitted bound does not mask, so with neither bound
- * dx = dy. The bounds get the cotangent summed
- * over the elements they decide: dlo = sum(dy where x < lo), dhi = sum(dy where x > hi).
+ * dx = dy. The bounds get the cotangent summed over the elements they decide:
+ * dlo = sum(dy where x < lo), dhi = sum(dy where x > hi).
  * When lo > hi the output is hi everywhere, so then hi takes every element and lo none.
  */
 import type { GradRule } from '../types.ts';

@@ -63,7 +63,7 @@ export function foldBatchNorm(model: Model, keep: Iterable<string> = [], only?: 
     if (mode?.type === 'int' && mode.value !== 0) continue;
     const [x, scaleName, biasName, meanName, varName] = bn.inputs;
     const conv = producer.get(x);
-    if (!conv || conv.opType !== 'Conv' || conv.domain !== '' || removed.has(conv)) continue;
+    if (!conv || conv.opType !== 'Conv' || conv.domain !== '') continue;
     if (kept.has(x) || consumers.get(x) !== 1 || conv.outputs.length !== 1) continue;
     const w = constant(conv.inputs[1]);
     const cb = conv.inputs[2] ? constant(conv.inputs[2]) : undefined;
