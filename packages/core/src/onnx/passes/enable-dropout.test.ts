@@ -46,9 +46,12 @@ describe('enableDropout', () => {
     // Kept units are scaled by 1 / (1 - ratio) twice over; dropped ones are 0.
     const [d1, d2] = await runs(model, 2);
     expect(values(d1)).toEqual(values(d2));
-    const dropped = values(a).filter((v) => v === 0).length;
-    expect(dropped).toBeGreaterThan(4);
-    expect(dropped).toBeLessThan(28);
+    // Both Dropouts sample (training_mode=false is overridden too), so a unit survives with
+    // probability 0.25: over the 96 draws of three runs, 72 dropped on average (sd 4.2);
+    // the bounds sit more than four sd away, so they fail only if the rate is wrong.
+    const dropped = [a, b, c].reduce((n, t) => n + values(t).filter((v) => v === 0).length, 0);
+    expect(dropped).toBeGreaterThan(54);
+    expect(dropped).toBeLessThan(90);
     values(a).forEach((v, i) => v !== 0 && expect(v).toBeCloseTo(values(d1)[i] * 4, 4));
   });
 
