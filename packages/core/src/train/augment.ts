@@ -94,6 +94,14 @@ export function augment(image: ImageU8, mask: Uint8Array | undefined, cfg: Augme
         if (outMask && mask) outMask[o] = mask[o];
         continue;
       }
+      if (!useAffine) {
+        // Flips and quarter turns map pixel centres onto pixel centres (u, v are exact
+        // integers in range): a plain copy, what bilinear sampling gives there.
+        const src = v * w + u;
+        for (let q = 0; q < ch; q++) outImg[o * ch + q] = image.data[src * ch + q];
+        if (outMask && mask) outMask[o] = mask[src];
+        continue;
+      }
       sampleBilinear(image, u, v, outImg, o * ch);
       if (outMask && mask) outMask[o] = mask[reflect(Math.round(v), h) * w + reflect(Math.round(u), w)];
     }
@@ -116,10 +124,12 @@ function sampleBilinear(img: ImageU8, u: number, v: number, out: Uint8Array, at:
   const y0 = Math.floor(v);
   const fx = u - x0;
   const fy = v - y0;
-  const xa = reflect(x0, w);
-  const xb = reflect(x0 + 1, w);
-  const ya = reflect(y0, h);
-  const yb = reflect(y0 + 1, h);
+  // reflect() is the identity inside the image, where nearly every sample falls.
+  const inside = x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h;
+  const xa = inside ? x0 : reflect(x0, w);
+  const xb = inside ? x0 + 1 : reflect(x0 + 1, w);
+  const ya = inside ? y0 : reflect(y0, h);
+  const yb = inside ? y0 + 1 : reflect(y0 + 1, h);
   for (let q = 0; q < ch; q++) {
     const p00 = data[(ya * w + xa) * ch + q];
     const p01 = data[(ya * w + xb) * ch + q];

@@ -2,7 +2,9 @@
  * The training loop: minibatches with seeded augmentation, one ONNX Runtime run per step
  * for loss + all weight gradients + BatchNorm statistics, an optimiser step in
  * JavaScript, validation each epoch, early stopping, best-checkpoint selection and exact
- * resumption. The next batch is prepared while ONNX Runtime computes the current step.
+ * resumption. Batches are prepared in order with the steps, not concurrently:
+ * onnxruntime-node runs a session on the main thread (its asynchronous run only defers
+ * the synchronous call), so there is nothing for batch preparation to overlap with.
  */
 import { createHash } from 'node:crypto';
 import { XqcError } from '../errors.ts';
@@ -203,13 +205,9 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         task: cfg.task, numClasses: k, norm: cfg.norm, labelSmoothing: cfg.labelSmoothing, augment: cfg.augment, seed: cfg.seed, epoch,
       });
     let lossSum = 0;
-    let next = batchAt(0);
     for (let s = 0; s < stepsPerEpoch; s++) {
-      const batch = next;
       const step = epoch * stepsPerEpoch + s;
-      const pending = runStep(session, tg, batch, params, cfg.seed, step);
-      if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
-      const out = await pending;
+      const out = await runStep(session, tg, batchAt(s), params, cfg.seed, step);
       const loss = Number(out[tg.loss].data[0]);
       if (!Number.isFinite(loss)) throw new XqcError('XQC_TRAIN', `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}: lower the learning rate`);
       lossSum += loss;
