@@ -1,10 +1,16 @@
 /**
  * Explanation cost on a resnet18-sized classifier (zoo ResNet-18, random weights, 1000
- * classes) at 224x224: wall time of each method for one image, its ratio to one forward
- * pass (timed right before and after the method, so drifting machine speed cancels), and, for perturbation methods, its ratio to the bare batched forward passes it
- * needs (the same number of images through the same session, so the difference is the
- * cost of masking, superpixels and regression). Then LIME and Kernel SHAP with 1000
- * samples on the shipped demo surface classifier.
+ * classes) at 224x224: wall time of each method for one image, and two ratios, each
+ * timed round-robin with the method (method, reference, method, reference, ...) so that
+ * the shared VM's drifting speed hits both alike:
+ * - "x forward": one forward pass of the image;
+ * - "x bare runs": the bare model runs the method needs, with nothing else: as many
+ *   gradient runs (same session, same batching) as the method computed input gradients,
+ *   layer-gradient runs for the CAM methods, and batched forward passes for the rest. For
+ *   perturbation methods this is the issue's "bare batched forward passes"; for gradient
+ *   methods it is the floor the method cannot go under, so method / bare is its own
+ *   overhead (interpolation, accumulation, completeness checks).
+ * Then LIME and Kernel SHAP with 1000 samples on the shipped demo surface classifier.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,13 +23,22 @@ import { tensor } from '../src/onnx/tensor.ts';
 import type { Tensor } from '../src/onnx/tensor.ts';
 import { resnet } from '../src/train/zoo/resnet.ts';
 import { fillNormal, uniformRng } from '../src/util/random.ts';
-import { formatTable, machineInfo, round, timeRuns, writeResult } from './harness.ts';
+import { formatTable, machineInfo, round, timeInterleaved, timeRuns, writeResult } from './harness.ts';
 
 const METHODS: [string, Record<string, unknown>][] = [
   ['saliency', {}], ['gradxinput', {}], ['smoothgrad', { samples: 16 }], ['ig', { steps: 32 }], ['gradshap', { samples: 16 }],
   ['gradcam', {}], ['gradcampp', {}], ['occlusion', {}], ['rise', { masks: 500 }], ['lime', { samples: 500 }], ['kernelshap', { samples: 500 }],
 ];
-const PERTURBATION = new Set(['occlusion', 'rise', 'lime', 'kernelshap']);
+/** Forward passes per timed forward reference call (one pass is ~10 ms: too short to time alone). */
+const FORWARDS_PER_CALL = 5;
+
+/** `n` copies of the image x [1, C, H, W]. */
+function repeat(x: Tensor<'float32'>, n: number): Tensor<'float32'> {
+  const per = x.data.length;
+  const data = new Float32Array(n * per);
+  for (let i = 0; i < n; i++) data.set(x.data, i * per);
+  return tensor('float32', [n, ...x.dims.slice(1)], data) as Tensor<'float32'>;
+}
 
 /** Runs the suite; returns the figures it printed. */
 export async function benchExplain(options: { runs?: number } = {}): Promise<Record<string, unknown>> {
@@ -40,28 +55,40 @@ export async function benchExplain(options: { runs?: number } = {}): Promise<Rec
   const figures: Record<string, unknown>[] = [];
   for (const [name, params] of METHODS) {
     const explainer = getExplainer(name);
-    let evaluations = 0;
-    // The machine's speed drifts (shared VM): each method is divided by forward passes
-    // timed right before and right after it, not by one measurement at the start.
-    const before = (await timeRuns(() => f.values(x), 5, 1)).median;
-    const t = await timeRuns(async () => {
-      const e = await explainer.explain({ x, f, seed: 0 }, params);
-      evaluations = e.evaluations;
-    }, runs, 1);
-    const after = (await timeRuns(() => f.values(x), 5, 1)).median;
-    const localForward = (before + after) / 2;
-    let bare: number | undefined;
-    if (PERTURBATION.has(name)) {
-      // The same number of images as one batched forward workload through the same session.
-      const batch = tensor('float32', [evaluations, 3, 224, 224], new Float32Array(evaluations * 3 * 224 * 224).fill(0.1)) as Tensor<'float32'>;
-      bare = (await timeRuns(() => f.values(batch), 1, 0)).median;
-    }
-    const fig = { method: name, params, ms: t.median, evaluations, forwardMsAround: round(localForward), overForward: round(t.median / localForward), overBareForwards: bare ? round(t.median / bare) : undefined };
+    // One untimed call warms the sessions and counts what the method evaluates.
+    const before = { all: f.evaluations, grad: f.gradientEvaluations, layer: f.layerEvaluations };
+    const t0 = performance.now();
+    const { evaluations } = await explainer.explain({ x, f, seed: 0 }, params);
+    // Methods under a second get more rounds: a single gradient run is too short for three.
+    const rounds = performance.now() - t0 < 1000 ? Math.max(runs, 15) : runs;
+    const grads = f.gradientEvaluations - before.grad;
+    const layers = f.layerEvaluations - before.layer;
+    const forwards = f.evaluations - before.all - grads - layers;
+    const gradBatch = grads ? repeat(x, grads) : null;
+    const layerBatch = layers ? repeat(x, layers) : null;
+    const forwardBatch = forwards ? repeat(x, forwards) : null;
+    const bare = async (): Promise<void> => {
+      if (gradBatch) await f.gradients(gradBatch);
+      if (layerBatch) await f.layerGradients(layerBatch);
+      if (forwardBatch) await f.values(forwardBatch);
+    };
+    const [t, b, fw] = await timeInterleaved([
+      () => explainer.explain({ x, f, seed: 0 }, params),
+      bare,
+      async () => {
+        for (let i = 0; i < FORWARDS_PER_CALL; i++) await f.values(x);
+      },
+    ], rounds, 0);
+    const forwardMs = fw.median / FORWARDS_PER_CALL;
+    const fig = {
+      method: name, params, rounds, ms: t.median, evaluations, gradientRuns: grads, layerGradientRuns: layers, forwardRuns: forwards,
+      forwardMsAround: round(forwardMs), bareRunsMs: b.median, overForward: round(t.median / forwardMs), overBareRuns: round(t.median / b.median),
+    };
     figures.push(fig);
-    rows.push([name, round(t.median), evaluations, round(localForward), fig.overForward, fig.overBareForwards ?? '-']);
+    rows.push([name, round(t.median), `${grads}/${layers}/${forwards}`, round(forwardMs), fig.overForward, round(b.median), fig.overBareRuns]);
   }
-  console.log(`forward pass: ${round(forward.median)} ms (resnet18, 1x3x224x224)`);
-  console.log(formatTable(['method', 'ms', 'evaluations', 'forward ms around', 'x forward', 'x bare forwards'], rows));
+  console.log(`forward pass: ${round(forward.median)} ms (resnet18, 1x3x224x224, at the start)`);
+  console.log(formatTable(['method', 'ms', 'grad/layer/fwd evals', 'forward ms', 'x forward', 'bare runs ms', 'x bare runs'], rows));
   const demo: Record<string, number> = {};
   const demoPath = join(import.meta.dirname, '..', '..', '..', 'models', 'surface-classifier', 'model.onnx');
   if (existsSync(demoPath)) {

@@ -40,6 +40,10 @@ export interface ModelFunctionOptions {
 export class ModelFunction {
   /** Samples evaluated so far (forward or forward+backward). */
   evaluations = 0;
+  /** Of those, samples whose gradient w.r.t. the input was computed ({@link gradients}). */
+  gradientEvaluations = 0;
+  /** Of those, samples whose layer gradient was computed ({@link layerGradients}). */
+  layerEvaluations = 0;
   private forward: Promise<OnnxSession> | undefined;
   private grad: Promise<GradientSession> | undefined;
   private layerGrad: Promise<GradientSession> | undefined;
@@ -98,6 +102,7 @@ export class ModelFunction {
       grad.set(r.grads[this.options.input].data as Float32Array, start * per);
     }
     this.evaluations += x.dims[0];
+    this.gradientEvaluations += x.dims[0];
     return { values, grad };
   }
 
@@ -114,6 +119,7 @@ export class ModelFunction {
     const values = new Float64Array(x.dims[0]);
     this.reduce(r.value, x.dims[0], values, 0);
     this.evaluations += x.dims[0];
+    this.layerEvaluations += x.dims[0];
     return { values, activation: r.outputs[layer], grad: r.grads[layer] };
   }
 

@@ -33,7 +33,12 @@ describe('integrated gradients on a linear model', () => {
     const base = blackBaseline(shape, normalize);
     const expected = channelSum((i) => w[i] * (x.data[i] - base[i]));
     for (const rule of INTEGRATION_RULES) {
+      const [all, withGradient] = [linear.evaluations, linear.gradientEvaluations];
       const e = await integratedGradients.explain({ x, f: linear, seed: 0 }, { rule, steps: 5, normalize });
+      // The model function counts every sample, and separately those with a backward pass:
+      // one per interpolation point; the two completeness ends are forward only.
+      expect(linear.evaluations - all).toBe(e.evaluations);
+      expect(linear.gradientEvaluations - withGradient).toBe(e.evaluations - 2);
       for (let p = 0; p < plane; p++) expect(e.map.data[p]).toBeCloseTo(expected[p], 5);
       expect(e.extras?.completenessError).toBeLessThan(1e-5);
       expect(e.extras?.relativeCompletenessError).toBeLessThan(1e-5);
