@@ -19,6 +19,8 @@ export function progressReporter(stream: NodeJS.WriteStream): (e: TrainEvent) =>
       const r = e.record;
       stream.write(`\repoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)}, val ${r.valMetric.toFixed(4)}${e.best ? ' (best)' : ''}, ${r.imagesPerSecond.toFixed(0)} img/s, ${r.seconds.toFixed(1)} s${' '.repeat(20)}\n`);
     } else if (e.type === 'resume') stream.write(`resuming at epoch ${e.epoch + 1}\n`);
-    else stream.write(`early stop at epoch ${e.epoch} (best ${e.bestEpoch})\n`);
+    else if (e.type === 'loader') {
+      if (e.fallbackReason) stream.write(`batches are made on the main thread (${e.fallbackReason})\n`);
+    } else stream.write(`early stop at epoch ${e.epoch} (best ${e.bestEpoch})\n`);
   };
 }

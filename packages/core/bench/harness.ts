@@ -29,16 +29,22 @@ export async function timeRuns(fn: () => unknown, runs: number, warmup = 3): Pro
 
 /**
  * Times several functions round-robin (f0, f1, ..., f0, f1, ...), so that a change of
- * machine load hits all of them alike; returns one {@link Timing} per function.
+ * machine load hits all of them alike; returns one {@link Timing} per function. With
+ * `warmTurns` > 0, each turn first calls the function once untimed and then times
+ * `warmTurns` consecutive calls (their mean is the sample): the figure of a function
+ * running back to back, with its weights in cache, which a single call right after a
+ * large neighbour does not show.
  */
-export async function timeInterleaved(fns: (() => unknown)[], runs: number, warmup = 2): Promise<Timing[]> {
+export async function timeInterleaved(fns: (() => unknown)[], runs: number, warmup = 2, warmTurns = 0): Promise<Timing[]> {
   for (let i = 0; i < warmup; i++) for (const f of fns) await f();
   const times: number[][] = fns.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < fns.length; k++) {
+      if (warmTurns > 0) await fns[k]();
+      const calls = Math.max(warmTurns, 1);
       const t0 = performance.now();
-      await fns[k]();
-      times[k].push(performance.now() - t0);
+      for (let c = 0; c < calls; c++) await fns[k]();
+      times[k].push((performance.now() - t0) / calls);
     }
   }
   return times.map(summarise);

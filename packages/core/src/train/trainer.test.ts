@@ -122,6 +122,19 @@ describe('trainModel', () => {
     }
   });
 
+  it('makes its batches in a worker thread, with the same result as on the main thread', async () => {
+    const cfg = { ...base, epochs: 2 };
+    const data = { train: toyData(24, 8), val: toyData(8, 9) };
+    const modes: string[] = [];
+    const worker = await trainModel(cfg, data, { loaderWorker: true, onEvent: (e) => e.type === 'loader' && modes.push(e.mode) });
+    const inline = await trainModel(cfg, data, { loaderWorker: false, onEvent: (e) => e.type === 'loader' && modes.push(e.mode) });
+    expect(modes).toEqual(['worker', 'inline']);
+    expect(worker.history.map((h) => h.trainLoss)).toEqual(inline.history.map((h) => h.trainLoss));
+    for (const [name, t] of inline.model.graph.initializers) {
+      expect(Array.from(worker.model.graph.initializers.get(name)?.data as Float32Array)).toEqual(Array.from(t.data as Float32Array));
+    }
+  });
+
   it('trains a U-Net segmenter with Dice + CE', async () => {
     const cfg: TrainConfig = { ...base, task: 'segment', arch: { kind: 'unet', width: 4, depth: 2, dropout: 0.1 }, epochs: 6, lr: 0.02 };
     const r = await trainModel(cfg, { train: toyData(32, 6, true), val: toyData(8, 7, true) });

@@ -2,11 +2,13 @@
  * The training loop: minibatches with seeded augmentation, one ONNX Runtime run per step
  * for loss + all weight gradients + BatchNorm statistics, an optimiser step in
  * JavaScript, validation each epoch, early stopping, best-checkpoint selection and exact
- * resumption. Batches are prepared in order with the steps, not concurrently:
- * onnxruntime-node runs a session on the main thread (its asynchronous run only defers
- * the synchronous call), so there is nothing for batch preparation to overlap with.
+ * resumption. With a worker loader (TrainOptions.loaderWorker) the next batch is made in
+ * a worker thread while ONNX Runtime computes the current step (batch-loader.ts:
+ * onnxruntime-node runs a session synchronously on the main thread, so batches made there
+ * cannot overlap it).
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { XqcError } from '../errors.ts';
 import type { Model } from '../onnx/ir.ts';
 import { cloneModel } from '../onnx/ir.ts';
@@ -17,8 +19,8 @@ import type { Tensor } from '../onnx/tensor.ts';
 import { createSession } from '../runtime/session.ts';
 import type { OnnxSession } from '../runtime/session.ts';
 import type { AugmentConfig } from './augment.ts';
-import { makeBatch } from './batch.ts';
 import type { Batch, Normalisation, TrainSample } from './batch.ts';
+import { BatchLoader } from './batch-loader.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
 import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
@@ -78,6 +80,7 @@ export type TrainEvent =
   | { type: 'step'; epoch: number; step: number; steps: number; loss: number; lr: number }
   | { type: 'epoch'; record: EpochRecord; best: boolean }
   | { type: 'resume'; epoch: number }
+  | { type: 'loader'; mode: 'worker' | 'inline'; fallbackReason?: string }
   | { type: 'early-stop'; epoch: number; bestEpoch: number };
 
 /** Result of a run. */
@@ -103,6 +106,14 @@ export interface TrainOptions {
   onEvent?: (e: TrainEvent) => void;
   /** Stop after this epoch (for tests of resumption); the checkpoint stays resumable. */
   stopAfterEpoch?: number;
+  /**
+   * Make batches in a worker thread, overlapping the ONNX Runtime run (see
+   * batch-loader.ts). Batches are identical either way. Default: only with more than two
+   * cores. On the 2-core reference machine ONNX Runtime's two intra-op threads already
+   * fill both cores, the worker measured no faster there (docs/benchmarks.md), and it
+   * holds a second copy of the training images.
+   */
+  loaderWorker?: boolean;
 }
 
 interface CheckpointMeta {
@@ -197,67 +208,78 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
   const stepsPerEpoch = Math.floor(data.train.length / cfg.batchSize) || 1;
   const totalSteps = stepsPerEpoch * cfg.epochs;
   let stoppedEarly = false;
-  for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
-    const te = performance.now();
-    const order = permutation(data.train.length, keyedRng(cfg.seed, epoch, 0x5eed));
-    const batchAt = (s: number): Batch =>
-      makeBatch(data.train, order.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize), {
-        task: cfg.task, numClasses: k, norm: cfg.norm, labelSmoothing: cfg.labelSmoothing, augment: cfg.augment, seed: cfg.seed, epoch,
-      });
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      const step = epoch * stepsPerEpoch + s;
-      const out = await runStep(session, tg, batchAt(s), params, cfg.seed, step);
-      const loss = Number(out[tg.loss].data[0]);
-      if (!Number.isFinite(loss)) throw new XqcError('XQC_TRAIN', `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}: lower the learning rate`);
-      lossSum += loss;
-      const lr = learningRate(cfg.schedule, cfg.lr, step, totalSteps);
-      const grads: Record<string, Float32Array> = {};
-      for (const p of tg.parameters) grads[p] = out[tg.grads[p]].data as Float32Array;
-      optimizer.step(pickParams(params, tg.parameters), grads, lr);
-      for (const [input, output] of Object.entries(tg.runningStats)) params[input] = Float32Array.from(out[output].data as Float32Array);
-      opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, steps: stepsPerEpoch, loss, lr });
+  const loader = await BatchLoader.create(
+    data.train,
+    { task: cfg.task, numClasses: k, norm: cfg.norm, labelSmoothing: cfg.labelSmoothing, augment: cfg.augment, seed: cfg.seed },
+    { worker: opts.loaderWorker ?? availableParallelism() > 2 },
+  );
+  opts.onEvent?.({ type: 'loader', mode: loader.mode, fallbackReason: loader.fallbackReason });
+  try {
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+      const te = performance.now();
+      const order = permutation(data.train.length, keyedRng(cfg.seed, epoch, 0x5eed));
+      const batchAt = (s: number): Promise<Batch> => loader.get(order.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize), epoch);
+      let lossSum = 0;
+      let next = batchAt(0);
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const step = epoch * stepsPerEpoch + s;
+        const batch = await next;
+        // Asked for before the run starts, so the loader's worker makes it during the run.
+        if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
+        const out = await runStep(session, tg, batch, params, cfg.seed, step);
+        const loss = Number(out[tg.loss].data[0]);
+        if (!Number.isFinite(loss)) throw new XqcError('XQC_TRAIN', `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}: lower the learning rate`);
+        lossSum += loss;
+        const lr = learningRate(cfg.schedule, cfg.lr, step, totalSteps);
+        const grads: Record<string, Float32Array> = {};
+        for (const p of tg.parameters) grads[p] = out[tg.grads[p]].data as Float32Array;
+        optimizer.step(pickParams(params, tg.parameters), grads, lr);
+        for (const [input, output] of Object.entries(tg.runningStats)) params[input] = Float32Array.from(out[output].data as Float32Array);
+        opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, steps: stepsPerEpoch, loss, lr });
+      }
+      const trainSeconds = (performance.now() - te) / 1000;
+      const val = await evaluate(cfg, inferZoo, params, data.val, sessionOptions);
+      const valMetric = cfg.task === 'classify' ? (val as ClassificationReport).accuracy : selectionDice(val as SegmentationReport);
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / stepsPerEpoch,
+        lr: learningRate(cfg.schedule, cfg.lr, (epoch + 1) * stepsPerEpoch - 1, totalSteps),
+        valMetric,
+        val,
+        seconds: (performance.now() - te) / 1000,
+        imagesPerSecond: (stepsPerEpoch * cfg.batchSize) / trainSeconds,
+      };
+      history.push(record);
+      const improved = valMetric > bestMetric;
+      if (improved) {
+        bestMetric = valMetric;
+        bestEpoch = epoch + 1;
+        best = cloneParams(params);
+      }
+      opts.onEvent?.({ type: 'epoch', record, best: improved });
+      if (opts.checkpointDir) {
+        const state = optimizer.state();
+        const arrays: Record<string, Float32Array> = {};
+        for (const [n, a] of Object.entries(params)) arrays[`param:${n}`] = a;
+        for (const [n, a] of Object.entries(best)) arrays[`best:${n}`] = a;
+        for (const [n, list] of Object.entries(state.slots)) list.forEach((a, i) => (arrays[`slot:${n}:${i}`] = a));
+        await saveCheckpoint<CheckpointMeta>(opts.checkpointDir, {
+          meta: {
+            configHash: hash, epoch, history, bestEpoch, bestMetric, optimizerStep: state.step,
+            slotCounts: Object.fromEntries(Object.entries(state.slots).map(([n, l]) => [n, l.length])),
+          },
+          arrays,
+        });
+      }
+      if (cfg.patience > 0 && epoch + 1 - bestEpoch >= cfg.patience && epoch + 1 < cfg.epochs) {
+        stoppedEarly = true;
+        opts.onEvent?.({ type: 'early-stop', epoch: epoch + 1, bestEpoch });
+        break;
+      }
+      if (opts.stopAfterEpoch !== undefined && epoch + 1 >= opts.stopAfterEpoch) break;
     }
-    const trainSeconds = (performance.now() - te) / 1000;
-    const val = await evaluate(cfg, inferZoo, params, data.val, sessionOptions);
-    const valMetric = cfg.task === 'classify' ? (val as ClassificationReport).accuracy : selectionDice(val as SegmentationReport);
-    const record: EpochRecord = {
-      epoch: epoch + 1,
-      trainLoss: lossSum / stepsPerEpoch,
-      lr: learningRate(cfg.schedule, cfg.lr, (epoch + 1) * stepsPerEpoch - 1, totalSteps),
-      valMetric,
-      val,
-      seconds: (performance.now() - te) / 1000,
-      imagesPerSecond: (stepsPerEpoch * cfg.batchSize) / trainSeconds,
-    };
-    history.push(record);
-    const improved = valMetric > bestMetric;
-    if (improved) {
-      bestMetric = valMetric;
-      bestEpoch = epoch + 1;
-      best = cloneParams(params);
-    }
-    opts.onEvent?.({ type: 'epoch', record, best: improved });
-    if (opts.checkpointDir) {
-      const state = optimizer.state();
-      const arrays: Record<string, Float32Array> = {};
-      for (const [n, a] of Object.entries(params)) arrays[`param:${n}`] = a;
-      for (const [n, a] of Object.entries(best)) arrays[`best:${n}`] = a;
-      for (const [n, list] of Object.entries(state.slots)) list.forEach((a, i) => (arrays[`slot:${n}:${i}`] = a));
-      await saveCheckpoint<CheckpointMeta>(opts.checkpointDir, {
-        meta: {
-          configHash: hash, epoch, history, bestEpoch, bestMetric, optimizerStep: state.step,
-          slotCounts: Object.fromEntries(Object.entries(state.slots).map(([n, l]) => [n, l.length])),
-        },
-        arrays,
-      });
-    }
-    if (cfg.patience > 0 && epoch + 1 - bestEpoch >= cfg.patience && epoch + 1 < cfg.epochs) {
-      stoppedEarly = true;
-      opts.onEvent?.({ type: 'early-stop', epoch: epoch + 1, bestEpoch });
-      break;
-    }
-    if (opts.stopAfterEpoch !== undefined && epoch + 1 >= opts.stopAfterEpoch) break;
+  } finally {
+    await loader.close();
   }
   await session.release();
   const model = exportWeights(inferZoo, best);
