@@ -3,8 +3,10 @@
  * (gradient w.r.t. the last spatial activation) cost against one forward pass, how long
  * building and serialising the gradient graph takes, and how much memory each phase
  * needs. Models are the zoo's ResNet-18 and MobileNetV2 at 1x3x224x224 with 1000 classes;
- * construction is also timed on ResNet-50. When a target is missed the gradient graphs
- * are profiled by timing sub-graphs (see autodiff-profile.ts).
+ * construction is also timed on ResNet-50. Runs are timed twice: with the default two
+ * threads in wall time, and on one thread in CPU time (the stable figure on a shared VM).
+ * When a target is missed the gradient graphs are profiled by timing sub-graphs (see
+ * autodiff-profile.ts).
  */
 import os from 'node:os';
 import { defaultRegistry } from '../src/autodiff/register-all.ts';
@@ -69,6 +71,10 @@ export interface RunFigures {
   gradLateOverForward: number;
   gradInputOverForwardMin: number;
   gradLateOverForwardMin: number;
+  /** The three graphs on one intra-op thread, in process CPU time (robust to a shared VM's stolen time). */
+  oneThreadCpuMs: { forward: Timing; gradInput: Timing; gradLate: Timing };
+  oneThreadGradInputOverForward: number;
+  oneThreadGradLateOverForward: number;
   sessionCreateMs: { forward: number; gradInput: number; gradLate: number };
   /** The first run of each session (allocates its memory arena). */
   firstRunMs: { forward: number; gradInput: number; gradLate: number };
@@ -136,6 +142,11 @@ export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise
     const sessions = [forward, gradInput, gradLate];
     const [fwdT, inT, lateT] = await mem.phase(`${k.name}: timed runs`, () => timeInterleaved(sessions.map((s) => s.run), runs, warmup));
     await Promise.all(sessions.map((s) => s.release()));
+    // The same graphs on one thread, in CPU time: time the VM's other guests take (steal)
+    // does not count there, and no second thread's scaling enters the ratio.
+    const single = await Promise.all([null, 'input', late].map((w) => openSession(z.model, w, x, c, 1)));
+    const [fwdCpu, inCpu, lateCpu] = await mem.phase(`${k.name}: one-thread CPU-time runs`, () => cpuInterleaved(single.map((s) => s.run), runs, warmup));
+    await Promise.all(single.map((s) => s.release()));
     result.runs.push({
       model: k.name,
       parameters: z.parameters.reduce((n, p) => n + (z.model.graph.initializers.get(p)?.data.length ?? 0), 0),
@@ -147,6 +158,9 @@ export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise
       gradLateOverForward: round(lateT.median / fwdT.median),
       gradInputOverForwardMin: round(inT.min / fwdT.min),
       gradLateOverForwardMin: round(lateT.min / fwdT.min),
+      oneThreadCpuMs: { forward: fwdCpu, gradInput: inCpu, gradLate: lateCpu },
+      oneThreadGradInputOverForward: round(inCpu.median / fwdCpu.median),
+      oneThreadGradLateOverForward: round(lateCpu.median / fwdCpu.median),
       sessionCreateMs: { forward: forward.createMs, gradInput: gradInput.createMs, gradLate: gradLate.createMs },
       firstRunMs: { forward: forward.firstRunMs, gradInput: gradInput.firstRunMs, gradLate: gradLate.firstRunMs },
     });
@@ -195,6 +209,21 @@ async function construct(model: string, m: Model, wrt: string, runs: number): Pr
   };
 }
 
+/** Like timeInterleaved, in CPU time of this process (user + system) instead of wall time. */
+async function cpuInterleaved(fns: (() => Promise<unknown>)[], runs: number, warmup: number): Promise<Timing[]> {
+  for (let i = 0; i < warmup; i++) for (const f of fns) await f();
+  const times: number[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const t0 = process.cpuUsage();
+      await fns[k]();
+      const d = process.cpuUsage(t0);
+      times[k].push((d.user + d.system) / 1000);
+    }
+  }
+  return times.map(summarise);
+}
+
 interface OpenSession {
   run: () => Promise<unknown>;
   release: () => Promise<void>;
@@ -203,10 +232,10 @@ interface OpenSession {
 }
 
 /** Compiles the forward graph (`wrt` null) or the gradient graph w.r.t. `wrt` and runs it once. */
-async function openSession(m: Model, wrt: string | null, x: Tensor, c: Tensor): Promise<OpenSession> {
+async function openSession(m: Model, wrt: string | null, x: Tensor, c: Tensor, threads?: number): Promise<OpenSession> {
   const g = wrt === null ? null : buildGradient(m, defaultRegistry(), { of: 'logits', wrt: [wrt] });
   const t0 = performance.now();
-  const s = await createSession(saveModel(g ? g.model : m));
+  const s = await createSession(saveModel(g ? g.model : m), threads ? { intraOpThreads: threads } : {});
   const createMs = round(performance.now() - t0);
   const feeds = g ? { input: x, [g.cotangent]: c } : { input: x };
   const fetch = g && wrt !== null ? [g.grads[wrt]] : ['logits'];
@@ -244,6 +273,12 @@ function printTables(r: AutodiffResult): void {
     ['model', 'forward', 'grad input', 'ratio', 'grad late', 'ratio', 'late layer'],
     r.runs.map((x) => [x.model, mm(x.forwardMs), mm(x.gradInputMs), `${x.gradInputOverForward.toFixed(2)} (${x.gradInputOverForwardMin.toFixed(2)})`,
       mm(x.gradLateMs), `${x.gradLateOverForward.toFixed(2)} (${x.gradLateOverForwardMin.toFixed(2)})`, x.lateLayer]),
+  ));
+  console.log('\none thread, CPU time (ms): median (min)');
+  console.log(formatTable(
+    ['model', 'forward', 'grad input', 'ratio', 'grad late', 'ratio'],
+    r.runs.map((x) => [x.model, mm(x.oneThreadCpuMs.forward), mm(x.oneThreadCpuMs.gradInput), x.oneThreadGradInputOverForward.toFixed(2),
+      mm(x.oneThreadCpuMs.gradLate), x.oneThreadGradLateOverForward.toFixed(2)]),
   ));
   console.log('');
   console.log(formatTable(

@@ -1,8 +1,8 @@
 /**
  * Explanation cost on a resnet18-sized classifier (zoo ResNet-18, random weights, 1000
  * classes) at 224x224: wall time of each method for one image, and two ratios, each
- * timed round-robin with the method (method, reference, method, reference, ...) so that
- * the shared VM's drifting speed hits both alike:
+ * timed in rounds with the method (see timeBalanced) so that the shared VM's drifting
+ * speed hits both alike:
  * - "x forward": one forward pass of the image;
  * - "x bare runs": the bare model runs the method needs, with nothing else: as many
  *   gradient runs (same session, same batching) as the method computed input gradients,
@@ -23,7 +23,8 @@ import { tensor } from '../src/onnx/tensor.ts';
 import type { Tensor } from '../src/onnx/tensor.ts';
 import { resnet } from '../src/train/zoo/resnet.ts';
 import { fillNormal, uniformRng } from '../src/util/random.ts';
-import { formatTable, machineInfo, round, timeInterleaved, timeRuns, writeResult } from './harness.ts';
+import { formatTable, machineInfo, round, summarise, timeRuns, writeResult } from './harness.ts';
+import type { Timing } from './harness.ts';
 
 const METHODS: [string, Record<string, unknown>][] = [
   ['saliency', {}], ['gradxinput', {}], ['smoothgrad', { samples: 16 }], ['ig', { steps: 32 }], ['gradshap', { samples: 16 }],
@@ -38,6 +39,33 @@ function repeat(x: Tensor<'float32'>, n: number): Tensor<'float32'> {
   const data = new Float32Array(n * per);
   for (let i = 0; i < n; i++) data.set(x.data, i * per);
   return tensor('float32', [n, ...x.dims.slice(1)], data) as Tensor<'float32'>;
+}
+
+/**
+ * Rounds of: the forward reference, then the method and its bare runs, in alternating
+ * order. The first gradient run after the forward session has run is slower (about 10 ms
+ * on ResNet-18 here, even after an untimed call), so a fixed order would charge that to
+ * whichever of the two came first. `warm` untimed calls precede each timed one.
+ */
+async function timeBalanced(method: () => unknown, bare: () => unknown, forward: () => unknown, rounds: number, warm: number): Promise<Timing[]> {
+  const times: number[][] = [[], [], []];
+  const timed = async (k: number, fn: () => unknown): Promise<void> => {
+    for (let i = 0; i < warm; i++) await fn();
+    const t0 = performance.now();
+    await fn();
+    times[k].push(performance.now() - t0);
+  };
+  for (let r = 0; r < rounds; r++) {
+    await timed(2, forward);
+    if (r % 2 === 0) {
+      await timed(0, method);
+      await timed(1, bare);
+    } else {
+      await timed(1, bare);
+      await timed(0, method);
+    }
+  }
+  return times.map(summarise);
 }
 
 /** Runs the suite; returns the figures it printed. */
@@ -59,8 +87,10 @@ export async function benchExplain(options: { runs?: number } = {}): Promise<Rec
     const before = { all: f.evaluations, grad: f.gradientEvaluations, layer: f.layerEvaluations };
     const t0 = performance.now();
     const { evaluations } = await explainer.explain({ x, f, seed: 0 }, params);
-    // Methods under a second get more rounds: a single gradient run is too short for three.
-    const rounds = performance.now() - t0 < 1000 ? Math.max(runs, 15) : runs;
+    // Methods under a second get more rounds (a single gradient run is too short for
+    // three), each timed call preceded by an untimed one.
+    const quick = performance.now() - t0 < 1000;
+    const rounds = quick ? Math.max(runs, 15) : runs;
     const grads = f.gradientEvaluations - before.grad;
     const layers = f.layerEvaluations - before.layer;
     const forwards = f.evaluations - before.all - grads - layers;
@@ -72,13 +102,15 @@ export async function benchExplain(options: { runs?: number } = {}): Promise<Rec
       if (layerBatch) await f.layerGradients(layerBatch);
       if (forwardBatch) await f.values(forwardBatch);
     };
-    const [t, b, fw] = await timeInterleaved([
+    const [t, b, fw] = await timeBalanced(
       () => explainer.explain({ x, f, seed: 0 }, params),
       bare,
       async () => {
         for (let i = 0; i < FORWARDS_PER_CALL; i++) await f.values(x);
       },
-    ], rounds, 0);
+      rounds,
+      quick ? 1 : 0,
+    );
     const forwardMs = fw.median / FORWARDS_PER_CALL;
     const fig = {
       method: name, params, rounds, ms: t.median, evaluations, gradientRuns: grads, layerGradientRuns: layers, forwardRuns: forwards,
