@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isXqcError } from '../errors.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
@@ -74,6 +76,24 @@ describe('BatchLoader', () => {
     } finally {
       await loader.close();
     }
+  });
+
+  it('holds the process only while a batch is pending: a script that never closes it still exits', () => {
+    const loaderUrl = new URL('./batch-loader.ts', import.meta.url).href;
+    const script = [
+      "import { register } from 'tsx/esm/api';",
+      'register();',
+      `const { BatchLoader } = await import(${JSON.stringify(loaderUrl)});`,
+      "const samples = [0, 1, 2].map((i) => ({ image: { width: 8, height: 8, channels: 3, data: new Uint8Array(192).fill(i) }, label: i % 2 }));",
+      "const loader = await BatchLoader.create(samples, { task: 'classify', numClasses: 2, norm: { mean: [0.5], std: [0.25] }, seed: 1 });",
+      'const b = await loader.get([0, 1, 2], 0);',
+      'console.log(loader.mode, b.images.dims.join("x"));',
+    ].join('\n');
+    const root = fileURLToPath(new URL('../../../..', import.meta.url));
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('worker 3x3x8x8');
   });
 
   it('close() rejects what is still pending', async () => {

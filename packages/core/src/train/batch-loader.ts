@@ -95,7 +95,8 @@ export class BatchLoader {
       await worker.terminate();
       return new BatchLoader(samples, options, undefined, started.split('\n')[0]);
     }
-    // A loader that is never closed must not keep the process alive.
+    // A loader that is never closed must not keep the process alive: the worker holds the
+    // event loop only while a batch is pending (see get/receive).
     worker.unref();
     return new BatchLoader(samples, options, worker);
   }
@@ -114,6 +115,7 @@ export class BatchLoader {
       }
     }
     const id = this.next++;
+    if (this.pending.size === 0) this.worker.ref();
     const promise = new Promise<Batch>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.worker.postMessage({ id, indices: [...indices], epoch });
     return promise;
@@ -131,6 +133,7 @@ export class BatchLoader {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker?.unref();
     if ('error' in m) p.reject(new XqcError('XQC_TRAIN', `could not make a batch: ${m.error}`));
     else p.resolve(m.batch);
   }
@@ -139,6 +142,7 @@ export class BatchLoader {
     this.failure ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    this.worker?.unref();
   }
 }
 
