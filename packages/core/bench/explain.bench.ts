@@ -30,7 +30,7 @@ const METHODS: [string, Record<string, unknown>][] = [
   ['saliency', {}], ['gradxinput', {}], ['smoothgrad', { samples: 16 }], ['ig', { steps: 32 }], ['gradshap', { samples: 16 }],
   ['gradcam', {}], ['gradcampp', {}], ['occlusion', {}], ['rise', { masks: 500 }], ['lime', { samples: 500 }], ['kernelshap', { samples: 500 }],
 ];
-/** Forward passes per timed forward reference call (one pass is ~10 ms: too short to time alone). */
+/** Forward passes per timed forward reference call (one pass is too short to time alone). */
 const FORWARDS_PER_CALL = 5;
 
 /** `n` copies of the image x [1, C, H, W]. */
@@ -43,9 +43,10 @@ function repeat(x: Tensor<'float32'>, n: number): Tensor<'float32'> {
 
 /**
  * Rounds of: the forward reference, then the method and its bare runs, in alternating
- * order. The first gradient run after the forward session has run is slower (about 10 ms
- * on ResNet-18 here, even after an untimed call), so a fixed order would charge that to
- * whichever of the two came first. `warm` untimed calls precede each timed one.
+ * order. The first gradient run after the forward session has run is slower, even after
+ * an untimed call, so a fixed order would charge that to whichever of the two came first
+ * (saliency showed 1.4x its bare runs, which run the same gradient). `warm` untimed calls
+ * precede each timed one.
  */
 async function timeBalanced(method: () => unknown, bare: () => unknown, forward: () => unknown, rounds: number, warm: number): Promise<Timing[]> {
   const times: number[][] = [[], [], []];
