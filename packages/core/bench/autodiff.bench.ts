@@ -23,7 +23,7 @@ import type { ZooModel } from '../src/train/zoo/index.ts';
 import { fillNormal, uniformRng } from '../src/util/random.ts';
 import { profileGradient } from './autodiff-profile.ts';
 import type { GradientProfile } from './autodiff-profile.ts';
-import { MemoryLog, formatTable, machineInfo, round, summarise, timeInterleaved, writeResult } from './harness.ts';
+import { MemoryLog, cpuClock, formatTable, machineInfo, round, summarise, timeInterleaved, writeResult } from './harness.ts';
 import type { MachineInfo, MemoryPhase, Timing } from './harness.ts';
 
 /** The targets the figures are reported against. */
@@ -145,7 +145,7 @@ export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise
     // The same graphs on one thread, in CPU time: time the VM's other guests take (steal)
     // does not count there, and no second thread's scaling enters the ratio.
     const single = await Promise.all([null, 'input', late].map((w) => openSession(z.model, w, x, c, 1)));
-    const [fwdCpu, inCpu, lateCpu] = await mem.phase(`${k.name}: one-thread CPU-time runs`, () => cpuInterleaved(single.map((s) => s.run), runs, warmup));
+    const [fwdCpu, inCpu, lateCpu] = await mem.phase(`${k.name}: one-thread CPU-time runs`, () => timeInterleaved(single.map((s) => s.run), runs, warmup, 0, cpuClock));
     await Promise.all(single.map((s) => s.release()));
     result.runs.push({
       model: k.name,
@@ -207,21 +207,6 @@ async function construct(model: string, m: Model, wrt: string, runs: number): Pr
     model, wrt, buildGradientMs: summarise(build), serialiseMs: summarise(save), totalMs: summarise(total),
     backwardNodes: g?.backwardNodes ?? 0, forwardNodes: m.graph.nodes.length, bytes,
   };
-}
-
-/** Like timeInterleaved, in CPU time of this process (user + system) instead of wall time. */
-async function cpuInterleaved(fns: (() => Promise<unknown>)[], runs: number, warmup: number): Promise<Timing[]> {
-  for (let i = 0; i < warmup; i++) for (const f of fns) await f();
-  const times: number[][] = fns.map(() => []);
-  for (let i = 0; i < runs; i++) {
-    for (let k = 0; k < fns.length; k++) {
-      const t0 = process.cpuUsage();
-      await fns[k]();
-      const d = process.cpuUsage(t0);
-      times[k].push((d.user + d.system) / 1000);
-    }
-  }
-  return times.map(summarise);
 }
 
 interface OpenSession {
