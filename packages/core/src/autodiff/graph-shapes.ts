@@ -13,13 +13,40 @@ import type { GradContext } from './types.ts';
 export type Axes = number[] | string;
 
 /**
- * Reshapes `t` to the runtime shape of the forward value `like`. Zeros in that shape are
- * literal sizes (allowzero from opset 14), not "copy this dim".
+ * Reshapes `t` to the runtime shape of the forward value `like`. `from` names a forward
+ * value of `t`'s shape (the op's output, for a cotangent), which lets a symbolic dim that
+ * both share at the same position be copied (Reshape's 0) rather than read with Shape:
+ * the target stays a constant, so ONNX Runtime's shape inference keeps the symbolic batch
+ * on the gradient path, and its blocked-layout (NCHWc) pass, which needs provably equal
+ * shapes to keep a Mul in that layout, can see that the cotangent and the forward value
+ * it multiplies have the same shape. Zeros in `like`'s shape are literal sizes
+ * (allowzero from opset 14), not "copy this dim", so such shapes go the Shape way.
  */
-export function reshapeLike(ctx: GradContext, t: string, like: string): string {
+export function reshapeLike(ctx: GradContext, t: string, like: string, from?: string): string {
   const s = ctx.shape(like);
   if (isStatic(s) && !s.includes(0)) return ctx.b.reshape(t, s);
+  const f = from === undefined ? undefined : ctx.shape(from);
+  if (s && f && !s.includes(0)) {
+    const target = s.map((d, i) => (typeof d === 'number' ? d : typeof d === 'string' && f[i] === d ? 0 : null));
+    if (target.filter((d) => d === null).length <= 1) return ctx.b.reshape(t, target.map((d) => d ?? -1));
+  }
   return ctx.b.op1('Reshape', [t, ctx.b.shape(like)], { allowzero: ctx.opset >= 14 ? 1 : undefined });
+}
+
+/**
+ * Broadcasts `t` to the runtime shape of the forward value `like` with Expand. `carried`
+ * is `t`'s shape as known from forward values (same rank as `like`): where `like` has a
+ * symbolic dim that `t` carries at the same position, the target says 1 and the dim comes
+ * from `t`, so the target is a constant (see {@link reshapeLike} for why that matters);
+ * otherwise the target is Shape(like).
+ */
+export function expandLike(ctx: GradContext, t: string, like: string, carried?: readonly (number | string | null)[]): string {
+  const s = ctx.shape(like);
+  if (s && carried && carried.length === s.length) {
+    const target = s.map((d, i) => (typeof d === 'number' ? d : typeof d === 'string' && carried[i] === d ? 1 : null));
+    if (target.every((d) => d !== null)) return ctx.b.op1('Expand', [t, ctx.b.int64s(target as number[])]);
+  }
+  return ctx.b.op1('Expand', [t, ctx.b.shape(like)]);
 }
 
 /** The rank of `x` as an int64 scalar computed in the graph. */

@@ -26,6 +26,8 @@ export interface GradContext {
   rank(name: string): number | undefined;
   /** Constant value of a value (initializer or folded), when known. */
   constant(name: string): Tensor | undefined;
+  /** The forward node that computes a value (undefined for graph inputs and initializers). */
+  producer(name: string): Node | undefined;
   attr(name: string): Attribute | undefined;
   attrInt(name: string, dflt: number): number;
   attrInts(name: string): number[] | undefined;

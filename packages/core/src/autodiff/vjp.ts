@@ -129,7 +129,7 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
     const needs = node.inputs.map((i) => i !== '' && forward.has(i));
     if (!needs.some(Boolean)) continue;
     const rule = registry.get(node);
-    const ctx = makeContext(node, b, opset, env, dy, needs);
+    const ctx = makeContext(node, b, opset, env, dy, needs, producer);
     const inGrads = rule.grad(ctx);
     node.inputs.forEach((inp, i) => {
       const gi = inGrads[i];
@@ -176,6 +176,7 @@ function makeContext(
   env: TypeEnv,
   dy: (string | null)[],
   needs: boolean[],
+  producers: ReadonlyMap<string, Node>,
 ): GradContext {
   const where = `${node.opType} node '${node.name || '<unnamed>'}'`;
   const ctx: GradContext = {
@@ -193,6 +194,7 @@ function makeContext(
     shape: (n) => env.types.get(n)?.shape,
     rank: (n) => env.types.get(n)?.shape?.length,
     constant: (n) => env.constants.get(n),
+    producer: (n) => producers.get(n),
     attr: (name) => node.attributes[name],
     attrInt: (name, dflt) => {
       const a = node.attributes[name];

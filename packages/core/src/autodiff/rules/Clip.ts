@@ -5,12 +5,16 @@
  * mask is read from the output, Cast(lo < y < hi): y lies strictly inside exactly where x
  * does, so the forward Conv+BatchNormalization+Clip fusion stays intact (reading x would
  * materialise the pre-activation). A Cast mask and a Mul, not Where: ONNX Runtime's CPU
- * Where is about four times slower. An omitted bound does not mask, so with neither bound
+ * Where is about four times slower. Where the output comes from a blocked (NCHWc)
+ * convolution, the mask is built from depthwise Convs instead, which keeps the backward
+ * pass in ONNX Runtime's blocked layout (interval-mask.ts; exact, same 0/1 values).
+ * An omitted bound does not mask, so with neither bound
  * dx = dy. The bounds get the cotangent summed over the elements they decide:
  * dlo = sum(dy where x < lo), dhi = sum(dy where x > hi).
  * When lo > hi the output is hi everywhere, so then hi takes every element and lo none.
  */
 import type { GradRule } from '../types.ts';
+import { boundValue, intervalMask } from './interval-mask.ts';
 
 export const Clip: GradRule = {
   opType: 'Clip',
@@ -25,10 +29,13 @@ export const Clip: GradRule = {
     let dx: string | null = null;
     if (ctx.needs[0]) {
       const y = ctx.node.outputs[0];
+      const [loV, hiV] = [boundValue(ctx, lo), boundValue(ctx, hi)];
+      const blocked = loV === null || hiV === null ? null : intervalMask(ctx, y, loV, hiV);
       const inside: string[] = [];
       if (lo) inside.push(b.op1('Greater', [y, lo]));
       if (hi) inside.push(b.op1('Less', [y, hi]));
       if (inside.length === 0) dx = dy;
+      else if (blocked) dx = b.mul(dy, blocked);
       else dx = b.mul(dy, b.cast(inside.length === 2 ? b.op1('And', inside) : inside[0], ctx.dtype(y)));
     }
     let dlo: string | null = null;

@@ -3,6 +3,7 @@
  * (Y [N, C, 1, ...]). dX = Expand(dY / S, Shape(X)); S is static when X's spatial sizes
  * are, else Size(X) / Size(Y) in the graph.
  */
+import { expandLike } from '../graph-shapes.ts';
 import type { GradRule } from '../types.ts';
 import { staticSpatial } from '../window-geometry.ts';
 
@@ -18,6 +19,6 @@ export const GlobalAveragePool: GradRule = {
     const scale = spatial
       ? ctx.scalarLike(1 / spatial.reduce((p, d) => p * d, 1), x)
       : b.div(b.cast(b.op1('Size', [y]), dtype), b.cast(b.op1('Size', [x]), dtype));
-    return [b.op1('Expand', [b.mul(dy, scale), b.shape(x)])];
+    return [expandLike(ctx, b.mul(dy, scale), x, ctx.shape(y))];
   },
 };

@@ -6,6 +6,6 @@ export const Unsqueeze: GradRule = {
   opType: 'Unsqueeze',
   grad(ctx) {
     const [x, ...rest] = ctx.node.inputs;
-    return [ctx.needs[0] ? reshapeLike(ctx, ctx.dy[0] as string, x) : null, ...rest.map(() => null)];
+    return [ctx.needs[0] ? reshapeLike(ctx, ctx.dy[0] as string, x, ctx.node.outputs[0]) : null, ...rest.map(() => null)];
   },
 };
