@@ -14,10 +14,10 @@ import { buildGradient } from '../src/autodiff/vjp.ts';
 import type { GradientModel } from '../src/autodiff/vjp.ts';
 import { XqcError } from '../src/errors.ts';
 import type { Model } from '../src/onnx/ir.ts';
-import { saveModel } from '../src/onnx/model-io.ts';
+import { loadModel, saveModel } from '../src/onnx/model-io.ts';
 import { tensor } from '../src/onnx/tensor.ts';
 import type { Tensor } from '../src/onnx/tensor.ts';
-import { createSession } from '../src/runtime/session.ts';
+import { createSession, optimizedModel } from '../src/runtime/session.ts';
 import { mobilenetV2, resnet } from '../src/train/zoo/index.ts';
 import type { ZooModel } from '../src/train/zoo/index.ts';
 import { fillNormal, uniformRng } from '../src/util/random.ts';
@@ -58,6 +58,12 @@ export interface Construction {
   bytes: number;
 }
 
+/** ONNX Runtime's optimised form of a graph: its nodes and its NCHWc layout reorders. */
+export interface RuntimeGraph {
+  nodes: number;
+  reorders: number;
+}
+
 /** Run times of one model: forward and both gradient graphs timed round-robin. */
 export interface RunFigures {
   model: string;
@@ -71,6 +77,11 @@ export interface RunFigures {
   gradLateOverForward: number;
   gradInputOverForwardMin: number;
   gradLateOverForwardMin: number;
+  /**
+   * The graphs as ONNX Runtime runs them (after its optimisations): node count and the
+   * blocked-layout reorders (ReorderInput/ReorderOutput) it inserted.
+   */
+  runtimeGraph: { forward: RuntimeGraph; gradInput: RuntimeGraph };
   /** The three graphs on one intra-op thread, in process CPU time (robust to a shared VM's stolen time). */
   oneThreadCpuMs: { forward: Timing; gradInput: Timing; gradLate: Timing };
   oneThreadGradInputOverForward: number;
@@ -147,6 +158,8 @@ export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise
     const single = await Promise.all([null, 'input', late].map((w) => openSession(z.model, w, x, c, 1)));
     const [fwdCpu, inCpu, lateCpu] = await mem.phase(`${k.name}: one-thread CPU-time runs`, () => timeInterleaved(single.map((s) => s.run), runs, warmup, 0, cpuClock));
     await Promise.all(single.map((s) => s.release()));
+    const runtimeGraph = await mem.phase(`${k.name}: ONNX Runtime's optimised graphs`, async () =>
+      ({ forward: await runtimeGraphOf(forward.bytes), gradInput: await runtimeGraphOf(gradInput.bytes) }));
     result.runs.push({
       model: k.name,
       parameters: z.parameters.reduce((n, p) => n + (z.model.graph.initializers.get(p)?.data.length ?? 0), 0),
@@ -158,6 +171,7 @@ export async function benchAutodiff(options: AutodiffBenchOptions = {}): Promise
       gradLateOverForward: round(lateT.median / fwdT.median),
       gradInputOverForwardMin: round(inT.min / fwdT.min),
       gradLateOverForwardMin: round(lateT.min / fwdT.min),
+      runtimeGraph,
       oneThreadCpuMs: { forward: fwdCpu, gradInput: inCpu, gradLate: lateCpu },
       oneThreadGradInputOverForward: round(inCpu.median / fwdCpu.median),
       oneThreadGradLateOverForward: round(lateCpu.median / fwdCpu.median),
@@ -210,6 +224,7 @@ async function construct(model: string, m: Model, wrt: string, runs: number): Pr
 }
 
 interface OpenSession {
+  bytes: Uint8Array;
   run: () => Promise<unknown>;
   release: () => Promise<void>;
   createMs: number;
@@ -220,7 +235,8 @@ interface OpenSession {
 async function openSession(m: Model, wrt: string | null, x: Tensor, c: Tensor, threads?: number): Promise<OpenSession> {
   const g = wrt === null ? null : buildGradient(m, defaultRegistry(), { of: 'logits', wrt: [wrt] });
   const t0 = performance.now();
-  const s = await createSession(saveModel(g ? g.model : m), threads ? { intraOpThreads: threads } : {});
+  const bytes = saveModel(g ? g.model : m);
+  const s = await createSession(bytes, threads ? { intraOpThreads: threads } : {});
   const createMs = round(performance.now() - t0);
   const feeds = g ? { input: x, [g.cotangent]: c } : { input: x };
   const fetch = g && wrt !== null ? [g.grads[wrt]] : ['logits'];
@@ -233,7 +249,13 @@ async function openSession(m: Model, wrt: string | null, x: Tensor, c: Tensor, t
   if (!values.every(Number.isFinite) || values.every((v) => v === 0)) {
     throw new XqcError('XQC_RUNTIME', `${fetch[0]} of ${m.graph.name} is ${values.every((v) => v === 0) ? 'all zero' : 'not finite'}`);
   }
-  return { run, release: () => s.release(), createMs, firstRunMs };
+  return { bytes, run, release: () => s.release(), createMs, firstRunMs };
+}
+
+/** Node and layout-reorder counts of the graph ONNX Runtime makes of `bytes`. */
+async function runtimeGraphOf(bytes: Uint8Array): Promise<RuntimeGraph> {
+  const nodes = loadModel(await optimizedModel(bytes)).graph.nodes;
+  return { nodes: nodes.length, reorders: nodes.filter((n) => n.domain === 'com.microsoft.nchwc' && n.opType.startsWith('Reorder')).length };
 }
 
 /** A seeded standard-normal image tensor. */
@@ -258,6 +280,11 @@ function printTables(r: AutodiffResult): void {
     ['model', 'forward', 'grad input', 'ratio', 'grad late', 'ratio', 'late layer'],
     r.runs.map((x) => [x.model, mm(x.forwardMs), mm(x.gradInputMs), `${x.gradInputOverForward.toFixed(2)} (${x.gradInputOverForwardMin.toFixed(2)})`,
       mm(x.gradLateMs), `${x.gradLateOverForward.toFixed(2)} (${x.gradLateOverForwardMin.toFixed(2)})`, x.lateLayer]),
+  ));
+  console.log('\nONNX Runtime\'s optimised graphs: nodes (NCHWc layout reorders)');
+  console.log(formatTable(
+    ['model', 'forward', 'grad input'],
+    r.runs.map((x) => [x.model, `${x.runtimeGraph.forward.nodes} (${x.runtimeGraph.forward.reorders})`, `${x.runtimeGraph.gradInput.nodes} (${x.runtimeGraph.gradInput.reorders})`]),
   ));
   console.log('\none thread, CPU time (ms): median (min)');
   console.log(formatTable(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../onnx/ir.ts';
+import { loadModel, saveModel } from '../../onnx/model-io.ts';
+import { optimizedModel } from '../../runtime/session.ts';
 import { tensor } from '../../onnx/tensor.ts';
 import type { DType } from '../../onnx/tensor.ts';
 import { emptyModel } from '../../testing/index.ts';
@@ -126,5 +128,38 @@ describe('blocked-layout activation masks', () => {
     expect(compareOps(activationModel(16, 'Clip', [0, 6], 'float64'))).toBe(1);
     expect(compareOps(activationModel(16, 'Relu', [0, 6], 'float32', true))).toBe(1);
     expect(maskConvs(activationModel(24, 'Clip'), 24)).toBe(0);
+  });
+});
+
+describe('ONNX Runtime keeps the masked backward pass in its blocked layout', () => {
+  /** x [N, 3, 8, 8] -> (Conv 3x3 + ReLU6) x2 -> Conv 1x1 -> GlobalAveragePool -> Flatten: a MobileNet-like chain. */
+  function chain(): Model {
+    const { model, b } = emptyModel([{ name: 'x', dtype: 'float32', shape: ['N', 3, 8, 8] }]);
+    let v = 'x';
+    let cin = 3;
+    let seed = 1;
+    const weight = (o: number, i: number, k: number): string =>
+      b.constant(tensor('float32', [o, i, k, k], Float32Array.from({ length: o * i * k * k }, () => Math.sin(seed++) * 0.3)), 'w');
+    for (let l = 0; l < 2; l++) {
+      v = b.op1('Conv', [v, weight(32, cin, 3)], { pads: [1, 1, 1, 1] });
+      v = b.op1('Clip', [v, b.scalar(0, 'float32'), b.scalar(6, 'float32')]);
+      cin = 32;
+    }
+    v = b.op1('Conv', [v, weight(32, 32, 1)]);
+    v = b.op1('GlobalAveragePool', [v]);
+    b.op('Flatten', [v], {}, { outputNames: ['y'] });
+    model.graph.outputs.push({ name: 'y', dtype: 'float32', shape: ['N', 32] });
+    return model;
+  }
+
+  it('no masked product reads a tensor reordered out of the blocked layout', async () => {
+    const g = buildGradient(chain(), defaultRegistry(), { of: 'y', wrt: ['x'] });
+    const runtime = loadModel(await optimizedModel(saveModel(g.model))).graph;
+    const producer = new Map<string, string>();
+    for (const n of runtime.nodes) for (const o of n.outputs) producer.set(o, n.opType);
+    const muls = runtime.nodes.filter((n) => n.opType === 'Mul');
+    expect(muls.length).toBeGreaterThanOrEqual(4);
+    const reordered = muls.filter((n) => n.inputs.some((i) => producer.get(i) === 'ReorderOutput'));
+    expect(reordered.map((n) => n.name)).toEqual([]);
   });
 });
