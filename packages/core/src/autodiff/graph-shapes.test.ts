@@ -50,4 +50,14 @@ describe('backward shapes stay constants under a symbolic batch', () => {
     expect(backwardOps(model)).toContain('Shape');
     await expectGradientsClose({ model, feeds: { x: randn('float64', [3, 4], rng) }, of: 'y0', wrt: ['x'] });
   });
+
+  it('Reduce*: constant Expand target over kept symbolic dims, Shape where a symbolic dim is reduced', async () => {
+    const axes = (v: number[]) => ({ 1: tensor('int64', [v.length], v) });
+    const kept = singleOpModel({ op: 'ReduceSum', opset: 17, inputs: [{ name: 'x', dtype: 'float64', shape: ['N', 4, 3] }], constants: axes([1, 2]) });
+    expect(backwardOps(kept)).not.toContain('Shape');
+    await expectGradientsClose({ model: kept, feeds: { x: randn('float64', [2, 4, 3], rng) }, of: 'y0', wrt: ['x'] });
+    const overBatch = singleOpModel({ op: 'ReduceSum', opset: 17, inputs: [{ name: 'x', dtype: 'float64', shape: ['N', 4] }], constants: axes([0]) });
+    expect(backwardOps(overBatch)).toContain('Shape');
+    await expectGradientsClose({ model: overBatch, feeds: { x: randn('float64', [3, 4], rng) }, of: 'y0', wrt: ['x'] });
+  });
 });

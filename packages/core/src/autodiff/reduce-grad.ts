@@ -9,7 +9,7 @@
  */
 import { toNumbers } from '../onnx/tensor.ts';
 import type { Axes } from './graph-shapes.ts';
-import { groupSize, staticCount } from './graph-shapes.ts';
+import { expandLike, groupSize, staticCount } from './graph-shapes.ts';
 import type { GradContext, GradRule } from './types.ts';
 
 /** How a Reduce* node reduces. */
@@ -97,10 +97,17 @@ export function reduceRule(opType: string, vjp: (ctx: GradContext, p: ReducePart
   };
 }
 
-/** Broadcasts `t` (broadcastable against x) to the full shape of x. */
+/**
+ * Broadcasts `t` (x's shape with the reduced axes as 1) to the full shape of x. With
+ * static axes and a known rank the target is a constant that takes x's symbolic dims from
+ * `t` ({@link expandLike}); otherwise it is Shape(x).
+ */
 export function expandToX(ctx: GradContext, p: ReduceParts, t: string): string {
   if (p.spec.identity) return t;
-  return ctx.b.op1('Expand', [t, ctx.b.shape(p.x)]);
+  const s = ctx.shape(p.x);
+  if (!s || !Array.isArray(p.spec.axes)) return expandLike(ctx, t, p.x);
+  const reduced = new Set((p.spec.axes.length ? p.spec.axes : s.map((_, i) => i)).map((a) => (a < 0 ? a + s.length : a)));
+  return expandLike(ctx, t, p.x, s.map((d, i) => (reduced.has(i) ? 1 : d)));
 }
 
 /**

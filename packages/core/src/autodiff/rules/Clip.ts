@@ -31,12 +31,14 @@ export const Clip: GradRule = {
       const y = ctx.node.outputs[0];
       const [loV, hiV] = [boundValue(ctx, lo), boundValue(ctx, hi)];
       const blocked = loV === null || hiV === null ? null : intervalMask(ctx, y, loV, hiV);
-      const inside: string[] = [];
-      if (lo) inside.push(b.op1('Greater', [y, lo]));
-      if (hi) inside.push(b.op1('Less', [y, hi]));
-      if (inside.length === 0) dx = dy;
+      if (!lo && !hi) dx = dy;
       else if (blocked) dx = b.mul(dy, blocked);
-      else dx = b.mul(dy, b.cast(inside.length === 2 ? b.op1('And', inside) : inside[0], ctx.dtype(y)));
+      else {
+        const inside: string[] = [];
+        if (lo) inside.push(b.op1('Greater', [y, lo]));
+        if (hi) inside.push(b.op1('Less', [y, hi]));
+        dx = b.mul(dy, b.cast(inside.length === 2 ? b.op1('And', inside) : inside[0], ctx.dtype(y)));
+      }
     }
     let dlo: string | null = null;
     if (lo && ctx.needs[1]) {
