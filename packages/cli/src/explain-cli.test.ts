@@ -16,7 +16,7 @@ beforeAll(async () => {
   // An untrained compact ResNet: the test checks the pipeline, not what the model learned.
   const zoo = compactResNet({ numClasses: 2, width: 4, depth: 2, inputSize: 32, seed: 1 });
   await writeFile(join(dir, 'model.onnx'), saveModel(zoo.model));
-  await writeModelCard(join(dir, 'model_card.yaml'), parseModelCard({ name: 'tiny', task: 'classify', labels: ['good', 'scratch'], input: { size: [32, 32], mean: [0.5], std: [0.25] } }));
+  await writeModelCard(join(dir, 'model_card.yaml'), parseModelCard({ name: 'tiny', task: 'classify', labels: ['good', 'scratch'], input: { height: 32, width: 32, mean: [0.5], std: [0.25] } }));
   const image = createImage(40, 36, 3);
   for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 37) % 251;
   await writeFile(join(dir, 'part.png'), await encodePng(image));

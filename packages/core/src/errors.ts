@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   XQC_SHAPE_MISMATCH: 'tensor shapes or lengths do not agree',
   XQC_DTYPE_UNSUPPORTED: 'a tensor data type is not supported here',
   XQC_MODEL_INVALID: 'the ONNX file is malformed, truncated or inconsistent',
+  XQC_CARD_INVALID: 'a model card is malformed: a field is missing, misspelt, of the wrong type or out of range (the message names its JSON path)',
   XQC_MODEL_UNSUPPORTED_IR: 'the ONNX IR version is outside the supported range',
   XQC_MODEL_UNSUPPORTED_OPSET: 'the ONNX default-domain opset is outside the supported range',
   XQC_MODEL_EXTERNAL_DATA: 'the ONNX file keeps tensors in external files that were not provided',
@@ -29,6 +30,7 @@ export const ERROR_CODES = {
   XQC_TRAIN: 'training could not proceed',
   XQC_EXPLAIN: 'an explanation method cannot run on this model or target',
   XQC_UNCERTAINTY: 'an uncertainty method cannot run on this model',
+  XQC_CALIBRATION_REFUSED: 'a calibration fit was refused: too few validation items, a single class, or a degenerate fit (temperature at a bound or non-finite, NLL not improved, conformal level out of reach)',
   XQC_ANOMALY: 'an anomaly detector cannot be built, fitted or loaded (no spatial backbone layer, artifact mismatch)',
 } as const;
 

@@ -17,7 +17,7 @@ function randomImage(width: number, height: number, seed: number): ImageU8 {
 }
 
 const zoo = compactResNet({ numClasses: 3, width: 4, depth: 2, inputSize: 32, seed: 3 });
-const classifier = new Predictor(zoo.model, parseModelCard({ name: 'tiny', task: 'classify', labels: ['good', 'scratch', 'dent'], input: { size: [32, 32], mean: [0.5], std: [0.25] } }));
+const classifier = new Predictor(zoo.model, parseModelCard({ name: 'tiny', task: 'classify', labels: ['good', 'scratch', 'dent'], input: { height: 32, width: 32, mean: [0.5], std: [0.25] } }));
 const image = randomImage(48, 40, 1);
 // A defect box in the original image's pixels.
 const mask = { width: 48, height: 40, data: Uint8Array.from({ length: 48 * 40 }, (_, i) => (i % 48 >= 10 && i % 48 < 30 && Math.floor(i / 48) >= 8 && Math.floor(i / 48) < 24 ? 1 : 0)) };
@@ -94,7 +94,7 @@ describe('explainImage on other tasks', () => {
     const { model, b } = emptyModel([{ name: 'x', dtype: 'float32', shape: ['N', 3, 16, 16] }]);
     b.op('Conv', ['x', b.constant(tensor('float32', [2, 3, 1, 1], [-1, 0, 1, 1, 0, -1]), 'w')], {}, { outputNames: ['logits'] });
     model.graph.outputs = [{ name: 'logits', dtype: 'float32', shape: ['N', 2, 16, 16] }];
-    const seg = new Predictor(model, parseModelCard({ task: 'segment', labels: ['background', 'rust'], input: { size: [16, 16] } }));
+    const seg = new Predictor(model, parseModelCard({ task: 'segment', labels: ['background', 'rust'], input: { height: 16, width: 16 } }));
     const img = createImage(16, 16, 3);
     for (let i = 0; i < 256; i++) img.data.set(i % 16 < 5 ? [250, 0, 0] : [0, 0, 250], i * 3);
     const r = await explainImage(seg, img, { methods: ['saliency', 'occlusion'], params: { occlusion: { window: 2 } } });
@@ -107,7 +107,7 @@ describe('explainImage on other tasks', () => {
 
   it('explains element 0 of a scalar output for other tasks', async () => {
     const regionMask = Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 1 : 0));
-    const scorer = new Predictor(regionModel({ channels: 3, height: 8, width: 8 }, regionMask, 3, 1), parseModelCard({ task: 'anomaly', labels: ['score'], input: { size: [8, 8] } }));
+    const scorer = new Predictor(regionModel({ channels: 3, height: 8, width: 8 }, regionMask, 3, 1), parseModelCard({ task: 'anomaly', labels: ['score'], input: { height: 8, width: 8 } }));
     const r = await explainImage(scorer, randomImage(8, 8, 4), { methods: ['gradcam', 'rise'], params: { rise: { masks: 32 } } });
     expect(r.summary.target).toMatchObject({ index: 0, reason: 'default', of: 'y' });
     expect(r.summary.prediction).toBeUndefined();

@@ -1,151 +1,125 @@
 /**
  * The model card: everything XAI-QC needs to run, explain and judge a model, stored as
- * `model_card.yaml` beside the `.onnx` file. Cards are validated once on load; every
- * field has a documented default so a minimal card is a task and a label list.
+ * `model_card.yaml` beside the `.onnx` file. A card is validated once, on load, against
+ * {@link ModelCardSchema} (Ajv), then checked across fields (good and severity labels
+ * among the labels, mean/std lengths against the colour). Every field has one spelling;
+ * fields with a default are filled, so a minimal card is a task and a label list.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import YAML from 'yaml';
 import { XqcError } from '../errors.ts';
+import { ioError, writeFileAtomic } from '../io/atomic-write.ts';
+import { ModelCardSchema } from './card.schema.ts';
+import type { ModelCard, SeverityRule } from './card.schema.ts';
 
-/** What a model does. */
-export type Task = 'classify' | 'segment' | 'detect' | 'anomaly';
-
-/** How an image becomes the model's input tensor. */
-export interface InputSpec {
-  /** Graph input name (default: the model's first input). */
-  name?: string;
-  /** Model input height and width in pixels. */
-  height: number;
-  width: number;
-  /** 'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads. */
-  resize: 'stretch' | 'letterbox';
-  /** Only NCHW is supported by the adapters. */
-  layout: 'NCHW';
-  color: 'rgb' | 'bgr' | 'gray';
-  /** Per-channel mean and std in 0..1 units: v = (pixel / 255 - mean) / std. */
-  mean: number[];
-  std: number[];
-}
-
-/** A rule that grades a finding: the first matching rule (top to bottom) gives the severity. */
-export interface SeverityRule {
-  severity: 'minor' | 'major' | 'critical';
-  /** Applies to these labels only (default all defect labels). */
-  labels?: string[];
-  /** Minimum defect area as a fraction of the image (0..1). */
-  minAreaFraction?: number;
-  /** Minimum score (probability) of the finding. */
-  minScore?: number;
-}
-
-/** Card of one model. */
-export interface ModelCard {
-  name: string;
-  version: string;
-  task: Task;
-  /** Class names in output order. For segmentation index 0 is the background. */
-  labels: string[];
-  /** Labels that mean "no defect" (default `['good']` when present, else the background label for segmenters). */
-  goodLabels: string[];
-  input: InputSpec;
-  /** Output value names (default: the model's first output). */
-  outputs: { logits?: string };
-  /** Explanation settings: the last spatial activation for CAM methods. */
-  explain: { layer?: string };
-  /** Decision thresholds: reject when the defect probability is at least `reject`. */
-  thresholds: { reject: number; pixel?: number; minAreaPixels?: number };
-  severity: SeverityRule[];
-  calibration?: { temperature: number; ece?: number; eceAfter?: number; fittedOn?: string };
-  dataset?: { name?: string; hash?: string; split?: Record<string, number> };
-  metrics?: Record<string, unknown>;
-  training?: Record<string, unknown>;
-  intendedUse?: string;
-  limitations?: string[];
-}
-
-const TASKS: readonly Task[] = ['classify', 'segment', 'detect', 'anomaly'];
+export type { InputSpec, ModelCard, SeverityRule, Task } from './card.schema.ts';
 
 /** Default severity rules: large or confident defects are graded higher. */
-export const DEFAULT_SEVERITY: readonly SeverityRule[] = [
-  { severity: 'critical', minAreaFraction: 0.05 },
-  { severity: 'major', minAreaFraction: 0.01 },
-  { severity: 'minor' },
-];
+export const DEFAULT_SEVERITY: readonly SeverityRule[] = ModelCardSchema.properties.severity.default as SeverityRule[];
 
-function fail(msg: string): never {
-  throw new XqcError('XQC_MODEL_INVALID', `model card: ${msg}`);
+/** Spellings older readers accepted, and the one spelling a card uses now. */
+const RENAMED: Readonly<Record<string, string>> = {
+  '/good_labels': 'goodLabels',
+  '/intended_use': 'intendedUse',
+  '/input/size': 'input.height and input.width',
+};
+
+let validator: ValidateFunction | undefined;
+
+function validate(raw: unknown): boolean {
+  validator ??= new Ajv({ useDefaults: true, allErrors: false, strict: true, allowUnionTypes: true }).compile(ModelCardSchema);
+  return validator(raw);
 }
 
-function numList(v: unknown, name: string, len?: number): number[] {
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail(`${name} must be a list of numbers`);
-  if (len !== undefined && v.length !== len && v.length !== 1) fail(`${name} must have 1 or ${len} values`);
-  return v as number[];
+function fail(path: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new XqcError('XQC_CARD_INVALID', `model card: ${path || '(root)'} ${message}`, { details: { path, ...details } });
+}
+
+/** The most specific Ajv error (deepest path), phrased with the field's JSON path. */
+function describe(errors: readonly ErrorObject[]): { path: string; message: string } {
+  const e = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  const path = e.instancePath;
+  if (e.keyword === 'additionalProperties') {
+    const extra = `${path}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    const renamed = RENAMED[extra];
+    return { path: extra, message: renamed ? `is not a card field; spell it ${renamed}` : `is not a card field (allowed here: ${allowedAt(path).join(', ')})` };
+  }
+  if (e.keyword === 'required') return { path: `${path}/${(e.params as { missingProperty: string }).missingProperty}`, message: 'is required' };
+  if (e.keyword === 'anyOf' || e.keyword === 'const') return { path, message: `must be one of ${allowedValues(path).join(', ')}` };
+  if (e.keyword === 'type' && (e.params as { type: string }).type === 'number') return { path, message: 'must be a finite number' };
+  return { path, message: e.message ?? 'is invalid' };
+}
+
+/** The schema node at a JSON path of the card (array items followed). */
+function schemaAt(path: string): Record<string, unknown> | undefined {
+  let node: Record<string, unknown> | undefined = ModelCardSchema as unknown as Record<string, unknown>;
+  for (const part of path.split('/').slice(1)) {
+    if (!node) return undefined;
+    if (/^\d+$/.test(part) && node.items) node = node.items as Record<string, unknown>;
+    else node = (node.properties as Record<string, Record<string, unknown>> | undefined)?.[part];
+  }
+  return node;
+}
+
+function allowedAt(path: string): string[] {
+  return Object.keys((schemaAt(path)?.properties as object | undefined) ?? {});
+}
+
+function allowedValues(path: string): string[] {
+  const node = schemaAt(path);
+  const options = (node?.anyOf as { const?: unknown }[] | undefined) ?? (node ? [node] : []);
+  return options.map((o) => JSON.stringify(o.const));
+}
+
+/** Fails on the first non-finite number anywhere under `value` (free-form sections). */
+function checkFinite(value: unknown, path: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail(path, `must be a finite number, got ${value}`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => checkFinite(v, `${path}/${i}`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) checkFinite(v, `${path}/${k}`);
+  } else if (value !== null && !['string', 'boolean'].includes(typeof value)) {
+    fail(path, `must be a string, number, boolean, list or mapping, got ${typeof value}`);
+  }
 }
 
 /**
- * Validates a parsed card object and fills defaults.
- * @throws XQC_MODEL_INVALID naming the first bad field.
+ * Validates a parsed card object (not modified) and returns it with defaults filled.
+ * `goodLabels` defaults to `['good']` when a label is 'good', to the first (background)
+ * label for segmenters and detectors, else to none.
+ * @throws XQC_CARD_INVALID naming the first bad field by its JSON path (also in `details.path`)
  */
 export function parseModelCard(raw: unknown): ModelCard {
-  if (typeof raw !== 'object' || raw === null) fail('not a mapping');
-  const r = raw as Record<string, unknown>;
-  const task = r.task as Task;
-  if (!TASKS.includes(task)) fail(`task must be one of ${TASKS.join(', ')}`);
-  const labels = r.labels;
-  if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string')) fail('labels must be a non-empty list of strings');
-  if (new Set(labels).size !== labels.length) fail('labels must be unique');
-  const inp = (r.input ?? {}) as Record<string, unknown>;
-  const color = (inp.color ?? 'rgb') as InputSpec['color'];
-  if (!['rgb', 'bgr', 'gray'].includes(color)) fail('input.color must be rgb, bgr or gray');
-  const channels = color === 'gray' ? 1 : 3;
-  const size = inp.size === undefined ? undefined : numList(inp.size, 'input.size');
-  const height = Number(inp.height ?? size?.[0] ?? 224);
-  const width = Number(inp.width ?? size?.[1] ?? size?.[0] ?? 224);
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 8 || width < 8 || height > 8192 || width > 8192) {
-    fail('input height/width must be integers in 8..8192');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('', 'must be a mapping of card fields');
+  const card = structuredClone(raw) as Record<string, unknown>;
+  if (card.goodLabels === undefined && Array.isArray(card.labels)) {
+    const labels = card.labels as unknown[];
+    card.goodLabels = labels.includes('good') ? ['good'] : (card.task === 'segment' || card.task === 'detect') && labels.length ? [labels[0]] : [];
   }
-  const resize = (inp.resize ?? 'stretch') as InputSpec['resize'];
-  if (resize !== 'stretch' && resize !== 'letterbox') fail('input.resize must be stretch or letterbox');
-  if ((inp.layout ?? 'NCHW') !== 'NCHW') fail('input.layout must be NCHW');
-  const mean = numList(inp.mean ?? [0], 'input.mean', channels);
-  const std = numList(inp.std ?? [1], 'input.std', channels);
-  if (std.some((s) => s <= 0)) fail('input.std must be positive');
-  const thr = (r.thresholds ?? {}) as Record<string, unknown>;
-  const reject = Number(thr.reject ?? 0.5);
-  if (!(reject >= 0 && reject <= 1)) fail('thresholds.reject must be in [0, 1]');
-  const goodDefault = labels.includes('good') ? ['good'] : task === 'segment' ? [labels[0]] : [];
-  const goodLabels = (r.goodLabels ?? r.good_labels ?? goodDefault) as string[];
-  for (const g of goodLabels) if (!labels.includes(g)) fail(`good label '${g}' is not in labels`);
-  const severity = ((r.severity as SeverityRule[] | undefined) ?? [...DEFAULT_SEVERITY]).map((s, i) => {
-    if (!['minor', 'major', 'critical'].includes(s.severity)) fail(`severity[${i}].severity must be minor, major or critical`);
-    return { ...s };
+  if (!validate(card)) {
+    const { path, message } = describe(validator?.errors ?? []);
+    fail(path, message);
+  }
+  const c = card as unknown as ModelCard;
+  if (c.metrics !== undefined) checkFinite(c.metrics, '/metrics');
+  if (c.training !== undefined) checkFinite(c.training, '/training');
+  c.goodLabels.forEach((g, i) => {
+    if (!c.labels.includes(g)) fail(`/goodLabels/${i}`, `'${g}' is not one of the labels (${c.labels.join(', ')})`);
   });
-  const explain = (r.explain ?? {}) as { layer?: string };
-  const outputs = (r.outputs ?? {}) as { logits?: string };
-  const cal = r.calibration as ModelCard['calibration'];
-  if (cal && !(cal.temperature > 0)) fail('calibration.temperature must be positive');
-  return {
-    name: String(r.name ?? 'model'),
-    version: String(r.version ?? '0.0.0'),
-    task,
-    labels: labels as string[],
-    goodLabels,
-    input: { name: inp.name as string | undefined, height, width, resize, layout: 'NCHW', color, mean, std },
-    outputs,
-    explain,
-    thresholds: {
-      reject,
-      pixel: thr.pixel === undefined ? undefined : Number(thr.pixel),
-      minAreaPixels: thr.minAreaPixels === undefined ? undefined : Number(thr.minAreaPixels),
-    },
-    severity,
-    calibration: cal,
-    dataset: r.dataset as ModelCard['dataset'],
-    metrics: r.metrics as ModelCard['metrics'],
-    training: r.training as ModelCard['training'],
-    intendedUse: (r.intendedUse ?? r.intended_use) as string | undefined,
-    limitations: r.limitations as string[] | undefined,
-  };
+  c.severity.forEach((rule, i) =>
+    rule.labels?.forEach((l, j) => {
+      if (!c.labels.includes(l)) fail(`/severity/${i}/labels/${j}`, `'${l}' is not one of the labels (${c.labels.join(', ')})`);
+    }),
+  );
+  const channels = c.input.color === 'gray' ? 1 : 3;
+  for (const key of ['mean', 'std'] as const) {
+    const n = c.input[key].length;
+    if (n !== 1 && n !== channels) fail(`/input/${key}`, `must have 1 or ${channels} values for color '${c.input.color}', got ${n}`);
+  }
+  return c;
 }
 
 /** Parses `model_card.yaml` text. */
@@ -154,7 +128,7 @@ export function parseModelCardYaml(text: string): ModelCard {
   try {
     raw = YAML.parse(text);
   } catch (e) {
-    throw new XqcError('XQC_MODEL_INVALID', `model card is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { cause: e });
+    throw new XqcError('XQC_CARD_INVALID', `model card is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
   return parseModelCard(raw);
 }
@@ -171,16 +145,19 @@ export async function readModelCard(path: string): Promise<ModelCard> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new XqcError('XQC_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw ioError('read', path, e);
   }
-  return parseModelCardYaml(text);
+  try {
+    return parseModelCardYaml(text);
+  } catch (e) {
+    if (e instanceof XqcError) throw new XqcError(e.code, `${path}: ${e.message}`, { cause: e, details: e.details ? { ...e.details } : undefined });
+    throw e;
+  }
 }
 
-/** Writes a card atomically. */
+/** Validates `card` and writes it atomically as YAML. */
 export async function writeModelCard(path: string, card: ModelCard): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, modelCardToYaml(card));
-  await rename(tmp, path);
+  await writeFileAtomic(path, modelCardToYaml(parseModelCard(card)));
 }
 
 /** Index of each label that is not a good label (the defect classes). */

@@ -1,5 +1,16 @@
 /** Task adapters and the model card. */
-export type { InputSpec, ModelCard, SeverityRule, Task } from './card.ts';
+export type { InputSpec, ModelCard, SeverityRule, Task } from './card.schema.ts';
+export {
+  CalibrationSchema,
+  DEFAULT_MERGE_GAP_PIXELS,
+  DEFAULT_MIN_AREA_PIXELS,
+  InputSpecSchema,
+  ModelCardSchema,
+  SeverityRuleSchema,
+  TASKS,
+  TaskSchema,
+  ThresholdsSchema,
+} from './card.schema.ts';
 export { DEFAULT_SEVERITY, defectIndices, modelCardToYaml, parseModelCard, parseModelCardYaml, readModelCard, writeModelCard } from './card.ts';
 export type { Placement } from './preprocess.ts';
 export { cropMap, fitImage, mapToOriginal, preprocess } from './preprocess.ts';

@@ -9,7 +9,7 @@ import { Predictor } from './predictor.ts';
 import { postprocessSegment } from './segment.ts';
 import { gradeSeverity } from './severity.ts';
 
-const classifierCard = parseModelCard({ task: 'classify', labels: ['good', 'scratch', 'hole'], input: { size: [8, 8] } });
+const classifierCard = parseModelCard({ task: 'classify', labels: ['good', 'scratch', 'hole'], input: { height: 8, width: 8 } });
 
 describe('model card', () => {
   it('fills defaults and round-trips through YAML', () => {
@@ -20,7 +20,7 @@ describe('model card', () => {
   it('rejects bad fields with a coded error naming them', () => {
     expect(() => parseModelCard({ task: 'nope', labels: ['a'] })).toThrow(/task must be one of/);
     expect(() => parseModelCard({ task: 'classify', labels: [] })).toThrow(/labels/);
-    expect(() => parseModelCard({ task: 'classify', labels: ['a'], input: { std: [0] } })).toThrow(/std must be positive/);
+    expect(() => parseModelCard({ task: 'classify', labels: ['a'], input: { std: [0] } })).toThrow(/input\/std\/0 must be > 0/);
     expect(() => parseModelCardYaml('task: [')).toThrow(/not valid YAML/);
   });
 });
@@ -73,7 +73,7 @@ describe('classification postprocessing', () => {
 
 describe('segmentation postprocessing', () => {
   it('reports a defect region with its box in original pixels', () => {
-    const card = parseModelCard({ task: 'segment', labels: ['background', 'crack'], input: { size: [8, 8] } });
+    const card = parseModelCard({ task: 'segment', labels: ['background', 'crack'], input: { height: 8, width: 8 } });
     const h = 8;
     const w = 8;
     const data = new Float32Array(2 * h * w);
@@ -103,7 +103,7 @@ describe('Predictor', () => {
     const logits = b.op1('Slice', [flat, b.int64s([0]), b.int64s([2]), b.int64s([1])]);
     b.op('Mul', [logits, b.scalar(10, 'float32')], {}, { outputNames: ['logits'] });
     model.graph.outputs = [{ name: 'logits', dtype: 'float32', shape: ['N', 2] }];
-    const card = parseModelCard({ task: 'classify', labels: ['good', 'defect'], input: { size: [8, 8] } });
+    const card = parseModelCard({ task: 'classify', labels: ['good', 'defect'], input: { height: 8, width: 8 } });
     const p = new Predictor(model, card);
     const red = createImage(20, 10, 3, new Uint8Array(600).map((_, i) => (i % 3 === 0 ? 255 : 0)));
     const green = createImage(20, 10, 3, new Uint8Array(600).map((_, i) => (i % 3 === 1 ? 255 : 0)));
