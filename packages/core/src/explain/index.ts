@@ -7,7 +7,7 @@ export type { Target } from './target.ts';
 export { classTarget, regionTarget, scalarTarget, withSoftmax } from './target.ts';
 export type { ModelFunctionOptions } from './model-function.ts';
 export { ModelFunction } from './model-function.ts';
-export { chooseCamLayer, spatialLayers } from './layers.ts';
+export { chooseCamLayer } from './layers.ts';
 export { EXPLAINERS, explainerNames, getExplainer } from './registry.ts';
 export type { BaselineKind, InputNormalization } from './baselines.ts';
 export type { CamParams } from './cam.ts';

@@ -12,6 +12,7 @@ export type { LoadOptions } from './model-io.ts';
 export { GraphBuilder, float, floats, tensorAttr } from './builder.ts';
 export type { AttrInput, OpOptions } from './builder.ts';
 export { inferTypes, inferGraphTypes } from './shape/infer.ts';
+export { spatialLayers } from './spatial-layers.ts';
 export type { InferOptions, TypeEnv } from './shape/infer.ts';
 export type { ValueType } from './shape/types.ts';
 export * from './passes/index.ts';

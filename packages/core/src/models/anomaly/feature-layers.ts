@@ -6,7 +6,7 @@
  * last stage.
  */
 import { XqcError } from '../../errors.ts';
-import { spatialLayers } from '../../explain/layers.ts';
+import { spatialLayers } from '../../onnx/spatial-layers.ts';
 import type { Model } from '../../onnx/ir.ts';
 import { inferTypes } from '../../onnx/shape/infer.ts';
 import { FLOAT_DTYPES } from '../../onnx/tensor.ts';
