@@ -18,7 +18,7 @@ import { makeBatch } from '../src/train/batch.ts';
 import { BatchLoader } from '../src/train/batch-loader.ts';
 import type { TrainSample } from '../src/train/batch.ts';
 import { createOptimizer } from '../src/train/optimizers.ts';
-import { keyedRng } from '../src/train/random-util.ts';
+import { keyedRng } from '../src/util/random.ts';
 import { buildTrainingGraph } from '../src/train/training-graph.ts';
 import { compactResNet } from '../src/train/zoo/compact-resnet.ts';
 import { MemoryLog, formatTable, machineInfo, round, timeInterleaved, timeRuns, writeResult } from './harness.ts';

@@ -14,7 +14,7 @@ import { buildManifest, writeManifest } from './manifest.ts';
 import { writeSegmentationSample } from './segmentation-format.ts';
 import type { SplitRatios } from './split.ts';
 import { assertSyntheticKind, generateSample, sampleSeed, SYNTHETIC_SPECS } from './synthetic/generate-sample.ts';
-import { createRng, hashSeed, shuffled } from './synthetic/prng.ts';
+import { createRng, hashSeed, shuffled } from '../util/random.ts';
 import type { SyntheticKind, SyntheticKindSpec } from './synthetic/synthetic.types.ts';
 
 /** Options of {@link generateDataset}. */

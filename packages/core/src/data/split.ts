@@ -1,6 +1,6 @@
 /** Seeded, label-stratified train/val/test assignment. */
 import { XqcError } from '../errors.ts';
-import { createRng, hashSeed, shuffled } from './synthetic/prng.ts';
+import { createRng, hashSeed, shuffled } from '../util/random.ts';
 
 /** The three splits. */
 export type Split = 'train' | 'val' | 'test';

@@ -5,7 +5,7 @@
  * Gaussian noise and a light blur. The photometric steps never touch the mask.
  */
 import type { ImageU8 } from '../image/image.types.ts';
-import { normalFrom } from './random-util.ts';
+import { normalFrom } from '../util/random.ts';
 
 /** Augmentation settings; probabilities in [0, 1], magnitudes as documented. */
 export interface AugmentConfig {

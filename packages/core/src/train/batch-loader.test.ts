@@ -7,7 +7,7 @@ import { makeBatch } from './batch.ts';
 import type { Batch, TrainSample } from './batch.ts';
 import { BatchLoader } from './batch-loader.ts';
 import type { LoaderBatchOptions } from './batch-loader.ts';
-import { keyedRng } from './random-util.ts';
+import { keyedRng } from '../util/random.ts';
 
 /** `n` random 12x12 RGB samples with 3-class masks. */
 function samples(n: number): TrainSample[] {

@@ -10,7 +10,7 @@ import { tensor } from '../onnx/tensor.ts';
 import { augment } from './augment.ts';
 import type { AugmentConfig } from './augment.ts';
 import { maskOneHot, smoothedOneHot } from './losses.ts';
-import { keyedRng } from './random-util.ts';
+import { keyedRng } from '../util/random.ts';
 
 /** One training sample, already at the model's input size. */
 export interface TrainSample {

@@ -22,6 +22,6 @@ export { MlflowClient } from './mlflow.ts';
 export type { MlflowMetric } from './mlflow.ts';
 export type { RunRecord, RunTrainingOptions } from './run-training.ts';
 export { runTraining } from './run-training.ts';
-export { keyedRng, permutation } from './random-util.ts';
+export { keyedRng, permutation } from '../util/random.ts';
 export type { FolderEvaluation } from './evaluate-folder.ts';
 export { evaluateFolder, loadForEvaluation } from './evaluate-folder.ts';

@@ -8,7 +8,7 @@ import { gradCheck } from '../testing/gradcheck.ts';
 import { augment } from './augment.ts';
 import { makeBatch } from './batch.ts';
 import type { TrainSample } from './batch.ts';
-import { keyedRng } from './random-util.ts';
+import { keyedRng } from '../util/random.ts';
 import { buildArchitecture, trainModel } from './trainer.ts';
 import type { TrainConfig } from './trainer.ts';
 import { buildTrainingGraph } from './training-graph.ts';

@@ -27,7 +27,7 @@ import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
 import { classWeightsFromFrequencies } from './losses.ts';
 import { createOptimizer } from './optimizers.ts';
 import type { OptimizerConfig } from './optimizers.ts';
-import { keyedRng, permutation } from './random-util.ts';
+import { keyedRng, permutation } from '../util/random.ts';
 import { learningRate } from './schedules.ts';
 import type { ScheduleConfig } from './schedules.ts';
 import { buildTrainingGraph } from './training-graph.ts';

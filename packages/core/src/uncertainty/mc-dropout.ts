@@ -9,7 +9,7 @@ import { XqcError } from '../errors.ts';
 import type { Model } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
 import { drawMask, dropoutAsMask } from '../onnx/passes/dropout-as-mask.ts';
-import { keyedRng } from '../train/random-util.ts';
+import { keyedRng } from '../util/random.ts';
 import { tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { defaultSessionCache } from '../runtime/session.ts';

@@ -1,6 +1,6 @@
 /** Acquisition artefacts shared by the generators: lighting, sensor noise, JPEG blocking. */
 import type { Canvas } from './raster.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 
 /**
  * Multiplies the canvas by an illumination field: a linear ramp of total swing `ramp`

@@ -4,7 +4,7 @@
  * cytoplasm colour and granules.
  */
 import { fbmField } from './noise.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 import { fillEllipse, fillRadial, strokePolyline, wobblyRadius } from './raster.ts';
 import type { DensityMap } from './stain.ts';
 import { addDensity, addDisc } from './stain.ts';

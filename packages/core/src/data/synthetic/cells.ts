@@ -4,7 +4,7 @@ import type { WhiteCellType } from './cells-white.ts';
 import { paintWhiteCell, WHITE_CELL_SIZE, WHITE_CELL_TYPES } from './cells-white.ts';
 import { stampInstance } from './instance.ts';
 import { fbmField } from './noise.ts';
-import { createRng } from './prng.ts';
+import { createRng } from '../../util/random.ts';
 import { checkLabel } from './sample-labels.ts';
 import { canvasToImage, createCanvas } from './raster.ts';
 import { addDisc, createDensity, transmit } from './stain.ts';

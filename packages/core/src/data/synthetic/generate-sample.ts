@@ -1,7 +1,7 @@
 /** One entry point over the three generators. */
 import { XqcError } from '../../errors.ts';
 import { CELLS_SPEC, generateCells } from './cells.ts';
-import { hashSeed } from './prng.ts';
+import { hashSeed } from '../../util/random.ts';
 import { generateRadiograph, RADIOGRAPH_SPEC } from './radiograph.ts';
 import { generateSurface, SURFACE_SPEC } from './surface.ts';
 import type { SyntheticKind, SyntheticKindSpec, SyntheticOptions, SyntheticSample } from './synthetic.types.ts';

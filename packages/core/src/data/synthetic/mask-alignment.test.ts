@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paintWhiteCell, WHITE_CELL_TYPES } from './cells-white.ts';
-import { createRng } from './prng.ts';
+import { createRng } from '../../util/random.ts';
 import type { Seam } from './radiograph-defects.ts';
 import { paintLackOfFusion, paintPorosity, paintWeldCrack } from './radiograph-defects.ts';
 import type { Canvas } from './raster.ts';

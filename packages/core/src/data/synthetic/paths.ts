@@ -1,6 +1,6 @@
 /** Random curves for scratches and cracks. */
 import type { Point } from './raster.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 
 /**
  * A smooth curve of `length` pixels centred on `centre`, grown both ways from it in unit

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fbmField, perlinNoise, valueNoise } from './noise.ts';
-import { createRng, hashSeed, shuffled } from './prng.ts';
+import { createRng, hashSeed, shuffled } from '../../util/random.ts';
 
 describe('seeded randomness', () => {
   it('repeats a stream for a seed and differs between seeds', () => {

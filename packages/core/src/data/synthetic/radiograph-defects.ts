@@ -2,7 +2,7 @@
  * Weld defects as they show on a radiograph: missing metal lets more radiation through,
  * so every defect darkens the film by an attenuation factor `I *= 1 - depth * coverage`.
  */
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 import type { Canvas, Point } from './raster.ts';
 import { strokePolyline } from './raster.ts';
 

@@ -1,8 +1,8 @@
 /** Weld-seam radiographs (film, positive display: more metal is brighter) with weld defects. */
 import { stampInstance } from './instance.ts';
 import { fbmField } from './noise.ts';
-import type { Rng } from './prng.ts';
-import { createRng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
+import { createRng } from '../../util/random.ts';
 import type { Seam } from './radiograph-defects.ts';
 import { paintLackOfFusion, paintPorosity, paintWeldCrack } from './radiograph-defects.ts';
 import type { Canvas } from './raster.ts';

@@ -5,7 +5,7 @@
  */
 import { fbmField } from './noise.ts';
 import { crackTree, smoothCurve } from './paths.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 import type { Canvas } from './raster.ts';
 import { fillEllipse, fillRadial, mixToward, scaleBy, strokePolyline, wobblyRadius } from './raster.ts';
 import { meanUnder } from './instance.ts';

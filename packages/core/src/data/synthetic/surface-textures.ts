@@ -1,6 +1,6 @@
 /** Defect-free surface textures: brushed metal, woven fabric, painted orange peel. */
 import { fbmField } from './noise.ts';
-import type { Rng } from './prng.ts';
+import type { Rng } from '../../util/random.ts';
 import type { Canvas } from './raster.ts';
 import { createCanvas } from './raster.ts';
 

@@ -1,7 +1,7 @@
 /** Textured industrial surfaces with scratches, cracks, spots and holes. */
 import { addSensorNoise, applyLighting, jpegBlocking } from './artifacts.ts';
 import { stampInstance } from './instance.ts';
-import { createRng } from './prng.ts';
+import { createRng } from '../../util/random.ts';
 import { checkLabel, dominantLabel } from './sample-labels.ts';
 import { canvasToImage } from './raster.ts';
 import type { DefectContext } from './surface-defects.ts';
