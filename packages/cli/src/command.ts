@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { XqcError } from '@xai-qc/core';
+import type { ProgressStream } from './progress.ts';
 
 /** One `xaiqc <name>` command. */
 export interface Command {
@@ -15,8 +16,12 @@ export interface Command {
 
 /** Where a command writes (tests pass buffers). */
 export interface CliIO {
+  /** A result line (stdout). */
   out(line: string): void;
+  /** An error line (stderr). */
   err(line: string): void;
+  /** Where progress goes (stderr from the terminal; absent: no progress). Use `progressFor(io, name)`. */
+  progress?: ProgressStream;
 }
 
 /** Parses argv for `cmd`; unknown options are a usage error. */

@@ -14,7 +14,7 @@ import { uncertaintyCommand } from './commands/uncertainty.ts';
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [runCommand, gradCommand, dataCommand, trainCommand, evaluateCommand, explainCommand, calibrateCommand, uncertaintyCommand];
 
-const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), progress: process.stderr };
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
