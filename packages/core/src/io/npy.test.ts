@@ -238,9 +238,10 @@ describe('readNpyFile and writeNpyFile', () => {
 
   it('reports XQC_IO for unreadable or unwritable paths and names the file of a bad one', async () => {
     await expect(readNpyFile(join(dir, 'missing.npy'))).rejects.toMatchObject({ code: 'XQC_IO' });
-    await expect(writeNpyFile(join(dir, 'no/such/dir/x.npy'), tensor('uint8', [1], [1]))).rejects.toMatchObject({ code: 'XQC_IO' });
     const bad = join(dir, 'bad.npy');
     await writeFile(bad, 'not numpy');
+    const under = join(bad, 'x.npy');
+    await expect(writeNpyFile(under, tensor('uint8', [1], [1]))).rejects.toMatchObject({ code: 'XQC_IO', message: expect.stringContaining(under) });
     await expect(readNpyFile(bad)).rejects.toMatchObject({ code: 'XQC_NPY_INVALID', message: expect.stringContaining(bad) });
     expect((await readdir(dir)).sort()).toEqual(['a.npy', 'bad.npy']);
   });

@@ -4,11 +4,11 @@
  * are supported: those are what `np.save` writes on every platform we run on, and they
  * map byte-for-byte onto JavaScript typed arrays.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { XqcError, isXqcError } from '../errors.ts';
 import type { DType, Tensor } from '../onnx/tensor.ts';
 import { bytesPerElement, fromBytes, sizeOf, toBytes } from '../onnx/tensor.ts';
+import { ioError, writeFileAtomic } from './atomic-write.ts';
 import { formatNpyHeader, parseNpyHeader } from './npy-header.ts';
 
 /** numpy's type string for each dtype that has one (bfloat16 and string do not). */
@@ -111,7 +111,7 @@ export async function readNpyFile(path: string): Promise<Tensor> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new XqcError('XQC_IO', `cannot read ${path}`, { cause });
+    throw ioError('read', path, cause);
   }
   try {
     return readNpy(bytes);
@@ -122,18 +122,10 @@ export async function readNpyFile(path: string): Promise<Tensor> {
 }
 
 /**
- * Writes `t` as a `.npy` file. The bytes go to a sibling temporary file that is then
- * renamed over `path`, so readers never see a half-written file.
+ * Writes `t` as a `.npy` file, atomically (see {@link writeFileAtomic}): readers never see
+ * a half-written file.
  * @throws XQC_IO when the file cannot be written; the errors of {@link writeNpy}
  */
 export async function writeNpyFile(path: string, t: Tensor): Promise<void> {
-  const bytes = writeNpy(t);
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new XqcError('XQC_IO', `cannot write ${path}`, { cause });
-  }
+  await writeFileAtomic(path, writeNpy(t));
 }

@@ -147,7 +147,8 @@ describe('loadModel and saveModel', () => {
   });
 
   it('names the file in errors from loadModelFile', async () => {
-    await expect(loadModelFile(join(dir, 'absent.onnx'))).rejects.toMatchObject({ code: 'XQC_IO' });
+    const absent = join(dir, 'absent.onnx');
+    await expect(loadModelFile(absent)).rejects.toMatchObject({ code: 'XQC_IO', message: `cannot read ${absent}: no such file or directory (ENOENT)` });
     const path = join(dir, 'cut.onnx');
     await writeFile(path, saveModel(builtModel()).subarray(0, 50));
     await expect(loadModelFile(path)).rejects.toMatchObject({ code: 'XQC_MODEL_INVALID', message: expect.stringContaining(path) });

@@ -2,8 +2,9 @@
  * Loading and saving ONNX models with validation: IR and opset ranges, a well-formed,
  * topologically ordered graph. Every failure is an `XqcError` with a stable code.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { XqcError, isXqcError } from '../errors.ts';
+import { ioError, writeFileAtomic } from '../io/atomic-write.ts';
 import type { Graph, Model } from './ir.ts';
 import { defaultOpset } from './ir.ts';
 import { decodeModel, encodeModel } from './proto/onnx-codec.ts';
@@ -45,7 +46,7 @@ export async function loadModelFile(path: string, options: LoadOptions = {}): Pr
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new XqcError('XQC_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw ioError('read', path, e);
   }
   try {
     return loadModel(bytes, options);
@@ -60,11 +61,12 @@ export function saveModel(model: Model): Uint8Array {
   return encodeModel(model);
 }
 
-/** Writes a model atomically (temporary file, then rename). */
+/**
+ * Writes a model atomically (see {@link writeFileAtomic}).
+ * @throws XQC_IO naming the path and the reason
+ */
 export async function saveModelFile(model: Model, path: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, saveModel(model));
-  await rename(tmp, path);
+  await writeFileAtomic(path, saveModel(model));
 }
 
 /** Throws unless the model's IR version and default-domain opset are supported. */
