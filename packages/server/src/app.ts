@@ -1,0 +1,65 @@
+/**
+ * Builds the Fastify app from a frozen {@link Config}: plugins (errors, metrics, readiness,
+ * docs, multipart, db, blob store, registry) and routes under `/api/xai-qc`. Never listens:
+ * `server.ts` does, and tests call `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { API_PREFIX } from './api-prefix.ts';
+import type { Config } from './config/load-config.ts';
+import blobStorePlugin from './plugins/blob-store.ts';
+import dbPlugin from './plugins/db.ts';
+import docsPlugin from './plugins/docs.ts';
+import errorHandlerPlugin from './plugins/error-handler.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import readinessPlugin from './plugins/readiness.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { prometheusRoutes } from './routes/prometheus.routes.ts';
+
+/** The app type every module sees. */
+export type App = FastifyInstance;
+
+/** Options beside the config, for embedding and tests. */
+export interface BuildAppOptions {
+  /** pino options or false; default: JSON logs at `config.logLevel`. */
+  logger?: boolean | { level: string };
+}
+
+/** Request ids a caller may set through `x-request-id`; anything else gets a fresh UUID. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Creates the app with every plugin and route registered, ready after `await app.ready()`.
+ * @param config frozen configuration from `loadConfig` or `testConfig`.
+ */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(metricsPlugin);
+  await app.register(readinessPlugin);
+  await app.register(docsPlugin);
+  await app.register(multipart, { limits: { fileSize: config.bodyLimitBytes, files: 16, fields: 32, parts: 64 } });
+  await app.register(dbPlugin, { config });
+  await app.register(blobStorePlugin, { config });
+
+  await app.register(healthRoutes, { prefix: API_PREFIX });
+  await app.register(prometheusRoutes);
+  return app as unknown as App;
+}

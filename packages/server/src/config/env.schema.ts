@@ -1,0 +1,30 @@
+/**
+ * The environment variables the server reads, as one TypeBox schema. `server.ts` is the
+ * only reader of `process.env`; it validates the environment against this schema once and
+ * `load-config.ts` turns the result into the frozen {@link Config}.
+ */
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+
+/** Log levels pino accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Environment variables, all strings as the environment gives them. */
+export const EnvSchema = Type.Object(
+  {
+    PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$', description: 'TCP port to listen on (default 8080)' })),
+    HOST: Type.Optional(Type.String({ minLength: 1, description: 'interface to listen on (default 127.0.0.1)' })),
+    XQC_DATA_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder for the SQLite database and the blob store (default ./data)' })),
+    DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL; SQLite in XQC_DATA_DIR when unset' })),
+    XQC_DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'PostgreSQL schema for the tables (default: the search path of the role)' })),
+    REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis URL for shared rate limits and queues' })),
+    XQC_MODELS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of demo models registered on first start (default: the repository models/)' })),
+    XQC_DEMO_MODELS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'register the demo models on start (default true)' })),
+    XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),
+    XQC_BODY_LIMIT_MB: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'largest upload in MiB (default 256)' })),
+  },
+  { additionalProperties: true },
+);
+
+/** The validated environment. */
+export type Env = Static<typeof EnvSchema>;

@@ -1,0 +1,71 @@
+/**
+ * The server's configuration: parsed once from the environment into a frozen, typed object.
+ * Nothing below `server.ts` reads `process.env`; tests build a {@link Config} directly with
+ * {@link testConfig} or {@link loadConfig} over a plain object.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Value } from '@sinclair/typebox/value';
+import { XqcError } from '@xai-qc/core';
+import { EnvSchema, LOG_LEVELS } from './env.schema.ts';
+
+/** pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the app needs to start. Built by {@link loadConfig}; frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute folder for the SQLite file and the blob store. */
+  readonly dataDir: string;
+  /** PostgreSQL URL; undefined selects embedded SQLite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema put first on the search path; undefined keeps the role's default. */
+  readonly databaseSchema: string | undefined;
+  readonly redisUrl: string | undefined;
+  /** Absolute folder of demo models (one sub-folder per model with model.onnx and model_card.yaml). */
+  readonly modelsDir: string;
+  /** Register and activate the demo models on start (idempotent). */
+  readonly registerDemoModels: boolean;
+  readonly logLevel: LogLevel;
+  /** Largest request body in bytes (uploads included). */
+  readonly bodyLimitBytes: number;
+}
+
+/** The repository's `models/` folder, the default home of the demo models. */
+export const REPO_MODELS_DIR = fileURLToPath(new URL('../../../../models/', import.meta.url));
+
+/**
+ * Validates environment variables and returns the frozen config.
+ * @param env a `process.env`-like mapping; unknown variables are ignored.
+ * @param cwd folder relative paths are resolved against.
+ * @throws XQC_INVALID_ARGUMENT naming each bad variable and what it accepts.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): Config {
+  const defined = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && k in EnvSchema.properties));
+  const errors = [...Value.Errors(EnvSchema, defined)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.path.slice(1) || 'environment'}: ${e.schema.description ?? e.message} (${e.message})`);
+    throw new XqcError('XQC_INVALID_ARGUMENT', `invalid environment: ${[...new Set(lines)].join('; ')}`);
+  }
+  const e = defined as Record<string, string>;
+  const port = e.PORT === undefined ? 8080 : Number(e.PORT);
+  if (port > 65535) throw new XqcError('XQC_INVALID_ARGUMENT', `invalid environment: PORT must be 0..65535, got ${port}`);
+  return Object.freeze({
+    port,
+    host: e.HOST ?? '127.0.0.1',
+    dataDir: resolve(cwd, e.XQC_DATA_DIR ?? 'data'),
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.XQC_DATABASE_SCHEMA,
+    redisUrl: e.REDIS_URL,
+    modelsDir: e.XQC_MODELS_DIR === undefined ? REPO_MODELS_DIR : resolve(cwd, e.XQC_MODELS_DIR),
+    registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
+    logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
+    bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
+  });
+}
+
+/** A config for tests: SQLite in `dataDir`, no demo models, silent logs, unless overridden. */
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({ XQC_DATA_DIR: dataDir, XQC_DEMO_MODELS: 'false', XQC_LOG_LEVEL: 'silent' }), ...overrides });
+}

@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order, listed explicitly (no globbing): the name is the sort key Kysely
+ * records in `kysely_migration`. Each module adds its own line; never rename a shipped one.
+ */
+import type { Migration } from 'kysely';
+import * as registry from './0001-registry.ts';
+import * as auth from './0002-auth.ts';
+import * as inspections from './0003-inspections.ts';
+
+/** Migrations by name, applied in key order at start. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-registry': registry,
+  '0002-auth': auth,
+  '0003-inspections': inspections,
+});

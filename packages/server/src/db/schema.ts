@@ -1,0 +1,11 @@
+/**
+ * The whole database as Kysely sees it: one interface per module's tables, merged here.
+ * Columns are snake_case; ids text UUIDs; timestamps ISO-8601 UTC text; booleans 0/1
+ * integers; JSON as text, so the same queries return the same rows on SQLite and PostgreSQL.
+ */
+import type { AuthTables } from './tables/auth.tables.ts';
+import type { InspectionTables } from './tables/inspections.tables.ts';
+import type { RegistryTables } from './tables/registry.tables.ts';
+
+/** Every table of the app. */
+export interface Database extends AuthTables, InspectionTables, RegistryTables {}

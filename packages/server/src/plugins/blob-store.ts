@@ -1,0 +1,35 @@
+/**
+ * Blobs (`app.blobs`): a content-addressed file store under `dataDir/blobs` with its
+ * bookkeeping table; other plugins register the columns that reference blobs so the sweeper
+ * never removes a referenced one.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config/load-config.ts';
+import { BlobRepository } from '../repositories/blob.repository.ts';
+import { FsBlobStore } from '../storage/blob-store.ts';
+import { Blobs } from '../storage/blobs.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's blobs: `put` before inserting a row that references the key. */
+    blobs: Blobs;
+  }
+}
+
+/** Options of the blob-store plugin. */
+export interface BlobStorePluginOptions {
+  config: Config;
+}
+
+async function blobStorePlugin(app: FastifyInstance, { config }: BlobStorePluginOptions): Promise<void> {
+  const store = new FsBlobStore(join(config.dataDir, 'blobs'));
+  await store.check();
+  const blobs = new Blobs(store, new BlobRepository(app.db));
+  app.decorate('blobs', blobs);
+  app.readinessChecks.add('blobStore', () => store.check());
+}
+
+/** Decorates `app.blobs` over the disk store in the data folder. */
+export default fp(blobStorePlugin, { name: 'xqc-blob-store', fastify: '5.x', dependencies: ['xqc-db', 'xqc-readiness'] });
