@@ -1,0 +1,184 @@
+/**
+ * Database IO of inspections: insert an inspection with its findings in one transaction,
+ * read one, list with filters and keyset (cursor) pagination, delete. Every query names
+ * the caller's `accountId`. Also the read side of the registry that serving needs (which
+ * model version runs a request and where its files are); the registry module owns writes.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { FindingRow, InspectionRow, NewFindingRow, NewInspectionRow } from '../db/tables/inspections.tables.ts';
+
+/** List filters; every field optional. Dates are ISO-8601 strings, compared as UTC text. */
+export interface InspectionFilter {
+  /** Created at or after. */
+  from?: string;
+  /** Created strictly before. */
+  to?: string;
+  /** Model name or model id. */
+  model?: string;
+  /** Model version id. */
+  versionId?: string;
+  verdict?: string;
+  /** Image label or the label of any finding. */
+  label?: string;
+  referred?: boolean;
+  /** Bounds on `defect_score`, inclusive. */
+  minScore?: number;
+  maxScore?: number;
+}
+
+/** Position after the last row of a page: the row's (created_at, id). */
+export interface InspectionCursor {
+  createdAt: string;
+  id: string;
+}
+
+/** An inspection and its findings, in order. */
+export interface InspectionRecord {
+  row: InspectionRow;
+  findings: FindingRow[];
+}
+
+/** A registered model version as serving sees it. */
+export interface ServingVersion {
+  id: string;
+  modelId: string;
+  modelName: string;
+  version: string;
+  task: string;
+  isActive: boolean;
+  onnxSha256: string;
+  cardJson: string;
+  /** Extra files (PatchCore artifacts) by name. */
+  files: { name: string; sha256: string }[];
+}
+
+/** See the module comment. */
+export class InspectionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts an inspection and its findings atomically. Blobs they name must be stored first. */
+  async insert(row: NewInspectionRow, findings: readonly NewFindingRow[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('inspections').values(row).execute();
+      if (findings.length > 0) await trx.insertInto('inspection_findings').values([...findings]).execute();
+    });
+  }
+
+  /** The inspection `id` of `accountId`, or undefined (also for another account's id). */
+  async find(accountId: string, id: string): Promise<InspectionRecord | undefined> {
+    const row = await this.db.selectFrom('inspections').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const findings = await this.db.selectFrom('inspection_findings').selectAll().where('inspection_id', '=', id).orderBy('idx').execute();
+    return { row, findings };
+  }
+
+  /**
+   * Inspections of `accountId` matching `filter`, newest first (ties by id, descending),
+   * `limit` per page, starting after `cursor`.
+   * @returns the page and the cursor of the next one (undefined on the last page).
+   */
+  async list(accountId: string, filter: InspectionFilter, limit: number, cursor?: InspectionCursor): Promise<{ items: InspectionRecord[]; next?: InspectionCursor }> {
+    let q = this.db.selectFrom('inspections').selectAll().where('account_id', '=', accountId);
+    if (filter.from !== undefined) q = q.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('created_at', '<', filter.to);
+    const model = filter.model;
+    if (model !== undefined) q = q.where((eb) => eb.or([eb('model_name', '=', model), eb('model_id', '=', model)]));
+    if (filter.versionId !== undefined) q = q.where('model_version_id', '=', filter.versionId);
+    if (filter.verdict !== undefined) q = q.where('verdict', '=', filter.verdict);
+    if (filter.referred !== undefined) q = q.where('referred', '=', filter.referred ? 1 : 0);
+    if (filter.minScore !== undefined) q = q.where('defect_score', '>=', filter.minScore);
+    if (filter.maxScore !== undefined) q = q.where('defect_score', '<=', filter.maxScore);
+    const label = filter.label;
+    if (label !== undefined) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('label', '=', label),
+          eb.exists(eb.selectFrom('inspection_findings as f').select('f.idx').whereRef('f.inspection_id', '=', 'inspections.id').where('f.label', '=', label)),
+        ]),
+      );
+    }
+    if (cursor) {
+      q = q.where((eb) => eb.or([eb('created_at', '<', cursor.createdAt), eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const findings = page.length
+      ? await this.db.selectFrom('inspection_findings').selectAll().where('inspection_id', 'in', page.map((r) => r.id)).orderBy('inspection_id').orderBy('idx').execute()
+      : [];
+    const byId = new Map<string, FindingRow[]>();
+    for (const f of findings) byId.set(f.inspection_id, [...(byId.get(f.inspection_id) ?? []), f]);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({ row, findings: byId.get(row.id) ?? [] })),
+      next: rows.length > limit && last ? { createdAt: last.created_at, id: last.id } : undefined,
+    };
+  }
+
+  /**
+   * Deletes the inspection `id` of `accountId` with its findings.
+   * @returns the blob keys the deleted rows named (image, anomaly map, masks), or undefined when there was no such inspection.
+   */
+  async delete(accountId: string, id: string): Promise<string[] | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('inspections').select(['image_sha256', 'anomaly_map_sha256']).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const masks = await trx.selectFrom('inspection_findings').select('mask_sha256').where('inspection_id', '=', id).execute();
+      await trx.deleteFrom('inspection_findings').where('inspection_id', '=', id).execute();
+      await trx.deleteFrom('inspections').where('account_id', '=', accountId).where('id', '=', id).execute();
+      const keys = [row.image_sha256, row.anomaly_map_sha256, ...masks.map((m) => m.mask_sha256)].filter((k): k is string => typeof k === 'string');
+      return [...new Set(keys)];
+    });
+  }
+
+  /** Every active model version (the ones loaded at start). */
+  async activeVersions(): Promise<ServingVersion[]> {
+    const rows = await this.versionQuery().where('v.is_active', '=', 1).orderBy('m.name').execute();
+    return this.withFiles(rows);
+  }
+
+  /** The version `id`, active or not. */
+  async versionById(id: string): Promise<ServingVersion | undefined> {
+    const rows = await this.versionQuery().where('v.id', '=', id).execute();
+    return (await this.withFiles(rows))[0];
+  }
+
+  /** The active version of the model named `name` (or with id `name`). */
+  async activeVersionOf(name: string): Promise<ServingVersion | undefined> {
+    const rows = await this.versionQuery()
+      .where('v.is_active', '=', 1)
+      .where((eb) => eb.or([eb('m.name', '=', name), eb('m.id', '=', name)]))
+      .execute();
+    return (await this.withFiles(rows))[0];
+  }
+
+  private versionQuery() {
+    return this.db
+      .selectFrom('model_versions as v')
+      .innerJoin('models as m', 'm.id', 'v.model_id')
+      .select(['v.id', 'v.model_id', 'm.name', 'v.version', 'v.task', 'v.is_active', 'v.onnx_sha256', 'v.card_json']);
+  }
+
+  private async withFiles(
+    rows: { id: string; model_id: string; name: string; version: string; task: string; is_active: number; onnx_sha256: string; card_json: string }[],
+  ): Promise<ServingVersion[]> {
+    if (rows.length === 0) return [];
+    const files = await this.db
+      .selectFrom('model_version_files')
+      .select(['version_id', 'name', 'blob_sha256'])
+      .where('version_id', 'in', rows.map((r) => r.id))
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      modelId: r.model_id,
+      modelName: r.name,
+      version: r.version,
+      task: r.task,
+      isActive: r.is_active === 1,
+      onnxSha256: r.onnx_sha256,
+      cardJson: r.card_json,
+      files: files.filter((f) => f.version_id === r.id).map((f) => ({ name: f.name, sha256: f.blob_sha256 })),
+    }));
+  }
+}
