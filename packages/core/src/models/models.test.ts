@@ -4,9 +4,9 @@ import { tensor } from '../onnx/tensor.ts';
 import { emptyModel } from '../testing/model-factory.ts';
 import { parseModelCard, parseModelCardYaml, modelCardToYaml } from './card.ts';
 import { findRegions, maskToRle, rleToMask } from './components.ts';
-import { postprocessClassify } from './classify.ts';
+import { postprocessClassify } from './tasks/classify.ts';
 import { Predictor } from './predictor.ts';
-import { postprocessSegment } from './segment.ts';
+import { postprocessSegment } from './tasks/segment.ts';
 import { gradeSeverity } from './severity.ts';
 
 const classifierCard = parseModelCard({ task: 'classify', labels: ['good', 'scratch', 'hole'], input: { height: 8, width: 8 } });

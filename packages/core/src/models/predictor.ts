@@ -1,7 +1,9 @@
 /**
  * Runs a model as its card says: preprocess, batched ONNX Runtime forward passes, task
- * postprocessing. The server, the CLI, the explainers and the evaluators all predict
- * through this class so an image is always seen the same way.
+ * postprocessing (the card's task adapter, `tasks/`). The server, the CLI, the
+ * explainers, the uncertainty methods and the evaluators all turn images into model
+ * inputs through {@link Predictor.prepare}, so an image is always seen the same way:
+ * the card's colour order, resize mode, size and mean/std, alpha dropped.
  */
 import { dirname, join } from 'node:path';
 import { XqcError } from '../errors.ts';
@@ -13,11 +15,11 @@ import { defaultSessionCache } from '../runtime/session.ts';
 import type { OnnxSession, SessionCache, SessionOptions } from '../runtime/session.ts';
 import type { ModelCard } from './card.ts';
 import { readModelCard } from './card.ts';
-import { postprocessClassify } from './classify.ts';
 import { preprocess } from './preprocess.ts';
 import type { Placement } from './preprocess.ts';
 import type { Prediction } from './result.ts';
-import { postprocessSegment } from './segment.ts';
+import { taskAdapter } from './tasks/index.ts';
+import type { TaskAdapter } from './tasks/index.ts';
 
 /** Runtime options of a predictor. */
 export interface PredictorOptions {
@@ -29,6 +31,8 @@ export interface PredictorOptions {
 export class Predictor {
   readonly inputName: string;
   readonly outputName: string;
+  /** What the card's task means (postprocess, default target, selection metric). */
+  readonly task: TaskAdapter;
   private session: Promise<OnnxSession> | undefined;
 
   constructor(readonly model: Model, readonly card: ModelCard, private readonly options: PredictorOptions = {}) {
@@ -46,6 +50,8 @@ export class Predictor {
     if (declared && declared.length === 4 && typeof declared[1] === 'number' && declared[1] !== channels) {
       throw new XqcError('XQC_MODEL_INVALID', `model input has ${declared[1]} channels but the card says ${card.input.color}`);
     }
+    this.task = taskAdapter(card.task);
+    this.task.checkModel(model, this.outputName, card);
   }
 
   /** Loads `model.onnx` and its card (default: `model_card.yaml` in the same folder). */
@@ -68,21 +74,17 @@ export class Predictor {
     return out[this.outputName];
   }
 
-  /** Preprocesses images as the card says. */
+  /**
+   * Preprocesses images as the card says: colour order, resize mode and size, mean/std.
+   * @returns tensor [N, C, H, W] float32, how each image was placed, and the fitted 8-bit images
+   */
   prepare(images: readonly ImageU8[]): { tensor: Tensor<'float32'>; placements: Placement[]; fitted: ImageU8[] } {
     return preprocess(images, this.card.input);
   }
 
-  /** Turns raw outputs into predictions. */
+  /** Turns raw outputs into predictions with the card's task adapter. */
   postprocess(output: Tensor, placements: readonly Placement[]): Prediction[] {
-    switch (this.card.task) {
-      case 'classify':
-        return postprocessClassify(output, this.card);
-      case 'segment':
-        return postprocessSegment(output, this.card, placements);
-      default:
-        throw new XqcError('XQC_INVALID_ARGUMENT', `task '${this.card.task}' is not served by Predictor; use its own adapter`);
-    }
+    return this.task.postprocess(output, this.card, placements);
   }
 
   /**

@@ -2,12 +2,17 @@
  * Image -> model input, as the card says: colour order, resize or letterbox, mean/std,
  * NCHW float32. Keeps how each image was placed so maps at model resolution (masks,
  * heatmaps) can be mapped back onto the original image.
+ *
+ * Alpha is dropped, everywhere: an RGBA image is read as its RGB channels (gray cards
+ * take the BT.601 luma of those), the way PIL's `convert('RGB')` and OpenCV's
+ * `IMREAD_COLOR` read it, so a model trained from files by those tools sees what it saw
+ * in training. Transparent pixels therefore show whatever colour they store.
  */
 import { XqcError } from '../errors.ts';
 import { convertChannels } from '../image/image-channels.ts';
 import { letterbox } from '../image/image-letterbox.ts';
 import type { LetterboxInfo } from '../image/image-letterbox.ts';
-import { resizeBilinear, resizeMap } from '../image/image-resize.ts';
+import { resizeBilinear, resizeMap, resizeNearest } from '../image/image-resize.ts';
 import { imagesToNchw } from '../image/image-tensor.ts';
 import type { ImageU8, ScalarMap } from '../image/image.types.ts';
 import type { Tensor } from '../onnx/tensor.ts';
@@ -67,6 +72,23 @@ export function preprocess(images: readonly ImageU8[], spec: InputSpec): { tenso
   const order = spec.color === 'bgr' ? 'bgr' : spec.color === 'gray' ? 'gray' : 'rgb';
   const tensor = imagesToNchw(fitted, { order, mean: spec.mean, std: spec.std });
   return { tensor, placements, fitted };
+}
+
+/**
+ * Places a one-channel mask (class ids) into the model input the way its image was placed:
+ * nearest-neighbour resize to the placed region, `fill` (default 0) outside it.
+ * @returns [height * width] of the model input, row-major
+ */
+export function fitMask(mask: ImageU8, p: Placement, spec: Pick<InputSpec, 'height' | 'width'>, fill = 0): Uint8Array {
+  if (mask.channels !== 1) throw new XqcError('XQC_IMAGE_INVALID', `a mask has one channel, got ${mask.channels}`);
+  if (mask.width !== p.width || mask.height !== p.height) {
+    throw new XqcError('XQC_SHAPE_MISMATCH', `mask is ${mask.width}x${mask.height}, its image is ${p.width}x${p.height}`);
+  }
+  const inner = mask.width === p.innerWidth && mask.height === p.innerHeight ? mask.data : resizeNearest(mask, p.innerWidth, p.innerHeight).data;
+  if (p.innerWidth === spec.width && p.innerHeight === spec.height) return Uint8Array.from(inner);
+  const out = new Uint8Array(spec.width * spec.height).fill(fill);
+  for (let y = 0; y < p.innerHeight; y++) out.set(inner.subarray(y * p.innerWidth, (y + 1) * p.innerWidth), (y + p.offsetY) * spec.width + p.offsetX);
+  return out;
 }
 
 /** Maps a map at model resolution back to the original image's size (bilinear). */

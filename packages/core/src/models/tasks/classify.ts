@@ -1,13 +1,17 @@
 /**
  * Image classification adapter: logits [N, K] -> probabilities (softmax with the card's
- * calibration temperature), label, verdict and an image-level finding.
+ * calibration temperature), label, verdict and an image-level finding. Explanations
+ * target the predicted class when it is a defect, else the most probable defect class;
+ * the best model is the one with the highest accuracy.
  */
-import { XqcError } from '../errors.ts';
-import type { Tensor } from '../onnx/tensor.ts';
-import type { ModelCard } from './card.ts';
-import { defectIndices } from './card.ts';
-import type { Prediction } from './result.ts';
-import { gradeSeverity } from './severity.ts';
+import { XqcError } from '../../errors.ts';
+import type { Tensor } from '../../onnx/tensor.ts';
+import type { ModelCard } from '../card.schema.ts';
+import { defectIndices } from '../card.ts';
+import type { Prediction } from '../result.ts';
+import { gradeSeverity } from '../severity.ts';
+import { checkLogitsShape, defaultClassTarget, figure } from './task-adapter.ts';
+import type { TaskAdapter } from './task-adapter.ts';
 
 /** Softmax of one row of logits divided by temperature `t`. */
 export function softmaxRow(logits: ArrayLike<number>, offset: number, k: number, t = 1): number[] {
@@ -63,3 +67,15 @@ export function postprocessClassify(logits: Tensor, card: ModelCard): Prediction
   }
   return out;
 }
+
+/** The classify task. */
+export const classifyAdapter: TaskAdapter = {
+  task: 'classify',
+  description: 'image classification: logits [N, K] -> class probabilities, verdict from the defect probability',
+  datasetLayout: 'classification',
+  predictsFromOutput: true,
+  checkModel: (model, outputName, card) => checkLogitsShape(model, outputName, card, 2, 'class logits'),
+  postprocess: (output, card) => postprocessClassify(output, card),
+  defaultTarget: (card, prediction) => ({ kind: 'class', ...defaultClassTarget(card, prediction?.probabilities ?? [], defectIndices(card)) }),
+  selectionMetric: { name: 'accuracy', description: 'top-1 accuracy', of: (r) => figure(r, 'accuracy') },
+};
