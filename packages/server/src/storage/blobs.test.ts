@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobRepository } from '../repositories/blob.repository.ts';
+import { DIALECTS, openTestDatabase } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
+import { FsBlobStore, isBlobKey, sha256Hex } from './blob-store.ts';
+import { Blobs } from './blobs.ts';
+
+describe.each(DIALECTS)('blobs on %s', (dialect) => {
+  let t: TestDatabase;
+  let store: FsBlobStore;
+  let now = new Date('2026-01-01T00:00:00.000Z');
+  let blobs: Blobs;
+  beforeAll(async () => {
+    t = await openTestDatabase(dialect);
+    await sql`create table blob_users (id text primary key, blob text not null references blobs(sha256))`.execute(t.db);
+    store = new FsBlobStore(join(t.dataDir, 'blobs'));
+    blobs = new Blobs(store, new BlobRepository(t.db), () => now);
+    blobs.addReference({ table: 'blob_users', column: 'blob' });
+  });
+  afterAll(async () => t?.close());
+
+  it('stores bytes under their SHA-256 once and reads them back', async () => {
+    const bytes = new TextEncoder().encode('hello blobs');
+    const a = await blobs.put(bytes, 'text/plain');
+    const b = await blobs.put(bytes, 'text/plain');
+    expect(a.sha256).toBe(sha256Hex(bytes));
+    expect(isBlobKey(a.sha256)).toBe(true);
+    expect(b).toEqual(a);
+    const got = await blobs.get(a.sha256);
+    expect(Buffer.from(got.bytes).toString()).toBe('hello blobs');
+    expect(got.info).toEqual({ sha256: a.sha256, size: 11, mediaType: 'text/plain' });
+    expect(existsSync(store.pathOf(a.sha256))).toBe(true);
+  });
+
+  it('answers 404 for unknown or malformed keys and 500 when bytes went missing', async () => {
+    await expect(blobs.get('0'.repeat(64))).rejects.toMatchObject({ status: 404 });
+    await expect(blobs.get('../etc/passwd')).rejects.toMatchObject({ status: 404 });
+    const { sha256 } = await blobs.put(new Uint8Array([1, 2, 3]), 'application/octet-stream');
+    await store.remove(sha256);
+    await expect(blobs.get(sha256)).rejects.toMatchObject({ status: 500, code: 'XQC_BLOB_MISSING' });
+  });
+
+  it('sweeps only unreferenced blobs older than the grace period', async () => {
+    now = new Date('2026-01-02T00:00:00.000Z');
+    const kept = await blobs.put(new TextEncoder().encode('referenced'), 'text/plain');
+    await sql`insert into blob_users (id, blob) values ('u1', ${kept.sha256})`.execute(t.db);
+    const orphan = await blobs.put(new TextEncoder().encode('orphan'), 'text/plain');
+    now = new Date('2026-01-02T00:30:00.000Z');
+    const fresh = await blobs.put(new TextEncoder().encode('fresh orphan'), 'text/plain');
+    now = new Date('2026-01-02T01:10:00.000Z');
+    const { removed } = await blobs.sweep({ graceMs: 60 * 60 * 1000 });
+    expect(removed).toContain(orphan.sha256);
+    expect(removed).not.toContain(kept.sha256);
+    expect(removed).not.toContain(fresh.sha256);
+    expect(existsSync(store.pathOf(orphan.sha256))).toBe(false);
+    expect(existsSync(store.pathOf(kept.sha256))).toBe(true);
+    await expect(blobs.get(orphan.sha256)).rejects.toMatchObject({ status: 404 });
+    expect((await blobs.get(kept.sha256)).bytes.toString()).toBe('referenced');
+  });
+
+  it('a put after a sweep stores the bytes again', async () => {
+    const bytes = new TextEncoder().encode('orphan');
+    const again = await blobs.put(bytes, 'text/plain');
+    expect((await blobs.get(again.sha256)).bytes.toString()).toBe('orphan');
+  });
+
+  it('the database refuses to delete a referenced blob row', async () => {
+    const kept = sha256Hex(new TextEncoder().encode('referenced'));
+    await expect(t.db.deleteFrom('blobs').where('sha256', '=', kept).execute()).rejects.toThrow();
+  });
+
+  it('registers each reference column once', () => {
+    blobs.addReference({ table: 'blob_users', column: 'blob' });
+    expect(blobs.referenceColumns()).toHaveLength(1);
+  });
+});
+
+describe('FsBlobStore', () => {
+  it('refuses keys that are not SHA-256 hex', () => {
+    expect(() => new FsBlobStore('/tmp/x').pathOf('abc')).toThrow(/64 lowercase hex/);
+  });
+});
