@@ -31,7 +31,11 @@ async function load(name: string): Promise<{ model: Model; meta: Meta }> {
   return { model, meta: JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as Meta };
 }
 
-describe.runIf(names.length > 0)('shape inference on PyTorch exports', () => {
+describe('shape inference on PyTorch exports', () => {
+  it('finds the fixtures', () => {
+    expect(names, `no PyTorch fixtures under ${ROOT} (made by scripts/fixtures/make_torch_fixtures.py)`).not.toEqual([]);
+  });
+
   for (const name of names) {
     it(`${name}: every value is static with the batch fixed, and equals ONNX Runtime's shape`, async () => {
       const { model, meta } = await load(name);
