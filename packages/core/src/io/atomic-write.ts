@@ -41,14 +41,15 @@ function describeIoCause(cause: unknown): string {
 
 /**
  * Writes `data` to `path` atomically: a temporary file beside it, then a rename. Parent
- * folders are created. On any failure the temporary file is removed.
+ * folders are created. On any failure the temporary file is removed. `options.mode` sets the
+ * file's permissions from the start (0o600 for secrets), not after the rename.
  * @throws XQC_IO with the path and the reason
  */
-export async function writeFileAtomic(path: string, data: FileData): Promise<void> {
+export async function writeFileAtomic(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, data, { flag: 'wx' });
+    await writeFile(tmp, data, { flag: 'wx', ...(options.mode === undefined ? {} : { mode: options.mode }) });
     await rename(tmp, path);
   } catch (cause) {
     // The temporary may not exist, or its parent may not be a folder; the first failure is the one to report.
