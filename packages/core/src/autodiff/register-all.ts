@@ -21,6 +21,7 @@ import { Exp } from './rules/Exp.ts';
 import { Expand } from './rules/Expand.ts';
 import { Flatten } from './rules/Flatten.ts';
 import { Gather } from './rules/Gather.ts';
+import { GatherElements } from './rules/GatherElements.ts';
 import { Gelu } from './rules/Gelu.ts';
 import { Gemm } from './rules/Gemm.ts';
 import { GlobalAveragePool } from './rules/GlobalAveragePool.ts';
@@ -55,6 +56,7 @@ import { ReduceSumSquare } from './rules/ReduceSumSquare.ts';
 import { Relu } from './rules/Relu.ts';
 import { Reshape } from './rules/Reshape.ts';
 import { Resize } from './rules/Resize.ts';
+import { Scan } from './rules/Scan.ts';
 import { Sigmoid } from './rules/Sigmoid.ts';
 import { Sin } from './rules/Sin.ts';
 import { Slice } from './rules/Slice.ts';
@@ -68,6 +70,7 @@ import { Sub } from './rules/Sub.ts';
 import { Sum } from './rules/Sum.ts';
 import { Tanh } from './rules/Tanh.ts';
 import { Tile } from './rules/Tile.ts';
+import { TopK } from './rules/TopK.ts';
 import { Transpose } from './rules/Transpose.ts';
 import { Unsqueeze } from './rules/Unsqueeze.ts';
 import { Where } from './rules/Where.ts';
@@ -76,11 +79,11 @@ import type { GradRule } from './types.ts';
 /** Every rule shipped with XAI-QC. */
 export const ALL_RULES: readonly GradRule[] = [
   Abs, Add, AveragePool, BatchNormalization, Cast, Clip, Concat, Conv, ConvTranspose, Cos, Div, Dropout, Elu, Erf, Exp,
-  Expand, Flatten, Gather, Gelu, Gemm, GlobalAveragePool, GlobalMaxPool, HardSigmoid, HardSwish, Identity,
+  Expand, Flatten, Gather, GatherElements, Gelu, Gemm, GlobalAveragePool, GlobalMaxPool, HardSigmoid, HardSwish, Identity,
   InstanceNormalization, LayerNormalization, LeakyRelu, Log, LogSoftmax, MatMul, Max, MaxPool, Min, Mul, Neg,
   NegativeLogLikelihoodLoss, PRelu, Pad, Pow, Reciprocal, ReduceL1, ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean,
-  ReduceMin, ReduceSum, ReduceSumSquare, Relu, Reshape, Resize, Sigmoid, Sin, Slice, Softmax, SoftmaxCrossEntropyLoss,
-  Softplus, Split, Sqrt, Squeeze, Sub, Sum, Tanh, Tile, Transpose, Unsqueeze, Where,
+  ReduceMin, ReduceSum, ReduceSumSquare, Relu, Reshape, Resize, Scan, Sigmoid, Sin, Slice, Softmax, SoftmaxCrossEntropyLoss,
+  Softplus, Split, Sqrt, Squeeze, Sub, Sum, Tanh, Tile, TopK, Transpose, Unsqueeze, Where,
 ];
 
 /** A new registry holding every shipped rule. */

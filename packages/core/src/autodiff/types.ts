@@ -6,6 +6,7 @@ import type { GraphBuilder } from '../onnx/builder.ts';
 import type { Attribute, Dim, Node } from '../onnx/ir.ts';
 import type { ValueType } from '../onnx/shape/types.ts';
 import type { DType, Tensor } from '../onnx/tensor.ts';
+import type { GradRegistry } from './registry.ts';
 
 /** What a rule sees while building the gradient of one node. */
 export interface GradContext {
@@ -16,6 +17,10 @@ export interface GradContext {
   readonly dy: readonly (string | null)[];
   /** Whether input i needs a gradient (it depends on a `wrt` value and is floating). */
   readonly needs: readonly boolean[];
+  /** The registry the gradient is built with (rules of ops with a body differentiate it with the same rules). */
+  readonly registry: GradRegistry;
+  /** Whether a value of the graph depends differentiably on a `wrt` value (e.g. one a body reads from outside). */
+  dependsOnWrt(name: string): boolean;
   /** Inferred type of a value. */
   type(name: string): ValueType | undefined;
   /** Dtype of a value; throws when unknown. */

@@ -8,11 +8,14 @@
  * Data flow: infer types -> mark values reachable forward from `wrt` and backward from
  * `of` -> visit the nodes between them in reverse topological order, asking each op's
  * rule for its input cotangents -> sum cotangents that meet at one value -> expose one
- * output per `wrt`.
+ * output per `wrt`. An `of` that no `wrt` value reaches along a differentiable path (only
+ * through Shape, ArgMax, comparisons, integer values, or not at all) is refused with
+ * XQC_AUTODIFF_NOT_DIFFERENTIABLE: its gradient would be zero everywhere, which is almost
+ * always a wrong `of` or `wrt` rather than an answer.
  */
 import { XqcError } from '../errors.ts';
 import { GraphBuilder } from '../onnx/builder.ts';
-import type { Model, Node, ValueInfo } from '../onnx/ir.ts';
+import type { Graph, Model, Node, ValueInfo } from '../onnx/ir.ts';
 import { cloneModel, defaultOpset } from '../onnx/ir.ts';
 import { foldBatchNorm } from '../onnx/passes/fold-batchnorm.ts';
 import { removeUnused } from '../onnx/passes/remove-unused.ts';
@@ -20,6 +23,7 @@ import { inferTypes } from '../onnx/shape/infer.ts';
 import type { TypeEnv } from '../onnx/shape/infer.ts';
 import { FLOAT_DTYPES, tensor } from '../onnx/tensor.ts';
 import type { DType } from '../onnx/tensor.ts';
+import { subgraphReads } from './outer-reads.ts';
 import { NON_DIFFERENTIABLE } from './registry.ts';
 import type { GradRegistry } from './registry.ts';
 import type { GradContext } from './types.ts';
@@ -48,6 +52,8 @@ export interface GradientOptions {
    * Conv's pre-normalisation output disappears from the gradient graph.
    */
   foldBatchNorm?: boolean;
+  /** Prefix of the names the backward pass adds (default `grad`); subgraph gradients pass their own. */
+  namePrefix?: string;
 }
 
 /** The gradient model and the names a caller needs to run it. */
@@ -63,7 +69,8 @@ export interface GradientModel {
 
 /**
  * Builds the vector-Jacobian-product graph of `model`. The input model is not modified.
- * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT
+ * @throws XQC_VALUE_NOT_FOUND, XQC_AUTODIFF_NO_RULE, XQC_AUTODIFF_UNSUPPORTED, XQC_INVALID_ARGUMENT,
+ *   XQC_AUTODIFF_NOT_DIFFERENTIABLE (no `wrt` value reaches `of` differentiably)
  */
 export function buildGradient(model: Model, registry: GradRegistry, options: GradientOptions): GradientModel {
   // foldBatchNorm returns a copy whether or not it folds anything.
@@ -72,7 +79,7 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
   const g = m.graph;
   const opset = defaultOpset(m);
   const env = (fold?.folded.length ? undefined : options.types) ?? inferTypes(m);
-  const b = new GraphBuilder(g, opset, 'grad');
+  const b = new GraphBuilder(g, opset, options.namePrefix ?? 'grad');
 
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
@@ -91,17 +98,20 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
     if (!dt || !FLOAT_DTYPES.has(dt)) throw new XqcError('XQC_INVALID_ARGUMENT', `wrt value '${w}' is not floating (dtype ${dt ?? 'unknown'})`);
   }
 
-  // Values that depend on some wrt value.
-  const forward = new Set(options.wrt);
-  for (const n of g.nodes) {
-    if (NON_DIFFERENTIABLE.has(n.opType)) continue;
-    if (n.inputs.some((i) => forward.has(i))) for (const o of n.outputs) if (o && FLOAT_DTYPES.has(dtypeOf(o) ?? 'int64')) forward.add(o);
+  const forward = differentiableFrom(g, options.wrt, (v) => FLOAT_DTYPES.has(dtypeOf(v) ?? 'int64'));
+  if (!forward.has(options.of)) {
+    throw new XqcError(
+      'XQC_AUTODIFF_NOT_DIFFERENTIABLE',
+      `'${options.of}' does not depend differentiably on ${options.wrt.map((w) => `'${w}'`).join(', ')}: no path from them reaches it, ` +
+        'or every path passes through integer values or ops without a gradient (Shape, ArgMax, comparisons, ...), so its gradient is zero everywhere',
+      { details: { of: options.of, wrt: options.wrt } },
+    );
   }
   // Values that `of` depends on.
   const backward = new Set([options.of]);
   for (let k = g.nodes.length - 1; k >= 0; k--) {
     const n = g.nodes[k];
-    if (n.outputs.some((o) => backward.has(o))) for (const i of n.inputs) if (i) backward.add(i);
+    if (n.outputs.some((o) => backward.has(o))) for (const i of [...n.inputs, ...subgraphReads(n)]) if (i) backward.add(i);
   }
 
   const cotangent = b.reserve(options.cotangentName ?? `${options.of}_cotangent`);
@@ -129,7 +139,7 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
     const needs = node.inputs.map((i) => i !== '' && forward.has(i));
     if (!needs.some(Boolean)) continue;
     const rule = registry.get(node);
-    const ctx = makeContext(node, b, opset, env, dy, needs, producer);
+    const ctx = makeContext(node, b, opset, env, dy, needs, producer, registry, forward);
     const inGrads = rule.grad(ctx);
     node.inputs.forEach((inp, i) => {
       const gi = inGrads[i];
@@ -162,6 +172,22 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
   return { model: swept, cotangent, grads: outNames, backwardNodes: swept.graph.nodes.length - nodesBefore };
 }
 
+/**
+ * The values of `g` that depend on a `wrt` value along a differentiable path: outputs of
+ * nodes (other than NON_DIFFERENTIABLE ones) that read such a value, directly or inside
+ * their subgraphs, and that `isFloat` accepts. Nodes must be in topological order.
+ */
+export function differentiableFrom(g: Graph, wrt: readonly string[], isFloat: (value: string) => boolean): Set<string> {
+  const forward = new Set(wrt);
+  for (const n of g.nodes) {
+    if (NON_DIFFERENTIABLE.has(n.opType)) continue;
+    if (n.inputs.some((i) => forward.has(i)) || subgraphReads(n).some((i) => forward.has(i))) {
+      for (const o of n.outputs) if (o && isFloat(o)) forward.add(o);
+    }
+  }
+  return forward;
+}
+
 /** Folds the Conv + BatchNormalization pairs whose BN input depends on a `wrt` value. */
 function foldOnGradientPath(model: Model, options: GradientOptions): ReturnType<typeof foldBatchNorm> {
   const reached = new Set(options.wrt);
@@ -177,6 +203,8 @@ function makeContext(
   dy: (string | null)[],
   needs: boolean[],
   producers: ReadonlyMap<string, Node>,
+  registry: GradRegistry,
+  forward: ReadonlySet<string>,
 ): GradContext {
   const where = `${node.opType} node '${node.name || '<unnamed>'}'`;
   const ctx: GradContext = {
@@ -185,6 +213,8 @@ function makeContext(
     opset,
     dy,
     needs,
+    registry,
+    dependsOnWrt: (n) => forward.has(n),
     type: (n) => env.types.get(n),
     dtype: (n) => {
       const d = env.types.get(n)?.dtype;

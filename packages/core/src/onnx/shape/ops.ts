@@ -4,6 +4,7 @@
  * is a start-up error rather than a silent override.
  */
 import { XqcError } from '../../errors.ts';
+import { CONTROL_RULES } from './ops-control.ts';
 import { CONV_RULES } from './ops-conv.ts';
 import { ELEMENTWISE_RULES } from './ops-elementwise.ts';
 import { GENERATE_RULES } from './ops-generate.ts';
@@ -13,7 +14,7 @@ import { REDUCE_RULES } from './ops-reduce.ts';
 import { TENSOR_RULES } from './ops-tensor.ts';
 import type { InferFn } from './types.ts';
 
-const FAMILIES: Record<string, InferFn>[] = [ELEMENTWISE_RULES, CONV_RULES, NN_RULES, REDUCE_RULES, TENSOR_RULES, INDEX_RULES, GENERATE_RULES];
+const FAMILIES: Record<string, InferFn>[] = [ELEMENTWISE_RULES, CONV_RULES, NN_RULES, REDUCE_RULES, TENSOR_RULES, INDEX_RULES, GENERATE_RULES, CONTROL_RULES];
 
 /** The inference rules. Ops missing here fall back to dtype-only inference. */
 export const INFER_RULES: Readonly<Record<string, InferFn>> = Object.freeze(
