@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { XqcError } from '@xai-qc/core';
+import { authConfigFromEnv, securityConfigFromEnv } from '../auth/auth-config.ts';
+import type { AuthConfig, SecurityConfig } from '../auth/auth-config.ts';
 import { EnvSchema, LOG_LEVELS } from './env.schema.ts';
 
 /** pino log level. */
@@ -30,6 +32,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Largest request body in bytes (uploads included). */
   readonly bodyLimitBytes: number;
+  /** Token verification, local accounts, first admin (auth/auth-config.ts). */
+  readonly auth: AuthConfig;
+  /** CORS, rate limits (auth/auth-config.ts). */
+  readonly security: SecurityConfig;
 }
 
 /** The repository's `models/` folder, the default home of the demo models. */
@@ -62,6 +68,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
+    auth: authConfigFromEnv(e),
+    security: securityConfigFromEnv(e),
   });
 }
 
