@@ -10,6 +10,8 @@ import type { ScalarMap } from '../image/image.types.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { checkExplainInput, since } from './explain-input.ts';
 import { chooseCamLayer } from './layers.ts';
+import { resolveParams } from './method-params.ts';
+import type { ParamTable } from './method-params.ts';
 import { ModelFunction } from './model-function.ts';
 import type { ExplainInput, Explanation, MethodName } from './types.ts';
 
@@ -24,6 +26,11 @@ export interface CamParams {
   /** Layer to explain (default: the model function's layer, else the last spatial activation). */
   layer?: string;
 }
+
+/** Declared parameters of the CAM methods. */
+export const CAM_PARAMS: ParamTable = Object.freeze({
+  layer: { kind: 'string', doc: "layer to explain (default the card's explain.layer, else the last spatial activation)" },
+});
 
 /**
  * ReLU(sum_k w_k A[n, k]) for every sample n of `activation` [N, K, h, w] with gradient
@@ -78,7 +85,8 @@ export async function featureCam(input: ExplainInput, weighting: CamWeighting, l
 /** The full explanation of a CAM method: the feature CAM upsampled bilinearly to the input size. */
 export async function camExplanation(method: MethodName, input: ExplainInput, weighting: CamWeighting, params: Partial<CamParams>): Promise<Explanation> {
   const t0 = performance.now();
-  const { cam, layer, score } = await featureCam(input, weighting, params.layer);
+  const p = resolveParams<CamParams>(method, CAM_PARAMS, params);
+  const { cam, layer, score } = await featureCam(input, weighting, p.layer);
   const [, , height, width] = input.x.dims;
   return {
     method,

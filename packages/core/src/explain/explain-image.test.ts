@@ -5,7 +5,7 @@ import type { ImageU8 } from '../image/image.types.ts';
 import { parseModelCard } from '../models/card.ts';
 import { Predictor } from '../models/predictor.ts';
 import { tensor } from '../onnx/tensor.ts';
-import { regionModel } from '../testing/explain-models.ts';
+import { linearModel, regionModel } from '../testing/explain-models.ts';
 import { emptyModel } from '../testing/model-factory.ts';
 import { compactResNet } from '../train/zoo/compact-resnet.ts';
 import { uniformRng } from '../util/random.ts';
@@ -105,13 +105,67 @@ describe('explainImage on other tasks', () => {
     for (let i = 0; i < 256; i++) if (i % 16 >= 6) expect(r.maps.saliency.data[i]).toBe(0);
   });
 
-  it('explains element 0 of a scalar output for other tasks', async () => {
+  it('explains the score of an anomaly scorer that is not an exported detector', async () => {
     const regionMask = Array.from({ length: 64 }, (_, i) => (i % 8 < 4 ? 1 : 0));
     const scorer = new Predictor(regionModel({ channels: 3, height: 8, width: 8 }, regionMask, 3, 1), parseModelCard({ task: 'anomaly', labels: ['score'], input: { height: 8, width: 8 } }));
     const r = await explainImage(scorer, randomImage(8, 8, 4), { methods: ['gradcam', 'rise'], params: { rise: { masks: 32 } } });
-    expect(r.summary.target).toMatchObject({ index: 0, reason: 'default', of: 'y' });
+    expect(r.summary.target).toMatchObject({ index: 0, reason: 'anomaly score', of: 'y' });
     expect(r.summary.prediction).toBeUndefined();
+    expect(r.summary.decision).toBeUndefined();
     expect(r.summary.layer).toBe('feat');
+    const noMap = await explainImage(scorer, randomImage(8, 8, 4), { methods: ['anomalymap'] }).catch((e: unknown) => e);
+    expect(noMap).toMatchObject({ code: 'XQC_EXPLAIN', message: expect.stringMatching(/needs an anomaly detector with a 'anomaly_map' output; this model's outputs are y/) });
+  });
+});
+
+describe('explainImage states the decision and refuses bad requests', () => {
+  it('states verdict, probabilities and calibration, and records the source', async () => {
+    const calibrated = new Predictor(zoo.model, parseModelCard({ ...classifier.card, calibration: { temperature: 2 } }));
+    const source = { image: { path: 'part.png', sha256: 'ab'.repeat(32), width: 96, height: 80 }, model: { path: 'model.onnx', sha256: 'cd'.repeat(32) } };
+    const r = await explainImage(calibrated, image, { methods: ['saliency'], source });
+    const d = r.summary.decision;
+    expect(d?.scoreKind).toBe('defect probability');
+    expect(d?.calibrated).toBe(true);
+    expect(d?.temperature).toBe(2);
+    expect(Object.keys(d?.probabilities ?? {})).toEqual(['good', 'scratch', 'dent']);
+    expect(d?.score).toBeCloseTo(1 - (d?.probabilities?.good ?? 0), 6);
+    expect(d?.text).toMatch(/^(PASS|REJECT) \(.+\): P\(defect\) 0\.\d{3}, calibrated \(T 2\.00\); reject at >= 0\.5$/);
+    expect(r.summary.model).toMatchObject({ name: 'tiny', path: 'model.onnx', sha256: 'cd'.repeat(32) });
+    expect(r.summary.image).toMatchObject({ path: 'part.png', width: 48, height: 40, original: { width: 96, height: 80 } });
+    const plain = await explainImage(classifier, image, { methods: ['saliency'] });
+    expect(plain.summary.decision?.calibrated).toBe(false);
+    expect(plain.summary.decision?.text).toMatch(/uncalibrated softmax/);
+  });
+
+  it('flags a degenerate map and leaves it out of the aggregate and the consensus', async () => {
+    const w = Float32Array.from({ length: 3 * 64 }, (_, i) => ((i % 64) % 8 < 4 ? 1 : 0));
+    const linear = new Predictor(linearModel({ channels: 3, height: 8, width: 8 }, w), parseModelCard({ task: 'anomaly', labels: ['score'], input: { height: 8, width: 8 } }));
+    // One occlusion window over the whole image: every pixel gets the same drop.
+    const r = await explainImage(linear, randomImage(8, 8, 6), { methods: ['saliency', 'occlusion', 'rise'], params: { occlusion: { window: 8 }, rise: { masks: 64 } } });
+    const byName = Object.fromEntries(r.summary.methods.map((m) => [m.method, m]));
+    expect(byName.occlusion.degenerate?.reason).toMatch(/^(constant|all-zero)$/);
+    expect(byName.occlusion.agreement).toBeUndefined();
+    expect(byName.saliency.degenerate).toBeUndefined();
+    expect(byName.saliency.agreement).toBeGreaterThan(0);
+    expect(r.summary.consensus).toMatchObject({ methods: ['saliency', 'rise'], excluded: ['occlusion'] });
+    const alone = await explainImage(linear, randomImage(8, 8, 6), { methods: ['saliency', 'occlusion'], params: { occlusion: { window: 8 } } });
+    expect(alone.summary.consensus).toBeUndefined();
+    expect(alone.consensusMap).toBeUndefined();
+  });
+
+  it('refuses a mask of another size, undeclared parameters and parameters of unrequested methods', async () => {
+    const small = { width: 24, height: 20, data: new Uint8Array(480) };
+    await expect(explainImage(classifier, image, { methods: ['saliency'], mask: small })).rejects.toMatchObject({
+      code: 'XQC_SHAPE_MISMATCH',
+      message: 'the mask is 24x20; the image is 48x40: give a mask of the image\'s size',
+    });
+    await expect(explainImage(classifier, image, { methods: ['ig'], params: { ig: { step: 4 } } })).rejects.toMatchObject({
+      code: 'XQC_INVALID_ARGUMENT',
+      message: expect.stringMatching(/unknown parameter 'step' for method ig; its parameters are baseline, .*steps/),
+    });
+    await expect(explainImage(classifier, image, { methods: ['ig'], params: { lime: { samples: 4 } } })).rejects.toMatchObject({
+      message: "parameters are given for method 'lime', which is not requested (ig)",
+    });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { XqcError } from '../errors.ts';
 import type { ModelCard } from '../models/card.ts';
+import { DETECTOR_OUTPUTS } from '../models/anomaly/export-onnx.ts';
 import { defectIndices } from '../models/card.ts';
 import type { Prediction } from '../models/result.ts';
 import type { Tensor } from '../onnx/tensor.ts';
@@ -21,9 +22,10 @@ export interface ImageTarget {
   /**
    * 'given' (the caller's index), 'predicted' (the top class, a defect), 'top defect' (the
    * most probable defect class when the top class is good), 'top class' (no defect
-   * labels) or 'default' (element 0 of a scalar output).
+   * labels), 'anomaly score' (an anomaly detector's image score) or 'default' (element 0
+   * of a scalar output).
    */
-  reason: 'given' | 'predicted' | 'top defect' | 'top class' | 'default';
+  reason: 'given' | 'predicted' | 'top defect' | 'top class' | 'anomaly score' | 'default';
   /** Segmenters: pixels of the region at model resolution (0 means the whole image was used). */
   regionPixels?: number;
 }
@@ -83,4 +85,18 @@ export function imageTarget(card: ModelCard, of: string, output: Tensor, predict
   const elements = output.data.length / output.dims[0];
   const i = index ?? 0;
   return { target: scalarTarget(of, elements, i), index: i, reason: index === undefined ? 'default' : 'given' };
+}
+
+/**
+ * The target of an anomaly detector: its image score in distance units (`raw_score` of an
+ * exported PatchCore detector), which the verdict's normalised `score` turns into
+ * clip(piecewise-linear(raw_score), 0, 1). Explaining the raw score keeps gradients alive
+ * where the normalised score is clipped (clearly good or clearly bad images) and ranks
+ * pixels the same way. A detector without `raw_score` is explained through `fallback`.
+ */
+export function anomalyTarget(outputs: readonly string[], fallback: string): ImageTarget {
+  const of = outputs.includes(DETECTOR_OUTPUTS.raw) ? DETECTOR_OUTPUTS.raw : fallback;
+  const target = scalarTarget(of, 1, 0);
+  const description = of === DETECTOR_OUTPUTS.raw ? `${of} (the anomaly score in distance units, before normalisation)` : `${of} (the anomaly score)`;
+  return { target: { ...target, description }, index: 0, label: 'anomaly', reason: 'anomaly score' };
 }

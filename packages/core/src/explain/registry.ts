@@ -5,6 +5,8 @@
  * twice throws when this module loads.
  */
 import { XqcError } from '../errors.ts';
+import { describeParams, resolveParams } from './method-params.ts';
+import { anomalyMap } from './methods/anomaly-map.ts';
 import { gradCamPlusPlus } from './methods/grad-cam-pp.ts';
 import { gradCam } from './methods/grad-cam.ts';
 import { gradientShap } from './methods/gradient-shap.ts';
@@ -20,6 +22,7 @@ import type { Explainer, MethodName } from './types.ts';
 
 /** Every shipped method, alphabetical by name. */
 export const EXPLAINERS: readonly Explainer[] = [
+  anomalyMap,
   gradCam,
   gradCamPlusPlus,
   gradientShap,
@@ -52,4 +55,18 @@ export function getExplainer(name: string): Explainer {
   const e = byName.get(name);
   if (!e) throw new XqcError('XQC_EXPLAIN', `unknown explanation method '${name}'; known: ${explainerNames().join(', ')}`);
   return e;
+}
+
+/**
+ * Checks `params` against the declared parameters of method `name` without running it,
+ * so a misspelt or ill-typed parameter fails before any model work.
+ * @throws XQC_EXPLAIN for an unknown method, XQC_INVALID_ARGUMENT naming the valid parameters.
+ */
+export function checkMethodParams(name: string, params: Readonly<Record<string, unknown>>): void {
+  resolveParams(name, getExplainer(name).params, params);
+}
+
+/** Help lines of method `name`: one per parameter a user can set, with kind, default and meaning. */
+export function describeMethodParams(name: string): string[] {
+  return describeParams(getExplainer(name).params);
 }

@@ -5,6 +5,7 @@
  */
 import type { ScalarMap } from '../image/image.types.ts';
 import type { Tensor } from '../onnx/tensor.ts';
+import type { ParamTable } from './method-params.ts';
 import type { ModelFunction } from './model-function.ts';
 
 /** Names of the shipped methods. */
@@ -19,7 +20,8 @@ export type MethodName =
   | 'occlusion'
   | 'rise'
   | 'lime'
-  | 'kernelshap';
+  | 'kernelshap'
+  | 'anomalymap';
 
 /** What a method explains: one input image [1, C, H, W] under one target. */
 export interface ExplainInput {
@@ -46,8 +48,10 @@ export interface Explanation {
   extras?: Record<string, unknown>;
 }
 
-/** A method: a name and a function. */
+/** A method: a name, its declared parameters (method-params.ts) and a function. */
 export interface Explainer<P = Record<string, unknown>> {
   readonly name: MethodName;
+  /** Every parameter `explain` accepts, with its default; anything else is refused. */
+  readonly params: ParamTable;
   explain(input: ExplainInput, params?: Partial<P>): Promise<Explanation>;
 }

@@ -6,7 +6,7 @@
  *   w_k = sum_ij alpha_kij * ReLU(g_kij),   cam = ReLU(sum_k w_k A_k),
  * with alpha = 0 where g = 0, as pytorch-grad-cam implements it. Upsampled like Grad-CAM.
  */
-import { camExplanation, camFromLayer, featureCam } from '../cam.ts';
+import { CAM_PARAMS, camExplanation, camFromLayer, featureCam } from '../cam.ts';
 import type { CamParams, FeatureCam } from '../cam.ts';
 import type { ScalarMap } from '../../image/image.types.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
@@ -45,6 +45,7 @@ export function gradCamPlusPlusFeatures(input: ExplainInput, layer?: string): Pr
 /** See the module comment. */
 export const gradCamPlusPlus: Explainer<CamParams> = {
   name: 'gradcampp',
+  params: CAM_PARAMS,
   explain(input: ExplainInput, params: Partial<CamParams> = {}): Promise<Explanation> {
     return camExplanation('gradcampp', input, gradCamPlusPlusWeights, params);
   },

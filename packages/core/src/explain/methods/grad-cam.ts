@@ -3,7 +3,7 @@
  * upsampled to the input size (see cam.ts). The map is not rescaled: aggregate.ts
  * normalises maps for display and comparison.
  */
-import { camExplanation, camFromLayer, featureCam } from '../cam.ts';
+import { CAM_PARAMS, camExplanation, camFromLayer, featureCam } from '../cam.ts';
 import type { CamParams, FeatureCam } from '../cam.ts';
 import type { ScalarMap } from '../../image/image.types.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
@@ -33,6 +33,7 @@ export function gradCamFeatures(input: ExplainInput, layer?: string): Promise<Fe
 /** See the module comment. */
 export const gradCam: Explainer<CamParams> = {
   name: 'gradcam',
+  params: CAM_PARAMS,
   explain(input: ExplainInput, params: Partial<CamParams> = {}): Promise<Explanation> {
     return camExplanation('gradcam', input, gradCamWeights, params);
   },

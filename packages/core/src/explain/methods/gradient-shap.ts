@@ -13,6 +13,8 @@ import { uniformRng } from '../../util/random.ts';
 import { noiseBaseline } from '../baselines.ts';
 import { sumOverChannels } from '../channel-maps.ts';
 import { buildBatch, checkExplainInput, since } from '../explain-input.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link gradientShap}. */
@@ -23,16 +25,19 @@ export interface GradientShapParams {
   baselines: 'noise' | Tensor;
 }
 
-/** Defaults of {@link gradientShap}. */
-export const GRADIENT_SHAP_DEFAULTS: Readonly<GradientShapParams> = Object.freeze({ samples: 32, baselines: 'noise' });
+/** Declared parameters of {@link gradientShap}. */
+export const GRADIENT_SHAP_PARAMS: ParamTable = Object.freeze({
+  samples: { kind: 'integer', default: 32, min: 1, doc: '(baseline, alpha) draws' },
+  baselines: { kind: 'enum', default: 'noise', values: ['noise'], orTensor: true, doc: 'uniform noise over the value range, or a set of baseline images [K, C, H, W]' },
+});
 
 /** See the module comment. */
 export const gradientShap: Explainer<GradientShapParams> = {
   name: 'gradshap',
+  params: GRADIENT_SHAP_PARAMS,
   async explain(input: ExplainInput, params: Partial<GradientShapParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
-    const p: GradientShapParams = { ...GRADIENT_SHAP_DEFAULTS, ...params };
-    if (!Number.isInteger(p.samples) || p.samples < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `samples must be a positive integer, got ${p.samples}`);
+    const p = resolveParams<GradientShapParams>('gradshap', GRADIENT_SHAP_PARAMS, params);
     const shape = checkExplainInput(input);
     const set = p.baselines === 'noise' ? undefined : p.baselines;
     if (set && (set.dims.length !== 4 || set.data.length !== set.dims[0] * shape.size || set.dims[0] < 1 || set.dtype !== 'float32')) {

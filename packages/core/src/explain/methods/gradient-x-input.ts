@@ -5,6 +5,8 @@
  */
 import { absMap, sumOverChannels } from '../channel-maps.ts';
 import { checkExplainInput, since } from '../explain-input.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link gradientXInput}. */
@@ -13,15 +15,18 @@ export interface GradientXInputParams {
   abs: boolean;
 }
 
-/** Defaults of {@link gradientXInput}. */
-export const GRADIENT_X_INPUT_DEFAULTS: Readonly<GradientXInputParams> = Object.freeze({ abs: false });
+/** Declared parameters of {@link gradientXInput}. */
+export const GRADIENT_X_INPUT_PARAMS: ParamTable = Object.freeze({
+  abs: { kind: 'boolean', default: false, doc: 'return the magnitude instead of the signed map' },
+});
 
 /** See the module comment. */
 export const gradientXInput: Explainer<GradientXInputParams> = {
   name: 'gradxinput',
+  params: GRADIENT_X_INPUT_PARAMS,
   async explain(input: ExplainInput, params: Partial<GradientXInputParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
-    const p: GradientXInputParams = { ...GRADIENT_X_INPUT_DEFAULTS, ...params };
+    const p = resolveParams<GradientXInputParams>('gradxinput', GRADIENT_X_INPUT_PARAMS, params);
     const shape = checkExplainInput(input);
     const { grad, values } = await input.f.gradients(input.x);
     const prod = new Float32Array(shape.size);

@@ -8,7 +8,6 @@
  * |f(x) - f(x')|; NaN when that is 0), the usual check that `steps` is large enough.
  * The map is sum over channels of IG, signed.
  */
-import { XqcError } from '../../errors.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
 import { uniformRng } from '../../util/random.ts';
 import { resolveBaseline } from '../baselines.ts';
@@ -16,6 +15,8 @@ import type { BaselineKind, InputNormalization } from '../baselines.ts';
 import { sumOverChannels } from '../channel-maps.ts';
 import { buildBatch, checkExplainInput, since } from '../explain-input.ts';
 import type { ImageShape } from '../explain-input.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ModelFunction } from '../model-function.ts';
 import { INTEGRATION_RULES, integrationRule } from '../quadrature.ts';
 import type { IntegrationRule } from '../quadrature.ts';
@@ -38,17 +39,19 @@ export interface IntegratedGradientsParams {
 }
 
 /**
- * Defaults of {@link integratedGradients}. The midpoint rule is the default because the
- * integrand of a ReLU network is only piecewise smooth along the path, where
+ * Declared parameters of {@link integratedGradients}. The midpoint rule is the default
+ * because the integrand of a ReLU network is only piecewise smooth along the path, where
  * Gauss-Legendre's high order buys nothing: on the demo cell classifier at 64 steps the
  * mean relative completeness error over five images was 0.5 % with the midpoint rule and
  * 1.3 % with Gauss-Legendre (packages/core/test/demo-models.test.ts).
  */
-export const INTEGRATED_GRADIENTS_DEFAULTS: Readonly<IntegratedGradientsParams> = Object.freeze({
-  baseline: 'black',
-  blurSigma: 0.05,
-  steps: 32,
-  rule: 'midpoint',
+export const INTEGRATED_GRADIENTS_PARAMS: ParamTable = Object.freeze({
+  baseline: { kind: 'enum', default: 'black', values: ['black', 'blurred', 'noise', 'custom'], orTensor: true, doc: "the reference image x' of the path" },
+  customBaseline: { kind: 'object', cli: false, doc: "the image [1, C, H, W] for baseline 'custom'" },
+  normalize: { kind: 'object', cli: false, doc: "the input's mean/std, so 'black' is what a 0 pixel maps to (explainImage passes the card's)" },
+  blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of baseline 'blurred', as a fraction of the larger image side" },
+  steps: { kind: 'integer', default: 32, min: 1, doc: 'sub-intervals (Riemann, trapezoid) or nodes (Gauss-Legendre)' },
+  rule: { kind: 'enum', default: 'midpoint', values: INTEGRATION_RULES, doc: 'quadrature rule' },
 });
 
 /** Attributions along the straight path from `baseline` to `x`. */
@@ -87,12 +90,10 @@ export async function pathAttribution(f: ModelFunction, x: Float32Array, baselin
 /** See the module comment. */
 export const integratedGradients: Explainer<IntegratedGradientsParams> = {
   name: 'ig',
+  params: INTEGRATED_GRADIENTS_PARAMS,
   async explain(input: ExplainInput, params: Partial<IntegratedGradientsParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
-    const p: IntegratedGradientsParams = { ...INTEGRATED_GRADIENTS_DEFAULTS, ...params };
-    if (!INTEGRATION_RULES.includes(p.rule)) {
-      throw new XqcError('XQC_INVALID_ARGUMENT', `unknown integration rule '${p.rule}'; expected one of ${INTEGRATION_RULES.join(', ')}`);
-    }
+    const p = resolveParams<IntegratedGradientsParams>('ig', INTEGRATED_GRADIENTS_PARAMS, params);
     const shape = checkExplainInput(input);
     const x = input.x.data;
     const baseline = resolveBaseline(p.baseline, x, shape, {

@@ -8,14 +8,15 @@
  * squares is solved with sum(phi) = f(x) - f(fill) eliminated exactly (shapley-kernel.ts).
  * The map paints each superpixel with its phi.
  */
-import { XqcError } from '../../errors.ts';
 import { uniformRng } from '../../util/random.ts';
 import { checkExplainInput, since } from '../explain-input.ts';
 import { fillImage } from '../perturbation.ts';
 import type { FillKind } from '../perturbation.ts';
 import { sampleCoalitions, shapleyFromTable, solveKernelShap } from '../shapley-kernel.ts';
-import { SUPERPIXEL_DEFAULTS, evaluateCoalitions, paintSegments, resolveSuperpixels } from '../superpixels/coalitions.ts';
+import { SUPERPIXEL_PARAMS, evaluateCoalitions, paintSegments, resolveSuperpixels } from '../superpixels/coalitions.ts';
 import type { SuperpixelParams } from '../superpixels/coalitions.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link kernelShap}. */
@@ -30,26 +31,23 @@ export interface KernelShapParams extends SuperpixelParams {
   blurSigma: number;
 }
 
-/** Defaults of {@link kernelShap}. */
-export const KERNEL_SHAP_DEFAULTS: Readonly<Omit<KernelShapParams, 'segments'>> = Object.freeze({
-  ...SUPERPIXEL_DEFAULTS,
-  samples: 1000,
-  exactMaxFeatures: 12,
-  fill: 'mean',
-  blurSigma: 0.05,
+/** Declared parameters of {@link kernelShap}. */
+export const KERNEL_SHAP_PARAMS: ParamTable = Object.freeze({
+  ...SUPERPIXEL_PARAMS,
+  samples: { kind: 'integer', default: 1000, min: 1, doc: 'coalitions to sample, the empty and full ones excluded' },
+  exactMaxFeatures: { kind: 'integer', default: 12, min: 0, max: 20, doc: 'enumerate all 2^M coalitions when M is at most this' },
+  fill: { kind: 'enum', default: 'mean', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what absent superpixels show ('mean': the mean colour of each superpixel)" },
+  blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
 });
 
 /** See the module comment. */
 export const kernelShap: Explainer<KernelShapParams> = {
   name: 'kernelshap',
+  params: KERNEL_SHAP_PARAMS,
   async explain(input: ExplainInput, params: Partial<KernelShapParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
-    const p = { ...KERNEL_SHAP_DEFAULTS, ...params };
-    if (!Number.isInteger(p.samples) || p.samples < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `samples must be a positive integer, got ${p.samples}`);
-    if (!Number.isInteger(p.exactMaxFeatures) || p.exactMaxFeatures < 0 || p.exactMaxFeatures > 20) {
-      throw new XqcError('XQC_INVALID_ARGUMENT', `exactMaxFeatures must be an integer in 0..20, got ${p.exactMaxFeatures}`);
-    }
+    const p = resolveParams<KernelShapParams>('kernelshap', KERNEL_SHAP_PARAMS, params);
     const x = input.x.data;
     const sp = resolveSuperpixels(x, shape, p);
     const m = sp.count;

@@ -14,8 +14,10 @@ import { checkExplainInput, since } from '../explain-input.ts';
 import { weightedRidge } from '../least-squares.ts';
 import { fillImage } from '../perturbation.ts';
 import type { FillKind } from '../perturbation.ts';
-import { SUPERPIXEL_DEFAULTS, evaluateCoalitions, paintSegments, resolveSuperpixels } from '../superpixels/coalitions.ts';
+import { SUPERPIXEL_PARAMS, evaluateCoalitions, paintSegments, resolveSuperpixels } from '../superpixels/coalitions.ts';
 import type { SuperpixelParams } from '../superpixels/coalitions.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link lime}. */
@@ -32,14 +34,14 @@ export interface LimeParams extends SuperpixelParams {
   blurSigma: number;
 }
 
-/** Defaults of {@link lime}. */
-export const LIME_DEFAULTS: Readonly<Omit<LimeParams, 'segments'>> = Object.freeze({
-  ...SUPERPIXEL_DEFAULTS,
-  samples: 1000,
-  kernelWidth: 0.25,
-  alpha: 1,
-  fill: 'mean',
-  blurSigma: 0.05,
+/** Declared parameters of {@link lime}. */
+export const LIME_PARAMS: ParamTable = Object.freeze({
+  ...SUPERPIXEL_PARAMS,
+  samples: { kind: 'integer', default: 1000, min: 2, doc: 'perturbed samples, the image itself included' },
+  kernelWidth: { kind: 'number', default: 0.25, min: 0, doc: 'kernel width on the cosine distance (must be > 0)' },
+  alpha: { kind: 'number', default: 1, min: 0, doc: 'ridge penalty on the superpixel weights' },
+  fill: { kind: 'enum', default: 'mean', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what hidden superpixels show ('mean': the mean colour of each superpixel)" },
+  blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
 });
 
 /** lime's kernel weight of a sample with `on` of `m` superpixels kept. */
@@ -51,13 +53,12 @@ export function limeKernel(on: number, m: number, width: number): number {
 /** See the module comment. */
 export const lime: Explainer<LimeParams> = {
   name: 'lime',
+  params: LIME_PARAMS,
   async explain(input: ExplainInput, params: Partial<LimeParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
-    const p = { ...LIME_DEFAULTS, ...params };
-    if (!Number.isInteger(p.samples) || p.samples < 2) throw new XqcError('XQC_INVALID_ARGUMENT', `samples must be an integer >= 2, got ${p.samples}`);
-    if (!(p.kernelWidth > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `kernelWidth must be > 0, got ${p.kernelWidth}`);
-    if (!(p.alpha >= 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `alpha must be >= 0, got ${p.alpha}`);
+    const p = resolveParams<LimeParams>('lime', LIME_PARAMS, params);
+    if (!(p.kernelWidth > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `parameter lime.kernelWidth must be > 0, got ${p.kernelWidth}`);
     const x = input.x.data;
     const sp = resolveSuperpixels(x, shape, p);
     const m = sp.count;

@@ -5,10 +5,11 @@
  * it. Window positions run 0, stride, 2 stride, ... and a last one flush with the far
  * edge, so every pixel is covered. One forward pass per window plus one for f(x).
  */
-import { XqcError } from '../../errors.ts';
 import { checkExplainInput, since } from '../explain-input.ts';
 import { evaluatePerturbed, fillImage } from '../perturbation.ts';
 import type { FillKind } from '../perturbation.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link occlusion}. */
@@ -23,8 +24,13 @@ export interface OcclusionParams {
   blurSigma: number;
 }
 
-/** Defaults of {@link occlusion}; window and stride depend on the image size. */
-export const OCCLUSION_DEFAULTS: Readonly<OcclusionParams> = Object.freeze({ fill: 'mean', blurSigma: 0.05 });
+/** Declared parameters of {@link occlusion}; window and stride default from the image size. */
+export const OCCLUSION_PARAMS: ParamTable = Object.freeze({
+  window: { kind: 'integer', min: 1, doc: 'patch side in pixels (default 1/8 of the smaller image side)' },
+  stride: { kind: 'integer', min: 1, doc: 'step between patches in pixels (default half the window)' },
+  fill: { kind: 'enum', default: 'mean', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what the patch shows ('mean': the per-channel mean of the image)" },
+  blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
+});
 
 /** Start offsets of windows of `size` along an axis of `length`: 0, stride, ..., and length - size. */
 export function windowStarts(length: number, size: number, stride: number): number[] {
@@ -35,21 +41,16 @@ export function windowStarts(length: number, size: number, stride: number): numb
   return starts;
 }
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `${name} must be a positive integer, got ${v}`);
-}
-
 /** See the module comment. */
 export const occlusion: Explainer<OcclusionParams> = {
   name: 'occlusion',
+  params: OCCLUSION_PARAMS,
   async explain(input: ExplainInput, params: Partial<OcclusionParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
-    const p = { ...OCCLUSION_DEFAULTS, ...params };
+    const p = resolveParams<OcclusionParams>('occlusion', OCCLUSION_PARAMS, params);
     const window = p.window ?? Math.max(1, Math.round(Math.min(shape.width, shape.height) / 8));
     const stride = p.stride ?? Math.max(1, Math.floor(window / 2));
-    positiveInt('window', window);
-    positiveInt('stride', stride);
     const x = input.x.data;
     const fill = fillImage(p.fill, x, shape, { blurSigma: p.blurSigma });
     const { width: w, height: h } = shape;

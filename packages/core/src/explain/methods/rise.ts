@@ -17,6 +17,8 @@ import { uniformRng } from '../../util/random.ts';
 import { buildBatch, checkExplainInput, since } from '../explain-input.ts';
 import { fillImage } from '../perturbation.ts';
 import type { FillKind } from '../perturbation.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link rise}. */
@@ -35,8 +37,15 @@ export interface RiseParams {
   center: boolean;
 }
 
-/** Defaults of {@link rise}. */
-export const RISE_DEFAULTS: Readonly<RiseParams> = Object.freeze({ masks: 1000, grid: 8, probability: 0.5, fill: 'zero', blurSigma: 0.05, center: true });
+/** Declared parameters of {@link rise}. */
+export const RISE_PARAMS: ParamTable = Object.freeze({
+  masks: { kind: 'integer', default: 1000, min: 1, doc: 'number of random masks N' },
+  grid: { kind: 'integer', default: 8, min: 1, doc: 'side of the coarse binary grid' },
+  probability: { kind: 'number', default: 0.5, min: 0, max: 1, doc: 'probability that a grid cell keeps the image (must be > 0)' },
+  fill: { kind: 'enum', default: 'zero', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what masked-out pixels show ('zero' is the paper x * M)" },
+  blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
+  center: { kind: 'boolean', default: true, doc: 'subtract the mean masked score (false: the paper formula)' },
+});
 
 /** Bilinear taps (half-pixel centres, edges clamped) from `src` cells onto `dst` pixels. */
 function taps(src: number, dst: number): { i0: Int32Array; i1: Int32Array; t: Float64Array } {
@@ -90,13 +99,12 @@ export function riseMasks(width: number, height: number, grid: number, probabili
 /** See the module comment. */
 export const rise: Explainer<RiseParams> = {
   name: 'rise',
+  params: RISE_PARAMS,
   async explain(input: ExplainInput, params: Partial<RiseParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
-    const p: RiseParams = { ...RISE_DEFAULTS, ...params };
-    if (!Number.isInteger(p.masks) || p.masks < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `masks must be a positive integer, got ${p.masks}`);
-    if (!Number.isInteger(p.grid) || p.grid < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `grid must be a positive integer, got ${p.grid}`);
-    if (!(p.probability > 0 && p.probability <= 1)) throw new XqcError('XQC_INVALID_ARGUMENT', `probability must lie in (0, 1], got ${p.probability}`);
+    const p = resolveParams<RiseParams>('rise', RISE_PARAMS, params);
+    if (!(p.probability > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `probability must lie in (0, 1], got ${p.probability}`);
     const x = input.x.data;
     const fill = fillImage(p.fill, x, shape, { blurSigma: p.blurSigma });
     const diff = Float32Array.from(x, (v, i) => v - fill[i]);

@@ -4,16 +4,23 @@
  */
 import { maxAbsOverChannels } from '../channel-maps.ts';
 import { checkExplainInput, since } from '../explain-input.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Saliency has no parameters. */
 export type SaliencyParams = Record<string, never>;
 
+/** Saliency declares no parameters. */
+export const SALIENCY_PARAMS: ParamTable = Object.freeze({});
+
 /** See the module comment. */
 export const saliency: Explainer<SaliencyParams> = {
   name: 'saliency',
-  async explain(input: ExplainInput): Promise<Explanation> {
+  params: SALIENCY_PARAMS,
+  async explain(input: ExplainInput, params: Partial<SaliencyParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
+    resolveParams<SaliencyParams>('saliency', SALIENCY_PARAMS, params);
     const shape = checkExplainInput(input);
     const { grad, values } = await input.f.gradients(input.x);
     return {

@@ -6,10 +6,11 @@
  * of Hooker et al. 2019) or g itself then takes |.| ('mean', the paper's form); the map is
  * the maximum of that over channels, like saliency.
  */
-import { XqcError } from '../../errors.ts';
 import { normalRng } from '../../util/random.ts';
 import { maxAbsOverChannels } from '../channel-maps.ts';
 import { buildBatch, checkExplainInput, since } from '../explain-input.ts';
+import { resolveParams } from '../method-params.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ExplainInput, Explainer, Explanation } from '../types.ts';
 
 /** Parameters of {@link smoothGrad}. */
@@ -22,18 +23,20 @@ export interface SmoothGradParams {
   mode: 'abs' | 'square' | 'mean';
 }
 
-/** Defaults of {@link smoothGrad}. */
-export const SMOOTHGRAD_DEFAULTS: Readonly<SmoothGradParams> = Object.freeze({ samples: 25, sigma: 0.15, mode: 'abs' });
+/** Declared parameters of {@link smoothGrad}. */
+export const SMOOTHGRAD_PARAMS: ParamTable = Object.freeze({
+  samples: { kind: 'integer', default: 25, min: 1, doc: 'number of noisy copies' },
+  sigma: { kind: 'number', default: 0.15, min: 0, doc: "noise standard deviation as a fraction of the input's value range" },
+  mode: { kind: 'enum', default: 'abs', values: ['abs', 'square', 'mean'], doc: 'average |g|, g^2, or g then take |.|' },
+});
 
 /** See the module comment. */
 export const smoothGrad: Explainer<SmoothGradParams> = {
   name: 'smoothgrad',
+  params: SMOOTHGRAD_PARAMS,
   async explain(input: ExplainInput, params: Partial<SmoothGradParams> = {}): Promise<Explanation> {
     const t0 = performance.now();
-    const p: SmoothGradParams = { ...SMOOTHGRAD_DEFAULTS, ...params };
-    if (!Number.isInteger(p.samples) || p.samples < 1) throw new XqcError('XQC_INVALID_ARGUMENT', `samples must be a positive integer, got ${p.samples}`);
-    if (!(p.sigma >= 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `sigma must be >= 0, got ${p.sigma}`);
-    if (!['abs', 'square', 'mean'].includes(p.mode)) throw new XqcError('XQC_INVALID_ARGUMENT', `mode must be abs, square or mean, got '${p.mode}'`);
+    const p = resolveParams<SmoothGradParams>('smoothgrad', SMOOTHGRAD_PARAMS, params);
     const shape = checkExplainInput(input);
     const x = input.x.data;
     let lo = Infinity;

@@ -21,6 +21,7 @@ const f = ModelFunction.create(model, { input: 'x', target: scalarTarget('y') })
 /** An "explanation" that ignores the model: an edge-detector-like map of the input itself. */
 const inputOnly: Explainer = {
   name: 'saliency',
+  params: {},
   async explain(input) {
     const map = sumOverChannels(input.x.data.map(Math.abs), { channels: 3, height: side, width: side, size: 3 * side * side });
     return { method: 'saliency', map, params: {}, runtimeMs: 0, evaluations: 0 };

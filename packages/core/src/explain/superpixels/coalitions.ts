@@ -6,6 +6,7 @@
 import { XqcError } from '../../errors.ts';
 import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
 import type { ImageShape } from '../explain-input.ts';
+import type { ParamTable } from '../method-params.ts';
 import type { ModelFunction } from '../model-function.ts';
 import { evaluatePerturbed } from '../perturbation.ts';
 import { slic } from './slic.ts';
@@ -25,6 +26,14 @@ export interface SuperpixelParams {
 
 /** Defaults of {@link SuperpixelParams}. */
 export const SUPERPIXEL_DEFAULTS: Readonly<Omit<SuperpixelParams, 'segments'>> = Object.freeze({ nSegments: 50, compactness: 10, slicSigma: 1 });
+
+/** Declared superpixel parameters shared by LIME and Kernel SHAP. */
+export const SUPERPIXEL_PARAMS: ParamTable = Object.freeze({
+  segments: { kind: 'object', cli: false, doc: 'precomputed superpixels at model resolution (then the SLIC settings are unused)' },
+  nSegments: { kind: 'integer', default: SUPERPIXEL_DEFAULTS.nSegments, min: 1, doc: 'SLIC segment count' },
+  compactness: { kind: 'number', default: SUPERPIXEL_DEFAULTS.compactness, min: 0, doc: 'SLIC compactness' },
+  slicSigma: { kind: 'number', default: SUPERPIXEL_DEFAULTS.slicSigma, min: 0, doc: 'SLIC pre-blur in pixels' },
+});
 
 /**
  * The model input [C, H, W] as an 8-bit image for segmentation: one affine map of the
