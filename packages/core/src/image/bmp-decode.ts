@@ -4,6 +4,7 @@
  * and BI_BITFIELDS images, bottom-up or top-down; RLE and embedded JPEG/PNG are refused.
  */
 import { XqcError } from '../errors.ts';
+import { pixelLimitError } from './image-format.ts';
 import type { ImageU8 } from './image.types.ts';
 
 const BI_RGB = 0;
@@ -53,7 +54,7 @@ export function decodeBmp(bytes: Uint8Array, maxPixels: number): ImageU8 {
   const topDown = rawHeight < 0;
   const height = Math.abs(rawHeight);
   if (width <= 0 || height <= 0) throw invalid(`invalid size ${width}x${height}`);
-  if (width * height > maxPixels) throw invalid(`${width}x${height} exceeds the pixel limit ${maxPixels}`, 'too-large');
+  if (width * height > maxPixels) throw pixelLimitError(width, height, maxPixels, 'bmp');
   if (compression !== BI_RGB && compression !== BI_BITFIELDS && compression !== BI_ALPHABITFIELDS) {
     throw invalid(`compression ${compression} is not supported`, 'unsupported');
   }

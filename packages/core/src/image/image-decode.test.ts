@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isXqcError } from '../errors.ts';
-import { decodeImage, decodeImageWithFormat } from './image-decode.ts';
+import { decodeImage, decodeImageWithFormat, readImageHeader } from './image-decode.ts';
 import { encodeJpeg, encodePng } from './image-encode.ts';
 import { sniffImageFormat } from './image-format.ts';
 import type { ImageU8 } from './image.types.ts';
@@ -70,5 +70,30 @@ describe('decodeImage', () => {
     const gray = await decodeImage(await encodePng(image), { channels: 1 });
     expect(gray.channels).toBe(1);
     expect(gray.data[0]).toBe(Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50));
+  });
+
+  it('refuses an image over the pixel limit from its header, with the numbers', async () => {
+    const png = await encodePng(gradient(40, 30, 3));
+    await expect(decodeImage(png, { maxPixels: 1000 })).rejects.toMatchObject({
+      code: 'XQC_IMAGE_INVALID',
+      message: 'the image is 40x30 = 1,200 pixels, over the limit of 1,000 pixels',
+      details: { reason: 'too-large', width: 40, height: 30, pixels: 1200, maxPixels: 1000 },
+    });
+  });
+
+  it('shrinks a large image while decoding to maxSide and reports the original size', async () => {
+    const png = await encodePng(gradient(300, 120, 3));
+    const d = await decodeImageWithFormat(png, { maxSide: 100 });
+    expect([d.image.width, d.image.height, d.image.channels]).toEqual([100, 40, 3]);
+    expect(d.original).toEqual({ width: 300, height: 120 });
+    const small = await decodeImageWithFormat(png, { maxSide: 400 });
+    expect([small.image.width, small.image.height]).toEqual([300, 120]);
+    const gray = await decodeImage(await encodePng(gradient(64, 32, 1)), { maxSide: 16 });
+    expect([gray.width, gray.height, gray.channels]).toEqual([16, 8, 1]);
+    await expect(decodeImage(png, { maxSide: 0 })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
+  });
+
+  it('reads format and size from the header', async () => {
+    expect(await readImageHeader(await encodeJpeg(gradient(33, 21, 3)))).toEqual({ format: 'jpeg', width: 33, height: 21 });
   });
 });

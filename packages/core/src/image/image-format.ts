@@ -1,4 +1,5 @@
-/** Recognises an encoded image by its leading bytes, before any decoder touches it. */
+/** Recognises an encoded image by its leading bytes, before any decoder touches it; the pixel limit's refusal. */
+import { XqcError } from '../errors.ts';
 
 /** Encoded formats the engine can decode. */
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'tiff' | 'bmp' | 'gif';
@@ -25,4 +26,15 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (startsWith(bytes, [0x47, 0x49, 0x46, 0x38]) && (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61) return 'gif';
   if (startsWith(bytes, [0x42, 0x4d]) && bytes.length >= 26) return 'bmp';
   return null;
+}
+
+/**
+ * The refusal of an image over the pixel limit, with the numbers: its size, its pixel
+ * count and the limit. `XQC_IMAGE_INVALID` with `details.reason` 'too-large'.
+ */
+export function pixelLimitError(width: number, height: number, maxPixels: number, format?: ImageFormat): XqcError {
+  const n = (v: number): string => v.toLocaleString('en-US');
+  return new XqcError('XQC_IMAGE_INVALID', `the image is ${width}x${height} = ${n(width * height)} pixels, over the limit of ${n(maxPixels)} pixels`, {
+    details: { reason: 'too-large', format, width, height, pixels: width * height, maxPixels },
+  });
 }
