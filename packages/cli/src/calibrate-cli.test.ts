@@ -1,9 +1,13 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readModelCard } from '@xai-qc/core';
 import { main } from './main.ts';
+
+const SHIPPED = fileURLToPath(new URL('../../../models/surface-classifier', import.meta.url));
 
 let dir: string;
 const out: string[] = [];
@@ -14,37 +18,95 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xaiqc-cal-'));
   expect(await main(['data', 'generate', '--kind', 'cells', '--count', '80', '--seed', '5', '--size', '32', '--format', 'classification', '--out', join(dir, 'cells')], io)).toBe(0);
   expect(await main(['train', '--task', 'classify', '--data', join(dir, 'cells'), '--out', join(dir, 'model'), '--epochs', '2', '--batch', '8', '--width', '4', '--depth', '2', '--size', '32', '--threads', '1', '--json'], io)).toBe(0);
-}, 120_000);
+  // A temporary copy of the shipped pass/reject classifier, and defect/good surfaces for it (60 validation images).
+  await cp(SHIPPED, join(dir, 'shipped'), { recursive: true });
+  const surfaces = join(dir, 'surfaces');
+  expect(await main(['data', 'generate', '--kind', 'surface', '--format', 'classification', '--count', '400', '--seed', '7', '--size', '64', '--out', surfaces], io)).toBe(0);
+  await mkdir(join(surfaces, 'defect'));
+  for (const kind of ['scratch', 'crack', 'spot', 'hole']) {
+    for (const f of await readdir(join(surfaces, kind))) await rename(join(surfaces, kind, f), join(surfaces, 'defect', `${kind}-${f}`));
+    await rm(join(surfaces, kind), { recursive: true });
+  }
+  await rm(join(surfaces, 'labels.json'));
+  await rm(join(surfaces, 'manifest.json'));
+}, 180_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('xaiqc calibrate and uncertainty', () => {
-  it('calibrate fits T, writes diagrams and figures, records T in the card', async () => {
+  it('calibrate writes the calibrated card into --out and changes the model card only with --write-card', async () => {
+    const model = join(dir, 'shipped', 'model.onnx');
+    const cardPath = join(dir, 'shipped', 'model_card.yaml');
+    const original = await readFile(cardPath, 'utf8');
     out.length = 0;
-    const rc = await main(['calibrate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--out', join(dir, 'cal'), '--json'], io);
+    err.length = 0;
+    const rc = await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal'), '--json'], io);
     expect(err).toEqual([]);
     expect(rc).toBe(0);
-    const r = JSON.parse(out[0]) as { fit: { temperature: number; nllBefore: number; nllAfter: number }; conformal: { coverage: number }; before: { ece: number } };
+    const r = JSON.parse(out[0]) as { validationCount: number; fit: { temperature: number; nllBefore: number; nllAfter: number; logTemperatureStdError: number }; conformal: { coverage: number }; cards: { written: string; modelCardUpdated: boolean } };
+    expect(r.validationCount).toBeGreaterThanOrEqual(50);
     expect(r.fit.temperature).toBeGreaterThan(0);
     // The fit minimises the validation NLL, so it can only go down there.
     expect(r.fit.nllAfter).toBeLessThanOrEqual(r.fit.nllBefore + 1e-12);
+    expect(r.fit.logTemperatureStdError).toBeGreaterThan(0);
     expect(r.conformal.coverage).toBeGreaterThan(0);
-    expect((await readdir(join(dir, 'cal'))).sort()).toEqual(['calibration.json', 'reliability-after.png', 'reliability-after.svg', 'reliability-before.png', 'reliability-before.svg']);
+    expect((await readdir(join(dir, 'cal'))).sort()).toEqual(['calibration.json', 'model_card.yaml', 'reliability-after.png', 'reliability-after.svg', 'reliability-before.png', 'reliability-before.svg']);
     const png = await readFile(join(dir, 'cal', 'reliability-after.png'));
     expect(Array.from(png.subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
-    const card = await readModelCard(join(dir, 'model', 'model_card.yaml'));
-    expect(card.calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
+    expect(await readFile(cardPath, 'utf8')).toBe(original);
+    expect(r.cards).toMatchObject({ written: join(dir, 'cal', 'model_card.yaml'), modelCardUpdated: false });
+    const written = await readModelCard(join(dir, 'cal', 'model_card.yaml'));
+    expect(written.calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
+    expect(written.name).toBe('surface-classifier');
+
+    // A non-empty --out is refused before any work; --force replaces it, --write-card updates the card.
+    expect(await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal')], io)).toBe(1);
+    expect(err.pop()).toMatch(/XQC_INVALID_ARGUMENT: output folder .* is not empty/);
+    out.length = 0;
+    expect(await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal'), '--force', '--write-card'], io)).toBe(0);
+    expect(out.at(-1)).toMatch(/also written to .*model_card\.yaml/);
+    expect((await readModelCard(cardPath)).calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
   });
 
-  it('evaluate reports calibration and conformal figures for classifiers', async () => {
+  it('calibrate refuses 15 validation images, naming the minimum, and writes nothing', async () => {
+    const cardPath = join(dir, 'model', 'model_card.yaml');
+    const before = await readFile(cardPath, 'utf8');
+    err.length = 0;
+    const rc = await main(['calibrate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--out', join(dir, 'cal-small'), '--write-card'], io);
+    expect(rc).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^xaiqc calibrate: XQC_CALIBRATION_REFUSED: 15 validation image\(s\) are too few to calibrate on: at least 50 are needed/);
+    expect(existsSync(join(dir, 'cal-small'))).toBe(false);
+    expect((await readdir(dir)).filter((f) => f.includes('cal-small'))).toEqual([]);
+    expect(await readFile(cardPath, 'utf8')).toBe(before);
+  });
+
+  it('evaluate reports calibration and conformal figures, coverage never on the items that calibrated it', async () => {
+    type Trust = { report: { count: number }; trust: { calibration: { ece: number; brier: number }; conformal: { coverage: number | null; averageSetSize: number | null; calibrationCount: number; measuredCount: number; excludedCount: number; note?: string } } };
+    const evaluate = async (split: string): Promise<Trust> => {
+      out.length = 0;
+      expect(await main(['evaluate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--split', split, '--json'], io)).toBe(0);
+      return JSON.parse(out[0]) as Trust;
+    };
+    const test = await evaluate('test');
+    expect(test.trust.calibration.ece).toBeGreaterThanOrEqual(0);
+    expect(test.trust.calibration.brier).toBeGreaterThan(0);
+    expect(test.trust.conformal.averageSetSize).toBeGreaterThanOrEqual(1);
+    expect(test.trust.conformal).toMatchObject({ calibrationCount: 15, measuredCount: test.report.count, excludedCount: 0 });
+    // All 80 images: the 15 validation images calibrated the sets and are left out of the coverage.
+    const all = await evaluate('all');
+    expect(all.report.count).toBe(80);
+    expect(all.trust.conformal).toMatchObject({ calibrationCount: 15, measuredCount: 65, excludedCount: 15 });
+    expect(all.trust.conformal.note).toMatch(/15 evaluated item\(s\) calibrated the conformal sets and are left out/);
+    // The validation split alone: nothing is left to measure on, and the output says so.
+    const val = await evaluate('val');
+    expect(val.trust.conformal.coverage).toBeNull();
+    expect(val.trust.conformal.note).toMatch(/in-sample, so it is not reported/);
     out.length = 0;
-    expect(await main(['evaluate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--split', 'test', '--json'], io)).toBe(0);
-    const r = JSON.parse(out[0]) as { trust: { calibration: { ece: number; brier: number }; conformal: { coverage: number; averageSetSize: number } } };
-    expect(r.trust.calibration.ece).toBeGreaterThanOrEqual(0);
-    expect(r.trust.calibration.brier).toBeGreaterThan(0);
-    expect(r.trust.conformal.averageSetSize).toBeGreaterThanOrEqual(1);
+    expect(await main(['evaluate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--split', 'val'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/conformal APS alpha 0\.1: coverage not measured \(calibrated on 15 validation images, measured on 0 others\)/);
   });
 
   it('uncertainty runs MC-Dropout and ensembles on one image', async () => {

@@ -12,14 +12,19 @@ export const evaluateCommand: Command = {
 
 Classifiers: accuracy, macro F1, per-class precision/recall/F1, the confusion matrix,
 calibration at the card's temperature (ECE, MCE, adaptive/classwise ECE, Brier, NLL,
-AURC) and APS conformal coverage (sets calibrated on the validation split).
+AURC) and APS conformal coverage: sets calibrated on the folder's validation split,
+coverage measured only on the evaluated images outside it (with --split all, the train
+and test images; with --split val, none, and the output says so).
 Segmenters: IoU and Dice per class (dataset-level pixel counts), mean IoU/Dice, Dice of
 the defect classes and pixel accuracy. The card (default DIR/model_card.yaml) gives the
 input size, normalisation and label order; the split is the dataset's seeded split.
 Anomaly detectors (card task anomaly, data in the anomaly folder layout): image AUROC,
 pixel AUROC and PRO (area under the per-region overlap curve up to FPR 0.3, at model
 resolution), and F1, precision, recall, false-reject and escape rates and pixel F1 at the
-detector's thresholds. Only the test split is held out from fitting.`,
+detector's thresholds, with a note saying how many evaluated images the detector was
+fitted on (by the image hashes its run.json records, else the card's dataset hash): figures
+on a folder it never saw are held out, figures on its own train or val images optimistic.
+The split is drawn with the seed and shares the card records from training.`,
   options: {
     model: { type: 'string' },
     data: { type: 'string' },
@@ -49,7 +54,10 @@ detector's thresholds. Only the test split is held out from fitting.`,
       if (trust) {
         const c = trust.calibration;
         io.out(`calibration (T = ${trust.temperature.toFixed(3)}): ECE ${c.ece.toFixed(4)}  MCE ${c.mce.toFixed(4)}  Brier ${c.brier.toFixed(4)}  NLL ${c.nll.toFixed(4)}  AURC ${c.aurc.toFixed(4)}`);
-        io.out(`conformal APS alpha ${trust.conformal.alpha}: coverage ${trust.conformal.coverage.toFixed(4)}, mean set size ${trust.conformal.averageSetSize.toFixed(3)}`);
+        const cf = trust.conformal;
+        const figures = cf.coverage === null || cf.averageSetSize === null ? 'coverage not measured' : `coverage ${cf.coverage.toFixed(4)}, mean set size ${cf.averageSetSize.toFixed(3)}`;
+        io.out(`conformal APS alpha ${cf.alpha}: ${figures} (calibrated on ${cf.calibrationCount} validation images, measured on ${cf.measuredCount} others)`);
+        if (cf.note) io.out(`note: ${cf.note}`);
       }
     } else {
       io.out(`defect Dice ${rep.defectDice.toFixed(4)}  mean IoU ${rep.meanIou.toFixed(4)}  mean Dice ${rep.meanDice.toFixed(4)}  pixel acc ${rep.pixelAccuracy.toFixed(4)}`);

@@ -16,6 +16,8 @@ export {
 export { binaryBrierScore, brierScore, logitsNegativeLogLikelihood, negativeLogLikelihood, softmax } from './proper-scores.ts';
 export type { TemperatureFit, TemperatureOptions } from './temperature-scaling.ts';
 export { applyTemperature, fitTemperature } from './temperature-scaling.ts';
+export type { FitGuardOptions } from './fit-guard.ts';
+export { checkTemperatureFit, MIN_CALIBRATION_ITEMS } from './fit-guard.ts';
 export type { ReliabilitySvgOptions } from './reliability-svg.ts';
 export { renderReliabilitySvg } from './reliability-svg.ts';
 export { renderReliabilityPng } from './reliability-png.ts';

@@ -11,6 +11,11 @@
  * g'' can be negative far from the optimum, where a unit step in tau against the slope
  * is used instead of the Newton step; steps are guarded by Armijo backtracking until the
  * iterate is close enough for Newton's quadratic convergence.
+ *
+ * The fit also reports how well the data pin T down: the sandwich (robust) standard error
+ * of tau = log T at the optimum, se^2 = mean_i(g_i'^2) / (n g''^2), where g_i' is item i's
+ * contribution to the slope. It shrinks like 1/sqrt(n); docs/calibration.md uses it to
+ * choose the minimum validation size of `xaiqc calibrate`.
  */
 import { metricInputError, type NumberArray } from '../../metrics/metric-input.ts';
 import { expectedCalibrationError } from './calibration-error.ts';
@@ -29,6 +34,21 @@ export interface TemperatureFit {
   /** Top-label ECE (15 equal-width bins unless `bins` is given) at T = 1 and at the fitted T. */
   eceBefore: number;
   eceAfter: number;
+  /** Items the fit saw. */
+  count: number;
+  /** Distinct labels among them. */
+  classesPresent: number;
+  /**
+   * True when every item's label has the strictly largest logit. The NLL then falls
+   * monotonically as T goes to 0 (its slope in 1/T, mean(E_p[z] - z_y), is negative), so
+   * there is no finite optimum and the fitted T is only where the slope underflowed.
+   */
+  separable: boolean;
+  /** The allowed range of T, and which end the fit stopped at (null when strictly inside). */
+  bounds: [number, number];
+  atBound: 'lower' | 'upper' | null;
+  /** Sandwich standard error of log T at the fitted T; Infinity when the NLL is flat there. */
+  logTemperatureStdError: number;
 }
 
 /** Options of {@link fitTemperature}. */
@@ -45,12 +65,13 @@ export interface TemperatureOptions {
 }
 
 /** NLL and its first two derivatives in tau at beta = e^-tau. */
-function evaluate(logits: NumberArray, labels: NumberArray, k: number, beta: number): { g: number; dg: number; d2g: number } {
+function evaluate(logits: NumberArray, labels: NumberArray, k: number, beta: number): { g: number; dg: number; d2g: number; dgSquares: number } {
   const n = labels.length;
   const exps = new Float64Array(k);
   let f = 0;
   let df = 0;
   let d2f = 0;
+  let dfSquares = 0;
   for (let i = 0; i < n; i++) {
     const row = i * k;
     let max = -Infinity;
@@ -73,12 +94,13 @@ function evaluate(logits: NumberArray, labels: NumberArray, k: number, beta: num
     const zy = logits[row + labels[i]];
     f += max + Math.log(sum) - beta * zy;
     df += mean - zy;
+    dfSquares += (mean - zy) * (mean - zy);
     d2f += variance / sum;
   }
   f /= n;
   df /= n;
   d2f /= n;
-  return { g: f, dg: -beta * df, d2g: beta * beta * d2f + beta * df };
+  return { g: f, dg: -beta * df, d2g: beta * beta * d2f + beta * df, dgSquares: (beta * beta * dfSquares) / n };
 }
 
 /**
@@ -94,6 +116,13 @@ export function fitTemperature(logits: NumberArray, labels: NumberArray, options
   const highTau = Math.log(options.maxTemperature ?? 1e2);
   if (!(lowTau < highTau)) throw metricInputError('minTemperature must be below maxTemperature');
   let tau = Math.min(highTau, Math.max(lowTau, 0));
+  const count = labels.length;
+  const classesPresent = new Set(Array.from(labels as ArrayLike<number>)).size;
+  let separable = true;
+  for (let i = 0; i < count && separable; i++) {
+    const y = labels[i];
+    for (let j = 0; j < k; j++) if (j !== y && logits[i * k + j] >= logits[i * k + y]) separable = false;
+  }
   let at = evaluate(logits, labels, k, Math.exp(-tau));
   let iterations = 0;
   let converged = false;
@@ -122,10 +151,18 @@ export function fitTemperature(logits: NumberArray, labels: NumberArray, options
   }
   const temperature = Math.exp(tau);
   const bins = options.bins ?? 15;
+  const atBound = tau <= lowTau ? 'lower' : tau >= highTau ? 'upper' : null;
+  const logTemperatureStdError = at.d2g > 0 ? Math.sqrt(at.dgSquares / count) / at.d2g : Number.POSITIVE_INFINITY;
   return {
     temperature,
     iterations,
     converged,
+    count,
+    classesPresent,
+    separable,
+    bounds: [options.minTemperature ?? 1e-2, options.maxTemperature ?? 1e2],
+    atBound,
+    logTemperatureStdError,
     nllBefore: logitsNegativeLogLikelihood(logits, labels, 1),
     nllAfter: logitsNegativeLogLikelihood(logits, labels, temperature),
     eceBefore: expectedCalibrationError(softmax(logits, k, 1), labels, { bins }),

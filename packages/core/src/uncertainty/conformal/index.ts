@@ -16,3 +16,5 @@ export type { ReferralReason, ReferralRule, ReferralValidation } from './referra
 export { fitReferralRule, referralReason } from './referral.ts';
 export type { RiskCoverageCurve } from './risk-coverage.ts';
 export { aurc, riskCoverageCurve } from './risk-coverage.ts';
+export type { ConformalItems, HeldOutConformal } from './held-out-coverage.ts';
+export { checkConformalLevel, heldOutConformal, minConformalCalibrationSize } from './held-out-coverage.ts';
