@@ -16,5 +16,6 @@ export async function runAnomalyEvaluation(modelPath: string, dataDir: string, s
   io.out(`image AUROC ${fmt(rep.imageAuroc)}  pixel AUROC ${fmt(rep.pixelAuroc)}  PRO ${fmt(rep.pro)}`);
   io.out(`at the threshold: F1 ${fmt(rep.f1)}  precision ${fmt(rep.precision)}  recall ${fmt(rep.recall)}  false-reject rate ${fmt(rep.falseRejectRate)}  escape rate ${fmt(rep.escapeRate)}  pixel F1 ${fmt(rep.pixelF1)}`);
   for (const n of rep.notes) io.out(`note: ${n}`);
+  io.out(`note: ${r.fitOverlap.note}`);
   return 0;
 }

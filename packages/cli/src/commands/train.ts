@@ -1,10 +1,28 @@
 /** `xaiqc train`: trains a classifier or segmenter, or fits an anomaly detector, from a dataset folder. */
-import { runTraining } from '@xai-qc/core';
+import { runTraining, splitRatiosFor } from '@xai-qc/core';
+import type { SplitRatios } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
 import { progressReporter } from '../progress.ts';
 import { codeVersion } from '../version.ts';
 import { ANOMALY_TRAIN_HELP, ANOMALY_TRAIN_OPTIONS, runAnomalyTraining } from './train-anomaly.ts';
+
+/** The shares of --val-split and --test-split (defaults 0.15 and 0.15) as split ratios. */
+function splitOptions(values: Record<string, unknown>): SplitRatios {
+  const share = (name: string): number => {
+    const v = values[name];
+    if (v === undefined) return 0.15;
+    const n = Number(v);
+    if (v === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(v)}'`);
+    return n;
+  };
+  const val = share('val-split');
+  const test = share('test-split');
+  if (!(val > 0 && val < 1)) throw new UsageError(`--val-split must be in (0, 1): the validation split picks the best epoch and sets thresholds; got ${val}`);
+  if (!(test >= 0 && test < 1)) throw new UsageError(`--test-split must be in [0, 1) (0 for a separate test folder); got ${test}`);
+  if (!(val + test < 1)) throw new UsageError(`--val-split + --test-split must be below 1 to leave images to train on; got ${val} + ${test}`);
+  return splitRatiosFor(val, test);
+}
 
 export const trainCommand: Command = {
   name: 'train',
@@ -12,12 +30,19 @@ export const trainCommand: Command = {
   help: `Usage: xaiqc train --task classify|segment --data DIR --out DIR [--epochs N] [--batch N] [--lr X]
                    [--width N] [--depth N] [--size PX] [--seed S] [--optimizer sgd|adam|adamw]
                    [--schedule cosine|step|constant] [--label-smoothing X] [--patience N]
-                   [--no-augment] [--threads N] [--resume] [--name NAME] [--json]
+                   [--val-split F] [--test-split F] [--no-augment] [--threads N] [--resume]
+                   [--name NAME] [--json]
 
 Trains a compact residual CNN (classify, data in ROOT/<class>/*) or a small U-Net
 (segment, data in ROOT/images + ROOT/masks) with XAI-QC's ONNX autodiff. Corrupt files
 are reported and skipped. Writes DIR/model.onnx, model_card.yaml (measured figures on the
 test split), dataset_card.yaml, run.json and DIR/checkpoint (for --resume).
+--val-split and --test-split (defaults 0.15 and 0.15) are the shares of each label drawn,
+seeded by --seed, into the validation split (model selection, calibration) and the test
+split (the card's figures); the rest trains. With a separate test folder, pass
+--test-split 0 to train on everything but the validation share, then measure with
+xaiqc evaluate --data TESTDIR --split all. The card records the shares, so evaluate and
+calibrate draw the same split of the training folder.
 When MLFLOW_TRACKING_URI is set the run is mirrored to that MLflow server
 (experiment MLFLOW_EXPERIMENT_NAME, default xai-qc).
 
@@ -39,6 +64,8 @@ ${ANOMALY_TRAIN_HELP}`,
     optimizer: { type: 'string' },
     schedule: { type: 'string' },
     'label-smoothing': { type: 'string' },
+    'val-split': { type: 'string' },
+    'test-split': { type: 'string' },
     patience: { type: 'string' },
     'no-augment': { type: 'boolean' },
     threads: { type: 'string' },
@@ -48,7 +75,8 @@ ${ANOMALY_TRAIN_HELP}`,
   },
   async run(values, _p, io) {
     const task = required(values, 'task');
-    if (task === 'anomaly') return runAnomalyTraining(values, io);
+    const splitRatios = splitOptions(values);
+    if (task === 'anomaly') return runAnomalyTraining(values, io, splitRatios);
     if (task !== 'classify' && task !== 'segment') throw new UsageError('--task must be classify, segment or anomaly');
     const num = (name: string): number | undefined => {
       const v = values[name];
@@ -74,6 +102,7 @@ ${ANOMALY_TRAIN_HELP}`,
       depth: num('depth'),
       size: num('size'),
       seed: intOption(values, 'seed', 0),
+      splitRatios,
       optimizer: optimizer as 'adamw' | undefined,
       schedule: schedule as 'cosine' | undefined,
       labelSmoothing: values['label-smoothing'] === undefined ? undefined : Number(values['label-smoothing']),
@@ -89,7 +118,9 @@ ${ANOMALY_TRAIN_HELP}`,
     else {
       io.out(`run ${record.id}: best epoch ${record.bestEpoch} of ${record.history.length}, ${record.timings.totalSeconds.toFixed(1)} s`);
       if (record.dataset.skipped.length) io.out(`skipped ${record.dataset.skipped.length} file(s): ${record.dataset.skipped.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join('; ')}`);
-      io.out(`test: ${JSON.stringify(record.test && ('accuracy' in record.test ? { accuracy: record.test.accuracy, macroF1: record.test.macroF1 } : { defectDice: record.test.defectDice, meanIou: record.test.meanIou }))}`);
+      const t = record.test;
+      if (!t) io.out('test: no test split (--test-split 0); measure the model on a separate folder with xaiqc evaluate --split all');
+      else io.out(`test (${t.count} images): ${JSON.stringify('accuracy' in t ? { accuracy: t.accuracy, macroF1: t.macroF1 } : { defectDice: t.defectDice, meanIou: t.meanIou })}`);
     }
     return 0;
   },

@@ -8,7 +8,7 @@ export type { DatasetLabels } from './labels-file.ts';
 export { LABELS_FILE, readLabelsFile, writeLabelsFile } from './labels-file.ts';
 export { canonicalJson } from './canonical-json.ts';
 export type { Split, SplitRatios } from './split.ts';
-export { checkSplitRatios, DEFAULT_SPLIT_RATIOS, splitCounts, stratifiedSplit } from './split.ts';
+export { checkSplitRatios, DEFAULT_SPLIT_RATIOS, recordedSplit, splitCounts, splitRatiosFor, stratifiedSplit } from './split.ts';
 export type { BuildManifestOptions, DatasetManifest, ManifestCheck, ManifestEntry } from './manifest.ts';
 export { buildManifest, MANIFEST_FILE, manifestId, readManifest, verifyManifest, writeManifest } from './manifest.ts';
 export type { GenerateDatasetOptions, GenerateDatasetResult } from './generate-dataset.ts';

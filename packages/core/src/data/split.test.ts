@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isXqcError } from '../errors.ts';
-import { splitCounts, stratifiedSplit } from './split.ts';
+import { recordedSplit, splitCounts, splitRatiosFor, stratifiedSplit } from './split.ts';
 
 const items = [
   ...Array.from({ length: 40 }, (_, i) => ({ key: `good/${i}.png`, label: 'good' })),
@@ -47,5 +47,26 @@ describe('stratified split', () => {
       error = e;
     }
     expect(isXqcError(error, 'XQC_INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('split ratios from shares and from a card', () => {
+  it('gives everything but the validation share to train when the test share is 0', () => {
+    expect(splitRatiosFor(0.2, 0)).toEqual({ train: 0.8, val: 0.2, test: 0 });
+    const split = stratifiedSplit(items, 3, splitRatiosFor(0.2, 0));
+    expect(tally(split, 'good')).toEqual({ train: 32, val: 8, test: 0 });
+  });
+
+  it('refuses shares that leave no validation or no training items', () => {
+    expect(() => splitRatiosFor(0, 0.1)).toThrow(/validation share must be in \(0, 1\)/);
+    expect(() => splitRatiosFor(0.2, -0.1)).toThrow(/test share must be in \[0, 1\)/);
+    expect(() => splitRatiosFor(0.5, 0.5)).toThrow(/must leave a training share/);
+  });
+
+  it('reads the seed and ratios a card recorded, and the default for older cards', () => {
+    expect(recordedSplit({ seed: 4, splitRatios: { train: 0.8, val: 0.2, test: 0 } })).toEqual({ seed: 4, ratios: { train: 0.8, val: 0.2, test: 0 } });
+    expect(recordedSplit({ seed: 1 })).toEqual({ seed: 1, ratios: { train: 0.7, val: 0.15, test: 0.15 } });
+    expect(recordedSplit(undefined).seed).toBe(0);
+    expect(() => recordedSplit({ seed: 1, splitRatios: { train: 0.9, val: 0.2, test: 0 } })).toThrow(/sum to 1/);
   });
 });

@@ -66,3 +66,32 @@ export function stratifiedSplit(items: readonly { key: string; label: string }[]
   }
   return out;
 }
+
+/**
+ * Ratios with validation share `val` and test share `test`, the rest to train: a user with
+ * a separate test folder passes `test = 0` and trains on everything but the validation share.
+ * @throws XQC_INVALID_ARGUMENT unless 0 < val < 1, 0 <= test < 1 and val + test < 1
+ */
+export function splitRatiosFor(val: number, test: number): SplitRatios {
+  if (!(val > 0 && val < 1)) throw new XqcError('XQC_INVALID_ARGUMENT', `the validation share must be in (0, 1), got ${val}`);
+  if (!(test >= 0 && test < 1)) throw new XqcError('XQC_INVALID_ARGUMENT', `the test share must be in [0, 1), got ${test}`);
+  if (!(val + test < 1)) throw new XqcError('XQC_INVALID_ARGUMENT', `the validation and test shares (${val} + ${test}) must leave a training share`);
+  // Rounded so that, say, 0.1 and 0.2 record a train share of 0.7, not 0.7000000000000001.
+  return { train: Math.round((1 - val - test) * 1e12) / 1e12, val, test };
+}
+
+/**
+ * The split a model was trained with, from its card's `training` record (`seed`, and
+ * `splitRatios` since cards record them; the 70/15/15 default for older cards), so that
+ * `evaluate` and `calibrate` see the same train/val/test items as training did.
+ * @throws XQC_INVALID_ARGUMENT when recorded ratios are malformed
+ */
+export function recordedSplit(training: Readonly<Record<string, unknown>> | undefined): { seed: number; ratios: SplitRatios } {
+  const seed = Number(training?.seed ?? 0);
+  if (!Number.isInteger(seed)) throw new XqcError('XQC_INVALID_ARGUMENT', `the card's training.seed must be an integer, got ${String(training?.seed)}`);
+  const raw = training?.splitRatios as Partial<SplitRatios> | undefined;
+  if (raw === undefined) return { seed, ratios: { ...DEFAULT_SPLIT_RATIOS } };
+  const ratios = { train: Number(raw.train), val: Number(raw.val), test: Number(raw.test) };
+  checkSplitRatios(ratios);
+  return { seed, ratios };
+}

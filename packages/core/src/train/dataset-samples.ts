@@ -25,7 +25,7 @@ export interface LoadDataOptions {
   task: 'classify' | 'segment';
   /** Model input [height, width]. */
   inputSize: [number, number];
-  /** Split seed (default 0) and ratios (default 70/15/15). */
+  /** Split seed (default 0) and ratios (default 70/15/15; a test share of 0 leaves the test split empty). */
   seed?: number;
   ratios?: SplitRatios;
   /** Largest accepted image in pixels (default 50 megapixels). */
@@ -83,7 +83,11 @@ export async function loadTrainingData(root: string, o: LoadDataOptions): Promis
   const out: TrainingData = { labels, train: [], val: [], test: [], manifest, skipped };
   for (const r of loaded) if (r && r.split) out[r.split].push(r.sample);
   for (const split of ['train', 'val'] as const) {
-    if (out[split].length === 0) throw new XqcError('XQC_DATASET_INVALID', `${root}: the ${split} split is empty (${listing.samples.length} usable images)`);
+    if (out[split].length === 0) {
+      const r = manifest.split?.ratios;
+      const shares = r ? `, shares train ${r.train} / val ${r.val} / test ${r.test} per label` : '';
+      throw new XqcError('XQC_DATASET_INVALID', `${root}: the ${split} split is empty (${listing.samples.length} usable images${shares}); add images or raise the ${split} share`);
+    }
   }
   return out;
 }

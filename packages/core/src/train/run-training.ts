@@ -4,11 +4,14 @@
  * figures), `dataset_card.yaml` and `run.json`, optionally mirrored to MLflow.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import YAML from 'yaml';
+import { DEFAULT_SPLIT_RATIOS } from '../data/split.ts';
+import type { SplitRatios } from '../data/split.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { ModelCard } from '../models/card.ts';
-import { writeModelCard } from '../models/card.ts';
+import { modelCardToYaml } from '../models/card.ts';
 import { saveModel } from '../onnx/model-io.ts';
 import type { AugmentConfig } from './augment.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
@@ -36,6 +39,12 @@ export interface RunTrainingOptions {
   /** Square input size (default 64). */
   size?: number;
   seed?: number;
+  /**
+   * Shares of each label drawn into train, val and test (default 70/15/15). `test: 0`
+   * trains on everything but the validation share, for a separate test folder. The card
+   * records them (`training.splitRatios`) so `evaluate` and `calibrate` draw the same split.
+   */
+  splitRatios?: SplitRatios;
   optimizer?: OptimizerConfig['kind'];
   weightDecay?: number;
   schedule?: 'cosine' | 'step' | 'constant';
@@ -62,7 +71,7 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string;
   params: TrainConfig;
-  dataset: { root: string; hash: string; counts: Record<string, number>; skipped: { path: string; reason: string }[] };
+  dataset: { root: string; hash: string; ratios: SplitRatios; counts: Record<string, number>; skipped: { path: string; reason: string }[] };
   codeVersion: string;
   history: EpochRecord[];
   bestEpoch: number;
@@ -78,7 +87,8 @@ export interface RunRecord {
 export async function runTraining(o: RunTrainingOptions): Promise<RunRecord> {
   const startedAt = new Date().toISOString();
   const size = o.size ?? 64;
-  const data = await loadTrainingData(o.data, { task: o.task, inputSize: [size, size], seed: o.seed ?? 0 });
+  const ratios = o.splitRatios ?? { ...DEFAULT_SPLIT_RATIOS };
+  const data = await loadTrainingData(o.data, { task: o.task, inputSize: [size, size], seed: o.seed ?? 0, ratios });
   const cfg = makeConfig(o, data.labels, size);
   await mkdir(o.out, { recursive: true });
   const checkpointDir = join(o.out, 'checkpoint');
@@ -87,9 +97,9 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunRecord> {
   const name = o.name ?? basename(resolve(o.out));
   const id = randomUUID();
   const artifacts = ['model.onnx', 'model_card.yaml', 'dataset_card.yaml', 'run.json'];
-  await atomicWrite(join(o.out, 'model.onnx'), saveModel(result.model));
-  await writeModelCard(join(o.out, 'model_card.yaml'), modelCard(o, name, cfg, data, result, id));
-  await atomicWrite(join(o.out, 'dataset_card.yaml'), datasetCard(o.data, data));
+  await writeFileAtomic(join(o.out, 'model.onnx'), saveModel(result.model));
+  await writeFileAtomic(join(o.out, 'model_card.yaml'), modelCardToYaml(modelCard(o, name, cfg, data, result, id, ratios)));
+  await writeFileAtomic(join(o.out, 'dataset_card.yaml'), datasetCard(o.data, data));
   const record: RunRecord = {
     id,
     name,
@@ -97,7 +107,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunRecord> {
     startedAt,
     finishedAt: new Date().toISOString(),
     params: cfg,
-    dataset: { root: resolve(o.data), hash: data.manifest.id, counts: { train: data.train.length, val: data.val.length, test: data.test.length }, skipped: data.skipped },
+    dataset: { root: resolve(o.data), hash: data.manifest.id, ratios, counts: { train: data.train.length, val: data.val.length, test: data.test.length }, skipped: data.skipped },
     codeVersion: o.codeVersion ?? 'unknown',
     history: result.history,
     bestEpoch: result.bestEpoch,
@@ -111,7 +121,7 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunRecord> {
     artifacts,
   };
   if (o.mlflow) record.mlflowRunId = await mirrorToMlflow(o.mlflow, record, o.out);
-  await atomicWrite(join(o.out, 'run.json'), JSON.stringify(record, null, 2));
+  await writeFileAtomic(join(o.out, 'run.json'), JSON.stringify(record, null, 2));
   return record;
 }
 
@@ -141,7 +151,7 @@ function makeConfig(o: RunTrainingOptions, labels: string[], size: number): Trai
   };
 }
 
-function modelCard(o: RunTrainingOptions, name: string, cfg: TrainConfig, data: TrainingData, r: TrainResult, runId: string): ModelCard {
+function modelCard(o: RunTrainingOptions, name: string, cfg: TrainConfig, data: TrainingData, r: TrainResult, runId: string, splitRatios: SplitRatios): ModelCard {
   const good = o.goodLabels ?? (data.labels.includes('good') ? ['good'] : o.task === 'segment' ? [data.labels[0]] : []);
   return {
     name,
@@ -169,11 +179,14 @@ function modelCard(o: RunTrainingOptions, name: string, cfg: TrainConfig, data: 
       lr: cfg.lr,
       batchSize: cfg.batchSize,
       seed: cfg.seed,
+      splitRatios,
       codeVersion: o.codeVersion ?? 'unknown',
     },
     intendedUse: o.intendedUse ?? `${o.task === 'classify' ? 'Image-level defect classification' : 'Pixel-level defect segmentation'} of images like the training set (${basename(resolve(o.data))}).`,
     limitations: o.limitations ?? [
-      'Figures were measured on a held-out split of the training distribution only; validate on your own line images before use.',
+      r.test
+        ? 'Figures were measured on a held-out split of the training distribution only; validate on your own line images before use.'
+        : 'No test split was held out (test share 0): measure the model on a separate test folder (xaiqc evaluate --split all) before use.',
       `Input is resized to ${cfg.inputSize[0]}x${cfg.inputSize[1]}; defects smaller than a few pixels at that size may be missed.`,
     ],
   };
@@ -222,12 +235,6 @@ function datasetCard(root: string, d: TrainingData): string {
     files: d.manifest.files.length,
   };
   return `# XAI-QC dataset card\n${YAML.stringify(card)}`;
-}
-
-async function atomicWrite(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 async function mirrorToMlflow(m: NonNullable<RunTrainingOptions['mlflow']>, r: RunRecord, out: string): Promise<string> {
