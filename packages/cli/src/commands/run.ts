@@ -1,5 +1,5 @@
 /** `xaiqc run`: evaluates an ONNX model on .npy inputs and writes every output as .npy. */
-import { createSession, loadModelFile, saveModel } from '@xai-qc/core';
+import { loadModelFile, saveModel, withSession } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { namedPaths, required } from '../command.ts';
 import { checkInputNames, readInputs, shapeText, writeTensors } from '../tensor-files.ts';
@@ -34,8 +34,7 @@ Options:
     checkInputNames(model, Object.keys(inputPaths));
     const feeds = await readInputs(inputPaths);
     const wanted = typeof values.outputs === 'string' ? values.outputs.split(',').filter(Boolean) : undefined;
-    const session = await createSession(saveModel(model));
-    const outputs = await session.run(feeds, wanted);
+    const outputs = await withSession(saveModel(model), (session) => session.run(feeds, wanted));
     const files = await writeTensors(outDir, outputs);
     if (values.json) {
       io.out(JSON.stringify({ outputs: Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, { file: files[k], dims: t.dims, dtype: t.dtype }])) }, null, 2));

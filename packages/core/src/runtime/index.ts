@@ -1,2 +1,2 @@
-export { OnnxSession, SessionCache, createSession, defaultSessionCache, modelHash, optimizedModel, runtimeVersions } from './session.ts';
+export { OnnxSession, SessionCache, createSession, defaultSessionCache, modelHash, optimizedModel, runtimeVersions, withSession } from './session.ts';
 export type { SessionOptions } from './session.ts';

@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { isXqcError } from '../errors.ts';
 import { loadModel, saveModel } from '../onnx/model-io.ts';
-import { emptyModel } from '../testing/index.ts';
-import { optimizedModel } from './session.ts';
+import { tensor, toNumbers } from '../onnx/tensor.ts';
+import { emptyModel, singleOpModel } from '../testing/index.ts';
+import { SessionCache, createSession, optimizedModel, withSession } from './session.ts';
 
 const leftovers = async (): Promise<string[]> => (await readdir(tmpdir())).filter((n) => n.startsWith('xqc-optimized-'));
 
@@ -29,5 +33,62 @@ describe('optimizedModel', () => {
     const err = await optimizedModel(new Uint8Array([1, 2, 3, 4])).catch((e: unknown) => e);
     expect(isXqcError(err) && err.code).toBe('XQC_RUNTIME');
     expect(await leftovers()).toEqual(before);
+  });
+});
+
+const reluBytes = (): Uint8Array => saveModel(singleOpModel({ op: 'Relu', inputs: [{ name: 'x', dtype: 'float32', shape: [2] }] }));
+const x = tensor('float32', [2], [-1, 2]);
+
+describe('session lifetime', () => {
+  it('withSession releases the session when its callback throws', async () => {
+    let seen: Awaited<ReturnType<typeof createSession>> | undefined;
+    const err = await withSession(reluBytes(), async (s) => {
+      seen = s;
+      await s.run({ x });
+      throw new Error('boom');
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('boom');
+    expect(seen?.released).toBe(true);
+    await expect(seen?.run({ x })).rejects.toMatchObject({ code: 'XQC_RUNTIME', message: expect.stringContaining('released') });
+    await seen?.release();
+  });
+
+  it('a cache forgets a session its user released, and compiles a fresh one', async () => {
+    const cache = new SessionCache(4);
+    const a = await cache.get(reluBytes());
+    expect(await cache.get(reluBytes())).toBe(a);
+    await a.release();
+    expect(cache.size).toBe(0);
+    const b = await cache.get(reluBytes());
+    expect(b).not.toBe(a);
+    expect(toNumbers((await b.run({ x })).y0)).toEqual([0, 2]);
+    await cache.clear();
+    expect(b.released).toBe(true);
+  });
+});
+
+describe('runtime logging', () => {
+  it("sets ONNX Runtime's process-wide log level to errors only", () => {
+    expect(ort.env.logLevel).toBe('error');
+  });
+
+  it('prints nothing on stderr when a model with an initializer among its inputs is loaded and run', () => {
+    // At its default level ONNX Runtime warns that such an initializer is not treated as a constant.
+    const script = `
+      import { singleOpModel } from ${JSON.stringify(join(import.meta.dirname, '..', 'testing', 'index.ts'))};
+      import { saveModel } from ${JSON.stringify(join(import.meta.dirname, '..', 'onnx', 'model-io.ts'))};
+      import { tensor } from ${JSON.stringify(join(import.meta.dirname, '..', 'onnx', 'tensor.ts'))};
+      import { createSession } from ${JSON.stringify(join(import.meta.dirname, 'session.ts'))};
+      const m = singleOpModel({ op: 'Add', inputs: [{ name: 'x', dtype: 'float32', shape: [2] }, { name: 'w', dtype: 'float32', shape: [2] }] });
+      m.graph.initializers.set('w', tensor('float32', [2], [1, 1]));
+      const s = await createSession(saveModel(m));
+      await s.run({ x: tensor('float32', [2], [1, -1]) });
+      await s.release();
+      process.stdout.write('ok');
+    `;
+    const tsx = join(import.meta.dirname, '..', '..', '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const r = spawnSync(process.execPath, [tsx, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
   });
 });

@@ -3,6 +3,8 @@
  * {@link OnnxSession}, which speaks the engine's plain {@link Tensor}s. Sessions are
  * cached by the SHA-256 of the model bytes plus the options, so the same graph built
  * twice (a gradient graph for the same model, a helper kernel) is compiled once.
+ * A session made outside a cache ({@link createSession}) holds native memory until it is
+ * released: use {@link withSession}, or release it in a `finally`.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,6 +14,11 @@ import * as ort from 'onnxruntime-node';
 import { XqcError } from '../errors.ts';
 import type { DType, Tensor } from '../onnx/tensor.ts';
 import { sizeOf } from '../onnx/tensor.ts';
+
+// ONNX Runtime's process-wide logger starts at 'warning' and prints start-up diagnostics
+// (device discovery, telemetry, deprecations) to stderr on every call of the CLI. Errors
+// still reach the caller as exceptions; sessions log at the same level (logSeverityLevel 3).
+ort.env.logLevel = 'error';
 
 /** Options of a session. Defaults suit a 2-core CPU server. */
 export interface SessionOptions {
@@ -31,10 +38,17 @@ export interface SessionOptions {
 export class OnnxSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  private releasing: Promise<void> | undefined;
+  private readonly onRelease: (() => void)[] = [];
 
   constructor(private readonly session: ort.InferenceSession, readonly key: string) {
     this.inputNames = session.inputNames;
     this.outputNames = session.outputNames;
+  }
+
+  /** True once {@link release} was called: the session can no longer run. */
+  get released(): boolean {
+    return this.releasing !== undefined;
   }
 
   /**
@@ -42,6 +56,7 @@ export class OnnxSession {
    * (default all). Returns the requested outputs as engine tensors.
    */
   async run(feeds: Record<string, Tensor>, outputs?: readonly string[]): Promise<Record<string, Tensor>> {
+    if (this.released) throw new XqcError('XQC_RUNTIME', 'this session was released and cannot run');
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) {
       // onnxruntime-node silently drops feeds that are not session inputs (including
@@ -62,9 +77,19 @@ export class OnnxSession {
     return out;
   }
 
-  /** Frees the native session (it is also dropped from the cache). */
-  async release(): Promise<void> {
-    await this.session.release();
+  /** Frees the native session and drops it from the cache that made it, if any. Calling it again does nothing. */
+  release(): Promise<void> {
+    if (!this.releasing) {
+      for (const f of this.onRelease.splice(0)) f();
+      this.releasing = this.session.release();
+    }
+    return this.releasing;
+  }
+
+  /** Registers `f` to run when the session is released (the cache uses it to forget the entry). */
+  whenReleased(f: () => void): void {
+    if (this.released) f();
+    else this.onRelease.push(f);
   }
 }
 
@@ -125,7 +150,10 @@ export class SessionCache {
     }
     const pending = createSession(bytes, options, key);
     this.entries.set(key, pending);
-    pending.catch(() => this.entries.delete(key));
+    const forget = (): void => {
+      if (this.entries.get(key) === pending) this.entries.delete(key);
+    };
+    pending.then((s) => s.whenReleased(forget), forget);
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       const victim = this.entries.get(oldest);
@@ -155,6 +183,19 @@ export async function createSession(bytes: Uint8Array, options: SessionOptions =
     return new OnnxSession(s, key);
   } catch (e) {
     throw new XqcError('XQC_RUNTIME', `ONNX Runtime could not load the model: ${firstLine((e as Error).message)}`, { cause: e });
+  }
+}
+
+/**
+ * Compiles `bytes`, calls `f` with the session and releases the session afterwards,
+ * whether `f` returned or threw.
+ */
+export async function withSession<T>(bytes: Uint8Array, f: (session: OnnxSession) => Promise<T>, options: SessionOptions = {}): Promise<T> {
+  const session = await createSession(bytes, options);
+  try {
+    return await f(session);
+  } finally {
+    await session.release();
   }
 }
 

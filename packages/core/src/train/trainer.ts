@@ -175,7 +175,6 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     classWeights: cfg.task === 'segment' ? classWeightsFromFrequencies(pixelCounts(data.train, k)) : undefined,
   });
   const sessionOptions = cfg.threads ? { intraOpThreads: cfg.threads } : {};
-  const session = await createSession(saveModel(tg.model), sessionOptions);
 
   const params: Record<string, Float32Array> = {};
   for (const name of [...tg.parameters, ...Object.keys(tg.runningStats)]) {
@@ -214,6 +213,11 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     { worker: opts.loaderWorker ?? availableParallelism() > 2 },
   );
   opts.onEvent?.({ type: 'loader', mode: loader.mode, fallbackReason: loader.fallbackReason });
+  // Compiled last, so that everything which can fail before the loop leaves no native session behind.
+  const session = await createSession(saveModel(tg.model), sessionOptions).catch(async (e: unknown) => {
+    await loader.close();
+    throw e;
+  });
   try {
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const te = performance.now();
@@ -280,8 +284,8 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     }
   } finally {
     await loader.close();
+    await session.release();
   }
-  await session.release();
   const model = exportWeights(inferZoo, best);
   const test = data.test && data.test.length ? await evaluateModel(cfg, model, data.test, sessionOptions) : undefined;
   return {
