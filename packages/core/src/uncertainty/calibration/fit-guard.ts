@@ -11,8 +11,9 @@
  * conformal sets, whose coverage given the calibration set is Beta(n + 1 - l, l) with
  * l = floor((n + 1) alpha); at alpha = 0.1 its standard deviation is 0.059 at n = 15,
  * 0.041 at n = 50 and 0.030 at n = 100, and n >= 1/alpha - 1 is needed for any finite
- * threshold (alpha >= 0.02 at n = 50). The standard error of log T falls like 1/sqrt(n);
- * at n = 50 it is typically 0.1 to 0.2, so T is known to within 10 to 20 %.
+ * threshold (alpha >= 0.02 at n = 50). The standard error of log T falls like 1/sqrt(n):
+ * 0.22 for the shipped surface classifier on 60 generated validation images, so T is
+ * known to about 25 % there and would be to about 45 % from 15.
  */
 import { XqcError } from '../../errors.ts';
 import type { TemperatureFit } from './temperature-scaling.ts';
