@@ -88,7 +88,12 @@ describe('xaiqc train --task anomaly, evaluate', () => {
   it('fits on every good image but the validation share with --test-split 0', async () => {
     const data = join(dir, 'surfaces');
     const model = join(dir, 'detector-all');
-    expect(await main(['train', '--task', 'anomaly', '--data', data, '--backbone', join(dir, 'backbone.onnx'), '--out', model, '--size', '64', '--coreset', '0.2', '--val-split', '0.3', '--test-split', '0'], io)).toBe(0);
+    const progress: string[] = [];
+    const withProgress = { ...io, progress: { write: (t: string) => progress.push(t) } };
+    expect(await main(['train', '--task', 'anomaly', '--data', data, '--backbone', join(dir, 'backbone.onnx'), '--out', model, '--size', '64', '--coreset', '0.2', '--val-split', '0.3', '--test-split', '0'], withProgress)).toBe(0);
+    // Progress goes to the progress stream as JSON lines (not a terminal), never to stdout.
+    expect(progress.length).toBeGreaterThan(0);
+    expect(JSON.parse(progress[0])).toMatchObject({ type: 'progress', command: 'train' });
     expect(out.slice(-4).join('\n')).toMatch(/test: no test split/);
     const run = JSON.parse(await readFile(join(model, 'run.json'), 'utf8')) as { dataset: { counts: Record<string, { good: number; defect: number }>; ratios: unknown } };
     expect(run.dataset.ratios).toEqual({ train: 0.7, val: 0.3, test: 0 });

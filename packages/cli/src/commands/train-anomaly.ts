@@ -5,6 +5,7 @@ import { trainAnomaly } from '@xai-qc/core';
 import type { SplitRatios } from '@xai-qc/core';
 import type { CliIO } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
+import { progressFor } from '../progress.ts';
 import { codeVersion } from '../version.ts';
 
 /** The default backbone: the shipped demo surface classifier, when the checkout has it. */
@@ -80,7 +81,7 @@ export async function runAnomalyTraining(values: Record<string, unknown>, io: Cl
   const layers = values.layers === undefined ? undefined : String(values.layers).split(',').map((s) => s.trim()).filter(Boolean);
   if (layers && layers.length === 0) throw new UsageError('--layers needs at least one value name');
   const threads = positive(values, 'threads');
-  const tty = process.stderr.isTTY === true && !values.json;
+  const progress = progressFor(io, 'train');
   const record = await trainAnomaly({
     data: required(values, 'data'),
     out: required(values, 'out'),
@@ -97,8 +98,8 @@ export async function runAnomalyTraining(values: Record<string, unknown>, io: Cl
     batchSize: positive(values, 'batch'),
     session: threads ? { intraOpThreads: threads } : undefined,
     codeVersion: codeVersion(),
-    onProgress: tty ? (phase, done, total) => process.stderr.write(`\r${phase} ${done}/${total}${' '.repeat(10)}${phase === 'validation' && done === total ? '\n' : ''}`) : undefined,
-  });
+    onProgress: (phase, done, total) => progress.update(phase, done, total),
+  }).finally(() => progress.end());
   if (values.json) {
     io.out(JSON.stringify(record, null, 2));
     return 0;

@@ -112,7 +112,7 @@ ${ANOMALY_TRAIN_HELP}`,
       resume: values.resume === true,
       codeVersion: codeVersion(),
       mlflow: mlflowUri ? { trackingUri: mlflowUri, experiment: process.env.MLFLOW_EXPERIMENT_NAME } : undefined,
-      onEvent: values.json ? undefined : progressReporter(process.stderr),
+      onEvent: io.progress ? progressReporter(io.progress) : undefined,
     });
     if (values.json) io.out(JSON.stringify(record, null, 2));
     else {
