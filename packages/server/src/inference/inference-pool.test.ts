@@ -44,7 +44,7 @@ describe('InferencePool', () => {
   const batches: number[] = [];
 
   beforeAll(async () => {
-    pool = await InferencePool.start({ workers: 1, intraOpThreads: 1, cores: 2, maxBatchSize: 4, maxQueueDelayMs: 20, onBatch: (b) => batches.push(b.size) });
+    pool = await InferencePool.start({ workers: 1, intraOpThreads: 1, cores: 2, maxBatchSize: 4, maxQueueDelayMs: 20, onBatch: (_key, b) => batches.push(b.size) });
     await pool.load(await spec('surface-classifier'));
     await pool.load(await spec('surface-segmenter'));
     await pool.load(await spec('surface-anomaly', 'patchcore'));

@@ -38,8 +38,8 @@ export interface InferencePoolOptions {
   maxQueueSize?: number;
   /** How long a worker may take to start, ms (default 60000). */
   startTimeoutMs?: number;
-  /** Called after each batch has been dispatched (metrics). */
-  onBatch?: BatchObserver;
+  /** Called as each batch is dispatched, with its model version key (metrics). */
+  onBatch?: (key: string, batch: Parameters<BatchObserver>[0]) => void;
 }
 
 /** Resolved thread settings. */
@@ -154,7 +154,7 @@ export class InferencePool {
           maxConcurrentBatches: this.slots.length,
           maxQueueSize: this.options.maxQueueSize ?? 256,
         },
-        this.options.onBatch,
+        this.options.onBatch ? (b) => this.options.onBatch?.(request.key, b) : undefined,
       );
       this.batchers.set(batchKey, batcher);
     }

@@ -1,0 +1,177 @@
+/**
+ * Inspection routes under the API prefix: `POST /detect`, `POST /detect/batch`,
+ * `GET /inspections`, `GET /inspections/:id`, its `image` and `overlay.png`, and
+ * `DELETE /inspections/:id` (admin). Each route checks the caller's role against
+ * `request.principal` (set by the auth plugin) and calls one service method.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Principal, Role } from '../auth/principal.ts';
+import { roleAtLeast } from '../auth/principal.ts';
+import { ApiError, badRequest, forbidden, unauthorized } from '../errors/api-error.ts';
+import { problems } from '../schemas/common.schema.ts';
+import {
+  BatchResponseSchema,
+  DetectQuerySchema,
+  FindingSchema,
+  InspectionPageSchema,
+  InspectionRef,
+  InspectionSchema,
+  ListQuerySchema,
+  OverlayQuerySchema,
+} from '../schemas/inspection.schema.ts';
+import { BlobRepository } from '../repositories/blob.repository.ts';
+import { InspectionRepository } from '../repositories/inspection.repository.ts';
+import { InspectionService } from '../services/inspection.service.ts';
+import type { InspectionBlobs, Upload } from '../services/inspection.service.ts';
+
+/** Options of {@link inspectionRoutes}. */
+export interface InspectionRoutesOptions {
+  /** Largest accepted width x height of an upload (default 40 megapixels). */
+  maxPixels?: number;
+}
+
+/** Blob columns of the inspection tables; the sweeper never removes a blob they name. */
+export const INSPECTION_BLOB_COLUMNS = [
+  { table: 'inspections', column: 'image_sha256' },
+  { table: 'inspections', column: 'anomaly_map_sha256' },
+  { table: 'inspection_findings', column: 'mask_sha256' },
+] as const;
+
+/** The caller, at least `role`; 401 without a principal, 403 below the role. */
+function principalWith(request: FastifyRequest, role: Role): Principal {
+  const p = request.principal;
+  if (!p) throw unauthorized();
+  if (!roleAtLeast(p.role, role)) throw forbidden(`this route needs the ${role} role or above; you are ${p.role}`);
+  return p;
+}
+
+async function readUploads(request: FastifyRequest, max: number): Promise<Upload[]> {
+  if (!request.isMultipart()) throw new ApiError(415, 'XQC_UNSUPPORTED_MEDIA_TYPE', 'send the image as multipart/form-data in a file field named image');
+  const uploads: Upload[] = [];
+  for await (const part of request.files()) {
+    if (part.fieldname !== 'image') throw badRequest('XQC_UPLOAD_FIELD', `unexpected file field '${part.fieldname}'; name the file field image`);
+    if (uploads.length === max) throw badRequest('XQC_TOO_MANY_FILES', `at most ${max} image(s) per request`);
+    uploads.push({ bytes: await part.toBuffer(), filename: part.filename || null });
+  }
+  if (uploads.length === 0) throw badRequest('XQC_UPLOAD_MISSING', 'image: no file field named image in the form');
+  return uploads;
+}
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const DETECT_DESCRIPTION =
+  'multipart/form-data with one file field `image` (PNG, JPEG, WebP, TIFF, BMP or GIF, recognised by content). ' +
+  'Refused before anything is stored: 0 bytes (400 XQC_UPLOAD_EMPTY), not an image (415 XQC_IMAGE_UNSUPPORTED), ' +
+  'more pixels than the limit (413 XQC_IMAGE_TOO_LARGE, read from the header), undecodable (422 XQC_IMAGE_INVALID).';
+
+/** Registers the inspection routes (mount under the API prefix). */
+export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions> = async (app, options) => {
+  for (const ref of INSPECTION_BLOB_COLUMNS) app.blobs.addReference(ref);
+  const blobRepo = new BlobRepository(app.db);
+  const blobs: InspectionBlobs = {
+    put: (bytes, mediaType) => app.blobs.put(bytes, mediaType),
+    get: async (sha256) => (await app.blobs.get(sha256)).bytes,
+    // Removes now (no grace period) what no row references; a detect that stored the same
+    // bytes and has not inserted its row yet re-stores them (InspectionService.runAndStore).
+    release: async (keys) => {
+      const cutoff = new Date(Date.now() + 1).toISOString();
+      for (const key of keys) await blobRepo.deleteIfUnreferenced(key, cutoff, app.blobs.referenceColumns(), () => app.blobs.store.remove(key));
+    },
+  };
+  const service = new InspectionService({ repo: new InspectionRepository(app.db), blobs, inference: app.inference, maxPixels: options.maxPixels });
+  app.addSchema(FindingSchema);
+  app.addSchema(InspectionSchema);
+
+  app.post(
+    '/detect',
+    {
+      schema: {
+        tags: ['inspections'],
+        summary: 'Inspect one image with a model version and store the inspection',
+        description: DETECT_DESCRIPTION,
+        consumes: ['multipart/form-data'],
+        querystring: DetectQuerySchema,
+        response: { 201: InspectionRef, ...problems(400, 401, 403, 404, 409, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalWith(request, 'operator');
+      const [upload] = await readUploads(request, 1);
+      return reply.code(201).send(await service.detect(principal, upload, request.query));
+    },
+  );
+
+  app.post(
+    '/detect/batch',
+    {
+      schema: {
+        tags: ['inspections'],
+        summary: 'Inspect several images (file fields named image) with one model version',
+        description: `${DETECT_DESCRIPTION} A batch with one upload that fails these checks is refused whole; an image that fails to decode gets its own error entry.`,
+        consumes: ['multipart/form-data'],
+        querystring: DetectQuerySchema,
+        response: { 200: BatchResponseSchema, ...problems(400, 401, 403, 404, 409, 413, 415, 503) },
+      },
+    },
+    async (request) => {
+      const principal = principalWith(request, 'operator');
+      return { items: await service.detectBatch(principal, await readUploads(request, 16), request.query) };
+    },
+  );
+
+  app.get(
+    '/inspections',
+    {
+      schema: {
+        tags: ['inspections'],
+        summary: "List the account's inspections, newest first, with filters and cursor pagination",
+        querystring: ListQuerySchema,
+        response: { 200: InspectionPageSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => service.list(principalWith(request, 'viewer'), request.query),
+  );
+
+  app.get(
+    '/inspections/:id',
+    { schema: { tags: ['inspections'], summary: 'One inspection with its masks and anomaly map', params: IdParams, response: { 200: InspectionRef, ...problems(400, 401, 403, 404) } } },
+    async (request) => service.get(principalWith(request, 'viewer'), request.params.id),
+  );
+
+  app.get(
+    '/inspections/:id/image',
+    { schema: { tags: ['inspections'], summary: 'The inspected image as uploaded', params: IdParams, produces: ['image/*'], response: problems(400, 401, 403, 404) } },
+    async (request, reply) => {
+      const { bytes, mediaType } = await service.image(principalWith(request, 'viewer'), request.params.id);
+      return reply.header('content-type', mediaType).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
+    },
+  );
+
+  app.get(
+    '/inspections/:id/overlay.png',
+    {
+      schema: {
+        tags: ['inspections'],
+        summary: 'The image with finding masks blended at the given opacity and boxes outlined',
+        params: IdParams,
+        querystring: OverlayQuerySchema,
+        produces: ['image/png'],
+        response: problems(400, 401, 403, 404),
+      },
+    },
+    async (request, reply) => {
+      const png = await service.overlay(principalWith(request, 'viewer'), request.params.id, request.query.opacity ?? 0.5);
+      return reply.header('content-type', 'image/png').send(Buffer.from(png));
+    },
+  );
+
+  app.delete(
+    '/inspections/:id',
+    { schema: { tags: ['inspections'], summary: 'Delete an inspection and release its blobs (admin)', params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      await service.delete(principalWith(request, 'admin'), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};
