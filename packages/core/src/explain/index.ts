@@ -47,8 +47,8 @@ export type { PerturbationCurve, PerturbationCurveOptions } from './quality/pert
 export { deletionCurve, insertionCurve } from './quality/perturbation-curves.ts';
 export type { RandomisationOptions, RandomisationResult, RandomisationStage } from './quality/model-randomisation.ts';
 export { modelRandomisationCheck } from './quality/model-randomisation.ts';
-export type { ExplanationMontageOptions, HeatmapStyle, MontagePanel } from './render.ts';
-export { explanationMontage, formatRuntime, heatmapImage, overlayExplanation, pngDataUrl, renderOverlay } from './render.ts';
+export type { ExplanationMontageOptions, HeatmapStyle, MontageAnnotations, MontagePanel } from './render.ts';
+export { PREDICTION_COLOR, TRUTH_COLOR, explanationMontage, formatRuntime, heatmapImage, overlayExplanation, pngDataUrl, renderOverlay } from './render.ts';
 export type { ImageTarget } from './image-target.ts';
 export type { ExplainImageOptions, ExplainImageResult, ExplainImageSummary, ExplainProgress, ExplainSource, MapQuality, MethodSummary } from './explain-image.ts';
 export { explainImage } from './explain-image.ts';

@@ -63,11 +63,52 @@ describe('explanationMontage', () => {
   it('lays the scaled image and one overlay per method side by side', async () => {
     const image = createImage(512, 256, 3);
     const panels = ['gradcam', 'lime'].map((method, i) => ({ method, runtimeMs: 1200 * i + 5, map: { width: 8, height: 8, data: new Float32Array(64).fill(i) } }));
-    const sheet = await explanationMontage(image, panels, { tileSize: 128 });
+    const sheet = await explanationMontage(image, panels, { tileSize: 128, colorBar: false });
     // Three 128x64 tiles on one row with 4 px gaps, plus a caption line under them.
     expect(sheet.width).toBe(4 + 3 * (128 + 4));
     expect(sheet.height).toBeGreaterThan(64 + 8);
     expect(sheet.height).toBeLessThan(64 + 40);
+  });
+
+  it('draws title lines, the aggregate, a notice on a degenerate map, the outlines and a colour scale', async () => {
+    const image = createImage(64, 64, 3);
+    image.data.fill(128);
+    const ramp = { width: 8, height: 8, data: Float32Array.from({ length: 64 }, (_, i) => i % 8) };
+    const panels = [
+      { method: 'saliency', runtimeMs: 3, map: ramp },
+      { method: 'gradcam', runtimeMs: 4, map: { width: 8, height: 8, data: new Float32Array(64) }, notice: 'the map is zero everywhere' },
+    ];
+    const truth = { width: 64, height: 64, data: Uint8Array.from({ length: 4096 }, (_, i) => (i % 64 >= 16 && i % 64 < 48 && i >= 16 * 64 && i < 48 * 64 ? 1 : 0)) };
+    const predictedMask = { width: 64, height: 64, data: Uint8Array.from({ length: 4096 }, (_, i) => (i % 64 < 8 ? 1 : 0)) };
+    const bare = await explanationMontage(image, panels, { tileSize: 64, colorBar: false });
+    const sheet = await explanationMontage(image, panels, {
+      tileSize: 64,
+      title: ['tiny 1.0.0', 'REJECT (scratch): P(defect) 0.910, uncalibrated softmax; reject at >= 0.5'],
+      aggregate: { map: ramp, caption: 'aggregate' },
+      truth,
+      predictedMask,
+      boxes: [[40, 40, 60, 60]],
+    });
+    // Widened for the title, taller for the title and the colour scale.
+    expect(sheet.width).toBeGreaterThan(4 + 4 * (64 + 4));
+    expect(sheet.height).toBeGreaterThan(bare.height + 40);
+    const count = (img: typeof sheet, rgb: readonly number[]): number => {
+      let n = 0;
+      for (let i = 0; i < img.width * img.height; i++) if (img.data[i * 3] === rgb[0] && img.data[i * 3 + 1] === rgb[1] && img.data[i * 3 + 2] === rgb[2]) n++;
+      return n;
+    };
+    expect(count(bare, [255, 40, 40])).toBe(0);
+    expect(count(sheet, [255, 40, 40])).toBeGreaterThan(100);
+    // The ground-truth outline (white) on four tiles: 4 x a 32x32 square's 2 px boundary.
+    expect(count(sheet, [255, 255, 255]) - count(bare, [255, 255, 255])).toBeGreaterThan(4 * 200);
+    // The notice: a dark gray band across the degenerate map's tile.
+    const darkGray = (img: typeof sheet): number => {
+      let n = 0;
+      for (let i = 0; i < img.width * img.height; i++) if (img.data[i * 3] < 70 && img.data[i * 3] === img.data[i * 3 + 1] && img.data[i * 3] === img.data[i * 3 + 2]) n++;
+      return n;
+    };
+    const quiet = await explanationMontage(image, [panels[0], { ...panels[1], notice: undefined }], { tileSize: 64, colorBar: false });
+    expect(darkGray(bare) - darkGray(quiet)).toBeGreaterThan(64 * 20);
   });
 
   it('formats runtimes for captions', () => {

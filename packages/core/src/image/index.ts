@@ -15,7 +15,7 @@ export type { ChannelOrder, NormalizeOptions } from './image-tensor.ts';
 export { IMAGENET_NORMALIZE, imagesToNchw, imageToPlanar, planarToImage } from './image-tensor.ts';
 export type { ColormapName } from './colormap.ts';
 export { applyColormap, COLORMAP_NAMES, colormapColor, colormapLut, finiteRange } from './colormap.ts';
-export { DEFAULT_MASK_PALETTE, overlayHeatmap, overlayMask } from './overlay.ts';
+export { DEFAULT_MASK_PALETTE, drawOutline, overlayHeatmap, overlayMask } from './overlay.ts';
 export type { Box } from './draw-boxes.ts';
 export { drawBoxes } from './draw-boxes.ts';
 export type { MontageOptions, MontageTile } from './montage.ts';

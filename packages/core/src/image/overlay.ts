@@ -97,3 +97,37 @@ export function overlayMask(
   }
   return { width, height, channels: 3, data: out };
 }
+
+/**
+ * Draws the boundary of the nonzero region of `mask` on a copy of `image` in `color`,
+ * `thickness` pixels wide (grown inward and outward from the boundary pixels, which are
+ * the mask pixels with a 4-neighbour outside the mask or on the image border). The mask is
+ * resized nearest-neighbour to the image. Returns RGB.
+ * @param mask [h, w] uint8, nonzero = inside
+ */
+export function drawOutline(image: ImageU8, mask: { width: number; height: number; data: ArrayLike<number> }, options: { color?: Rgb; thickness?: number } = {}): ImageU8 {
+  assertImage(image);
+  const { width, height } = image;
+  const binary: ImageU8 = { width: mask.width, height: mask.height, channels: 1, data: Uint8Array.from(mask.data as ArrayLike<number>, (v) => (v ? 1 : 0)) };
+  const m = mask.width === width && mask.height === height ? binary.data : resizeNearest(binary, width, height).data;
+  const color = options.color ?? [255, 255, 255];
+  const reach = Math.max(0, Math.round(options.thickness ?? 2) - 1);
+  const out = convertChannels(image, 3).data.slice();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!m[i]) continue;
+      const edge = x === 0 || y === 0 || x === width - 1 || y === height - 1 || !m[i - 1] || !m[i + 1] || !m[i - width] || !m[i + width];
+      if (!edge) continue;
+      for (let dy = -reach; dy <= reach; dy++) {
+        for (let dx = -reach; dx <= reach; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+          out.set(color, (yy * width + xx) * 3);
+        }
+      }
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
