@@ -16,7 +16,12 @@ import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin from './plugins/error-handler.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
+import securityPlugin from './plugins/security.ts';
+import authPlugin from './plugins/auth.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { userRoutes } from './routes/users.routes.ts';
+import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
 
 /** The app type every module sees. */
@@ -54,12 +59,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(errorHandlerPlugin);
   await app.register(metricsPlugin);
   await app.register(readinessPlugin);
+  await app.register(securityPlugin, { config });
   await app.register(docsPlugin);
   await app.register(multipart, { limits: { fileSize: config.bodyLimitBytes, files: 16, fields: 32, parts: 64 } });
   await app.register(dbPlugin, { config });
+  await app.register(authPlugin, { config });
   await app.register(blobStorePlugin, { config });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });
+  await app.register(authRoutes, { prefix: API_PREFIX, config });
+  await app.register(userRoutes, { prefix: API_PREFIX });
+  await app.register(apiKeyRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

@@ -19,6 +19,8 @@ export interface ExternalTokenConfig {
   readonly issuer: readonly string[];
   readonly audience: readonly string[];
   readonly clockToleranceSeconds: number;
+  /** Shortest gap between two fetches of the JWKS, ms (30 s; tests lower it to rotate keys at once). */
+  readonly jwksCooldownMs: number;
   readonly mapping: ClaimMapping;
 }
 
@@ -110,6 +112,7 @@ export function authConfigFromEnv(e: Readonly<Record<string, string | undefined>
       issuer: Object.freeze(issuer),
       audience: Object.freeze(list(e.XQC_JWT_AUDIENCE, ['authenticated'])),
       clockToleranceSeconds: Number(e.XQC_JWT_CLOCK_TOLERANCE_S ?? 30),
+      jwksCooldownMs: 30_000,
       mapping: Object.freeze({
         roleClaim: e.XQC_ROLE_CLAIM ?? 'app_metadata.role',
         accountClaim: e.XQC_ACCOUNT_CLAIM ?? 'app_metadata.account_id',
