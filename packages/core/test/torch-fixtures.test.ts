@@ -55,6 +55,7 @@ describe('PyTorch ONNX fixtures', () => {
       'mobilenet_v3_small',
       'resnet18_tiny',
       'resnet50_tiny',
+      'squeezenet1_1',
       'unet_small',
       'vit_tiny',
       'vit_tiny_op14',

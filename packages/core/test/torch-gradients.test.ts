@@ -16,7 +16,7 @@ import { toFloat64 } from '../src/onnx/tensor.ts';
 const root = join(import.meta.dirname, 'fixtures', 'torch');
 const FIXTURES = [
   'resnet18_tiny', 'resnet50_tiny', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0',
-  'vit_tiny', 'vit_tiny_op14', 'unet_small', 'deeplab_small',
+  'squeezenet1_1', 'vit_tiny', 'vit_tiny_op14', 'unet_small', 'deeplab_small',
 ];
 
 /** max |a - b| / max |b|: the error relative to the gradient's scale. */

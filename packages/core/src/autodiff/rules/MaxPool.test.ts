@@ -93,6 +93,25 @@ describe('MaxPool gradient routing', () => {
     // Every window routes exactly one unit: the total is the number of windows.
     expect(results[0].reduce((a, v) => a + v, 0)).toBe(36);
   });
+
+  it('sends a tie to the first maximum in scan order, as PyTorch does, also in ceil_mode windows past the edge', async () => {
+    // ReLU-like input: zeros and a tied positive value. 3x3 stride 2 ceil_mode on 4x4 gives
+    // windows at rows/cols 0 and 2; those at 2 run one past the edge.
+    const v = [
+      0, 5, 5, 0,
+      5, 5, 0, 0,
+      0, 0, 5, 5,
+      0, 0, 5, 5,
+    ];
+    const x = tensor('float32', [1, 1, 4, 4], v);
+    for (const opset of [13, 17]) {
+      const model = singleOpModel({ op: 'MaxPool', inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1, 4, 4] }], attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }, opset });
+      const gs = await GradientSession.create(model, { of: 'y0', wrt: ['x'] });
+      const { grads } = await gs.run({ x }, tensor('float32', [1, 1, 2, 2], [1, 10, 100, 1000]));
+      // Window (0,0) picks (0,1); (0,2) picks (0,2); (2,0) picks (2,2); (2,2) picks (2,2).
+      expect(Array.from(grads.x.data as Float32Array), `opset ${opset}`).toEqual([0, 1, 10, 0, 0, 0, 0, 0, 0, 0, 1100, 0, 0, 0, 0, 0]);
+    }
+  });
 });
 
 describe('MaxPool gradient errors', () => {
