@@ -1,6 +1,6 @@
 /** `xaiqc uncertainty`: MC-Dropout or deep-ensemble uncertainty of one image. */
 import { readFile } from 'node:fs/promises';
-import { Predictor, decodeImage, ensemblePredict, mcDropout } from '@xai-qc/core';
+import { Predictor, decodeImage, ensembleImages, mcDropoutImages } from '@xai-qc/core';
 import type { StochasticPrediction } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
@@ -60,16 +60,9 @@ model's card (model_card.yaml beside it) gives preprocessing, labels and tempera
     const predictors = await Promise.all(models.map((m) => Predictor.load(m)));
     let result: StochasticPrediction;
     if (method === 'mc-dropout') {
-      const p = predictors[0];
-      result = await mcDropout(p.model, p.prepare([image]).tensor, {
-        input: p.inputName, output: p.outputName, samples: intOption(values, 'samples', 30), seed: intOption(values, 'seed', 0),
-        temperature: p.card.calibration?.temperature,
-      });
+      result = await mcDropoutImages(predictors[0], [image], { samples: intOption(values, 'samples', 30), seed: intOption(values, 'seed', 0) });
     } else {
-      result = await ensemblePredict(
-        predictors.map((p) => ({ model: p.model, input: p.inputName, output: p.outputName, labels: p.card.labels, temperature: p.card.calibration?.temperature })),
-        predictors.map((p) => p.prepare([image]).tensor),
-      );
+      result = await ensembleImages(predictors, [image]);
     }
     const s = { method, samples: result.samples, ...summary(result, predictors[0].card.labels) };
     io.out(values.json ? JSON.stringify(s, null, 2) : Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n'));

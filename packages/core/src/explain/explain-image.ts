@@ -19,6 +19,7 @@ import { consensus } from './aggregate.ts';
 import { decide } from './decision.ts';
 import type { Decision, DecisionOverlay } from './decision.ts';
 import { degenerateMap } from './degenerate-map.ts';
+import { prepareExplainImage } from './explain-input.ts';
 import type { DegenerateMap } from './degenerate-map.ts';
 import { anomalyTarget, imageTarget } from './image-target.ts';
 import type { ImageTarget } from './image-target.ts';
@@ -198,7 +199,7 @@ export async function explainImage(predictor: Predictor, image: ImageU8, options
   const progress = (step: number, stage: string): void => options.onProgress?.({ step, steps, stage });
 
   progress(1, 'predict');
-  const { tensor: x, placements, fitted } = predictor.prepare([image]);
+  const { tensor: x, placements, fitted } = prepareExplainImage(predictor, image);
   const placement = placements[0];
   const decided = await decide(predictor, x, placement);
   const outputs = predictor.model.graph.outputs.map((o) => o.name);

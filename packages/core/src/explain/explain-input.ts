@@ -1,9 +1,13 @@
 /**
- * Checks on the image an explainer receives, and batches built from it. Every method
- * calls {@link checkExplainInput} first so a wrong channel count or size fails with one
- * coded error instead of an ONNX Runtime message deep inside a batched call.
+ * The image an explainer receives: prepared from a decoded image by the model's
+ * {@link Predictor} only ({@link prepareExplainImage}), so an explanation is of exactly
+ * the input inference sees; checks on it, and batches built from it. Every method calls
+ * {@link checkExplainInput} first so a wrong channel count or size fails with one coded
+ * error instead of an ONNX Runtime message deep inside a batched call.
  */
 import { XqcError } from '../errors.ts';
+import type { ImageU8 } from '../image/image.types.ts';
+import type { Predictor } from '../models/predictor.ts';
 import { tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import type { ExplainInput } from './types.ts';
@@ -15,6 +19,15 @@ export interface ImageShape {
   width: number;
   /** channels * height * width */
   size: number;
+}
+
+/**
+ * The model input of one image to explain, through {@link Predictor.prepare}: the card's
+ * colour order, resize mode, size and mean/std, alpha dropped.
+ * @returns tensor [1, C, H, W] float32, the image's placement and the fitted 8-bit image
+ */
+export function prepareExplainImage(predictor: Predictor, image: ImageU8): ReturnType<Predictor['prepare']> {
+  return predictor.prepare([image]);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A labelled dataset folder seen through a model's card: the folder is listed (headers
- * only) and versioned by content hash with the seeded split of `data/manifest.ts`, its
+ * only) and versioned by content hash with the split the card records for training, its
  * classes are mapped onto the card's label order, and images are decoded once each, a
  * batch at a time, and turned into model inputs by {@link Predictor.prepare} only, so
  * evaluation and calibration see an image exactly as inference does. Segmentation masks
@@ -14,7 +14,8 @@ import { loadMask } from '../data/format-common.ts';
 import { mapLimit } from '../data/image-files.ts';
 import { buildManifest } from '../data/manifest.ts';
 import { readSegmentationDataset } from '../data/segmentation-format.ts';
-import type { Split } from '../data/split.ts';
+import { recordedSplit } from '../data/split.ts';
+import type { Split, SplitRatios } from '../data/split.ts';
 import { XqcError, isXqcError } from '../errors.ts';
 import { decodeImage } from '../image/image-decode.ts';
 import type { ImageU8 } from '../image/image.types.ts';
@@ -50,19 +51,14 @@ export interface LabelledFolder {
 
 /** Options of {@link listLabelledFolder}. */
 export interface ListLabelledOptions {
-  /** Split seed (default: the card's `training.seed`, else 0). */
+  /** Split seed and ratios (default: the ones the card records in `training`, see `recordedSplit`). */
   seed?: number;
+  ratios?: SplitRatios;
   /** Largest accepted image in pixels (default 50 megapixels). */
   maxPixels?: number;
 }
 
 const DEFAULT_MAX_PIXELS = 50_000_000;
-
-/** The split seed a card was trained with (`training.seed`), else 0. */
-export function cardSplitSeed(card: ModelCard): number {
-  const seed = (card.training as { seed?: unknown } | undefined)?.seed;
-  return typeof seed === 'number' && Number.isInteger(seed) ? seed : 0;
-}
 
 /**
  * Lists a classification (`ROOT/<class>/*`) or segmentation (`ROOT/images`, `ROOT/masks`)
@@ -84,7 +80,9 @@ export async function listLabelledFolder(root: string, card: ModelCard, o: ListL
   if (missing.length) {
     throw new XqcError('XQC_DATASET_INVALID', `dataset classes ${missing.join(', ')} are not labels of the model (${card.labels.join(', ')})`);
   }
-  const manifest = await buildManifest(listing, { seed: o.seed ?? cardSplitSeed(card) });
+  // The seed and shares the card records from training (70/15/15 for older cards), so the splits match training's.
+  const recorded = recordedSplit(card.training);
+  const manifest = await buildManifest(listing, { seed: o.seed ?? recorded.seed, ratios: o.ratios ?? recorded.ratios });
   const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
   const items: LabelledItem[] = [];
   for (const s of listing.samples) {

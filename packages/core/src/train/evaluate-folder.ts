@@ -1,52 +1,64 @@
 /**
- * `evaluate` for a shipped model: reads the model and its card, loads a dataset folder
- * at the card's input size, and reports the task's figures on one split or all images.
+ * `evaluate` for a shipped classifier, segmenter or box-from-mask detector: lists a
+ * dataset folder with the split seed the model was trained with, prepares each image
+ * once through the model's {@link Predictor} (the card's colour order, resize mode, size
+ * and mean/std, exactly as at inference) and reports the task's figures on one split or
+ * all images. Segmentation figures are counted at model resolution over the placed image
+ * (letterbox padding left out), masks placed the way their images were.
  */
-import { dirname, join } from 'node:path';
 import { XqcError } from '../errors.ts';
-import { readModelCard } from '../models/card.ts';
-import type { ModelCard } from '../models/card.ts';
-import { loadModelFile } from '../onnx/model-io.ts';
-import type { Model } from '../onnx/ir.ts';
-import type { TrainSample } from './batch.ts';
-import { loadTrainingData } from './dataset-samples.ts';
-import type { TrainingData } from './dataset-samples.ts';
+import { itemsOf, listLabelledFolder, MASK_IGNORE, preparedBatches } from '../models/labelled-folder.ts';
+import { Predictor } from '../models/predictor.ts';
+import type { PredictorOptions } from '../models/predictor.ts';
+import { ClassificationScorer, SegmentationScorer } from './evaluate.ts';
 import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
-import { evaluateModel } from './trainer.ts';
 
 /** What {@link evaluateFolder} reports. */
 export interface FolderEvaluation {
-  task: 'classify' | 'segment';
+  task: 'classify' | 'segment' | 'detect';
   split: 'train' | 'val' | 'test' | 'all';
   datasetHash: string;
   skipped: { path: string; reason: string }[];
   report: ClassificationReport | SegmentationReport;
 }
 
-/** Loads a model, its card (default beside it) and the dataset samples of `split`. */
-export async function loadForEvaluation(modelPath: string, dataDir: string, split: FolderEvaluation['split'], cardPath?: string): Promise<{ model: Model; card: ModelCard; data: TrainingData; samples: TrainSample[] }> {
-  const card = await readModelCard(cardPath ?? join(dirname(modelPath), 'model_card.yaml'));
-  if (card.task !== 'classify' && card.task !== 'segment') throw new XqcError('XQC_INVALID_ARGUMENT', `evaluate handles classify and segment models; this card says ${card.task}`);
-  const model = await loadModelFile(modelPath);
-  const seed = Number((card.training as { seed?: number } | undefined)?.seed ?? 0);
-  const data = await loadTrainingData(dataDir, { task: card.task, inputSize: [card.input.height, card.input.width], seed });
-  const missing = data.labels.filter((l) => !card.labels.includes(l));
-  if (missing.length) throw new XqcError('XQC_DATASET_INVALID', `dataset classes ${missing.join(', ')} are not labels of the model (${card.labels.join(', ')})`);
-  // Map dataset label indices onto the card's label order.
-  const remap = (s: TrainSample): TrainSample => {
-    const label = card.labels.indexOf(data.labels[s.label]);
-    const mask = s.mask?.map((v) => Math.max(0, card.labels.indexOf(data.labels[v] ?? card.labels[0])));
-    return { ...s, label, mask };
-  };
-  const samples = (split === 'all' ? [...data.train, ...data.val, ...data.test] : data[split]).map(remap);
-  if (samples.length === 0) throw new XqcError('XQC_DATASET_INVALID', `the ${split} split of ${dataDir} is empty`);
-  return { model, card, data, samples };
+/**
+ * Evaluates `modelPath` (card default: `model_card.yaml` beside it) on `dataDir`.
+ * @throws XQC_INVALID_ARGUMENT for an anomaly card (see `evaluateAnomalyFolder`);
+ *   XQC_DATASET_INVALID for an empty split or classes the card does not know
+ */
+export async function evaluateFolder(modelPath: string, dataDir: string, split: FolderEvaluation['split'] = 'all', cardPath?: string, options: PredictorOptions = {}): Promise<FolderEvaluation> {
+  const predictor = await Predictor.load(modelPath, cardPath, options);
+  const { card } = predictor;
+  if (!predictor.task.predictsFromOutput) throw new XqcError('XQC_INVALID_ARGUMENT', `evaluateFolder runs classify, segment and detect models; a ${card.task} model is evaluated by evaluateAnomalyFolder`);
+  const folder = await listLabelledFolder(dataDir, card);
+  const items = itemsOf(folder, split);
+  let report: ClassificationReport | SegmentationReport;
+  if (predictor.task.datasetLayout === 'classification') {
+    const scorer = new ClassificationScorer(card.labels);
+    for await (const b of preparedBatches(predictor, folder, items, 32)) {
+      const out = await predictor.forward(b.tensor);
+      checkDims(out.dims, [b.items.length, card.labels.length], card.task);
+      scorer.addLogits(b.items.map((i) => i.label), out.data as Float32Array);
+    }
+    report = scorer.report();
+  } else {
+    const scorer = new SegmentationScorer(card.labels);
+    const k = card.labels.length;
+    const plane = card.input.height * card.input.width;
+    for await (const b of preparedBatches(predictor, folder, items, 16)) {
+      const out = await predictor.forward(b.tensor);
+      checkDims(out.dims, [b.items.length, k, card.input.height, card.input.width], card.task);
+      b.masks?.forEach((m, i) => scorer.addLogits(m, out.data as Float32Array, i * k * plane, plane, MASK_IGNORE));
+    }
+    report = scorer.report();
+  }
+  if (report.count === 0) throw new XqcError('XQC_DATASET_INVALID', `no image of the ${split} split of ${dataDir} could be decoded (${folder.skipped.length} skipped)`);
+  return { task: card.task as FolderEvaluation['task'], split, datasetHash: folder.datasetHash, skipped: folder.skipped, report };
 }
 
-/** Evaluates `modelPath` on `dataDir`. */
-export async function evaluateFolder(modelPath: string, dataDir: string, split: FolderEvaluation['split'] = 'all', cardPath?: string): Promise<FolderEvaluation> {
-  const { model, card, data, samples } = await loadForEvaluation(modelPath, dataDir, split, cardPath);
-  const task = card.task as 'classify' | 'segment';
-  const report = await evaluateModel({ task, labels: card.labels, norm: { mean: card.input.mean, std: card.input.std } }, model, samples);
-  return { task, split, datasetHash: data.manifest.id, skipped: data.skipped, report };
+function checkDims(got: readonly number[], want: readonly number[], task: string): void {
+  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
+    throw new XqcError('XQC_SHAPE_MISMATCH', `a ${task} model's output is [${got.join(', ')}]; evaluation needs [${want.join(', ')}] (batch, labels${want.length === 4 ? ', input height, input width' : ''})`);
+  }
 }

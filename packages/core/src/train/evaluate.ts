@@ -1,8 +1,9 @@
 /**
- * Evaluation of a classifier or segmenter on in-memory samples: accuracy, per-class
- * precision/recall/F1 and the confusion matrix; IoU and Dice per class for segmenters.
+ * Classification and segmentation figures: accuracy, per-class precision/recall/F1 and
+ * the confusion matrix; IoU and Dice per class for segmenters. The scorers take logits
+ * batch by batch, from the trainer's own samples (below) or from a model run on a dataset
+ * folder through its card (`evaluate-folder.ts`).
  */
-import { XqcError } from '../errors.ts';
 import { averageScores, perClassScores } from '../metrics/classification.ts';
 import { ConfusionMatrixAccumulator } from '../metrics/confusion-matrix.ts';
 import { SegmentationIouAccumulator } from '../metrics/segmentation.ts';
@@ -44,80 +45,111 @@ async function* logitsOf(session: OnnxSession, samples: readonly TrainSample[], 
   }
 }
 
-/** Classification report of `session` (input `input`, output `logits` [N, K]). */
-export async function evaluateClassifier(session: OnnxSession, samples: readonly TrainSample[], labels: string[], norm: Normalisation, batchSize = 32): Promise<ClassificationReport> {
-  const k = labels.length;
-  const acc = new ConfusionMatrixAccumulator(k);
-  for await (const { logits, batch } of logitsOf(session, samples, 'classify', k, norm, batchSize)) {
-    const d = logits.data as Float32Array;
-    const pred = batch.labels.map((_, i) => {
+/** Accumulates classification figures over batches of true and predicted classes. */
+export class ClassificationScorer {
+  private readonly acc: ConfusionMatrixAccumulator;
+  private count = 0;
+
+  constructor(private readonly labels: readonly string[]) {
+    this.acc = new ConfusionMatrixAccumulator(labels.length);
+  }
+
+  /** Adds true classes [n] and the argmax of logits [n*K] row-major. */
+  addLogits(truth: ArrayLike<number>, logits: ArrayLike<number>): void {
+    const k = this.labels.length;
+    const pred = Array.from({ length: truth.length }, (_, i) => {
       let best = 0;
-      for (let j = 1; j < k; j++) if (d[i * k + j] > d[i * k + best]) best = j;
+      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
       return best;
     });
-    acc.add(batch.labels, pred);
+    this.acc.add(Array.from(truth), pred);
+    this.count += truth.length;
   }
-  const cm = acc.matrix();
-  const pc = perClassScores(cm);
-  const confusion = Array.from({ length: k }, (_, i) => Array.from(cm.counts.subarray(i * k, (i + 1) * k)));
-  const correct = confusion.reduce((s, row, i) => s + row[i], 0);
-  return {
-    accuracy: correct / samples.length,
-    macroF1: averageScores(cm, 'macro').fscore,
-    perClass: labels.map((label, i) => ({ label, precision: pc.precision[i], recall: pc.recall[i], f1: pc.fscore[i], support: pc.support[i] })),
-    confusion,
-    count: samples.length,
-  };
+
+  /** Accuracy, macro F1, per-class P/R/F1 and the confusion matrix of everything added. */
+  report(): ClassificationReport {
+    const k = this.labels.length;
+    const cm = this.acc.matrix();
+    const pc = perClassScores(cm);
+    const confusion = Array.from({ length: k }, (_, i) => Array.from(cm.counts.subarray(i * k, (i + 1) * k)));
+    const correct = confusion.reduce((s, row, i) => s + row[i], 0);
+    return {
+      accuracy: correct / this.count,
+      macroF1: averageScores(cm, 'macro').fscore,
+      perClass: this.labels.map((label, i) => ({ label, precision: pc.precision[i], recall: pc.recall[i], f1: pc.fscore[i], support: pc.support[i] })),
+      confusion,
+      count: this.count,
+    };
+  }
 }
 
-/** Segmentation report of `session` (output `logits` [N, K, H, W]). */
+/** Accumulates dataset-level segmentation figures over images. */
+export class SegmentationScorer {
+  private readonly acc: SegmentationIouAccumulator;
+  private readonly binary = new SegmentationIouAccumulator(2);
+  private correct = 0;
+  private total = 0;
+  private count = 0;
+
+  constructor(private readonly labels: readonly string[]) {
+    this.acc = new SegmentationIouAccumulator(labels.length);
+  }
+
+  /**
+   * Adds one image: the argmax over K of logits [K, h, w] (starting at `offset` of `data`)
+   * against `truth` [h*w]; pixels whose truth is `ignore` (letterbox padding) are left out.
+   */
+  addLogits(truth: Uint8Array, data: ArrayLike<number>, offset: number, plane: number, ignore = -1): void {
+    const k = this.labels.length;
+    const t: number[] = [];
+    const pred: number[] = [];
+    for (let p = 0; p < plane; p++) {
+      if (truth[p] === ignore) continue;
+      let best = 0;
+      for (let c = 1; c < k; c++) if (data[offset + c * plane + p] > data[offset + best * plane + p]) best = c;
+      t.push(truth[p]);
+      pred.push(best);
+      if (best === truth[p]) this.correct++;
+    }
+    this.acc.add(t, pred);
+    this.binary.add(t.map((v) => (v > 0 ? 1 : 0)), pred.map((v) => (v > 0 ? 1 : 0)));
+    this.total += t.length;
+    this.count++;
+  }
+
+  /** IoU and Dice per class (pixel counts summed over images), their means, defect Dice and pixel accuracy. */
+  report(): SegmentationReport {
+    const s = this.acc.summary();
+    const defect = Array.from(s.dice).slice(1).filter((v) => Number.isFinite(v));
+    return {
+      perClass: this.labels.map((label, i) => ({ label, iou: s.iou[i], dice: s.dice[i] })),
+      meanIou: s.meanIou,
+      meanDice: s.meanDice,
+      defectDice: defect.length ? defect.reduce((a, v) => a + v, 0) / defect.length : NaN,
+      defectPixelDice: this.binary.summary().dice[1],
+      pixelAccuracy: this.correct / this.total,
+      count: this.count,
+    };
+  }
+}
+
+/**
+ * Classification report of `session` (input `input`, output `logits` [N, K]) on training
+ * samples, which the training pipeline has already sized and coloured as the model trains.
+ */
+export async function evaluateClassifier(session: OnnxSession, samples: readonly TrainSample[], labels: string[], norm: Normalisation, batchSize = 32): Promise<ClassificationReport> {
+  const scorer = new ClassificationScorer(labels);
+  for await (const { logits, batch } of logitsOf(session, samples, 'classify', labels.length, norm, batchSize)) scorer.addLogits(batch.labels, logits.data as Float32Array);
+  return scorer.report();
+}
+
+/** Segmentation report of `session` (output `logits` [N, K, H, W]) on training samples. */
 export async function evaluateSegmenter(session: OnnxSession, samples: readonly TrainSample[], labels: string[], norm: Normalisation, batchSize = 16): Promise<SegmentationReport> {
+  const scorer = new SegmentationScorer(labels);
   const k = labels.length;
-  const acc = new SegmentationIouAccumulator(k);
-  const binary = new SegmentationIouAccumulator(2);
-  let correct = 0;
-  let total = 0;
   for await (const { logits, batch } of logitsOf(session, samples, 'segment', k, norm, batchSize)) {
     const [n, , h, w] = logits.dims;
-    const plane = h * w;
-    const d = logits.data as Float32Array;
-    for (let b = 0; b < n; b++) {
-      const pred = new Uint8Array(plane);
-      for (let p = 0; p < plane; p++) {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (d[(b * k + c) * plane + p] > d[(b * k + best) * plane + p]) best = c;
-        pred[p] = best;
-      }
-      const truth = batch.masks?.[b] as Uint8Array;
-      acc.add(truth, pred);
-      binary.add(truth.map((v) => (v > 0 ? 1 : 0)), pred.map((v) => (v > 0 ? 1 : 0)));
-      for (let p = 0; p < plane; p++) if (pred[p] === truth[p]) correct++;
-      total += plane;
-    }
+    for (let b = 0; b < n; b++) scorer.addLogits(batch.masks?.[b] as Uint8Array, logits.data as Float32Array, b * k * h * w, h * w);
   }
-  const s = acc.summary();
-  const defect = Array.from(s.dice).slice(1).filter((v) => Number.isFinite(v));
-  return {
-    perClass: labels.map((label, i) => ({ label, iou: s.iou[i], dice: s.dice[i] })),
-    meanIou: s.meanIou,
-    meanDice: s.meanDice,
-    defectDice: defect.length ? defect.reduce((a, v) => a + v, 0) / defect.length : NaN,
-    defectPixelDice: binary.summary().dice[1],
-    pixelAccuracy: correct / total,
-    count: samples.length,
-  };
-}
-
-/** All classifier logits of `samples` (row-major [N*K]) with their labels, in sample order. */
-export async function collectLogits(session: OnnxSession, samples: readonly TrainSample[], numClasses: number, norm: Normalisation, batchSize = 32): Promise<{ logits: Float64Array; labels: Int32Array }> {
-  const logits = new Float64Array(samples.length * numClasses);
-  const labels = new Int32Array(samples.length);
-  let at = 0;
-  for await (const { logits: l, batch } of logitsOf(session, samples, 'classify', numClasses, norm, batchSize)) {
-    if (l.dims[1] !== numClasses) throw new XqcError('XQC_SHAPE_MISMATCH', `model gives ${l.dims[1]} logits, the card has ${numClasses} labels`);
-    logits.set(Float64Array.from(l.data as Float32Array), at * numClasses);
-    labels.set(batch.labels, at);
-    at += batch.labels.length;
-  }
-  return { logits, labels };
+  return scorer.report();
 }

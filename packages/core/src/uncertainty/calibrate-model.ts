@@ -3,14 +3,15 @@
  * validation split, every calibration figure before and after on the test split,
  * reliability diagrams (SVG and PNG), split-conformal prediction sets calibrated on the
  * validation split with their coverage on the test split, and the referral rule that
- * sends uncertain inspections to review, with the referral rate it implies.
+ * sends uncertain inspections to review, with the referral rate it implies. Images become
+ * model inputs through the model's {@link Predictor} only, each decoded once.
  */
 import { XqcError } from '../errors.ts';
 import type { ModelCard } from '../models/card.ts';
-import { saveModel } from '../onnx/model-io.ts';
-import { createSession } from '../runtime/session.ts';
-import { collectLogits } from '../train/evaluate.ts';
-import { loadForEvaluation } from '../train/evaluate-folder.ts';
+import { classifierLogits, itemsOf, listLabelledFolder } from '../models/labelled-folder.ts';
+import type { LabelledFolder } from '../models/labelled-folder.ts';
+import { Predictor } from '../models/predictor.ts';
+import type { PredictorOptions } from '../models/predictor.ts';
 import {
   adaptiveCalibrationError, classwiseCalibrationError, expectedCalibrationError, maxCalibrationError, reliabilityDiagram,
 } from './calibration/calibration-error.ts';
@@ -24,6 +25,8 @@ import { fitReferralRule, referralReason } from './conformal/referral.ts';
 import type { ReferralRule } from './conformal/referral.ts';
 import { aurc } from './conformal/risk-coverage.ts';
 import { averageSetSize, calibrateConformal, empiricalCoverage, predictionSets } from './conformal/split-conformal.ts';
+import { heldOutConformal } from './conformal/held-out-coverage.ts';
+import type { HeldOutConformal } from './conformal/held-out-coverage.ts';
 
 /** Calibration figures of probabilities against labels. */
 export interface CalibrationFigures {
@@ -63,6 +66,17 @@ export interface CalibrateOptions {
   /** Error rate allowed among accepted inspections for the referral rule (default 0.02). */
   targetErrorRate?: number;
   cardPath?: string;
+  /** Session cache and options of the model's predictor. */
+  predictor?: PredictorOptions;
+}
+
+/** A classifier's predictor and the listed dataset folder (split seeded as in training). */
+async function openClassifier(modelPath: string, dataDir: string, cardPath: string | undefined, options: PredictorOptions = {}): Promise<{ predictor: Predictor; folder: LabelledFolder }> {
+  const predictor = await Predictor.load(modelPath, cardPath, options);
+  if (predictor.task.datasetLayout !== 'classification') {
+    throw new XqcError('XQC_INVALID_ARGUMENT', `calibration and conformal sets are for classifiers (task classify); this card says ${predictor.card.task}`);
+  }
+  return { predictor, folder: await listLabelledFolder(dataDir, predictor.card) };
 }
 
 /** The calibration figures of class probabilities [N*K]. */
@@ -96,21 +110,11 @@ export function calibrationFigures(probs: Float64Array, labels: Int32Array, bins
 export async function calibrateClassifier(modelPath: string, dataDir: string, o: CalibrateOptions = {}): Promise<{ card: ModelCard; report: CalibrationReport }> {
   const bins = o.bins ?? 15;
   const alpha = o.alpha ?? 0.1;
-  const val = await loadForEvaluation(modelPath, dataDir, 'val', o.cardPath);
-  const test = await loadForEvaluation(modelPath, dataDir, 'test', o.cardPath);
-  const { card, model } = val;
-  if (card.task !== 'classify') throw new XqcError('XQC_INVALID_ARGUMENT', `calibration is for classifiers; this card says ${card.task}`);
+  const { predictor, folder } = await openClassifier(modelPath, dataDir, o.cardPath, o.predictor);
+  const { card } = predictor;
   const k = card.labels.length;
-  const norm = { mean: card.input.mean, std: card.input.std };
-  const session = await createSession(saveModel(model));
-  let v: { logits: Float64Array; labels: Int32Array };
-  let t: { logits: Float64Array; labels: Int32Array };
-  try {
-    v = await collectLogits(session, val.samples, k, norm);
-    t = await collectLogits(session, test.samples, k, norm);
-  } finally {
-    await session.release();
-  }
+  const v = await classifierLogits(predictor, folder, itemsOf(folder, 'val'));
+  const t = await classifierLogits(predictor, folder, itemsOf(folder, 'test'));
   const fit = fitTemperature(v.logits, v.labels, { bins });
   const beforeP = softmax(t.logits, k, 1);
   const afterP = softmax(t.logits, k, fit.temperature);
@@ -122,9 +126,9 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
 
   // Conformal sets and referral, calibrated on the validation split with calibrated probabilities.
   const valP = softmax(v.logits, k, fit.temperature);
-  const predictor = calibrateConformal(valP, v.labels, { alpha, score: 'aps', seed: 1 });
-  const valSets = predictionSets(predictor, valP, { seed: 2 });
-  const testSets = predictionSets(predictor, afterP, { seed: 3 });
+  const conformal = calibrateConformal(valP, v.labels, { alpha, score: 'aps', seed: 1 });
+  const valSets = predictionSets(conformal, valP, { seed: 2 });
+  const testSets = predictionSets(conformal, afterP, { seed: 3 });
   const uncertainty = (p: Float64Array, n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => 1 - Math.max(...p.subarray(i * k, (i + 1) * k)));
   const correctOf = (p: Float64Array, labels: Int32Array): Float64Array =>
     Float64Array.from(labels, (y, i) => {
@@ -151,7 +155,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
     }
   });
   const report: CalibrationReport = {
-    datasetHash: val.data.manifest.id,
+    datasetHash: folder.datasetHash,
     fit,
     validationCount: v.labels.length,
     testCount: t.labels.length,
@@ -161,7 +165,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
     conformal: {
       alpha,
       score: 'aps',
-      threshold: predictor.quantile,
+      threshold: conformal.quantile,
       coverage: empiricalCoverage(testSets, t.labels),
       averageSetSize: averageSetSize(testSets),
       singletonRate: testSets.filter((s) => s.length === 1).length / testSets.length,
@@ -171,7 +175,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
   };
   const calibrated: ModelCard = {
     ...card,
-    calibration: { temperature: fit.temperature, ece: before.ece, eceAfter: after.ece, fittedOn: `${val.data.manifest.id} (validation split)` },
+    calibration: { temperature: fit.temperature, ece: before.ece, eceAfter: after.ece, fittedOn: `${folder.datasetHash} (validation split)` },
   };
   return { card: calibrated, report };
 }
@@ -181,35 +185,42 @@ export interface TrustFigures {
   /** Temperature from the card (1 when the card has none). */
   temperature: number;
   calibration: CalibrationFigures;
-  /** APS sets calibrated on the validation split, measured on the evaluated split. */
-  conformal: { alpha: number; coverage: number; averageSetSize: number };
+  /** APS sets calibrated on the validation split, measured on the evaluated items outside it. */
+  conformal: HeldOutConformal;
 }
 
 /**
  * Calibration figures at the card's temperature and split-conformal coverage of the
- * classifier on `split` (sets calibrated on the validation split).
+ * classifier on `split` (sets calibrated on the validation split, coverage measured only on
+ * evaluated items outside it: none with `val`, the train and test items with `all`).
  */
-export async function classifierTrust(modelPath: string, dataDir: string, split: 'train' | 'val' | 'test' | 'all', o: { alpha?: number; bins?: number; cardPath?: string } = {}): Promise<TrustFigures> {
+export async function classifierTrust(
+  modelPath: string,
+  dataDir: string,
+  split: 'train' | 'val' | 'test' | 'all',
+  o: { alpha?: number; bins?: number; cardPath?: string; predictor?: PredictorOptions } = {},
+): Promise<TrustFigures> {
   const alpha = o.alpha ?? 0.1;
-  const target = await loadForEvaluation(modelPath, dataDir, split, o.cardPath);
-  const val = await loadForEvaluation(modelPath, dataDir, 'val', o.cardPath);
-  const { card, model } = target;
-  const k = card.labels.length;
-  const norm = { mean: card.input.mean, std: card.input.std };
-  const t = card.calibration?.temperature ?? 1;
-  const session = await createSession(saveModel(model));
-  try {
-    const e = await collectLogits(session, target.samples, k, norm);
-    const v = await collectLogits(session, val.samples, k, norm);
-    const p = softmax(e.logits, k, t);
-    const predictor = calibrateConformal(softmax(v.logits, k, t), v.labels, { alpha, score: 'aps', seed: 1 });
-    const sets = predictionSets(predictor, p, { seed: 2 });
-    return {
-      temperature: t,
-      calibration: calibrationFigures(p, e.labels, o.bins ?? 15),
-      conformal: { alpha, coverage: empiricalCoverage(sets, e.labels), averageSetSize: averageSetSize(sets) },
-    };
-  } finally {
-    await session.release();
-  }
+  const { predictor, folder } = await openClassifier(modelPath, dataDir, o.cardPath, o.predictor);
+  const k = predictor.card.labels.length;
+  const t = predictor.card.calibration?.temperature ?? 1;
+  // One pass over the union of the evaluated and validation items: each image decoded once.
+  const wanted = new Set([...itemsOf(folder, split), ...itemsOf(folder, 'val')]);
+  const all = await classifierLogits(predictor, folder, folder.items.filter((i) => wanted.has(i)));
+  const splitOf = new Map(folder.items.map((i) => [i.source, i.split]));
+  // Items are matched by their path in the folder.
+  const rows = (keep: (source: string) => boolean): { logits: Float64Array; labels: Int32Array; ids: string[] } => {
+    const idx = all.sources.flatMap((s, i) => (keep(s) ? [i] : []));
+    const logits = new Float64Array(idx.length * k);
+    idx.forEach((r, i) => logits.set(all.logits.subarray(r * k, (r + 1) * k), i * k));
+    return { logits, labels: Int32Array.from(idx, (r) => all.labels[r]), ids: idx.map((r) => all.sources[r]) };
+  };
+  const e = rows((s) => split === 'all' || splitOf.get(s) === split);
+  const v = rows((s) => splitOf.get(s) === 'val');
+  const p = softmax(e.logits, k, t);
+  return {
+    temperature: t,
+    calibration: calibrationFigures(p, e.labels, o.bins ?? 15),
+    conformal: heldOutConformal({ probs: softmax(v.logits, k, t), labels: v.labels, ids: v.ids }, { probs: p, labels: e.labels, ids: e.ids }, { alpha }),
+  };
 }

@@ -5,6 +5,8 @@
  * through their preprocessing, so each member receives its own prepared batch.
  */
 import { XqcError } from '../errors.ts';
+import type { ImageU8 } from '../image/image.types.ts';
+import type { Predictor } from '../models/predictor.ts';
 import type { Model } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
 import type { Tensor } from '../onnx/tensor.ts';
@@ -49,4 +51,16 @@ export async function ensemblePredict(members: EnsembleMember[], inputs: Tensor<
     perSample.push(p.probs);
   }
   return summariseSamples(perSample, members[0].labels.length, n, spatial);
+}
+
+/**
+ * Ensemble prediction of decoded images: each member predictor prepares them with its own
+ * card ({@link Predictor.prepare}) and contributes its probabilities at its own temperature.
+ */
+export async function ensembleImages(predictors: readonly Predictor[], images: readonly ImageU8[], o: { cache?: SessionCache; session?: SessionOptions } = {}): Promise<StochasticPrediction> {
+  return ensemblePredict(
+    predictors.map((p) => ({ model: p.model, input: p.inputName, output: p.outputName, labels: p.card.labels, temperature: p.card.calibration?.temperature })),
+    predictors.map((p) => p.prepare(images).tensor),
+    o,
+  );
 }

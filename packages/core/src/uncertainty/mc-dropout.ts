@@ -6,6 +6,8 @@
  * drawn here from a stream keyed by (seed, row), so a seed fixes the result exactly.
  */
 import { XqcError } from '../errors.ts';
+import type { ImageU8 } from '../image/image.types.ts';
+import type { Predictor } from '../models/predictor.ts';
 import type { Model } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
 import { drawMask, dropoutAsMask } from '../onnx/passes/dropout-as-mask.ts';
@@ -80,4 +82,18 @@ export async function mcDropout(model: Model, x: Tensor<'float32'>, o: McDropout
     }
   }
   return summariseSamples(perSample, classes, n, spatial);
+}
+
+/**
+ * MC-Dropout prediction of decoded images with a predictor: the images are prepared by
+ * {@link Predictor.prepare} (the card's preprocessing) and sampled with the predictor's
+ * input, output and calibration temperature.
+ */
+export async function mcDropoutImages(predictor: Predictor, images: readonly ImageU8[], o: Omit<McDropoutOptions, 'input' | 'output' | 'temperature'> = {}): Promise<StochasticPrediction> {
+  return mcDropout(predictor.model, predictor.prepare(images).tensor, {
+    ...o,
+    input: predictor.inputName,
+    output: predictor.outputName,
+    temperature: predictor.card.calibration?.temperature,
+  });
 }

@@ -2,11 +2,14 @@
  * Loading an anomaly dataset folder (anomalib's folder layout: `ROOT/good/`,
  * `ROOT/<defect>/`, optional `ROOT/masks/<defect>/<stem>.png`) for PatchCore: versioned by
  * content hash with the seeded stratified split of `data/manifest.ts`, each image decoded
- * once and resized to the model input, masks resized nearest-neighbour and made binary.
+ * once and fitted to the model input by the card's own preprocessing ({@link fitImage}:
+ * colour order, stretch or letterbox, alpha dropped), masks placed the same way
+ * ({@link fitMask}, nearest neighbour) and made binary. A fitted image passes through
+ * `preprocess` unchanged in size and colour, so the detector sees exactly what
+ * `Predictor.prepare` makes of the original file.
  *
- * Images of mixed sizes are accepted and all resized to the configured size (bilinear,
- * aspect ratio not kept); how many were resized and which original sizes were seen is
- * reported, so a caller can say so. Corrupt files are skipped and listed.
+ * Images of mixed sizes are accepted; how many were resized and which original sizes
+ * were seen is reported, so a caller can say so. Corrupt files are skipped and listed.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,10 +23,11 @@ import type { DatasetManifest } from '../../data/manifest.ts';
 import type { Split, SplitRatios } from '../../data/split.ts';
 import { XqcError, isXqcError } from '../../errors.ts';
 import { decodeImage } from '../../image/image-decode.ts';
-import { resizeBilinear, resizeNearest } from '../../image/image-resize.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
+import type { InputSpec } from '../card.schema.ts';
+import { fitImage, fitMask } from '../preprocess.ts';
 
-/** One loaded image of an anomaly folder, at model size. */
+/** One loaded image of an anomaly folder, fitted to the model input. */
 export interface AnomalySample {
   /** Path relative to the root. */
   source: string;
@@ -31,7 +35,7 @@ export interface AnomalySample {
   /** True for the good label. */
   good: boolean;
   image: ImageU8;
-  /** Binary defect mask (1 = defect) at model size, when the folder has one. */
+  /** Binary defect mask (1 = defect) at model size, placed like the image, when the folder has one. */
   mask?: Uint8Array;
 }
 
@@ -50,8 +54,8 @@ export interface AnomalyFolderData {
 
 /** Options of {@link loadAnomalyFolder}. */
 export interface LoadAnomalyOptions {
-  /** Model input [height, width]. */
-  size: [number, number];
+  /** How images become model inputs (the detector's card input). */
+  input: InputSpec;
   /** Split seed (default 0) and ratios (default 70/15/15, stratified by label). */
   seed?: number;
   ratios?: SplitRatios;
@@ -71,7 +75,7 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
   }
   const manifest = await buildManifest(listing, { seed: o.seed ?? 0, ratios: o.ratios });
   const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
-  const [h, w] = o.size;
+  const { height: h, width: w } = o.input;
   const skipped = [...listing.skipped];
   const sizes = new Set<string>();
   let resized = 0;
@@ -81,13 +85,12 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
       sizes.add(`${img.width}x${img.height}`);
       const fits = img.width === w && img.height === h;
       if (!fits) resized++;
-      const image = fits ? img : resizeBilinear(img, w, h);
+      const { image, placement } = fitImage(img, o.input);
       let mask: Uint8Array | undefined;
       if (s.mask) {
         const m = await loadMask(join(listing.root, s.mask), maxPixels);
         if (typeof m === 'string') throw new XqcError('XQC_IMAGE_INVALID', m);
-        const at = m.width === w && m.height === h ? m.data : resizeNearest(m, w, h).data;
-        mask = Uint8Array.from(at, (v) => (v > 0 ? 1 : 0));
+        mask = Uint8Array.from(fitMask(m, placement, o.input), (v) => (v > 0 ? 1 : 0));
       }
       return { source: s.image, label: s.label, good: s.label === goodLabel, image, mask };
     } catch (e) {

@@ -9,6 +9,7 @@
  */
 import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
 import type { Model } from '../../onnx/ir.ts';
+import type { Tensor } from '../../onnx/tensor.ts';
 import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
 import type { SeverityRule } from '../card.ts';
 import { DEFAULT_SEVERITY } from '../card.ts';
@@ -68,6 +69,14 @@ export class AnomalyDetector {
     return AnomalyDetector.create(a.config, a.featureModel, a.bank, options);
   }
 
+  /**
+   * Model inputs of `images` as the detector's card input says (the `preprocess` behind
+   * `Predictor.prepare`): tensor [N, C, H, W] float32 and placements.
+   */
+  prepare(images: readonly ImageU8[]): { tensor: Tensor<'float32'>; placements: Placement[] } {
+    return preprocess(images, this.config.input);
+  }
+
   /** Raw scores and maps (at model resolution) of `images`, `batchSize` at a time. */
   async scoreImages(images: readonly ImageU8[], batchSize = 8): Promise<RawScores & { placements: Placement[] }> {
     const scores: number[] = [];
@@ -75,7 +84,7 @@ export class AnomalyDetector {
     const patches: Float32Array[] = [];
     const placements: Placement[] = [];
     for (let i = 0; i < images.length; i += batchSize) {
-      const prep = preprocess(images.slice(i, i + batchSize), this.config.input);
+      const prep = this.prepare(images.slice(i, i + batchSize));
       const r = await this.scorer.score(prep.tensor);
       scores.push(...r.scores);
       maps.push(...r.maps);

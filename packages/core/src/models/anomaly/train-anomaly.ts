@@ -31,6 +31,8 @@ import type { AnomalyReport } from './evaluate-anomaly.ts';
 import { buildDetectorModel, DETECTOR_OUTPUTS } from './export-onnx.ts';
 import { fitPatchCore } from './fit.ts';
 import type { FitPatchCoreOptions } from './fit.ts';
+import { fittedImageHashes } from './fit-overlap.ts';
+import type { SplitRatios } from '../../data/split.ts';
 
 /** Options of {@link trainAnomaly}. */
 export interface TrainAnomalyOptions {
@@ -48,6 +50,8 @@ export interface TrainAnomalyOptions {
   /** Square input size in pixels (default: the backbone card's, else 224). */
   size?: number;
   seed?: number;
+  /** Shares of each label in train, val and test (default 70/15/15; test 0 for a separate test folder). */
+  ratios?: SplitRatios;
   /** Quantile of good validation scores for the thresholds (default 0.99). */
   quantile?: number;
   imageScore?: 'reweighted' | 'max';
@@ -75,6 +79,9 @@ export interface AnomalyRunRecord {
     skipped: { path: string; reason: string }[];
     resized: number;
     sizes: string[];
+    ratios?: SplitRatios;
+    /** SHA-256 of every image used in fitting (train good, all val), for `evaluate` to tell held-out figures from optimistic ones. */
+    fitted: string[];
   };
   bank: { size: number; sourcePatches: number };
   thresholds: AnomalyConfig['thresholds'];
@@ -106,7 +113,7 @@ export async function backboneInputSpec(backbonePath: string, model: Model, size
     throw new XqcError('XQC_INVALID_ARGUMENT', `input size must be an integer of at least 8 pixels, got ${height}x${width}`);
   }
   return card
-    ? { ...card.input, height, width, resize: 'stretch' }
+    ? { ...card.input, height, width }
     : { height, width, resize: 'stretch', layout: 'NCHW', color: 'rgb', mean: [...IMAGENET_NORMALIZE.mean], std: [...IMAGENET_NORMALIZE.std] };
 }
 
@@ -131,7 +138,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   const backbone = loadModel(backboneBytes);
   const input = await backboneInputSpec(o.backbone, backbone, o.size);
   const seed = o.seed ?? 0;
-  const data = await loadAnomalyFolder(o.data, { size: [input.height, input.width], seed });
+  const data = await loadAnomalyFolder(o.data, { input, seed, ratios: o.ratios });
   const warnings: string[] = [];
   if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
   else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
@@ -186,7 +193,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     finishedAt: new Date().toISOString(),
     backbone: { path: resolve(o.backbone), sha256: config.backbone.sha256, layers: config.backbone.layers.map((l) => l.name) },
     params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim },
-    dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes },
+    dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
     bank: { size: config.bank.size, sourcePatches: config.bank.sourcePatches },
     thresholds: config.thresholds,
     seconds: fit.seconds,
@@ -237,6 +244,7 @@ function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFo
       runId,
       method: 'patchcore',
       seed: c.bank.coreset.seed,
+      splitRatios: d.manifest.split?.ratios,
       backbone: c.backbone.source,
       backboneSha256: c.backbone.sha256,
       layers: c.backbone.layers.map((l) => l.name),
