@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,4 +82,39 @@ describe('dataset manifest', () => {
     await rm(join(dir, MANIFEST_FILE));
     expect(check).toEqual({ ok: false, missing: [], changed: [manifest.files[2].path], unlisted: ['ok/extra.png'] });
   });
+
+  it('has one id per content whatever the split seed and shares, so every command prints the same dataset hash', async () => {
+    const listing = await readClassificationDataset(dir);
+    const a = await buildManifest(listing, { seed: 0 });
+    const b = await buildManifest(listing, { seed: 11, ratios: { train: 0.8, val: 0.2, test: 0 } });
+    const none = await buildManifest(listing, { split: false });
+    expect(a.files.map((f) => f.split)).not.toEqual(b.files.map((f) => f.split));
+    expect(b.id).toBe(a.id);
+    expect(none.id).toBe(a.id);
+  });
+
+  it('refuses a manifest.json whose split is not the one its seed and ratios draw', async () => {
+    const m = await buildManifest(await readClassificationDataset(dir), { seed: 2 });
+    const k = m.files.findIndex((f) => f.split === 'train');
+    const moved = { ...m, files: m.files.map((f, i) => (i === k ? { ...f, split: 'test' as const } : f)) };
+    const path = join(dir, 'moved.json');
+    await writeFile(path, JSON.stringify(moved));
+    const error = await readManifest(path).catch((e: unknown) => e);
+    await rm(path);
+    expect(isXqcError(error, 'XQC_DATASET_INVALID') && error.message).toMatch(/split of 1 file/);
+  });
+
+  it('still reads a version 1 manifest, whose id covered the split', async () => {
+    const m = await buildManifest(await readClassificationDataset(dir), { seed: 3 });
+    const { id: _id, ...body } = { ...m, version: 1 as const };
+    const v1 = { ...body, id: '' };
+    v1.id = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    expect(v1.id).not.toBe(m.id);
+    const path = join(dir, 'v1.json');
+    await writeFile(path, JSON.stringify(v1));
+    const back = await readManifest(path);
+    await rm(path);
+    expect(back.id).toBe(v1.id);
+  });
 });
+

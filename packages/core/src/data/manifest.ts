@@ -1,13 +1,20 @@
 /**
- * Dataset versions as content-hash manifests: every file's path, SHA-256, size, label and
- * split. The manifest's id is the SHA-256 of its canonical JSON (without the id), so two
- * folders with the same files, labels and splits have the same id, and changing one pixel
- * of one image changes it.
+ * Dataset versions as content-hash manifests: every file's path, SHA-256, size and label,
+ * and the split a reader drew (seed, ratios, each file's split). The manifest's id (the
+ * dataset hash) is the SHA-256 of the canonical JSON of the content only: format, classes
+ * and files without their split. Two folders with the same files and labels have the same
+ * id whatever split seed or shares a command used (`data generate` and `evaluate` print the
+ * same hash), and changing one pixel of one image changes it. The split is checked
+ * against its seed and ratios instead.
+ *
+ * Version 1 manifests (written before version 2) hashed the split too; they are still
+ * read and verified by that rule.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { XqcError } from '../errors.ts';
+import { ioError, writeFileAtomic } from '../io/atomic-write.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { DatasetFormat, DatasetListing } from './dataset.types.ts';
 import { DATASET_FORMATS } from './dataset.types.ts';
@@ -37,8 +44,9 @@ export interface ManifestEntry {
 
 /** A dataset version. */
 export interface DatasetManifest {
-  version: 1;
-  /** SHA-256 of the canonical JSON of every other field. */
+  /** 2: the id covers the content only; 1 (read only): the id covers the split too. */
+  version: 1 | 2;
+  /** The dataset hash: SHA-256 of the canonical JSON of format, classes and files without their split. */
   id: string;
   format: DatasetFormat;
   classes: string[];
@@ -48,10 +56,16 @@ export interface DatasetManifest {
   files: ManifestEntry[];
 }
 
-/** The id of a manifest: `sha256(canonicalJson(manifest without id))`, hex. */
+/**
+ * The id of a manifest, hex SHA-256. Version 2: `sha256(canonicalJson({version, format,
+ * classes, files without split}))`. Version 1: `sha256(canonicalJson(manifest without id))`.
+ */
 export function manifestId(manifest: Omit<DatasetManifest, 'id'> | DatasetManifest): string {
   const { id: _ignored, ...body } = manifest as DatasetManifest;
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+  const hashed = body.version === 1
+    ? body
+    : { version: body.version, format: body.format, classes: body.classes, files: body.files.map(({ split: _split, ...f }) => f) };
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex');
 }
 
 async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
@@ -59,7 +73,7 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new XqcError('XQC_IO', `cannot read ${path}`, { cause });
+    throw ioError('read', path, cause);
   }
   return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
 }
@@ -94,23 +108,26 @@ export async function buildManifest(listing: DatasetListing, options: BuildManif
     await stat(join(listing.root, LABELS_FILE));
     pending.push({ path: LABELS_FILE, role: 'meta', label: null, split: null });
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw new XqcError('XQC_IO', `cannot stat ${LABELS_FILE}`, { cause });
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError('read', join(listing.root, LABELS_FILE), cause);
   }
   const files = await mapLimit(pending, 16, async (entry) => ({ ...entry, ...(await hashFile(join(listing.root, entry.path))) }));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const body: Omit<DatasetManifest, 'id'> = { version: 1, format: listing.format, classes: [...listing.classes], split: withSplit ? { seed, ratios: { ...ratios } } : null, files };
+  const body: Omit<DatasetManifest, 'id'> = { version: 2, format: listing.format, classes: [...listing.classes], split: withSplit ? { seed, ratios: { ...ratios } } : null, files };
   const { version, ...rest } = body;
   return { version, id: manifestId(body), ...rest };
 }
 
-/** Writes `root/manifest.json` (indented for review; the id does not depend on layout). */
+/** Writes `root/manifest.json` atomically (indented for review; the id does not depend on layout). */
 export async function writeManifest(root: string, manifest: DatasetManifest): Promise<void> {
-  const path = join(root, MANIFEST_FILE);
-  try {
-    await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
-  } catch (cause) {
-    throw new XqcError('XQC_IO', `cannot write ${path}`, { cause });
-  }
+  await writeFileAtomic(join(root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** The file paths whose recorded split differs from the one its seed and ratios draw (version 2). */
+function splitMismatches(m: DatasetManifest): string[] {
+  const images = m.files.filter((f) => f.role === 'image');
+  const drawn = m.split ? stratifiedSplit(images.map((f) => ({ key: f.path, label: f.label ?? '' })), m.split.seed, m.split.ratios) : new Map<string, Split>();
+  const want = (f: ManifestEntry): Split | null => (f.role === 'meta' ? null : (drawn.get(f.role === 'mask' ? (f.image ?? '') : f.path) ?? null));
+  return m.files.filter((f) => f.split !== want(f)).map((f) => f.path);
 }
 
 /**
@@ -119,25 +136,34 @@ export async function writeManifest(root: string, manifest: DatasetManifest): Pr
  */
 export async function readManifest(rootOrFile: string): Promise<DatasetManifest> {
   const path = rootOrFile.endsWith('.json') ? rootOrFile : join(rootOrFile, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw ioError('read', path, cause);
+  }
   let value: DatasetManifest;
   try {
-    value = JSON.parse(await readFile(path, 'utf8')) as DatasetManifest;
+    value = JSON.parse(text) as DatasetManifest;
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'XQC_IO' : 'XQC_DATASET_INVALID';
-    throw new XqcError(code, `cannot read manifest ${path}`, { cause });
+    throw new XqcError('XQC_DATASET_INVALID', `${path} is not JSON: ${(cause as Error).message}`, { cause });
   }
   const ok =
     value !== null &&
     typeof value === 'object' &&
-    value.version === 1 &&
+    (value.version === 1 || value.version === 2) &&
     typeof value.id === 'string' &&
     DATASET_FORMATS.includes(value.format) &&
     Array.isArray(value.classes) &&
     Array.isArray(value.files) &&
     value.files.every((f) => typeof f.path === 'string' && /^[0-9a-f]{64}$/.test(f.sha256) && Number.isInteger(f.size));
-  if (!ok) throw new XqcError('XQC_DATASET_INVALID', `${path} is not a version 1 dataset manifest`);
+  if (!ok) throw new XqcError('XQC_DATASET_INVALID', `${path} is not a version 1 or 2 dataset manifest`);
   const expected = manifestId(value);
   if (expected !== value.id) throw new XqcError('XQC_DATASET_INVALID', `${path}: id ${value.id} does not match its content (${expected})`);
+  if (value.version === 2) {
+    const wrong = splitMismatches(value);
+    if (wrong.length) throw new XqcError('XQC_DATASET_INVALID', `${path}: the split of ${wrong.length} file(s) (first ${wrong[0]}) is not the one its seed and ratios draw`);
+  }
   return value;
 }
 
@@ -153,7 +179,10 @@ export interface ManifestCheck {
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
+    throw ioError('list', dir, cause);
+  });
+  for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) await walk(p, out);
