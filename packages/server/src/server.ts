@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import type { App } from './app.ts';
 import { API_PREFIX } from './api-prefix.ts';
 import { loadConfig } from './config/load-config.ts';
+import { signInLines } from './plugins/auth.ts';
 import type { Config } from './config/load-config.ts';
 
 /** A listening server. */
@@ -59,6 +60,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   for (const line of bannerLines(url, config)) print(line);
+  for (const line of signInLines(url, app.takeInitialAdmin())) print(line);
   for (const line of (await options.onListening?.({ app, url })) ?? []) print(line);
   return { app, config, url, close: () => app.close() };
 }

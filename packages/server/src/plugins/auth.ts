@@ -63,6 +63,21 @@ export function isProtectedRoute(url: string): boolean {
   return (url === API_PREFIX || url.startsWith(`${API_PREFIX}/`)) && !OPEN_API_PATHS.has(url);
 }
 
+/**
+ * Start-up banner lines telling how to sign in; with the first admin just created, its
+ * username and, when generated, its password, printed this once and never stored in clear.
+ */
+export function signInLines(url: string, admin: InitialAdmin | undefined): string[] {
+  const lines = [`  sign in        POST ${url}${API_PREFIX}/auth/login {"username","password"}, or send a bearer token or an x-api-key`];
+  if (admin?.generated) {
+    lines.push(`  first admin    username ${admin.username}, password ${admin.password}`);
+    lines.push('                 shown once: change it (POST /auth/password) or reset it (xaiqc admin reset-password)');
+  } else if (admin) {
+    lines.push(`  first admin    username ${admin.username}, password from XQC_ADMIN_PASSWORD`);
+  }
+  return lines;
+}
+
 /** Options of the auth plugin. */
 export interface AuthPluginOptions {
   config: Config;
