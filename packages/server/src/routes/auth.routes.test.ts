@@ -6,6 +6,7 @@ import { authConfigFromEnv, securityConfigFromEnv } from '../auth/auth-config.ts
 import { makeKey, signHs256, signWith, startJwksServer, supabaseClaims, tamper, TEST_ISSUER, unsignedToken } from '../auth/testing/token-fixtures.ts';
 import type { JwksServer, TestKey } from '../auth/testing/token-fixtures.ts';
 import { createTestApp } from '../test/test-app.ts';
+import { DIALECTS } from '../test/test-database.ts';
 import type { TestApp } from '../test/test-app.ts';
 
 const ADMIN_PASSWORD = 'first-admin-password-1';
@@ -350,5 +351,45 @@ describe('HS256 shared secret (Supabase JWT secret), headers, CORS and rate limi
       statuses.push((await t.app.inject({ method: 'POST', url: api('/auth/login'), payload: { username: 'admin', password: 'guess-guess-guess' }, remoteAddress: '10.0.0.9' })).statusCode);
     }
     expect(statuses).toEqual([401, 401, 429]);
+  });
+});
+
+describe.each(DIALECTS)('sessions, keys and account isolation on %s', (dialect) => {
+  const SECRET = 'supabase-jwt-secret-with-at-least-32-chars';
+  let t: TestApp;
+  const hs = (role: string, account: string) => signHs256(SECRET, supabaseClaims({ sub: `${role}-${account}`, app_metadata: { role, account_id: account } }));
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect, {
+      auth: authConfigFromEnv({ XQC_JWT_SECRET: SECRET, XQC_JWT_ISSUER: TEST_ISSUER, XQC_ADMIN_PASSWORD: ADMIN_PASSWORD }),
+      security: securityConfigFromEnv({ XQC_LOGIN_RATE_LIMIT_MAX: '1000' }),
+    });
+  });
+  afterAll(() => t.close());
+
+  it('rotates refresh tokens and revokes a reused family', async () => {
+    const pair = (await t.app.inject({ method: 'POST', url: api('/auth/login'), payload: { username: 'admin', password: ADMIN_PASSWORD } })).json();
+    const next = await t.app.inject({ method: 'POST', url: api('/auth/refresh'), payload: { refreshToken: pair.refreshToken } });
+    expect(next.statusCode).toBe(200);
+    const reuse = await t.app.inject({ method: 'POST', url: api('/auth/refresh'), payload: { refreshToken: pair.refreshToken } });
+    expect(reuse.json().code).toBe('XQC_REFRESH_REUSED');
+    expect((await t.app.inject({ url: api('/auth/me'), headers: bearer(next.json().accessToken) })).statusCode).toBe(401);
+  });
+
+  it("answers 404 for another account's user and key, and a revoked key is refused", async () => {
+    const adminB = bearer(await hs('admin', 'acct-b'));
+    const userB = (await t.app.inject({ method: 'POST', url: api('/users'), headers: adminB, payload: { username: 'only-in-b', role: 'viewer' } })).json().user;
+    const keyB = (await t.app.inject({ method: 'POST', url: api('/api-keys'), headers: adminB, payload: { name: 'b line' } })).json();
+    const adminA = bearer(await hs('admin', 'acct-a'));
+    for (const res of [
+      await t.app.inject({ url: api(`/users/${userB.id}`), headers: adminA }),
+      await t.app.inject({ method: 'DELETE', url: api(`/api-keys/${keyB.apiKey.id}`), headers: adminA }),
+    ]) {
+      expect(res.statusCode).toBe(404);
+      expect(res.body).not.toContain('only-in-b');
+    }
+    expect((await t.app.inject({ url: api('/auth/me'), headers: { 'x-api-key': keyB.key } })).json().accountId).toBe('acct-b');
+    await t.app.inject({ method: 'DELETE', url: api(`/api-keys/${keyB.apiKey.id}`), headers: adminB });
+    expect((await t.app.inject({ url: api('/auth/me'), headers: { 'x-api-key': keyB.key } })).statusCode).toBe(401);
   });
 });
