@@ -11,8 +11,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import YAML from 'yaml';
 import { XqcError } from '../errors.ts';
 import { ioError, writeFileAtomic } from '../io/atomic-write.ts';
-import { ModelCardSchema } from './card.schema.ts';
-import type { ModelCard, SeverityRule } from './card.schema.ts';
+import { InputSpecSchema, ModelCardSchema } from './card.schema.ts';
+import type { InputSpec, ModelCard, SeverityRule } from './card.schema.ts';
 
 export type { InputSpec, ModelCard, SeverityRule, Task } from './card.schema.ts';
 
@@ -26,10 +26,17 @@ const RENAMED: Readonly<Record<string, string>> = {
   '/input/size': 'input.height and input.width',
 };
 
+let ajv: Ajv | undefined;
 let validator: ValidateFunction | undefined;
+let inputValidator: ValidateFunction | undefined;
+
+function compile(schema: object): ValidateFunction {
+  ajv ??= new Ajv({ useDefaults: true, allErrors: false, strict: true, allowUnionTypes: true });
+  return ajv.compile(schema);
+}
 
 function validate(raw: unknown): boolean {
-  validator ??= new Ajv({ useDefaults: true, allErrors: false, strict: true, allowUnionTypes: true }).compile(ModelCardSchema);
+  validator ??= compile(ModelCardSchema);
   return validator(raw);
 }
 
@@ -38,8 +45,9 @@ function fail(path: string, message: string, details: Record<string, unknown> = 
 }
 
 /** The most specific Ajv error (deepest path), phrased with the field's JSON path. */
-function describe(errors: readonly ErrorObject[]): { path: string; message: string } {
-  const e = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+function describe(errors: readonly ErrorObject[], prefix = ''): { path: string; message: string } {
+  const deepest = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  const e = { ...deepest, instancePath: `${prefix}${deepest.instancePath}` };
   const path = e.instancePath;
   if (e.keyword === 'additionalProperties') {
     const extra = `${path}/${(e.params as { additionalProperty: string }).additionalProperty}`;
@@ -114,12 +122,29 @@ export function parseModelCard(raw: unknown): ModelCard {
       if (!c.labels.includes(l)) fail(`/severity/${i}/labels/${j}`, `'${l}' is not one of the labels (${c.labels.join(', ')})`);
     }),
   );
-  const channels = c.input.color === 'gray' ? 1 : 3;
-  for (const key of ['mean', 'std'] as const) {
-    const n = c.input[key].length;
-    if (n !== 1 && n !== channels) fail(`/input/${key}`, `must have 1 or ${channels} values for color '${c.input.color}', got ${n}`);
-  }
+  parseInputSpec(c.input);
   return c;
+}
+
+/**
+ * Validates an input spec alone (as `anomaly.json` stores it) against the card's
+ * `input` schema, and returns it with defaults filled.
+ * @throws XQC_CARD_INVALID naming the field (`/input/...`)
+ */
+export function parseInputSpec(raw: unknown): InputSpec {
+  const spec = structuredClone(raw ?? {}) as InputSpec;
+  // The default of `input` belongs to the card; Ajv refuses a default at a schema's root.
+  inputValidator ??= compile(Object.fromEntries(Object.entries(InputSpecSchema).filter(([k]) => k !== 'default')));
+  if (!inputValidator(spec)) {
+    const { path, message } = describe(inputValidator.errors ?? [], '/input');
+    fail(path, message);
+  }
+  const channels = spec.color === 'gray' ? 1 : 3;
+  for (const key of ['mean', 'std'] as const) {
+    const n = spec[key].length;
+    if (n !== 1 && n !== channels) fail(`/input/${key}`, `must have 1 or ${channels} values for color '${spec.color}', got ${n}`);
+  }
+  return spec;
 }
 
 /** Parses `model_card.yaml` text. */

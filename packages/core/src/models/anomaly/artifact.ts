@@ -13,12 +13,14 @@
  * graph it was not fitted with.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XqcError } from '../../errors.ts';
+import { ioError } from '../../io/atomic-write.ts';
 import { readNpy } from '../../io/npy.ts';
 import type { Model } from '../../onnx/ir.ts';
 import { loadModel } from '../../onnx/model-io.ts';
+import { parseInputSpec } from '../card.ts';
 import type { InputSpec } from '../card.ts';
 import type { FeatureLayer } from './feature-layers.ts';
 import type { ScoringConfig } from './scorer.ts';
@@ -99,7 +101,11 @@ export function parseAnomalyConfig(raw: unknown): AnomalyConfig {
   const c = raw as AnomalyConfig;
   if (c.format !== ANOMALY_FORMAT) invalid(`format is '${String(c.format)}', expected '${ANOMALY_FORMAT}'`);
   if (c.version !== ANOMALY_FORMAT_VERSION) invalid(`version ${String(c.version)} is not supported (this XAI-QC reads version ${ANOMALY_FORMAT_VERSION})`);
-  if (!c.input || !isInt(c.input.height) || !isInt(c.input.width)) invalid('input height and width must be positive integers');
+  try {
+    parseInputSpec(c.input);
+  } catch (e) {
+    invalid(`input: ${(e as Error).message}`);
+  }
   if (!c.backbone || !isHash(c.backbone.sha256) || !Array.isArray(c.backbone.layers) || c.backbone.layers.length === 0) invalid('backbone must have a sha256 and layers');
   const f = c.features;
   if (!f || !isName(f.file) || !isHash(f.sha256) || !isInt(f.dim) || !Array.isArray(f.grid) || !f.grid.every((v) => isInt(v))) invalid('features must name a file with its sha256, dim and grid');
@@ -118,18 +124,7 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (e) {
-    throw new XqcError('XQC_IO', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
-  }
-}
-
-/** Writes `bytes` to `path` through a temporary file and a rename. */
-export async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    throw new XqcError('XQC_IO', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw ioError('read', path, e);
   }
 }
 

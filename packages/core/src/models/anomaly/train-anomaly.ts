@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { XqcError } from '../../errors.ts';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { IMAGENET_NORMALIZE } from '../../image/image-tensor.ts';
 import { loadModel, saveModel } from '../../onnx/model-io.ts';
 import type { Model } from '../../onnx/ir.ts';
@@ -23,7 +24,7 @@ import type { InputSpec, ModelCard } from '../card.ts';
 import { DEFAULT_SEVERITY, readModelCard, writeModelCard } from '../card.ts';
 import { loadAnomalyFolder } from './anomaly-data.ts';
 import type { AnomalyFolderData } from './anomaly-data.ts';
-import { ANOMALY_FILES, sha256Hex, writeAtomic } from './artifact.ts';
+import { ANOMALY_FILES, sha256Hex } from './artifact.ts';
 import type { AnomalyConfig } from './artifact.ts';
 import { AnomalyDetector } from './detector.ts';
 import { evaluateAnomaly } from './evaluate-anomaly.ts';
@@ -180,10 +181,10 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   await mkdir(o.out, { recursive: true });
   const name = o.name ?? basename(resolve(o.out));
   const id = randomUUID();
-  await writeAtomic(join(o.out, ANOMALY_FILES.features), fit.featureBytes);
-  await writeAtomic(join(o.out, ANOMALY_FILES.bank), fit.bankBytes);
-  await writeAtomic(join(o.out, ANOMALY_FILES.model), detectorBytes);
-  await writeAtomic(join(o.out, ANOMALY_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, ANOMALY_FILES.features), fit.featureBytes);
+  await writeFileAtomic(join(o.out, ANOMALY_FILES.bank), fit.bankBytes);
+  await writeFileAtomic(join(o.out, ANOMALY_FILES.model), detectorBytes);
+  await writeFileAtomic(join(o.out, ANOMALY_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
   await writeModelCard(join(o.out, ANOMALY_FILES.card), anomalyCard(name, id, config, data, fit.seconds.total, test, o));
   const record: AnomalyRunRecord = {
     id,
@@ -202,7 +203,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     codeVersion: o.codeVersion ?? 'unknown',
     artifacts: [ANOMALY_FILES.features, ANOMALY_FILES.bank, ANOMALY_FILES.model, ANOMALY_FILES.config, ANOMALY_FILES.card, 'run.json'],
   };
-  await writeAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 
