@@ -2,6 +2,7 @@
 import { isXqcError } from '@xai-qc/core';
 import type { CliIO, Command } from './command.ts';
 import { UsageError, parse } from './command.ts';
+import { adminCommand } from './commands/admin.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
@@ -12,7 +13,7 @@ import { trainCommand } from './commands/train.ts';
 import { uncertaintyCommand } from './commands/uncertainty.ts';
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, gradCommand, dataCommand, trainCommand, evaluateCommand, explainCommand, calibrateCommand, uncertaintyCommand];
+export const COMMANDS: readonly Command[] = [runCommand, gradCommand, dataCommand, trainCommand, evaluateCommand, explainCommand, calibrateCommand, uncertaintyCommand, adminCommand];
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), progress: process.stderr };
 

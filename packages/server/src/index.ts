@@ -11,3 +11,5 @@ export type { Database } from './db/schema.ts';
 export { ApiError, ProblemSchema } from './errors/api-error.ts';
 export type { Problem } from './errors/api-error.ts';
 export type { Principal, Role } from './auth/principal.ts';
+export { openAdminTasks } from './auth/admin-tasks.ts';
+export type { AdminTasks } from './auth/admin-tasks.ts';
