@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from './test/test-app.ts';
 import type { TestApp } from './test/test-app.ts';
 import { DIALECTS } from './test/test-database.ts';
+import { bearer } from './test/test-tokens.ts';
 
 describe.each(DIALECTS)('app on %s', (dialect) => {
   let t: TestApp;
@@ -48,9 +49,11 @@ describe.each(DIALECTS)('app on %s', (dialect) => {
     expect(res.json()).toMatchObject({ status: 404, code: 'XQC_NOT_FOUND', instance: '/api/xai-qc/nope', requestId: res.headers['x-request-id'] });
   });
 
-  it('serves Prometheus metrics with the request duration histogram by route', async () => {
+  it('serves Prometheus metrics with the request duration histogram by route, to admins only', async () => {
     await t.app.inject({ method: 'GET', url: '/api/xai-qc/health' });
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: await bearer('engineer') })).statusCode).toBe(403);
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: await bearer('admin') });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/xai-qc\/health",status_code="200"\} \d+/);
   });

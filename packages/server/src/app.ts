@@ -14,14 +14,18 @@ import blobStorePlugin from './plugins/blob-store.ts';
 import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin from './plugins/error-handler.ts';
+import inferencePlugin from './plugins/inference.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
+import registryPlugin from './plugins/registry.ts';
 import securityPlugin from './plugins/security.ts';
 import authPlugin from './plugins/auth.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
+import { inspectionRoutes } from './routes/inspections.routes.ts';
+import { modelRoutes } from './routes/models.routes.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
 
 /** The app type every module sees. */
@@ -65,11 +69,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(dbPlugin, { config });
   await app.register(authPlugin, { config });
   await app.register(blobStorePlugin, { config });
+  await app.register(registryPlugin, { config });
+  await app.register(inferencePlugin, { config });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });
   await app.register(authRoutes, { prefix: API_PREFIX, config });
   await app.register(userRoutes, { prefix: API_PREFIX });
   await app.register(apiKeyRoutes, { prefix: API_PREFIX });
+  await app.register(modelRoutes, { prefix: API_PREFIX });
+  await app.register(inspectionRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

@@ -73,7 +73,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   });
 }
 
-/** A config for tests: SQLite in `dataDir`, no demo models, silent logs, unless overridden. */
-export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
-  return Object.freeze({ ...loadConfig({ XQC_DATA_DIR: dataDir, XQC_DEMO_MODELS: 'false', XQC_LOG_LEVEL: 'silent' }), ...overrides });
+/**
+ * A config for tests: SQLite in `dataDir`, no demo models, silent logs, unless overridden.
+ * @param env extra environment variables (auth settings, for instance), validated like the real ones.
+ */
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}, env: Readonly<Record<string, string>> = {}): Config {
+  return Object.freeze({ ...loadConfig({ XQC_DATA_DIR: dataDir, XQC_DEMO_MODELS: 'false', XQC_LOG_LEVEL: 'silent', ...env }), ...overrides });
 }

@@ -11,6 +11,7 @@ import { testConfig } from '../config/load-config.ts';
 import type { Config } from '../config/load-config.ts';
 import type { DialectName } from '../db/connect.ts';
 import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from './test-database.ts';
+import { TEST_AUTH_ENV } from './test-tokens.ts';
 
 /** A built, ready app and how to dispose of it. */
 export interface TestApp {
@@ -19,14 +20,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds a ready app on `dialect` (default SQLite) with `overrides` applied to the test config. */
-export async function createTestApp(dialect: DialectName = 'sqlite', overrides: Partial<Config> = {}): Promise<TestApp> {
+/**
+ * Builds a ready app on `dialect` (default SQLite) with `overrides` applied to the test config.
+ * The app accepts the tokens of `test-tokens.ts` (`env` adds or replaces variables).
+ */
+export async function createTestApp(dialect: DialectName = 'sqlite', overrides: Partial<Config> = {}, env: Readonly<Record<string, string>> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xqc-app-'));
   const schema = dialect === 'postgres' ? await createTestSchema() : undefined;
   const config = testConfig(dataDir, {
     ...(dialect === 'postgres' ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema } : {}),
     ...overrides,
-  });
+  }, { ...TEST_AUTH_ENV, ...env });
   const app = await buildApp(config, { logger: false });
   try {
     await app.ready();
