@@ -4,6 +4,9 @@ import type { ParseArgsConfig } from 'node:util';
 import { XqcError } from '@xai-qc/core';
 import type { ProgressStream } from './progress.ts';
 
+/** Exit statuses of `xaiqc`, documented in `xaiqc --help` and the README; they do not change. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
 /** One `xaiqc <name>` command. */
 export interface Command {
   name: string;
@@ -39,8 +42,15 @@ export function parse(cmd: Command, argv: string[]): { values: Record<string, un
   }
 }
 
-/** A usage error: printed on one line, exit status 2. */
-export class UsageError extends Error {}
+/** A usage error (unknown command or option, missing or malformed value): printed as `XQC_USAGE: message`, exit status 2. */
+export class UsageError extends Error {
+  readonly code = 'XQC_USAGE';
+
+  /** `XQC_USAGE: message`, the one-line form the CLI prints. */
+  toLine(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
 
 /** The value of a required string option. */
 export function required(values: Record<string, unknown>, name: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, progressFor, progressReporter, silentProgress } from './progress.ts';
+import { createProgress, progressFor, progressReporter, silentProgress, stepProgress } from './progress.ts';
 
 function buffer(isTTY: boolean): { text: string[]; stream: { isTTY: boolean; write(s: string): void } } {
   const text: string[] = [];
@@ -11,15 +11,26 @@ describe('progress', () => {
     const b = buffer(false);
     let t = 0;
     const p = createProgress(b.stream, { command: 'explain', intervalMs: 1000, now: () => t });
-    for (let i = 1; i <= 5; i++) {
+    for (let i = 1; i <= 50; i++) {
       t += 100;
-      p.update('methods', i, 5, { method: `m${i}` });
+      p.update('images', i, 50, { image: `m${i}` });
     }
     p.note('done');
     const lines = b.text.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => l.done ?? l.message)).toEqual([1, 5, 'done']);
-    expect(lines[0]).toMatchObject({ type: 'progress', command: 'explain', stage: 'methods', done: 1, total: 5, method: 'm1' });
-    expect(lines[1].seconds).toBeCloseTo(0.5);
+    expect(lines.map((l) => l.done ?? l.message)).toEqual([1, 11, 21, 31, 41, 50, 'done']);
+    expect(lines[0]).toMatchObject({ type: 'progress', command: 'explain', stage: 'images', done: 1, total: 50, image: 'm1' });
+    expect(lines[5].seconds).toBeCloseTo(5);
+  });
+
+  it('shows every step of a coarse stage', () => {
+    const b = buffer(false);
+    const steps = stepProgress(createProgress(b.stream, { now: () => 0 }), 'grad', ['load', 'build', 'run']);
+    steps.step('load');
+    steps.step('build');
+    steps.step('run');
+    steps.done();
+    const lines = b.text.map((l) => JSON.parse(l) as { done: number; step?: string });
+    expect(lines.map((l) => [l.done, l.step])).toEqual([[0, 'load'], [1, 'build'], [2, 'run'], [3, undefined]]);
   });
 
   it('draws a bar on a terminal and closes it with a newline', () => {

@@ -35,7 +35,11 @@ export interface Progress {
 export interface ProgressOptions {
   /** Command name added to every JSON line. */
   command?: string;
-  /** Least time between two redraws or JSON lines of one stage, in ms; a stage's first and last update always show (default 100 on a terminal, 1000 otherwise). */
+  /**
+   * Least time between two redraws or JSON lines of one stage, in ms (default 100 on a
+   * terminal, 1000 otherwise). A stage's first and last update always show, and so does
+   * every update of a stage of at most 10 units (a few coarse steps never flood).
+   */
   intervalMs?: number;
   /** Clock in ms (tests). */
   now?: () => number;
@@ -45,6 +49,7 @@ export interface ProgressOptions {
 export const silentProgress: Progress = { update() {}, note() {}, end() {} };
 
 const BAR_WIDTH = 30;
+const COARSE = 10;
 
 function formatField(v: string | number | boolean): string {
   if (typeof v !== 'number' || Number.isInteger(v)) return String(v);
@@ -73,7 +78,7 @@ export function createProgress(stream: ProgressStream, o: ProgressOptions = {}):
       const first = stage !== lastStage;
       const last = total > 0 && done >= total;
       const t = now();
-      if (!first && !last && t - lastAt < interval) return;
+      if (!first && !last && total > COARSE && t - lastAt < interval) return;
       lastAt = t;
       if (first && tty) closeBar();
       lastStage = stage;
@@ -104,6 +109,17 @@ export function createProgress(stream: ProgressStream, o: ProgressOptions = {}):
       if (tty) closeBar();
       lastStage = undefined;
     },
+  };
+}
+
+/**
+ * A reporter of named steps of one stage (load, run, write...): `step(name)` reports that
+ * `name` started; `done()` that the last one finished.
+ */
+export function stepProgress(progress: Progress, stage: string, names: readonly string[]): { step(name: string): void; done(): void } {
+  return {
+    step: (name) => progress.update(stage, Math.max(0, names.indexOf(name)), names.length, { step: name }),
+    done: () => progress.update(stage, names.length, names.length),
   };
 }
 

@@ -1,5 +1,4 @@
 /** Reading model inputs from .npy files and writing outputs, shared by run and grad. */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readNpyFile, writeNpyFile } from '@xai-qc/core';
 import type { Model, Tensor } from '@xai-qc/core';
@@ -14,10 +13,9 @@ export async function readInputs(paths: Record<string, string>): Promise<Record<
 
 /**
  * Writes tensors as `<stem>.npy` under `dir` (created if needed); each file appears
- * atomically. Returns the written paths by value name.
+ * atomically (writeNpyFile goes through writeFileAtomic). Returns the written paths by value name.
  */
 export async function writeTensors(dir: string, tensors: Record<string, Tensor>, prefix = ''): Promise<Record<string, string>> {
-  await mkdir(dir, { recursive: true });
   const written: Record<string, string> = {};
   const used = new Set<string>();
   for (const [name, t] of Object.entries(tensors)) {

@@ -2,6 +2,7 @@
 import { generateDataset } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
+import { progressFor } from '../progress.ts';
 
 const KINDS = ['surface', 'radiograph', 'cells'];
 const FORMATS = ['classification', 'segmentation', 'anomaly'];
@@ -14,6 +15,9 @@ export const dataCommand: Command = {
 
 Writes a deterministic synthetic dataset with pixel-exact masks in one of the folder
 layouts, plus labels.json and manifest.json (SHA-256 per file, seeded stratified split).
+Prints the dataset hash: the SHA-256 of the files and labels, whatever the split, so
+\`xaiqc evaluate\` and \`xaiqc train\` report the same hash for this folder. Progress goes
+to stderr.
 
 Options:
   --kind KIND         surface (scratch, crack, spot, hole), radiograph (porosity, crack,
@@ -46,6 +50,7 @@ Options:
     const defectRate = values['defect-rate'] === undefined ? undefined : Number(values['defect-rate']);
     if (defectRate !== undefined && !(defectRate >= 0 && defectRate <= 1)) throw new UsageError('--defect-rate must be in [0, 1]');
     const t0 = performance.now();
+    const progress = progressFor(io, 'data');
     const r = await generateDataset({
       kind: kind as 'surface',
       count,
@@ -54,7 +59,8 @@ Options:
       format: format as 'segmentation',
       size: intOption(values, 'size', 128),
       defectRate,
-    });
+      onProgress: (done, total) => progress.update('images', done, total),
+    }).finally(() => progress.end());
     const seconds = (performance.now() - t0) / 1000;
     const summary = { root: r.root, format: r.format, classes: r.manifest.classes, images: r.manifest.files.filter((f) => f.role === 'image').length, hash: r.manifest.id, seconds };
     io.out(values.json ? JSON.stringify(summary, null, 2) : `${summary.images} images (${summary.classes.join(', ')}) in ${r.root}, dataset ${summary.hash.slice(0, 12)}, ${seconds.toFixed(1)} s`);

@@ -2,6 +2,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { XqcError } from '../errors.ts';
+import { ioError } from '../io/atomic-write.ts';
 import { writeAnomalySample } from './anomaly-format.ts';
 import { writeClassificationSample } from './classification-format.ts';
 import type { DatasetFormat, DatasetListing, DatasetSample, SampleToWrite } from './dataset.types.ts';
@@ -34,6 +35,8 @@ export interface GenerateDatasetOptions {
   defectRate?: number;
   /** Split ratios of the manifest; the split seed is `seed`. Default 70/15/15. */
   ratios?: SplitRatios;
+  /** Called after each image is written, with the number written so far and `count`. */
+  onProgress?: (written: number, count: number) => void;
 }
 
 /** What {@link generateDataset} wrote. */
@@ -102,18 +105,20 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
     if ((await readdir(root)).length > 0) throw new XqcError('XQC_INVALID_ARGUMENT', `output folder ${root} is not empty`);
   } catch (cause) {
     if (cause instanceof XqcError) throw cause;
-    throw new XqcError('XQC_IO', `cannot prepare output folder ${root}`, { cause });
+    throw ioError('prepare output folder', root, cause);
   }
 
   const plan = labelPlan(spec, count, defectRate, seed);
   const digits = Math.max(5, String(count - 1).length);
   const counts: Record<string, number> = {};
   const goodLabel = spec.goodLabel ?? '';
+  let written = 0;
   // Generation is synchronous; a few samples in flight let sharp encode one while the next is drawn.
   const samples = await mapLimit(plan, 4, async (planned, i): Promise<DatasetSample> => {
     const sample = generateSample(kind, { seed: sampleSeed(seed, kind, i), width, height, label: planned });
     counts[sample.label] = (counts[sample.label] ?? 0) + 1;
     const paths = await WRITERS[format](root, { stem: `${kind}-${String(i).padStart(digits, '0')}`, label: sample.label, image: sample.image, mask: sample.mask }, goodLabel);
+    options.onProgress?.(++written, count);
     return { image: paths[0], label: sample.label, ...(paths[1] ? { mask: paths[1] } : {}), width, height, channels: spec.channels, format: 'png' };
   });
 
