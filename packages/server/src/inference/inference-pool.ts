@@ -32,7 +32,11 @@ export interface InferencePoolOptions {
   cores?: number;
   /** Largest micro-batch (default 8). */
   maxBatchSize?: number;
-  /** Longest wait of the oldest queued request for its batch to fill, ms (default 2). */
+  /**
+   * Longest wait of the oldest queued request for its batch to fill, ms. Default 0, as
+   * Triton's `max_queue_delay_microseconds`: a request leaves at once when a worker is
+   * free, and batches form from the requests that queued while every worker was busy.
+   */
   maxQueueDelayMs?: number;
   /** Requests waiting per model beyond which new ones get 503 (default 256). */
   maxQueueSize?: number;
@@ -150,7 +154,7 @@ export class InferencePool {
         (items) => this.runBatch(request.key, items, options),
         {
           maxBatchSize: this.options.maxBatchSize ?? 8,
-          maxQueueDelayMs: this.options.maxQueueDelayMs ?? 2,
+          maxQueueDelayMs: this.options.maxQueueDelayMs ?? 0,
           maxConcurrentBatches: this.slots.length,
           maxQueueSize: this.options.maxQueueSize ?? 256,
         },

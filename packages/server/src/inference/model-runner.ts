@@ -88,15 +88,21 @@ export class ModelRunner {
   async detect(images: readonly Uint8Array[], options: DetectOptions): Promise<RunnerOutcome[]> {
     const outcomes: RunnerOutcome[] = new Array(images.length);
     const decoded: { index: number; image: DecodedImage; decodeMs: number }[] = [];
-    for (let i = 0; i < images.length; i++) {
-      const t0 = performance.now();
-      try {
-        const image = await decodeImageWithFormat(images[i], { maxPixels: options.maxPixels });
-        decoded.push({ index: i, image, decodeMs: performance.now() - t0 });
-      } catch (e) {
-        outcomes[i] = { error: toItemError(e) };
-      }
-    }
+    // sharp decodes on libuv's thread pool, so the images of a batch decode in parallel.
+    const settled = await Promise.all(
+      images.map(async (bytes): Promise<{ image: DecodedImage; decodeMs: number } | { error: ItemError }> => {
+        const t0 = performance.now();
+        try {
+          return { image: await decodeImageWithFormat(bytes, { maxPixels: options.maxPixels }), decodeMs: performance.now() - t0 };
+        } catch (e) {
+          return { error: toItemError(e) };
+        }
+      }),
+    );
+    settled.forEach((r, index) => {
+      if ('error' in r) outcomes[index] = { error: r.error };
+      else decoded.push({ index, image: r.image, decodeMs: r.decodeMs });
+    });
     if (decoded.length === 0) return outcomes;
     const run = this.detector ? await this.runAnomaly(decoded) : await this.runOnnx(decoded, options.uncertainty);
     for (let j = 0; j < decoded.length; j++) outcomes[decoded[j].index] = { value: run[j] };

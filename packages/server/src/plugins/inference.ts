@@ -1,7 +1,8 @@
 /**
  * Inference (`app.inference`): starts the worker pool (inference/inference-pool.ts, thread
- * budget documented there), registers the Triton-style metrics in the app registry, loads
- * every active model version when the app is ready, and adds the `models` readiness check:
+ * budget documented there), registers the Triton-style metrics in the app registry, starts
+ * loading every active model version when the app is ready (in the background, so the app
+ * answers health checks while models compile), and adds the `models` readiness check:
  * ready when every active version is loaded in every worker and every worker runs. A
  * version activated later is loaded by the check (or by its first request).
  */
@@ -38,10 +39,13 @@ async function inferencePlugin(app: FastifyInstance, { config, pool: poolOptions
     join(config.dataDir, 'serving'),
   );
   app.decorate('inference', inference);
+  // Loads in the background: the app answers (health, not-ready) while models compile.
   app.addHook('onReady', async () => {
-    for (const v of await repo.activeVersions()) {
-      await inference.ensureLoaded(v).catch((e: unknown) => app.log.error({ err: e, model: v.modelName, version: v.version }, 'model version failed to load'));
-    }
+    void (async () => {
+      for (const v of await repo.activeVersions()) {
+        await inference.ensureLoaded(v).catch((e: unknown) => app.log.error({ err: e, model: v.modelName, version: v.version }, 'model version failed to load'));
+      }
+    })().catch((e: unknown) => app.log.error({ err: e }, 'could not list the active model versions'));
   });
   app.addHook('onClose', async () => inference.close());
   app.readinessChecks.add('models', async () => {

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:api`: the inspection API against the bare pipeline, on this machine.
+ *
+ * 1. Starts the real server (bench-server.ts) in a child process on 127.0.0.1 in the
+ *    embedded mode (temporary data folder, SQLite, demo classifier active).
+ * 2. Drives `POST /api/xai-qc/detect` with a 224 x 224 PNG at 1, 8 and 32 concurrent
+ *    clients with autocannon (closed loop, `DURATION_S` seconds each): throughput, p50, p99.
+ * 3. Beside each, in this process, the bare pipeline at the same concurrency: the same
+ *    clients decode the PNG (core's decodeImage), and one micro-batcher (same batch size)
+ *    preprocesses and runs the model through core's Predictor with all cores as intra-op
+ *    threads: no HTTP, no storage, no worker hop.
+ * 4. `GET /api/xai-qc/health` from one client while 32 clients saturate `/detect`: p50, p99.
+ *
+ * Bounded: about 10 + 7 * DURATION_S seconds in all. Prints the figures, the machine and
+ * the targets (32 clients: API >= 0.7 x bare; 1 client: p50 < 15 ms; /health p99 < 50 ms
+ * under load). Usage: `npm run bench:api [-- seconds]`.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { decodeImage, encodePng, Predictor } from '@xai-qc/core';
+import type { ImageU8, Prediction } from '@xai-qc/core';
+import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+import { MicroBatcher } from '../src/inference/micro-batcher.ts';
+import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
+
+const MODEL = 'surface-classifier';
+const MODEL_PATH = fileURLToPath(new URL(`../../../models/${MODEL}/model.onnx`, import.meta.url));
+const CONCURRENCY = [1, 8, 32] as const;
+const DURATION_S = Number(process.argv[2] ?? 8);
+const ISSUER = 'https://bench.supabase.co/auth/v1';
+/** Same batch size as the API's pool default, so both sides batch alike. */
+const MAX_BATCH = 8;
+
+interface Figures {
+  clients: number;
+  requests: number;
+  errors: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** A deterministic 224 x 224 textured surface with a scratch: a realistic PNG (not noise). */
+async function testImage(): Promise<Uint8Array> {
+  const w = 224;
+  const h = 224;
+  const data = new Uint8Array(w * h * 3);
+  let s = 7;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const v = 120 + 20 * Math.sin(x / 6) * Math.cos(y / 9) + ((s >>> 16) % 12);
+      const scratch = Math.abs(y - 0.6 * x - 40) < 2 && x > 60 && x < 170 ? -70 : 0;
+      data.fill(Math.max(0, Math.min(255, Math.round(v + scratch))), (y * w + x) * 3, (y * w + x) * 3 + 3);
+    }
+  }
+  return encodePng({ width: w, height: h, channels: 3, data });
+}
+
+async function startServer(dataDir: string, secret: string): Promise<{ url: string; budget: string; stop: () => Promise<void> }> {
+  const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, secret, ISSUER, MODEL], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bench server did not start within 180 s')), 180_000);
+    lines.on('line', (line) => {
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer);
+        resolve(line.slice(6));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the bench server exited with code ${code}`)));
+  });
+  const [url, budget] = [ready.slice(0, ready.indexOf(' ')), ready.slice(ready.indexOf(' ') + 1)];
+  return {
+    url,
+    budget,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function load(url: string, clients: number, seconds: number, request: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }): Promise<Figures> {
+  const r = await autocannon({ url, connections: clients, duration: seconds, method: request.method, headers: request.headers, body: request.body, timeout: 30 });
+  const ok = r['2xx'];
+  return { clients, requests: ok, errors: r.non2xx + r.errors + r.timeouts, throughput: ok / (r.duration || seconds), p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+async function bare(predictor: Predictor, png: Uint8Array, clients: number, seconds: number): Promise<Figures> {
+  const batcher = new MicroBatcher<ImageU8, Prediction>(
+    async (images) => {
+      const { tensor, placements } = predictor.prepare(images);
+      return predictor.postprocess(await predictor.forward(tensor), placements).map((value) => ({ value }));
+    },
+    { maxBatchSize: MAX_BATCH, maxQueueDelayMs: 0 },
+  );
+  const latencies: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const start = performance.now();
+        await batcher.submit(await decodeImage(png));
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  await batcher.close();
+  latencies.sort((a, b) => a - b);
+  return { clients, requests: latencies.length, errors: 0, throughput: latencies.length / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+}
+
+const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xqc-bench-api-'));
+  const secret = randomBytes(32).toString('hex');
+  const png = await testImage();
+  const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience('authenticated')
+    .setSubject('bench-client')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(secret));
+  const server = await startServer(dataDir, secret);
+  const body = multipartBody([{ filename: 'surface.png', bytes: png, type: 'image/png' }]);
+  const detect = { method: 'POST' as const, headers: { ...body.headers, authorization: `Bearer ${token}` }, body: body.payload };
+  const detectUrl = `${server.url}/api/xai-qc/detect?model=${MODEL}`;
+  const cores = availableParallelism();
+  const predictor = await Predictor.load(MODEL_PATH, undefined, { session: { intraOpThreads: cores, interOpThreads: 1 } });
+  const api: Figures[] = [];
+  const base: Figures[] = [];
+  let health: Figures;
+  let during: Figures;
+  try {
+    await load(detectUrl, 8, 2, detect);
+    await bare(predictor, png, 8, 1);
+    for (const c of CONCURRENCY) {
+      api.push(await load(detectUrl, c, DURATION_S, detect));
+      base.push(await bare(predictor, png, c, DURATION_S));
+    }
+    const saturating = load(detectUrl, 32, DURATION_S, detect);
+    await new Promise((r) => setTimeout(r, 1000));
+    health = await load(`${server.url}/api/xai-qc/health`, 1, Math.max(1, DURATION_S - 2), { method: 'GET' });
+    during = await saturating;
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`machine: ${cores} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
+  console.log(`server inference pool: ${server.budget}; bare pipeline: 1 thread of JS + ${cores} intra-op threads; batch <= ${MAX_BATCH}`);
+  console.log(`model: ${MODEL} (64 x 64 input); image: 224 x 224 PNG, ${png.length} bytes; ${DURATION_S} s per run\n`);
+  console.log('clients | API req/s | API p50 ms | API p99 ms | API errors | bare img/s | bare p50 ms | bare p99 ms | API / bare');
+  api.forEach((a, i) => {
+    const b = base[i];
+    console.log(
+      `${String(a.clients).padStart(7)} | ${f1(a.throughput).padStart(9)} | ${f1(a.p50).padStart(10)} | ${f1(a.p99).padStart(10)} | ${String(a.errors).padStart(10)} | ${f1(b.throughput).padStart(10)} | ${f1(b.p50).padStart(11)} | ${f1(b.p99).padStart(11)} | ${(a.throughput / b.throughput).toFixed(2)}`,
+    );
+  });
+  console.log(`\n/health with /detect saturated by 32 clients: p50 ${f1(health.p50)} ms, p99 ${f1(health.p99)} ms, ${health.requests} requests, ${health.errors} errors; /detect meanwhile ${f1(during.throughput)} req/s`);
+  const ratio = api[2].throughput / base[2].throughput;
+  console.log('\ntargets:');
+  console.log(`  32 clients: API >= 0.7 x bare ............ ${ratio.toFixed(2)} x ${ratio >= 0.7 ? 'met' : 'NOT met'}`);
+  console.log(`  1 client: API p50 < 15 ms ................. ${f1(api[0].p50)} ms ${api[0].p50 < 15 ? 'met' : 'NOT met'}`);
+  console.log(`  /health p99 < 50 ms under /detect load .... ${f1(health.p99)} ms ${health.p99 < 50 ? 'met' : 'NOT met'}`);
+}
+
+await main();
