@@ -137,7 +137,9 @@ export function buildGradient(model: Model, registry: GradRegistry, options: Gra
     const dy = node.outputs.map((o) => (o && forward.has(o) ? total(o) : null));
     if (dy.every((d) => d === null)) continue;
     const needs = node.inputs.map((i) => i !== '' && forward.has(i));
-    if (!needs.some(Boolean)) continue;
+    // A body reading a wrt-dependent value from outside still needs its rule: only the
+    // rule can carry (or refuse) that gradient.
+    if (!needs.some(Boolean) && !subgraphReads(node).some((v) => forward.has(v))) continue;
     const rule = registry.get(node);
     const ctx = makeContext(node, b, opset, env, dy, needs, producer, registry, forward);
     const inGrads = rule.grad(ctx);

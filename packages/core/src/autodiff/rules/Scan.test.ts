@@ -121,5 +121,7 @@ describe('Scan gradient (finite differences)', () => {
     b.op('Scan', ['x'], { body: { type: 'graph', value: g }, num_scan_inputs: 1 }, { outputNames: ['y'] });
     model.graph.outputs = [{ name: 'y' }];
     expect(() => buildGradient(model, defaultRegistry(), { of: 'y', wrt: ['a', 'x'] })).toThrow(/reads 'na' from the outer graph/);
+    // Also when no scan input needs a gradient: the dependence is only through the capture.
+    expect(() => buildGradient(model, defaultRegistry(), { of: 'y', wrt: ['a'] })).toThrow(/reads 'na' from the outer graph/);
   });
 });
