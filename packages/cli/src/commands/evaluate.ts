@@ -1,6 +1,6 @@
 /** `xaiqc evaluate`: figures of a model on a dataset folder. */
 import { dirname, join } from 'node:path';
-import { classifierTrust, evaluateFolder, readModelCard } from '@xai-qc/core';
+import { classifierTrust, evaluateFolder, readModelCard, taskAdapter } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, required } from '../command.ts';
 import { runAnomalyEvaluation } from './evaluate-anomaly.ts';
@@ -39,9 +39,9 @@ The split is drawn with the seed and shares the card records from training.`,
     const dataDir = required(values, 'data');
     const cardPath = values.card as string | undefined;
     const card = await readModelCard(cardPath ?? join(dirname(modelPath), 'model_card.yaml'));
-    if (card.task === 'anomaly') return runAnomalyEvaluation(modelPath, dataDir, split as 'all', cardPath, values.json === true, io);
+    if (!taskAdapter(card.task).predictsFromOutput) return runAnomalyEvaluation(modelPath, dataDir, split as 'all', cardPath, values.json === true, io);
     const r = await evaluateFolder(modelPath, dataDir, split as 'all', values.card as string | undefined);
-    const trust = r.task === 'classify' ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath: values.card as string | undefined }) : undefined;
+    const trust = taskAdapter(r.task).datasetLayout === 'classification' ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath: values.card as string | undefined }) : undefined;
     if (values.json) {
       io.out(JSON.stringify({ ...r, trust }, null, 2));
       return 0;

@@ -66,7 +66,7 @@ function percent(p: number): string {
  */
 export async function decide(predictor: Predictor, x: Tensor<'float32'>, placement: Placement): Promise<DecisionResult> {
   const card = predictor.card;
-  if (card.task === 'classify' || card.task === 'segment') {
+  if (predictor.task.predictsFromOutput) {
     const output = await predictor.forward(x);
     const prediction = predictor.postprocess(output, [placement])[0];
     const temperature = card.calibration?.temperature;
@@ -96,7 +96,7 @@ export async function decide(predictor: Predictor, x: Tensor<'float32'>, placeme
     };
   }
   const outputs = predictor.model.graph.outputs.map((o) => o.name);
-  if (card.task !== 'anomaly' || !outputs.includes(DETECTOR_OUTPUTS.score)) return { overlay: { boxes: [] } };
+  if (!outputs.includes(DETECTOR_OUTPUTS.score)) return { overlay: { boxes: [] } };
   const wanted = [DETECTOR_OUTPUTS.score, DETECTOR_OUTPUTS.map, DETECTOR_OUTPUTS.raw].filter((o) => outputs.includes(o));
   const session = await predictor.forwardSession();
   const out = await session.run({ [predictor.inputName]: x }, wanted);

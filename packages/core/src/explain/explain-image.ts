@@ -204,10 +204,10 @@ export async function explainImage(predictor: Predictor, image: ImageU8, options
   const decided = await decide(predictor, x, placement);
   const outputs = predictor.model.graph.outputs.map((o) => o.name);
   const chosen =
-    card.task === 'anomaly'
+    predictor.task.targetKind === 'score'
       ? anomalyTarget(outputs, predictor.outputName)
       : imageTarget(card, predictor.outputName, decided.output ?? (await predictor.forward(x)), decided.prediction, options.target);
-  if (card.task === 'anomaly' && options.target !== undefined && options.target !== 0) {
+  if (predictor.task.targetKind === 'score' && options.target !== undefined && options.target !== 0) {
     throw new XqcError('XQC_EXPLAIN', `an anomaly detector has one target, its anomaly score (index 0); got ${options.target}`);
   }
   const layer = names.some((n) => CAM_METHODS.has(n)) ? chooseCamLayer(predictor.model, chosen.target.of, options.layer ?? card.explain.layer, x.dims) : undefined;

@@ -6,7 +6,7 @@
 import { XqcError } from '../errors.ts';
 import type { ModelCard } from '../models/card.ts';
 import { DETECTOR_OUTPUTS } from '../models/anomaly/export-onnx.ts';
-import { defectIndices } from '../models/card.ts';
+import { taskAdapter } from '../models/tasks/index.ts';
 import type { Prediction } from '../models/result.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { classTarget, regionTarget, scalarTarget } from './target.ts';
@@ -36,15 +36,8 @@ export interface ImageTarget {
  * this be a defect?), else the predicted class.
  */
 function defaultClass(prediction: Pick<Prediction, 'probabilities' | 'findings'> | undefined, card: ModelCard): Pick<ImageTarget, 'index' | 'reason'> {
-  if (card.task === 'segment' && prediction?.findings.length) return { index: prediction.findings[0].classIndex, reason: 'predicted' };
-  const probabilities = prediction?.probabilities ?? [];
-  let top = 0;
-  for (let j = 1; j < probabilities.length; j++) if (probabilities[j] > probabilities[top]) top = j;
-  const defects = defectIndices(card);
-  if (defects.includes(top) || defects.length === 0) return { index: top, reason: defects.length ? 'predicted' : 'top class' };
-  let best = defects[0];
-  for (const j of defects) if (probabilities[j] > probabilities[best]) best = j;
-  return { index: best, reason: 'top defect' };
+  const { index, reason } = taskAdapter(card.task).defaultTarget(card, prediction);
+  return { index, reason };
 }
 
 /**
@@ -57,13 +50,14 @@ function defaultClass(prediction: Pick<Prediction, 'probabilities' | 'findings'>
  */
 export function imageTarget(card: ModelCard, of: string, output: Tensor, prediction: Pick<Prediction, 'probabilities' | 'findings'> | undefined, index?: number): ImageTarget {
   const k = card.labels.length;
-  if (card.task === 'classify' || card.task === 'segment') {
-    const rank = card.task === 'classify' ? 2 : 4;
+  const kind = taskAdapter(card.task).targetKind;
+  if (kind !== 'score') {
+    const rank = kind === 'class' ? 2 : 4;
     if (output.dims.length !== rank || output.dims[0] !== 1 || output.dims[1] !== k) {
       throw new XqcError('XQC_EXPLAIN', `a ${card.task} model's output must be [1, ${k}${rank === 4 ? ', h, w' : ''}], got [${output.dims.join(', ')}]`);
     }
     const chosen = index === undefined ? defaultClass(prediction, card) : { index, reason: 'given' as const };
-    if (card.task === 'classify') {
+    if (kind === 'class') {
       return { target: classTarget(of, k, chosen.index, card.labels[chosen.index]), ...chosen, label: card.labels[chosen.index] };
     }
     const [, , h, w] = output.dims;

@@ -20,7 +20,7 @@ export { gradeSeverity } from './severity.ts';
 export type { SeverityInput } from './severity.ts';
 export type { Finding, Prediction } from './result.ts';
 export { TASK_ADAPTERS, mergeRegions, postprocessClassify, postprocessSegment, softmaxRow, taskAdapter } from './tasks/index.ts';
-export type { DefaultTarget, SelectionMetric, TargetReason, TaskAdapter } from './tasks/index.ts';
+export type { DefaultTarget, SelectionMetric, TargetKind, TargetReason, TaskAdapter } from './tasks/index.ts';
 export type { LabelledFolder, LabelledItem, ListLabelledOptions, PreparedBatch } from './labelled-folder.ts';
 export { MASK_IGNORE, classifierLogits, itemsOf, listLabelledFolder, preparedBatches } from './labelled-folder.ts';
 export { Predictor } from './predictor.ts';

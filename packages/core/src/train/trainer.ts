@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { XqcError } from '../errors.ts';
+import { taskAdapter } from '../models/tasks/index.ts';
 import type { Model } from '../onnx/ir.ts';
 import { cloneModel } from '../onnx/ir.ts';
 import { saveModel } from '../onnx/model-io.ts';
@@ -243,7 +244,7 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
       }
       const trainSeconds = (performance.now() - te) / 1000;
       const val = await evaluate(cfg, inferZoo, params, data.val, sessionOptions);
-      const valMetric = cfg.task === 'classify' ? (val as ClassificationReport).accuracy : selectionDice(val as SegmentationReport);
+      const valMetric = taskAdapter(cfg.task).selectionMetric.of(val as unknown as Record<string, unknown>);
       const record: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: lossSum / stepsPerEpoch,
@@ -306,10 +307,6 @@ function pixelCounts(samples: readonly TrainSample[], k: number): Float64Array {
   const counts = new Float64Array(k);
   for (const s of samples) if (s.mask) for (const v of s.mask) counts[Math.min(v, k - 1)]++;
   return counts;
-}
-
-function selectionDice(r: SegmentationReport): number {
-  return Number.isFinite(r.defectDice) ? r.defectDice : r.meanDice;
 }
 
 function cloneParams(p: Record<string, Float32Array>): Record<string, Float32Array> {

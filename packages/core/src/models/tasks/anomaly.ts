@@ -20,6 +20,7 @@ export const anomalyAdapter: TaskAdapter = {
   postprocess: () => {
     throw new XqcError('XQC_INVALID_ARGUMENT', 'an anomaly model predicts through AnomalyDetector (its memory bank and thresholds), not from one output tensor; load it with AnomalyDetector.load(dir)');
   },
+  targetKind: 'score',
   defaultTarget: () => ({ kind: 'score', index: 0, reason: 'anomaly score' }),
   selectionMetric: { name: 'imageAuroc', description: 'area under the ROC curve of the image scores', of: (r) => figure(r, 'imageAuroc') },
 };

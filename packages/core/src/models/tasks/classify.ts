@@ -76,6 +76,7 @@ export const classifyAdapter: TaskAdapter = {
   predictsFromOutput: true,
   checkModel: (model, outputName, card) => checkLogitsShape(model, outputName, card, 2, 'class logits'),
   postprocess: (output, card) => postprocessClassify(output, card),
+  targetKind: 'class',
   defaultTarget: (card, prediction) => ({ kind: 'class', ...defaultClassTarget(card, prediction?.probabilities ?? [], defectIndices(card)) }),
   selectionMetric: { name: 'accuracy', description: 'top-1 accuracy', of: (r) => figure(r, 'accuracy') },
 };

@@ -18,6 +18,7 @@ export const detectAdapter: TaskAdapter = {
   checkModel: (model, outputName, card) =>
     checkLogitsShape(model, outputName, card, 4, 'boxes, which XAI-QC takes from per-pixel class masks (box-regression heads are not supported)'),
   postprocess: (output, card, placements) => postprocessSegment(output, card, placements, 'detect'),
+  targetKind: 'region',
   defaultTarget: defaultRegionTarget,
   selectionMetric: DEFECT_DICE,
 };

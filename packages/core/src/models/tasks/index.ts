@@ -8,7 +8,7 @@ import { detectAdapter } from './detect.ts';
 import { segmentAdapter } from './segment.ts';
 import type { TaskAdapter } from './task-adapter.ts';
 
-export type { DefaultTarget, SelectionMetric, TargetReason, TaskAdapter } from './task-adapter.ts';
+export type { DefaultTarget, SelectionMetric, TargetKind, TargetReason, TaskAdapter } from './task-adapter.ts';
 export { postprocessClassify, softmaxRow } from './classify.ts';
 export { mergeRegions, postprocessSegment } from './segment.ts';
 

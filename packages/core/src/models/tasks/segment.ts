@@ -252,6 +252,7 @@ export const segmentAdapter: TaskAdapter = {
   predictsFromOutput: true,
   checkModel: (model, outputName, card) => checkLogitsShape(model, outputName, card, 4, 'per-pixel class logits'),
   postprocess: (output, card, placements) => postprocessSegment(output, card, placements, 'segment'),
+  targetKind: 'region',
   defaultTarget: defaultRegionTarget,
   selectionMetric: DEFECT_DICE,
 };

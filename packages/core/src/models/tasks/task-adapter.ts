@@ -14,13 +14,16 @@ import type { Prediction } from '../result.ts';
 /** Why a default target was chosen (see {@link TaskAdapter.defaultTarget}). */
 export type TargetReason = 'predicted' | 'top defect' | 'top class' | 'anomaly score';
 
+/**
+ * What an explanation of the task differentiates: 'class', one class logit of the output
+ * [1, K]; 'region', one class's logits summed over its predicted region of [1, K, h, w];
+ * 'score', the model's scalar score.
+ */
+export type TargetKind = 'class' | 'region' | 'score';
+
 /** The default explanation target of one prediction. */
 export interface DefaultTarget {
-  /**
-   * 'class': one class logit of the output [1, K]; 'region': one class's logits summed
-   * over its predicted region of [1, K, h, w]; 'score': the model's scalar score.
-   */
-  kind: 'class' | 'region' | 'score';
+  kind: TargetKind;
   /** Class index (class, region) or element index (score). */
   index: number;
   reason: TargetReason;
@@ -50,6 +53,8 @@ export interface TaskAdapter {
   checkModel(model: Model, outputName: string, card: ModelCard): void;
   /** Turns the card's output for a batch into predictions, one per placement. */
   postprocess(output: Tensor, card: ModelCard, placements: readonly Placement[]): Prediction[];
+  /** The kind of scalar an explanation of this task targets. */
+  readonly targetKind: TargetKind;
   /** The explanation target when the caller names none. */
   defaultTarget(card: ModelCard, prediction: Pick<Prediction, 'probabilities' | 'findings'> | undefined): DefaultTarget;
   readonly selectionMetric: SelectionMetric;
