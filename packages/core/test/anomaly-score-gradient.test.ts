@@ -17,7 +17,8 @@
  * largest gradients, 1.3 to 2.0). Hence |analytic - numeric| <= 3e-3 + 5e-3 |numeric|:
  * a wrong or missing gradient path (a factor, a sign, a misrouted patch, the reweighting
  * term left out) fails it at the largest-gradient pixels, which are always among those
- * checked.
+ * checked. A batch of two images must give each image the gradient it gets alone (up to
+ * kernel rounding, 1e-4 of the largest gradient).
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -83,6 +84,15 @@ describe('gradient of the shipped anomaly detector', () => {
         }
         // The largest gradient is not vanishing: the score does depend on the pixels.
         expect(Math.abs(g[byMagnitude[0]])).toBeGreaterThan(1e-2);
+
+        // In a batch (the Scan runs over images), each image gets its own gradient.
+        const other = Float32Array.from(x.data as Float32Array, (v, i) => v * 0.8 + 0.3 * Math.cos(i * 0.013));
+        const batch = tensor('float32', [2, 3, 64, 64], [...(x.data as Float32Array), ...other]);
+        const both = (await gs.run({ input: batch })).grads.input.data as Float32Array;
+        const alone = (await gs.run({ input: tensor('float32', [1, 3, 64, 64], other) })).grads.input.data as Float32Array;
+        let worst = 0;
+        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(both[i] - g[i]), Math.abs(both[n + i] - alone[i]));
+        expect(worst).toBeLessThan(1e-4 * Math.abs(g[byMagnitude[0]]));
       }
     } finally {
       await session.release();
