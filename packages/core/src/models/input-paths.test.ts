@@ -170,3 +170,15 @@ describe.each(Object.keys(CARDS))('a %s card', (name) => {
     expect(new Set(rows)).toEqual(expected);
   });
 });
+
+describe('alpha', () => {
+  it('is dropped: an RGBA image is prepared exactly as its RGB channels, whatever its transparency', () => {
+    const rgba = image(2);
+    expect(rgba.channels).toBe(4);
+    const rgb: ImageU8 = { ...rgba, channels: 3, data: rgba.data.filter((_, i) => i % 4 !== 3) };
+    for (const input of Object.values(CARDS)) {
+      const spec = parseModelCard({ task: 'classify', labels: ['a', 'b'], input: { height: SIZE, width: SIZE, ...input } }).input;
+      expect(rowsOf(preprocess([rgba], spec).tensor)).toEqual(rowsOf(preprocess([rgb], spec).tensor));
+    }
+  });
+});
