@@ -1,6 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactResNet, createImage, decodeImage, encodePng, parseModelCard, readNpyFile, saveModel, writeModelCard } from '@xai-qc/core';
 import { methodParams } from './commands/explain.ts';
@@ -64,14 +66,24 @@ describe('xaiqc explain', () => {
     expect(byName.kernelshap.completenessError).toBeLessThan(1e-3);
     expect(byName.rise.evaluations).toBe(48);
     expect(summary.superpixels.nSegments).toBe(12);
-    expect(summary.files.montage).toBe(join(target, 'montage.png'));
+    expect(summary.files.montage).toBe('montage.png');
+    expect(summary.files.lime).toEqual({ npy: 'lime.npy', png: 'lime.png' });
+    expect(files).toEqual(expect.arrayContaining(['aggregate.npy', 'aggregate.png']));
+    // Provenance: the image's path and SHA-256, the model's SHA-256, the decision.
+    const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+    expect(summary.image).toMatchObject({ path: join(dir, 'part.png'), sha256: sha(await readFile(join(dir, 'part.png'))), width: 40, height: 36, original: { width: 40, height: 36 } });
+    expect(summary.model.sha256).toBe(sha(await readFile(join(dir, 'model.onnx'))));
+    expect(summary.decision).toMatchObject({ scoreKind: 'defect probability', calibrated: false, threshold: 0.5 });
+    expect(Object.keys(summary.decision.probabilities)).toEqual(['good', 'scratch']);
+    expect(['pass', 'reject']).toContain(summary.decision.verdict);
   });
 
   it('prints a table without --json and answers --help', async () => {
     out.length = 0;
     const args = ['explain', '--model', join(dir, 'model.onnx'), '--image', join(dir, 'part.png'), '--out', join(dir, 'out2'), '--methods', 'saliency,gradxinput'];
     expect(await main(args, io)).toBe(0);
-    expect(out[0]).toMatch(/^target logits\[scratch\]|^target .*\(predicted|top defect\)/);
+    expect(out[0]).toMatch(/^verdict (PASS|REJECT) \(\w+\): P\(defect\) \d\.\d{3}, uncalibrated softmax; reject at >= 0\.5$/);
+    expect(out[1]).toMatch(/^target logits\[scratch\]|^target .*\(predicted|top defect\)/);
     expect(out.some((l) => l.startsWith('saliency'))).toBe(true);
     expect(out.some((l) => l.startsWith('consensus'))).toBe(true);
     out.length = 0;
@@ -83,8 +95,8 @@ describe('xaiqc explain', () => {
   it('reports bad input on one line: usage errors exit 2, coded errors exit 1', async () => {
     err.length = 0;
     const base = ['explain', '--model', join(dir, 'model.onnx'), '--image', join(dir, 'part.png'), '--out', join(dir, 'out3')];
-    expect(await main([...base, '--methods', 'lrp'], io)).toBe(1);
-    expect(err[0]).toMatch(/^xaiqc explain: XQC_EXPLAIN: unknown explanation method 'lrp'/);
+    expect(await main([...base, '--methods', 'lrp'], io)).toBe(2);
+    expect(err[0]).toMatch(/^xaiqc explain: (XQC_USAGE: )?unknown method 'lrp'; known: anomalymap, gradcam, /);
     expect(await main([...base, '--methods', 'rise', '--param', 'lime.samples=5'], io)).toBe(2);
     expect(await main([...base, '--methods', 'rise', '--target', 'dent'], io)).toBe(2);
     expect(await main([...base.slice(0, 3), '--image', join(dir, 'nope.png'), '--out', join(dir, 'out3'), '--methods', 'rise'], io)).toBe(1);
@@ -93,6 +105,86 @@ describe('xaiqc explain', () => {
     expect(err).toHaveLength(5);
     expect(err.every((l) => !l.includes('\n'))).toBe(true);
     await expect(readdir(join(dir, 'out3'))).rejects.toThrow();
+  });
+});
+
+describe('xaiqc explain refuses what it cannot honour', () => {
+  const base = (out: string): string[] => ['explain', '--model', join(dir, 'model.onnx'), '--image', join(dir, 'part.png'), '--out', join(dir, out)];
+
+  it('refuses a non-empty output folder unless --force, which replaces it as a whole', async () => {
+    err.length = 0;
+    const target = join(dir, 'old');
+    await mkdir(target);
+    await writeFile(join(target, 'stale.png'), 'old run');
+    expect(await main([...base('old'), '--methods', 'saliency'], io)).toBe(1);
+    expect(err.pop()).toMatch(/XQC_INVALID_ARGUMENT: output folder .*old is not empty \(1 entries\); choose another or pass --force/);
+    expect(await readdir(target)).toEqual(['stale.png']);
+    expect(await main([...base('old'), '--methods', 'saliency', '--force'], io)).toBe(0);
+    const files = await readdir(target);
+    expect(files).not.toContain('stale.png');
+    expect(files).toEqual(expect.arrayContaining(['saliency.npy', 'montage.png', 'summary.json']));
+  });
+
+  it('leaves nothing behind when a run fails half-way', async () => {
+    err.length = 0;
+    expect(await main([...base('failed'), '--methods', 'saliency,gradcam', '--layer', 'no_such_layer'], io)).toBe(1);
+    expect(err.pop()).toMatch(/XQC_VALUE_NOT_FOUND|XQC_EXPLAIN/);
+    expect((await readdir(dir)).filter((f) => f.includes('failed'))).toEqual([]);
+  });
+
+  it('refuses extra arguments, repeated options and methods, and undeclared parameters with usage errors', async () => {
+    err.length = 0;
+    expect(await main([...base('u1'), '--methods', 'saliency', 'extra.png'], io)).toBe(2);
+    expect(err.pop()).toMatch(/^xaiqc explain: (XQC_USAGE: )?unexpected argument 'extra.png'; xaiqc explain takes options only \(see xaiqc explain --help\)$/);
+    expect(await main([...base('u2'), '--image', join(dir, 'mask.png'), '--methods', 'saliency'], io)).toBe(2);
+    expect(err.pop()).toMatch(/--image is given 2 times \('.*part.png', '.*mask.png'\); give it once/);
+    expect(await main([...base('u3'), '--methods', 'saliency,ig,saliency'], io)).toBe(2);
+    expect(err.pop()).toMatch(/--methods lists 'saliency' twice/);
+    expect(await main([...base('u4'), '--methods', 'ig', '--param', 'ig.step=4'], io)).toBe(2);
+    expect(err.pop()).toMatch(/unknown parameter 'step' for method ig; its parameters are baseline, customBaseline, normalize, blurSigma, steps, rule/);
+    expect(await main([...base('u5'), '--methods', 'ig', '--param', 'ig.rule=simpson'], io)).toBe(2);
+    expect(err.pop()).toMatch(/parameter ig.rule must be one of left, right, midpoint, trapezoid, gauss-legendre/);
+    expect(await main([...base('u6'), '--methods', 'ig', '--param', 'ig.steps=4', '--param', 'ig.steps=5'], io)).toBe(2);
+    expect(err.pop()).toMatch(/--param ig.steps is given twice/);
+    expect((await readdir(dir)).filter((f) => /u\d/.test(f))).toEqual([]);
+  });
+
+  it('refuses a mask of another size than the image, naming both', async () => {
+    err.length = 0;
+    await writeFile(join(dir, 'small-mask.png'), await encodePng(createImage(20, 18, 1)));
+    expect(await main([...base('m1'), '--methods', 'saliency', '--mask', join(dir, 'small-mask.png')], io)).toBe(1);
+    expect(err.pop()).toMatch(/XQC_SHAPE_MISMATCH: the mask .*small-mask.png is 20x18; the image is 40x36: give a mask of the image's size/);
+  });
+
+  it('refuses an image over the pixel limit with the numbers, and shrinks a large one to the display size', async () => {
+    err.length = 0;
+    expect(await main([...base('p1'), '--methods', 'saliency', '--max-pixels', '1000'], io)).toBe(1);
+    expect(err.pop()).toBe('xaiqc explain: XQC_IMAGE_INVALID: the image is 40x36 = 1,440 pixels, over the limit of 1,000 pixels');
+    expect(await main([...base('p2'), '--methods', 'saliency,gradxinput', '--display-size', '20', '--json'], io)).toBe(0);
+    const summary = JSON.parse(out.pop() as string);
+    expect(summary.image).toMatchObject({ width: 20, height: 18, original: { width: 40, height: 36 } });
+    expect((await readNpyFile(join(dir, 'p2', 'saliency.npy'))).dims).toEqual([18, 20]);
+  });
+});
+
+describe('xaiqc explain on the shipped anomaly detector', () => {
+  it('explains the anomaly score end to end, with the anomaly map as a method', async () => {
+    const model = fileURLToPath(new URL('../../../models/surface-anomaly/model.onnx', import.meta.url));
+    const image = createImage(64, 64, 3);
+    for (let i = 0; i < 64 * 64; i++) image.data.fill(120 + (((i % 64) * 7 + Math.floor(i / 64) * 3) % 23), i * 3, i * 3 + 3);
+    for (let y = 30; y < 33; y++) image.data.fill(20, (y * 64 + 14) * 3, (y * 64 + 44) * 3);
+    await writeFile(join(dir, 'surface.png'), await encodePng(image));
+    const target = join(dir, 'anomaly-out');
+    const args = ['explain', '--model', model, '--image', join(dir, 'surface.png'), '--out', target, '--methods', 'anomalymap,ig,gradcam,saliency,occlusion',
+      '--param', 'ig.steps=8', '--param', 'occlusion.window=16', '--param', 'occlusion.stride=16', '--json'];
+    expect(await main(args, io)).toBe(0);
+    const summary = JSON.parse(out.pop() as string);
+    expect(summary.decision).toMatchObject({ verdict: 'reject', scoreKind: 'anomaly score', calibrated: false });
+    expect(summary.target).toMatchObject({ of: 'raw_score', reason: 'anomaly score' });
+    expect(summary.methods.map((m: { method: string }) => m.method)).toEqual(expect.arrayContaining(['anomalymap', 'ig', 'gradcam', 'saliency', 'occlusion']));
+    const ig = summary.methods.find((m: { method: string }) => m.method === 'ig');
+    expect(ig.completenessError).toBeGreaterThanOrEqual(0);
+    expect(await readdir(target)).toEqual(expect.arrayContaining(['anomalymap.npy', 'anomalymap.png', 'aggregate.png', 'montage.png', 'summary.json']));
   });
 });
 

@@ -169,6 +169,20 @@ function checkMask(mask: MaskLike, width: number, height: number): MaskLike {
   return mask;
 }
 
+/**
+ * The card's explain.layer; for an anomaly detector without one, the deepest backbone layer
+ * it takes features from (the card's training.layers), whose activations carry the patch
+ * features the score is computed from; else none (chooseCamLayer then takes the last
+ * spatial activation).
+ */
+function defaultCamLayer(predictor: Predictor): string | undefined {
+  const card = predictor.card;
+  if (card.explain.layer || card.task !== 'anomaly') return card.explain.layer;
+  const layers = (card.training as { layers?: unknown } | undefined)?.layers;
+  const last = Array.isArray(layers) ? layers[layers.length - 1] : undefined;
+  return typeof last === 'string' && predictor.model.graph.nodes.some((n) => n.outputs.includes(last)) ? last : undefined;
+}
+
 /** Refuses repeated methods and parameters that a method does not declare, before any model work. */
 function checkRequest(names: readonly string[], params: ExplainImageOptions['params']): void {
   if (names.length === 0) throw new XqcError('XQC_INVALID_ARGUMENT', 'no explanation methods were requested');
@@ -210,7 +224,7 @@ export async function explainImage(predictor: Predictor, image: ImageU8, options
   if (predictor.task.targetKind === 'score' && options.target !== undefined && options.target !== 0) {
     throw new XqcError('XQC_EXPLAIN', `an anomaly detector has one target, its anomaly score (index 0); got ${options.target}`);
   }
-  const layer = names.some((n) => CAM_METHODS.has(n)) ? chooseCamLayer(predictor.model, chosen.target.of, options.layer ?? card.explain.layer, x.dims) : undefined;
+  const layer = names.some((n) => CAM_METHODS.has(n)) ? chooseCamLayer(predictor.model, chosen.target.of, options.layer ?? defaultCamLayer(predictor), x.dims) : undefined;
   const f = ModelFunction.create(predictor.model, { input: predictor.inputName, target: chosen.target, layer, maxBatch: options.maxBatch });
   const [score] = await f.values(x);
 
