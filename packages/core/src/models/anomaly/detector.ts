@@ -11,7 +11,8 @@ import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
 import type { Model } from '../../onnx/ir.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
 import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
-import type { SeverityRule } from '../card.ts';
+import { XqcError } from '../../errors.ts';
+import type { InputSpec, SeverityRule } from '../card.ts';
 import { DEFAULT_SEVERITY } from '../card.ts';
 import { findRegions, maskToRle } from '../components.ts';
 import { mapToOriginal, preprocess } from '../preprocess.ts';
@@ -41,6 +42,21 @@ export interface AnomalyDetectorOptions {
   severity?: readonly SeverityRule[];
   /** Smallest region reported, in model-input pixels (default 4). */
   minAreaPixels?: number;
+  /** The card's input spec, checked against the one the bank was fitted with on {@link AnomalyDetector.load}. */
+  input?: InputSpec;
+}
+
+/** Refuses a card input that would prepare images differently from the fitted detector's. */
+function checkSameInput(card: InputSpec, fitted: InputSpec): void {
+  const channels = fitted.color === 'gray' ? 1 : 3;
+  const expand = (v: readonly number[]): string => JSON.stringify(v.length === 1 ? new Array<number>(channels).fill(v[0]) : v);
+  for (const key of ['height', 'width', 'resize', 'color', 'mean', 'std'] as const) {
+    const a = key === 'mean' || key === 'std' ? expand(card[key]) : JSON.stringify(card[key]);
+    const b = key === 'mean' || key === 'std' ? expand(fitted[key]) : JSON.stringify(fitted[key]);
+    if (a !== b) {
+      throw new XqcError('XQC_ANOMALY', `the card's input.${key} is ${a} but the detector was fitted with ${b} (anomaly.json); the card must prepare images as the memory bank saw them`);
+    }
+  }
 }
 
 /** Labels of anomaly predictions, by class index. */
@@ -63,9 +79,14 @@ export class AnomalyDetector {
     return new AnomalyDetector(config, scorer, options);
   }
 
-  /** Loads a detector folder (`artifact.ts`). */
+  /**
+   * Loads a detector folder (`artifact.ts`). When `options.input` (the card's input) is
+   * given it must prepare images as the bank was fitted, or the load is refused.
+   * @throws XQC_ANOMALY naming the first input field where the card and `anomaly.json` differ
+   */
   static async load(dir: string, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
     const a = await readAnomalyArtifacts(dir);
+    if (options.input) checkSameInput(options.input, a.config.input);
     return AnomalyDetector.create(a.config, a.featureModel, a.bank, options);
   }
 

@@ -62,7 +62,7 @@ export async function evaluateAnomalyFolder(modelPath: string, dataDir: string, 
   const dir = dirname(modelPath);
   const card = await readModelCard(cardPath ?? join(dir, ANOMALY_FILES.card));
   if (card.task !== 'anomaly') throw new XqcError('XQC_INVALID_ARGUMENT', `the card says task ${card.task}, not anomaly`);
-  const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels });
+  const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels, input: card.input });
   const recorded = recordedSplit(card.training);
   const seed = card.training?.seed === undefined ? detector.config.bank.coreset.seed : recorded.seed;
   const data = await loadAnomalyFolder(dataDir, { input: detector.config.input, seed, ratios: recorded.ratios });

@@ -58,7 +58,11 @@ describe('trainAnomaly', () => {
     expect(card.metrics).toMatchObject({ split: 'test' });
     expect(typeof (card.metrics as { imageAuroc: unknown }).imageAuroc).toBe('number');
 
-    const detector = await AnomalyDetector.load(out);
+    const detector = await AnomalyDetector.load(out, { input: card.input });
+    await expect(AnomalyDetector.load(out, { input: { ...card.input, resize: 'letterbox' } })).rejects.toMatchObject({
+      code: 'XQC_ANOMALY',
+      message: expect.stringMatching(/input\.resize is "letterbox" but the detector was fitted with "stretch"/),
+    });
     const images = [stripes(700, [30, 20, 6]).image, stripes(701).image];
     const raw = await detector.scoreImages(images);
     const exported = await createSession(new Uint8Array(await readFile(join(out, ANOMALY_FILES.model))));
