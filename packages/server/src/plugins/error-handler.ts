@@ -6,6 +6,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { isXqcError } from '@xai-qc/core';
 import { ApiError, ProblemSchema } from '../errors/api-error.ts';
 import type { Problem } from '../errors/api-error.ts';
@@ -90,7 +92,22 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
 
 /** Sends `problem` as problem+json. */
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  countError(reply, problem);
   return reply.code(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+const errorCounters = new WeakMap<Registry, Counter<'code' | 'status'>>();
+
+/** Counts an error response by code and status (`xqc_errors_total`) in the app's registry, once the metrics plugin has made it. */
+function countError(reply: FastifyReply, problem: Problem): void {
+  const registry = (reply.server as Partial<FastifyInstance>).metricsRegistry;
+  if (!registry) return;
+  let counter = errorCounters.get(registry);
+  if (!counter) {
+    counter = new Counter({ name: 'xqc_errors_total', help: 'Error responses by stable code and HTTP status', labelNames: ['code', 'status'] as const, registers: [registry] });
+    errorCounters.set(registry, counter);
+  }
+  counter.inc({ code: problem.code, status: String(problem.status) });
 }
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {

@@ -297,5 +297,6 @@ describe('inspection routes', () => {
     }
     expect(text).toMatch(/nv_inference_request_success\{model="surface-classifier",version="1.0.0"\} [1-9]/);
     expect(text).toMatch(/nv_inference_request_failure\{model="surface-classifier",version="1.0.0",code="XQC_IMAGE_INVALID"\} [1-9]/);
+    expect(text).toMatch(/xqc_errors_total\{code="XQC_IMAGE_TOO_LARGE",status="413"\} 1/);
   });
 });

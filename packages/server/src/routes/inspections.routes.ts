@@ -1,15 +1,14 @@
 /**
  * Inspection routes under the API prefix: `POST /detect`, `POST /detect/batch`,
  * `GET /inspections`, `GET /inspections/:id`, its `image` and `overlay.png`, and
- * `DELETE /inspections/:id` (admin). Each route checks the caller's role against
- * `request.principal` (set by the auth plugin) and calls one service method.
+ * `DELETE /inspections/:id` (admin). The auth plugin authenticates every one of them;
+ * each names its least role (`app.requireRole`) and calls one service method.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Principal, Role } from '../auth/principal.ts';
-import { roleAtLeast } from '../auth/principal.ts';
-import { ApiError, badRequest, forbidden, unauthorized } from '../errors/api-error.ts';
+import type { Principal } from '../auth/principal.ts';
+import { ApiError, badRequest, unauthorized } from '../errors/api-error.ts';
 import { problems } from '../schemas/common.schema.ts';
 import {
   BatchResponseSchema,
@@ -39,12 +38,10 @@ export const INSPECTION_BLOB_COLUMNS = [
   { table: 'inspection_findings', column: 'mask_sha256' },
 ] as const;
 
-/** The caller, at least `role`; 401 without a principal, 403 below the role. */
-function principalWith(request: FastifyRequest, role: Role): Principal {
-  const p = request.principal;
-  if (!p) throw unauthorized();
-  if (!roleAtLeast(p.role, role)) throw forbidden(`this route needs the ${role} role or above; you are ${p.role}`);
-  return p;
+/** The caller, whose role `app.requireRole` has checked. */
+function callerOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
 }
 
 async function readUploads(request: FastifyRequest, max: number): Promise<Upload[]> {
@@ -86,6 +83,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
   app.post(
     '/detect',
     {
+      preHandler: app.requireRole('operator'),
       schema: {
         tags: ['inspections'],
         summary: 'Inspect one image with a model version and store the inspection',
@@ -96,7 +94,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
       },
     },
     async (request, reply) => {
-      const principal = principalWith(request, 'operator');
+      const principal = callerOf(request);
       const [upload] = await readUploads(request, 1);
       return reply.code(201).send(await service.detect(principal, upload, request.query));
     },
@@ -105,6 +103,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
   app.post(
     '/detect/batch',
     {
+      preHandler: app.requireRole('operator'),
       schema: {
         tags: ['inspections'],
         summary: 'Inspect several images (file fields named image) with one model version',
@@ -115,7 +114,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
       },
     },
     async (request) => {
-      const principal = principalWith(request, 'operator');
+      const principal = callerOf(request);
       return { items: await service.detectBatch(principal, await readUploads(request, 16), request.query) };
     },
   );
@@ -123,6 +122,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
   app.get(
     '/inspections',
     {
+      preHandler: app.requireRole('viewer'),
       schema: {
         tags: ['inspections'],
         summary: "List the account's inspections, newest first, with filters and cursor pagination",
@@ -130,20 +130,20 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
         response: { 200: InspectionPageSchema, ...problems(400, 401, 403) },
       },
     },
-    async (request) => service.list(principalWith(request, 'viewer'), request.query),
+    async (request) => service.list(callerOf(request), request.query),
   );
 
   app.get(
     '/inspections/:id',
-    { schema: { tags: ['inspections'], summary: 'One inspection with its masks and anomaly map', params: IdParams, response: { 200: InspectionRef, ...problems(400, 401, 403, 404) } } },
-    async (request) => service.get(principalWith(request, 'viewer'), request.params.id),
+    { preHandler: app.requireRole('viewer'), schema: { tags: ['inspections'], summary: 'One inspection with its masks and anomaly map', params: IdParams, response: { 200: InspectionRef, ...problems(400, 401, 403, 404) } } },
+    async (request) => service.get(callerOf(request), request.params.id),
   );
 
   app.get(
     '/inspections/:id/image',
-    { schema: { tags: ['inspections'], summary: 'The inspected image as uploaded', params: IdParams, produces: ['image/*'], response: problems(400, 401, 403, 404) } },
+    { preHandler: app.requireRole('viewer'), schema: { tags: ['inspections'], summary: 'The inspected image as uploaded', params: IdParams, produces: ['image/*'], response: problems(400, 401, 403, 404) } },
     async (request, reply) => {
-      const { bytes, mediaType } = await service.image(principalWith(request, 'viewer'), request.params.id);
+      const { bytes, mediaType } = await service.image(callerOf(request), request.params.id);
       return reply.header('content-type', mediaType).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
     },
   );
@@ -151,6 +151,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
   app.get(
     '/inspections/:id/overlay.png',
     {
+      preHandler: app.requireRole('viewer'),
       schema: {
         tags: ['inspections'],
         summary: 'The image with finding masks blended at the given opacity and boxes outlined',
@@ -161,16 +162,16 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
       },
     },
     async (request, reply) => {
-      const png = await service.overlay(principalWith(request, 'viewer'), request.params.id, request.query.opacity ?? 0.5);
+      const png = await service.overlay(callerOf(request), request.params.id, request.query.opacity ?? 0.5);
       return reply.header('content-type', 'image/png').send(Buffer.from(png));
     },
   );
 
   app.delete(
     '/inspections/:id',
-    { schema: { tags: ['inspections'], summary: 'Delete an inspection and release its blobs (admin)', params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } } },
+    { preHandler: app.requireRole('admin'), schema: { tags: ['inspections'], summary: 'Delete an inspection and release its blobs (admin)', params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } } },
     async (request, reply) => {
-      await service.delete(principalWith(request, 'admin'), request.params.id);
+      await service.delete(callerOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
