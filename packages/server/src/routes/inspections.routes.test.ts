@@ -152,6 +152,27 @@ describe('inspection routes', () => {
     expect(u?.predictiveEntropy).toBeGreaterThanOrEqual(u?.mutualInformation ?? Infinity);
   });
 
+  it('runs a version chosen by id, active or not, and refuses a version of another model', async () => {
+    const active = await app.db.selectFrom('model_versions as v').innerJoin('models as m', 'm.id', 'v.model_id').select(['v.id']).where('m.name', '=', 'surface-classifier').executeTakeFirstOrThrow();
+    const res = await detect(await png(64, 64, 14), `version=${active.id}`);
+    expect(res.statusCode).toBe(201);
+    expect(res.json<Inspection>().model.versionId).toBe(active.id);
+    const mismatch = await detect(await png(64, 64, 14), `version=${active.id}&model=surface-segmenter`);
+    expect(mismatch.json()).toMatchObject({ status: 400, code: 'XQC_MODEL_MISMATCH' });
+    expect((await detect(await png(64, 64, 14), 'version=00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await detect(await png(64, 64, 14), 'model=surface-classifier&samples=1&uncertainty=mc-dropout')).json()).toMatchObject({ status: 400, code: 'XQC_VALIDATION' });
+  });
+
+  it('refuses an inverted score range and a form without an image field', async () => {
+    const bad = await app.inject({ method: 'GET', url: `${API}/inspections?minScore=0.9&maxScore=0.1`, headers: headers('viewer') });
+    expect(bad.json()).toMatchObject({ status: 400, code: 'XQC_INVALID_RANGE' });
+    const wrongField = multipartBody([{ field: 'file', filename: 'a.png', bytes: await png(16, 16) }]);
+    const res = await app.inject({ method: 'POST', url: `${API}/detect?model=surface-classifier`, payload: wrongField.payload, headers: { ...wrongField.headers, ...headers() } });
+    expect(res.json()).toMatchObject({ status: 400, code: 'XQC_UPLOAD_FIELD' });
+    const json = await app.inject({ method: 'POST', url: `${API}/detect?model=surface-classifier`, payload: { image: 'x' }, headers: headers() });
+    expect(json.statusCode).toBe(415);
+  });
+
   it('names the active models when none is chosen, and 404s an unknown one', async () => {
     const res = await detect(await png(32, 32), '');
     expect(res.statusCode).toBe(400);
