@@ -34,12 +34,12 @@ export const InputSpecSchema = Type.Object(
     width: Type.Integer({ minimum: 8, maximum: 8192, default: 224, description: 'model input width in pixels' }),
     resize: Type.Union([Type.Literal('stretch'), Type.Literal('letterbox')], {
       default: 'stretch',
-      description: "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with black",
+      description: "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention)",
     }),
     layout: Type.Literal('NCHW', { default: 'NCHW', description: 'tensor layout; only NCHW is supported' }),
     color: Type.Union([Type.Literal('rgb'), Type.Literal('bgr'), Type.Literal('gray')], {
       default: 'rgb',
-      description: "channel order of the model input; 'gray' is one channel of Rec. 601 luma",
+      description: "channel order of the model input; 'gray' is one channel of BT.601 luma; an alpha channel is dropped",
     }),
     mean: Type.Array(Type.Number(), {
       minItems: 1,

@@ -11,7 +11,7 @@ export {
   TaskSchema,
   ThresholdsSchema,
 } from './card.schema.ts';
-export { DEFAULT_SEVERITY, defectIndices, modelCardToYaml, parseModelCard, parseModelCardYaml, readModelCard, writeModelCard } from './card.ts';
+export { DEFAULT_SEVERITY, defectIndices, modelCardToYaml, parseInputSpec, parseModelCard, parseModelCardYaml, readModelCard, writeModelCard } from './card.ts';
 export type { Placement } from './preprocess.ts';
 export { cropMap, fitImage, fitMask, mapToOriginal, preprocess } from './preprocess.ts';
 export type { Component } from './components.ts';

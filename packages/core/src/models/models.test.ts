@@ -6,6 +6,7 @@ import { parseModelCard, parseModelCardYaml, modelCardToYaml } from './card.ts';
 import { findRegions, maskToRle, rleToMask } from './components.ts';
 import { postprocessClassify } from './tasks/classify.ts';
 import { Predictor } from './predictor.ts';
+import { fitImage, fitMask } from './preprocess.ts';
 import { postprocessSegment } from './tasks/segment.ts';
 import { gradeSeverity } from './severity.ts';
 
@@ -117,5 +118,21 @@ describe('Predictor', () => {
     model.graph.outputs = [{ name: 'out' }];
     const card = parseModelCard({ task: 'classify', labels: ['a', 'b'], input: { color: 'gray' } });
     expect(() => new Predictor(model, card)).toThrow(/channels/);
+  });
+});
+
+describe('fitMask', () => {
+  it('places a mask where its image went, nearest neighbour, padding filled', () => {
+    const spec = parseModelCard({ task: 'segment', labels: ['bg', 'crack'], input: { height: 8, width: 8, resize: 'letterbox' } }).input;
+    // A 4 x 2 image letterboxed into 8 x 8 lands in rows 2..5 at scale 2.
+    const { placement } = fitImage(createImage(4, 2, 3), spec);
+    expect(placement).toMatchObject({ offsetX: 0, offsetY: 2, innerWidth: 8, innerHeight: 4 });
+    const mask = { width: 4, height: 2, channels: 1 as const, data: Uint8Array.from([1, 0, 0, 2, 0, 0, 3, 0]) };
+    const placed = fitMask(mask, placement, spec, 255);
+    expect(Array.from(placed.subarray(0, 16))).toEqual(new Array(16).fill(255));
+    expect(Array.from(placed.subarray(16, 24))).toEqual([1, 1, 0, 0, 0, 0, 2, 2]);
+    expect(Array.from(placed.subarray(32, 40))).toEqual([0, 0, 0, 0, 3, 3, 0, 0]);
+    expect(Array.from(placed.subarray(48, 64))).toEqual(new Array(16).fill(255));
+    expect(() => fitMask({ ...mask, width: 2, height: 4 }, placement, spec)).toThrow(/mask is 2x4, its image is 4x2/);
   });
 });
