@@ -1,7 +1,7 @@
 /** `xaiqc explain`: explanation maps of one image by several methods, with overlays, a montage and a summary. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   COLORMAP_NAMES,
   DEFAULT_MAX_PIXELS,
@@ -288,9 +288,9 @@ ${methodHelp()}`,
           image: { path: resolve(imagePath), sha256: sha256(imageBytes), bytes: imageBytes.length, format: decoded.format, ...decoded.original },
           model: { path: resolve(modelPath), sha256: sha256(modelBytes) },
         },
-        onProgress: (e) => progress.update('explain', e.step - 1, e.steps, { stage: e.stage }),
+        onProgress: (e) => progress.update('explain', e.step - 1, e.steps, { step: e.stage }),
       });
-      progress.update('explain', 1, 1, { stage: 'write' });
+      progress.update('explain', 1, 1, { step: 'write' });
 
       const style = { colormap: colormap as ColormapName, opacity };
       const sink = staged.sink;
@@ -341,7 +341,7 @@ ${methodHelp()}`,
         io.out(cells.filter(Boolean).join('  '));
       }
       if (consensus) io.out(`consensus ${consensus.score.toFixed(3)} over ${consensus.methods.join(', ')}`);
-      io.out(`wrote ${relative(process.cwd(), staged.target) || '.'}`);
+      io.out(`wrote ${outDir}`);
       return 0;
     } catch (e) {
       progress.end();

@@ -151,7 +151,7 @@ export async function explanationMontage(image: ImageU8, panels: readonly Montag
   const truth = options.truth;
   const withTruth = (t: ImageU8): ImageU8 => (truth ? drawOutline(t, truth, { color: TRUTH_COLOR, thickness: 2 }) : t);
   let input = convertChannels(tile, 3);
-  const predicted = options.predictedMask;
+  const predicted = options.predictedMask?.data.some((v) => v !== 0) ? options.predictedMask : undefined;
   if (predicted) {
     const ids: ImageU8 = { width: predicted.width, height: predicted.height, channels: 1, data: predicted.data };
     input = drawOutline(overlayMask(input, ids, { opacity: 0.3, palette: [PREDICTION_COLOR] }), predicted, { color: PREDICTION_COLOR, thickness: 2 });
@@ -159,7 +159,7 @@ export async function explanationMontage(image: ImageU8, panels: readonly Montag
   if (options.boxes?.length) {
     input = drawBoxes(input, options.boxes.map(([x0, y0, x1, y1]) => ({ x0: x0 * k, y0: y0 * k, x1: x1 * k, y1: y1 * k })), { color: PREDICTION_COLOR, thickness: 2 });
   }
-  const legend = [options.predictedMask || options.boxes?.length ? 'red: predicted' : '', truth ? 'white: ground truth' : ''].filter(Boolean).join(', ');
+  const legend = [predicted || options.boxes?.length ? 'red: predicted' : '', truth ? 'white: ground truth' : ''].filter(Boolean).join(', ');
   const tiles: MontageTile[] = [
     { image: withTruth(input), caption: legend ? `input (${legend})` : 'input' },
     ...panels.map((p) =>

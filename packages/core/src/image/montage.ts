@@ -72,7 +72,8 @@ function paste(data: Uint8Array, width: number, image: ImageU8, ox: number, oy: 
  * Lays `tiles` out row-major on a grid whose cells are as large as the largest tile
  * (smaller tiles are centred), writes each caption centred under its tile and each notice
  * across its tile, the title lines above and the footer strip below, and returns the sheet
- * as an RGB image. The sheet is widened to fit the longest title line. Text is an SVG
+ * as an RGB image. The sheet is widened to fit the longest title line; a caption wider than
+ * its cell is set in a smaller font that fits. Text is an SVG
  * layer composited by sharp, so it needs a font known to fontconfig.
  */
 export async function montage(tiles: readonly MontageTile[], options: MontageOptions = {}): Promise<ImageU8> {
@@ -119,7 +120,10 @@ export async function montage(tiles: readonly MontageTile[], options: MontageOpt
     const oy = cy + Math.floor((cellH - tile.image.height) / 2);
     paste(data, width, tile.image, ox, oy);
     if (tile.caption) {
-      texts.push(`<text x="${cx + cellW / 2}" y="${cy + cellH + Math.round(captionH * 0.75)}" text-anchor="middle">${escapeXml(tile.caption)}</text>`);
+      // A caption wider than its cell is set smaller rather than run into its neighbours.
+      const wide = textWidth(tile.caption, fontSize);
+      const size = wide > cellW - 4 ? ` font-size="${Math.max(6, Math.floor((fontSize * (cellW - 4)) / wide))}"` : '';
+      texts.push(`<text x="${cx + cellW / 2}" y="${cy + cellH + Math.round(captionH * 0.75)}" text-anchor="middle"${size}>${escapeXml(tile.caption)}</text>`);
     }
     if (tile.notice) {
       const lines = wrap(tile.notice, tile.image.width - 8, fontSize);
