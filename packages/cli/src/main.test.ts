@@ -145,6 +145,22 @@ describe('xaiqc conventions', () => {
     expect(lines.out).toEqual([`y0\t[2,2] float32\t${join(out, 'y0.npy')}`]);
   });
 
+  it('data input writes an image\'s model input as the card prepares it, for run', async () => {
+    reset();
+    const parts = join(dir, 'parts');
+    expect(await main(['data', 'generate', '--kind', 'surface', '--count', '1', '--size', '48', '--seed', '1', '--out', parts], io)).toBe(0);
+    const model = fileURLToPath(new URL('../../../models/surface-classifier/model.onnx', import.meta.url));
+    const x = join(dir, 'x.npy');
+    expect(await main(['data', 'input', '--model', model, '--image', join(parts, 'images', 'surface-00000.png'), '--out', x], io)).toBe(0);
+    expect(lines.out.pop()).toBe(`input\t[1,3,64,64] float32\t${x}`);
+    expect((await readNpyFile(x)).dims).toEqual([1, 3, 64, 64]);
+    expect(await main(['run', '--model', model, '--input', `input=${x}`, '--out', join(dir, 'x-run')], io)).toBe(0);
+    expect(lines.out.pop()).toMatch(/^logits\t\[1,2\] float32\t/);
+    expect(await main(['data', 'input', '--model', model, '--image', join(parts, 'nope.png'), '--out', x], io)).toBe(1);
+    expect(lines.err.pop()).toMatch(/^xaiqc data: XQC_IO: cannot read .*nope\.png: no such file or directory \(ENOENT\)$/);
+    expect(await main(['data', 'input', '--model', model, '--image', join(parts, 'images', 'surface-00000.png'), '--out', join(dir, 'x.bin')], io)).toBe(2);
+  });
+
   it('prints the same dataset hash in data generate and evaluate for one folder', async () => {
     reset();
     const data = join(dir, 'cells');
