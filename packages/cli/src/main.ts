@@ -13,6 +13,7 @@ import { evaluateCommand } from './commands/evaluate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { gradCommand } from './commands/grad.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
 import { trainCommand } from './commands/train.ts';
 import { uncertaintyCommand } from './commands/uncertainty.ts';
 import { codeVersion, packageVersion } from './version.ts';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   calibrateCommand,
   uncertaintyCommand,
   adminCommand,
+  serveCommand,
 ];
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), progress: process.stderr };

@@ -23,11 +23,6 @@ export interface RunningServer {
 export interface StartServerOptions {
   /** Where the start-up banner goes (default stdout). */
   print?: (line: string) => void;
-  /**
-   * Called once the server listens, with its URL; returns extra banner lines (the auth
-   * module tells how to sign in, e.g. the first admin's generated password).
-   */
-  onListening?: (server: { app: App; url: string }) => Promise<string[]> | string[];
 }
 
 /** Lines printed after start: the URLs of the API, docs and probes. */
@@ -61,7 +56,6 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   for (const line of bannerLines(url, config)) print(line);
   for (const line of signInLines(url, app.takeInitialAdmin())) print(line);
-  for (const line of (await options.onListening?.({ app, url })) ?? []) print(line);
   return { app, config, url, close: () => app.close() };
 }
 
