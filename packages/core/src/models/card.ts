@@ -12,7 +12,8 @@ import YAML from 'yaml';
 import { XqcError } from '../errors.ts';
 import { ioError, writeFileAtomic } from '../io/atomic-write.ts';
 import { InputSpecSchema, ModelCardSchema } from './card.schema.ts';
-import type { InputSpec, ModelCard, SeverityRule } from './card.schema.ts';
+import type { InputSpec, ModelCard, SeverityRule, Task } from './card.schema.ts';
+import { TASK_ADAPTERS } from './tasks/index.ts';
 
 export type { InputSpec, ModelCard, SeverityRule, Task } from './card.schema.ts';
 
@@ -103,9 +104,10 @@ function checkFinite(value: unknown, path: string): void {
 export function parseModelCard(raw: unknown): ModelCard {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('', 'must be a mapping of card fields');
   const card = structuredClone(raw) as Record<string, unknown>;
-  if (card.goodLabels === undefined && Array.isArray(card.labels)) {
-    const labels = card.labels as unknown[];
-    card.goodLabels = labels.includes('good') ? ['good'] : (card.task === 'segment' || card.task === 'detect') && labels.length ? [labels[0]] : [];
+  // The task's default (none for an unknown task or bad labels, which fail validation just below).
+  if (card.goodLabels === undefined) {
+    const known = typeof card.task === 'string' && Object.hasOwn(TASK_ADAPTERS, card.task) && Array.isArray(card.labels);
+    card.goodLabels = known ? TASK_ADAPTERS[card.task as Task].defaultGoodLabels((card.labels as unknown[]).filter((l): l is string => typeof l === 'string')) : [];
   }
   if (!validate(card)) {
     const { path, message } = describe(validator?.errors ?? []);
@@ -185,7 +187,4 @@ export async function writeModelCard(path: string, card: ModelCard): Promise<voi
   await writeFileAtomic(path, modelCardToYaml(parseModelCard(card)));
 }
 
-/** Index of each label that is not a good label (the defect classes). */
-export function defectIndices(card: ModelCard): number[] {
-  return card.labels.map((l, i) => (card.goodLabels.includes(l) ? -1 : i)).filter((i) => i >= 0);
-}
+export { defectIndices } from './labels.ts';

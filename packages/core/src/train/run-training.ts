@@ -12,6 +12,7 @@ import type { SplitRatios } from '../data/split.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { ModelCard } from '../models/card.ts';
 import { modelCardToYaml } from '../models/card.ts';
+import { taskAdapter } from '../models/tasks/index.ts';
 import { saveModel } from '../onnx/model-io.ts';
 import type { AugmentConfig } from './augment.ts';
 import { DEFAULT_AUGMENT } from './augment.ts';
@@ -152,7 +153,7 @@ function makeConfig(o: RunTrainingOptions, labels: string[], size: number): Trai
 }
 
 function modelCard(o: RunTrainingOptions, name: string, cfg: TrainConfig, data: TrainingData, r: TrainResult, runId: string, splitRatios: SplitRatios): ModelCard {
-  const good = o.goodLabels ?? (data.labels.includes('good') ? ['good'] : o.task === 'segment' ? [data.labels[0]] : []);
+  const good = o.goodLabels ?? taskAdapter(o.task).defaultGoodLabels(data.labels);
   return {
     name,
     version: '1.0.0',

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { recordedSplit } from '../../data/split.ts';
 import { XqcError } from '../../errors.ts';
 import { readModelCard } from '../card.ts';
+import { taskAdapter } from '../tasks/index.ts';
 import { loadAnomalyFolder } from './anomaly-data.ts';
 import { ANOMALY_FILES } from './artifact.ts';
 import { AnomalyDetector } from './detector.ts';
@@ -61,7 +62,7 @@ async function recordedFittedImages(dir: string): Promise<string[] | undefined> 
 export async function evaluateAnomalyFolder(modelPath: string, dataDir: string, split: AnomalyFolderEvaluation['split'] = 'all', cardPath?: string): Promise<AnomalyFolderEvaluation> {
   const dir = dirname(modelPath);
   const card = await readModelCard(cardPath ?? join(dir, ANOMALY_FILES.card));
-  if (card.task !== 'anomaly') throw new XqcError('XQC_INVALID_ARGUMENT', `the card says task ${card.task}, not anomaly`);
+  if (taskAdapter(card.task).datasetLayout !== 'anomaly') throw new XqcError('XQC_INVALID_ARGUMENT', `the card says task ${card.task}, not anomaly`);
   const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels, input: card.input });
   const recorded = recordedSplit(card.training);
   const seed = card.training?.seed === undefined ? detector.config.bank.coreset.seed : recorded.seed;

@@ -7,6 +7,7 @@
  * has the highest image AUROC.
  */
 import { XqcError } from '../../errors.ts';
+import { goodOrElse } from '../labels.ts';
 import { figure } from './task-adapter.ts';
 import type { TaskAdapter } from './task-adapter.ts';
 
@@ -21,6 +22,7 @@ export const anomalyAdapter: TaskAdapter = {
     throw new XqcError('XQC_INVALID_ARGUMENT', 'an anomaly model predicts through AnomalyDetector (its memory bank and thresholds), not from one output tensor; load it with AnomalyDetector.load(dir)');
   },
   targetKind: 'score',
+  defaultGoodLabels: (labels) => goodOrElse(labels, []),
   defaultTarget: () => ({ kind: 'score', index: 0, reason: 'anomaly score' }),
   selectionMetric: { name: 'imageAuroc', description: 'area under the ROC curve of the image scores', of: (r) => figure(r, 'imageAuroc') },
 };

@@ -7,7 +7,7 @@
 import { XqcError } from '../../errors.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
 import type { ModelCard } from '../card.schema.ts';
-import { defectIndices } from '../card.ts';
+import { defectIndices, goodOrElse } from '../labels.ts';
 import type { Prediction } from '../result.ts';
 import { gradeSeverity } from '../severity.ts';
 import { checkLogitsShape, defaultClassTarget, figure } from './task-adapter.ts';
@@ -77,6 +77,7 @@ export const classifyAdapter: TaskAdapter = {
   checkModel: (model, outputName, card) => checkLogitsShape(model, outputName, card, 2, 'class logits'),
   postprocess: (output, card) => postprocessClassify(output, card),
   targetKind: 'class',
+  defaultGoodLabels: (labels) => goodOrElse(labels, []),
   defaultTarget: (card, prediction) => ({ kind: 'class', ...defaultClassTarget(card, prediction?.probabilities ?? [], defectIndices(card)) }),
   selectionMetric: { name: 'accuracy', description: 'top-1 accuracy', of: (r) => figure(r, 'accuracy') },
 };

@@ -5,6 +5,7 @@
  * area, mask and class. A model that cannot give boxes that way (any other output) is
  * refused when the predictor is built, with the shape it would need.
  */
+import { goodOrElse } from '../labels.ts';
 import { checkLogitsShape } from './task-adapter.ts';
 import type { TaskAdapter } from './task-adapter.ts';
 import { DEFECT_DICE, defaultRegionTarget, postprocessSegment } from './segment.ts';
@@ -19,6 +20,7 @@ export const detectAdapter: TaskAdapter = {
     checkLogitsShape(model, outputName, card, 4, 'boxes, which XAI-QC takes from per-pixel class masks (box-regression heads are not supported)'),
   postprocess: (output, card, placements) => postprocessSegment(output, card, placements, 'detect'),
   targetKind: 'region',
+  defaultGoodLabels: (labels) => goodOrElse(labels, labels.slice(0, 1)),
   defaultTarget: defaultRegionTarget,
   selectionMetric: DEFECT_DICE,
 };

@@ -17,7 +17,7 @@ import { XqcError } from '../../errors.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
 import type { ModelCard } from '../card.schema.ts';
 import { DEFAULT_MERGE_GAP_PIXELS, DEFAULT_MIN_AREA_PIXELS } from '../card.schema.ts';
-import { defectIndices } from '../card.ts';
+import { defectIndices, goodOrElse } from '../labels.ts';
 import { maskToRle } from '../components.ts';
 import type { Placement } from '../preprocess.ts';
 import type { Finding, Prediction } from '../result.ts';
@@ -253,6 +253,7 @@ export const segmentAdapter: TaskAdapter = {
   checkModel: (model, outputName, card) => checkLogitsShape(model, outputName, card, 4, 'per-pixel class logits'),
   postprocess: (output, card, placements) => postprocessSegment(output, card, placements, 'segment'),
   targetKind: 'region',
+  defaultGoodLabels: (labels) => goodOrElse(labels, labels.slice(0, 1)),
   defaultTarget: defaultRegionTarget,
   selectionMetric: DEFECT_DICE,
 };

@@ -53,6 +53,8 @@ export interface TaskAdapter {
   checkModel(model: Model, outputName: string, card: ModelCard): void;
   /** Turns the card's output for a batch into predictions, one per placement. */
   postprocess(output: Tensor, card: ModelCard, placements: readonly Placement[]): Prediction[];
+  /** The card's `goodLabels` when it names none, from its labels. */
+  defaultGoodLabels(labels: readonly string[]): string[];
   /** The kind of scalar an explanation of this task targets. */
   readonly targetKind: TargetKind;
   /** The explanation target when the caller names none. */
