@@ -46,6 +46,9 @@ export interface InspectionServiceDeps {
 
 type Json = Record<string, unknown>;
 
+/** How long a resolved model version is reused before the registry is asked again, ms. */
+export const VERSION_CACHE_MS = 1000;
+
 function encodeCursor(c: InspectionCursor): string {
   return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 }
@@ -75,14 +78,30 @@ export function imageErrorToApi(e: InferenceItemError): ApiError {
 export class InspectionService {
   private readonly maxPixels: number;
   private readonly clock: () => Date;
+  private readonly versions = new Map<string, { version: ServingVersion; until: number }>();
 
   constructor(private readonly deps: InspectionServiceDeps) {
     this.maxPixels = deps.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  /** Picks the version a detect request runs: `version` id, else the active version of `model`, else the only active model. */
+  /**
+   * Picks the version a detect request runs: `version` id, else the active version of
+   * `model`, else the only active model. Answers are kept for {@link VERSION_CACHE_MS}, so a
+   * busy line does not query the registry per image; an activation takes effect within it.
+   */
   async resolveVersion(query: Pick<DetectQuery, 'model' | 'version'>): Promise<ServingVersion> {
+    const key = `${query.model ?? ''}|${query.version ?? ''}`;
+    const now = Date.now();
+    const hit = this.versions.get(key);
+    if (hit && hit.until > now) return hit.version;
+    const version = await this.lookUpVersion(query);
+    if (this.versions.size > 256) this.versions.clear();
+    this.versions.set(key, { version, until: now + VERSION_CACHE_MS });
+    return version;
+  }
+
+  private async lookUpVersion(query: Pick<DetectQuery, 'model' | 'version'>): Promise<ServingVersion> {
     if (query.version !== undefined) {
       const v = await this.deps.repo.versionById(query.version);
       if (!v) throw notFound(`model version ${query.version}`);
