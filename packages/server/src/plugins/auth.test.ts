@@ -50,3 +50,27 @@ describe('first start', () => {
     expect(signInLines('http://h', { username: 'admin', password: 'secret-secret', generated: false, accountId: 'default' }).join('\n')).not.toContain('secret-secret');
   });
 });
+
+describe('HEAD routes', () => {
+  it('authenticate once, like their GET route', async () => {
+    const { createTestApp } = await import('../test/test-app.ts');
+    const { bearer } = await import('../test/test-tokens.ts');
+    const t = await createTestApp('sqlite');
+    try {
+      let calls = 0;
+      const original = t.app.authServices.apiKeys.authenticate.bind(t.app.authServices.apiKeys);
+      t.app.authServices.apiKeys.authenticate = async (key: string) => {
+        calls += 1;
+        return original(key);
+      };
+      expect((await t.app.inject({ method: 'HEAD', url: `${API_PREFIX}/auth/me` })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'HEAD', url: `${API_PREFIX}/auth/me`, headers: await bearer('viewer') })).statusCode).toBe(200);
+      const created = await t.app.inject({ method: 'POST', url: `${API_PREFIX}/api-keys`, headers: await bearer('admin'), payload: { name: 'probe' } });
+      const head = await t.app.inject({ method: 'HEAD', url: `${API_PREFIX}/auth/me`, headers: { 'x-api-key': created.json().key } });
+      expect(head.statusCode).toBe(200);
+      expect(calls).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
