@@ -19,6 +19,17 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }
   });
 
+  it('migrate a fresh schema beside an already migrated one (bookkeeping is per schema)', async () => {
+    const other = await openTestDatabase(dialect);
+    const t = await openTestDatabase(dialect, { migrate: false });
+    try {
+      expect(await migrateToLatest(t.db as unknown as Kysely<unknown>)).toEqual(Object.keys(MIGRATIONS).sort());
+    } finally {
+      await t.close();
+      await other.close();
+    }
+  });
+
   it('enforce at most one active version per model and foreign keys', async () => {
     const t = await openTestDatabase(dialect);
     try {
