@@ -36,7 +36,7 @@ export interface Upload {
 
 /** Dependencies and limits of {@link InspectionService}. */
 export interface InspectionServiceDeps {
-  repo: InspectionRepository;
+  repo: Pick<InspectionRepository, 'insert' | 'find' | 'list' | 'delete' | 'activeVersions' | 'versionById' | 'activeVersionOf'>;
   blobs: InspectionBlobs;
   inference: Pick<InferenceEngine, 'detect' | 'countInspection'>;
   /** Largest accepted width x height (default {@link DEFAULT_MAX_IMAGE_PIXELS}). */
