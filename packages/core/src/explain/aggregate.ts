@@ -19,7 +19,7 @@
 import { XqcError } from '../errors.ts';
 import { resizeMap } from '../image/image-resize.ts';
 import type { ScalarMap } from '../image/image.types.ts';
-import { iou, percentile, spearman, topFraction } from './rank-stats.ts';
+import { iou, percentiles, spearman, topFraction } from './rank-stats.ts';
 
 /** Options of {@link normalizeMap}. */
 export interface NormalizeMapOptions {
@@ -41,9 +41,11 @@ export const NORMALIZE_MAP_DEFAULTS: Readonly<NormalizeMapOptions> = Object.free
  */
 export function normalizeMap(map: ScalarMap, options: Partial<NormalizeMapOptions> = {}): ScalarMap {
   const o = { ...NORMALIZE_MAP_DEFAULTS, ...options };
-  const a = Float32Array.from(map.data, o.mode === 'abs' ? Math.abs : (v) => Math.max(v, 0));
-  const lo = percentile(a, o.low);
-  let hi = percentile(a, o.high);
+  const a = new Float32Array(map.data.length);
+  if (o.mode === 'abs') for (let i = 0; i < a.length; i++) a[i] = Math.abs(map.data[i]);
+  else for (let i = 0; i < a.length; i++) a[i] = Math.max(map.data[i], 0);
+  const [lo, high] = percentiles(a, [o.low, o.high]);
+  let hi = high;
   if (!(hi > lo)) hi = a.reduce((m, v) => Math.max(m, v), -Infinity);
   const data = new Float32Array(a.length);
   if (hi > lo) for (let i = 0; i < a.length; i++) data[i] = Math.min(1, Math.max(0, (a[i] - lo) / (hi - lo)));

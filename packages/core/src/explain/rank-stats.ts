@@ -44,12 +44,19 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** The p-th percentile (0..100) of `v` with linear interpolation between order statistics (NumPy's default). */
 export function percentile(v: ArrayLike<number>, p: number): number {
+  return percentiles(v, [p])[0];
+}
+
+/** Several percentiles of `v` as {@link percentile} computes each, from one sort. */
+export function percentiles(v: ArrayLike<number>, ps: readonly number[]): number[] {
   if (v.length === 0) throw new XqcError('XQC_INVALID_ARGUMENT', 'percentile of no values');
   const s = Float64Array.from(v).sort();
-  const pos = (Math.min(Math.max(p, 0), 100) / 100) * (s.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  return ps.map((p) => {
+    const pos = (Math.min(Math.max(p, 0), 100) / 100) * (s.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(lo + 1, s.length - 1);
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  });
 }
 
 /**

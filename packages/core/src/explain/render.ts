@@ -10,7 +10,7 @@ import { drawBoxes } from '../image/draw-boxes.ts';
 import { convertChannels } from '../image/image-channels.ts';
 import type { ColormapName } from '../image/colormap.ts';
 import { encodePng } from '../image/image-encode.ts';
-import { resizeBilinear } from '../image/image-resize.ts';
+import { resizeBilinear, resizeMap } from '../image/image-resize.ts';
 import type { ImageU8, Rgb, ScalarMap } from '../image/image.types.ts';
 import { montage } from '../image/montage.ts';
 import type { MontageTile } from '../image/montage.ts';
@@ -160,16 +160,18 @@ export async function explanationMontage(image: ImageU8, panels: readonly Montag
     input = drawBoxes(input, options.boxes.map(([x0, y0, x1, y1]) => ({ x0: x0 * k, y0: y0 * k, x1: x1 * k, y1: y1 * k })), { color: PREDICTION_COLOR, thickness: 2 });
   }
   const legend = [predicted || options.boxes?.length ? 'red: predicted' : '', truth ? 'white: ground truth' : ''].filter(Boolean).join(', ');
+  // Maps come at the image's size; a tile needs no more, and percentiles of a tile-size map cost far less.
+  const atTile = (map: ScalarMap): ScalarMap => (map.width > tile.width || map.height > tile.height ? resizeMap(map, tile.width, tile.height) : map);
   const tiles: MontageTile[] = [
     { image: withTruth(input), caption: legend ? `input (${legend})` : 'input' },
     ...panels.map((p) =>
       p.notice
         ? { image: withTruth(dimmed(tile)), caption: `${p.method} (${formatRuntime(p.runtimeMs)})`, notice: `not shown: ${p.notice}` }
-        : { image: withTruth(overlayExplanation(tile, p.map, style)), caption: `${p.method} (${formatRuntime(p.runtimeMs)})` },
+        : { image: withTruth(overlayExplanation(tile, atTile(p.map), style)), caption: `${p.method} (${formatRuntime(p.runtimeMs)})` },
     ),
   ];
   if (options.aggregate) {
-    const t = overlayHeatmap(tile, options.aggregate.map, { colormap: style.colormap, opacity: style.opacity, min: 0, max: 1 });
+    const t = overlayHeatmap(tile, atTile(options.aggregate.map), { colormap: style.colormap, opacity: style.opacity, min: 0, max: 1 });
     tiles.push({ image: withTruth(t), caption: options.aggregate.caption });
   }
   const columns = options.columns ?? (tiles.length <= 4 ? tiles.length : Math.ceil(tiles.length / Math.ceil(tiles.length / 4)));
