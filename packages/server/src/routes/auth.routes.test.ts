@@ -86,7 +86,9 @@ describe('auth over a JWKS (RS256/ES256) identity provider', () => {
     const pem = createPublicKey({ key: rsa.publicJwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
     const admin = supabaseClaims({ app_metadata: { role: 'admin', account_id: 'acct-a' } });
     const tampered = tamper(await tokenFor('viewer'), admin);
-    for (const token of [unsignedToken(admin), await signHs256(new TextEncoder().encode(pem), admin), tampered]) {
+    // The same forgery addressed to the server's own issuer meets the server's own secret.
+    const asLocal = await signHs256(new TextEncoder().encode(pem), { ...admin, iss: 'xai-qc', aud: 'xai-qc-api', sid: 'f', acct: 'acct-a' });
+    for (const token of [unsignedToken(admin), await signHs256(new TextEncoder().encode(pem), admin), tampered, asLocal, unsignedToken({ ...admin, iss: 'xai-qc' })]) {
       const res = await t.app.inject({ url: api('/users'), headers: bearer(token) });
       expect(res.statusCode).toBe(401);
       expectBareProblem(res.body, 401, 'XQC_UNAUTHENTICATED');
