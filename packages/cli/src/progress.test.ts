@@ -22,6 +22,18 @@ describe('progress', () => {
     expect(lines[5].seconds).toBeCloseTo(5);
   });
 
+  it('throttles a stage of unknown length too', () => {
+    const b = buffer(false);
+    let t = 0;
+    const p = createProgress(b.stream, { intervalMs: 1000, now: () => t });
+    for (let i = 1; i <= 30; i++) {
+      t += 100;
+      p.update('files', i, 0);
+    }
+    expect(b.text.map((l) => (JSON.parse(l) as { done: number; total?: number }).done)).toEqual([1, 11, 21]);
+    expect(JSON.parse(b.text[0])).not.toHaveProperty('total');
+  });
+
   it('shows every step of a coarse stage', () => {
     const b = buffer(false);
     const steps = stepProgress(createProgress(b.stream, { now: () => 0 }), 'grad', ['load', 'build', 'run']);

@@ -78,7 +78,8 @@ export function createProgress(stream: ProgressStream, o: ProgressOptions = {}):
       const first = stage !== lastStage;
       const last = total > 0 && done >= total;
       const t = now();
-      if (!first && !last && total > COARSE && t - lastAt < interval) return;
+      const coarse = total > 0 && total <= COARSE;
+      if (!first && !last && !coarse && t - lastAt < interval) return;
       lastAt = t;
       if (first && tty) closeBar();
       lastStage = stage;
