@@ -59,6 +59,7 @@ describe('xaiqc calibrate and uncertainty', () => {
     expect(r.cards).toMatchObject({ written: join(dir, 'cal', 'model_card.yaml'), modelCardUpdated: false });
     const written = await readModelCard(join(dir, 'cal', 'model_card.yaml'));
     expect(written.calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
+    expect(written.calibration?.conformal).toMatchObject({ alpha: 0.1, score: 'aps', threshold: (r.conformal as { threshold: number }).threshold });
     expect(written.name).toBe('surface-classifier');
 
     // A non-empty --out is refused before any work; --force replaces it, --write-card updates the card.

@@ -94,6 +94,17 @@ export const CalibrationSchema = Type.Object(
     ece: Type.Optional(Probability('expected calibration error before scaling')),
     eceAfter: Type.Optional(Probability('expected calibration error after scaling')),
     fittedOn: Type.Optional(Type.String({ description: 'what T was fitted on (dataset hash and split)' })),
+    conformal: Type.Optional(
+      Type.Object(
+        {
+          alpha: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'target miscoverage: sets hold the true label with probability >= 1 - alpha' }),
+          score: Type.Union([Type.Literal('aps'), Type.Literal('lac')], { description: 'non-conformity score' }),
+          threshold: Type.Number({ description: 'split-conformal quantile of the score on the validation split (calibrated probabilities)' }),
+          referralThreshold: Type.Optional(Type.Number({ description: 'refer an item whose 1 - max probability exceeds this (fitted on the validation split)' })),
+        },
+        { additionalProperties: false, description: 'conformal prediction sets and the referral rule, served with every prediction' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -175,7 +175,16 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
   };
   const calibrated: ModelCard = {
     ...card,
-    calibration: { temperature: fit.temperature, ece: before.ece, eceAfter: after.ece, fittedOn: `${folder.datasetHash} (validation split)` },
+    calibration: {
+      temperature: fit.temperature,
+      ece: before.ece,
+      eceAfter: after.ece,
+      fittedOn: `${folder.datasetHash} (validation split)`,
+      // Recorded only when finite: an infinite quantile (too few items for alpha) or no feasible referral threshold serves nothing.
+      ...(Number.isFinite(conformal.quantile)
+        ? { conformal: { alpha, score: 'aps' as const, threshold: conformal.quantile, ...(Number.isFinite(rule.uncertaintyThreshold) ? { referralThreshold: rule.uncertaintyThreshold } : {}) } }
+        : {}),
+    },
   };
   return { card: calibrated, report };
 }

@@ -119,6 +119,22 @@ describe('InferencePool', () => {
     expect(b.value.uncertainty).toEqual(u);
   });
 
+  it('serves the conformal set and referral of a card calibrated with them', async () => {
+    const s = await spec('surface-classifier');
+    const card = { ...s.card, calibration: { temperature: 1, conformal: { alpha: 0.1, score: 'lac' as const, threshold: 0.5, referralThreshold: 0.2 } } };
+    await pool.load({ ...s, key: 'calibrated', card });
+    for (const seed of [1, 2, 3, 4]) {
+      const { value } = await pool.detect({ key: 'calibrated', bytes: await encodePng(texture(64, 64, seed, seed % 2 === 0)), maxPixels: 1e6 });
+      const expected = value.labels.filter((_, j) => 1 - value.probabilities[j] <= 0.5);
+      expect(value.conformal?.set).toEqual(expected);
+      const uncertain = 1 - Math.max(...value.probabilities) > 0.2;
+      expect(value.conformal?.referred).toBe(expected.length !== 1 || uncertain);
+      expect(value.conformal?.alpha).toBe(0.1);
+    }
+    const plain = await pool.detect({ key: 'surface-classifier', bytes: await encodePng(texture(64, 64, 1)), maxPixels: 1e6 });
+    expect(plain.value.conformal).toBeUndefined();
+  });
+
   it('refuses an image above the pixel limit and a model that is not loaded', async () => {
     const bytes = await encodePng(texture(64, 64, 1));
     await expect(pool.detect({ key: 'surface-classifier', bytes, maxPixels: 1000 })).rejects.toMatchObject({ item: { code: 'XQC_IMAGE_INVALID' } });

@@ -32,22 +32,16 @@ export function toItemError(e: unknown): ItemError {
 }
 
 /**
- * Conformal settings a calibrated card may carry under `calibration.conformal`:
- * `{ alpha, score: 'aps' | 'lac', threshold, randomized?, referralThreshold? }`, where
- * `threshold` is the split-conformal quantile fitted on the validation split and
- * `referralThreshold` the largest accepted `1 - max probability`. Absent: no sets.
+ * The conformal predictor and referral rule of a classifier card calibrated by `xaiqc
+ * calibrate` (`calibration.conformal`: alpha, score, the validation quantile and the
+ * referral threshold on `1 - max probability`); undefined when the card has none.
  */
 export function conformalOfCard(card: ModelCard): { predictor: ConformalPredictor; rule: ReferralRule } | undefined {
-  const raw = (card.calibration as { conformal?: Record<string, unknown> } | undefined)?.conformal;
-  if (!raw || card.task !== 'classify') return undefined;
-  const alpha = Number(raw.alpha);
-  const threshold = Number(raw.threshold);
-  const score = raw.score === 'lac' ? 'lac' : 'aps';
-  if (!(alpha > 0 && alpha < 1) || Number.isNaN(threshold)) return undefined;
-  const referral = raw.referralThreshold === undefined ? Number.POSITIVE_INFINITY : Number(raw.referralThreshold);
+  const c = card.calibration?.conformal;
+  if (!c || card.task !== 'classify') return undefined;
   return {
-    predictor: { score, alpha, quantile: threshold, randomized: score === 'aps' && raw.randomized !== false, numClasses: card.labels.length, calibrationSize: 0 },
-    rule: { uncertaintyThreshold: referral, targetErrorRate: Number.NaN, acceptedFraction: Number.NaN, acceptedErrorRate: Number.NaN },
+    predictor: { score: c.score, alpha: c.alpha, quantile: c.threshold, randomized: c.score === 'aps', numClasses: card.labels.length, calibrationSize: 0 },
+    rule: { uncertaintyThreshold: c.referralThreshold ?? Number.POSITIVE_INFINITY, targetErrorRate: Number.NaN, acceptedFraction: Number.NaN, acceptedErrorRate: Number.NaN },
   };
 }
 
