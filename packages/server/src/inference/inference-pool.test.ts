@@ -141,6 +141,17 @@ describe('InferencePool', () => {
     await expect(pool.detect({ key: 'nope', bytes, maxPixels: 1e6 })).rejects.toMatchObject({ status: 503, code: 'XQC_MODEL_NOT_LOADED' });
   });
 
+  it('replaces a worker that stops, with every model loaded again', async () => {
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    await slots[0].worker.terminate();
+    expect(pool.healthy).toBe(false);
+    const until = Date.now() + 60_000;
+    while (!pool.healthy && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(pool.healthy).toBe(true);
+    const { value } = await pool.detect({ key: 'surface-anomaly', bytes: await encodePng(texture(64, 64, 2)), maxPixels: 1e6 });
+    expect(value.task).toBe('anomaly');
+  });
+
   it('fails the load of a missing model file with core error code', async () => {
     const s = await spec('surface-classifier');
     await expect(pool.load({ ...s, key: 'missing', path: `${MODELS}none/model.onnx` })).rejects.toBeInstanceOf(InferenceItemError);

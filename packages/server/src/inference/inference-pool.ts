@@ -101,7 +101,26 @@ export class InferencePool {
   private readonly batchers = new Map<string, MicroBatcher<DetectRequest, DetectOutput>>();
   private closed = false;
 
-  private constructor(private readonly slots: WorkerSlot[], readonly budget: ThreadBudget, private readonly options: InferencePoolOptions) {}
+  private constructor(private readonly slots: WorkerSlot[], readonly budget: ThreadBudget, private readonly options: InferencePoolOptions) {
+    slots.forEach((slot, index) => this.watch(slot, index));
+  }
+
+  /** Replaces a worker that stops while the pool is open: a new one starts and loads every model again. */
+  private watch(slot: WorkerSlot, index: number): void {
+    slot.worker.once('exit', () => {
+      if (this.closed) return;
+      void (async () => {
+        const fresh = await startWorker(this.budget.intraOpThreads, this.options.startTimeoutMs ?? 60_000);
+        for (const spec of this.specs.values()) await this.call(fresh, { type: 'load', id: 0, spec });
+        if (this.closed) {
+          await fresh.worker.terminate();
+          return;
+        }
+        this.slots[index] = fresh;
+        this.watch(fresh, index);
+      })().catch(() => undefined);
+    });
+  }
 
   /** Starts the workers and waits until each has loaded its code. */
   static async start(options: InferencePoolOptions = {}): Promise<InferencePool> {
@@ -126,7 +145,7 @@ export class InferencePool {
     return this.specs.has(key);
   }
 
-  /** True while every worker is running (the readiness check). */
+  /** True while every worker is running (the readiness check); false while a stopped one is replaced. */
   get healthy(): boolean {
     return !this.closed && this.slots.every((s) => !s.failure);
   }
@@ -174,8 +193,10 @@ export class InferencePool {
   }
 
   private async runBatch(key: string, items: readonly DetectRequest[], options: DetectOptions): Promise<ItemOutcome<DetectOutput>[]> {
-    // Round-robin: each worker runs its requests in order, so spreading batches evenly keeps all busy.
-    const slot = this.slots[this.nextWorker++ % this.slots.length];
+    // Round-robin over running workers: each runs its requests in order, so spreading batches evenly keeps all busy.
+    const n = this.slots.length;
+    const start = this.nextWorker++;
+    const slot = Array.from({ length: n }, (_, i) => this.slots[(start + i) % n]).find((x) => !x.failure) ?? this.slots[start % n];
     const reply = await this.call(slot, { type: 'detect', id: 0, key, images: items.map((i) => i.bytes), options });
     if (!('results' in reply) || !reply.results) throw new ApiError(500, 'XQC_RUNTIME', 'inference worker returned no results');
     return reply.results.map((r) => ('value' in r ? { value: r.value } : { error: new InferenceItemError(r.error) }));
