@@ -42,6 +42,15 @@ describe.each(DIALECTS)('app on %s', (dialect) => {
     expect(bad.headers['x-request-id']).not.toBe('a\u0007b c');
   });
 
+  it('serves the interactive docs and the OpenAPI document without credentials', async () => {
+    const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toContain('text/html');
+    const doc = await t.app.inject({ method: 'GET', url: '/api/xai-qc/openapi.json' });
+    expect(doc.statusCode).toBe(200);
+    expect(doc.json()).toMatchObject({ openapi: '3.1.0', info: { title: 'XAI-QC API' } });
+  });
+
   it('answers an unknown route with problem+json 404', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/xai-qc/nope?x=1' });
     expect(res.statusCode).toBe(404);
