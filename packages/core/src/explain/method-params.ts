@@ -21,9 +21,11 @@ export interface ParamSpec {
   orNumber?: boolean;
   /** An 'enum' that also takes a tensor (an explicit baseline image). */
   orTensor?: boolean;
-  /** Inclusive bounds of a number or integer. */
+  /** Bounds of a number or integer, inclusive unless `exclusiveMin`. */
   min?: number;
   max?: number;
+  /** The value must be above `min`, not equal to it. */
+  exclusiveMin?: boolean;
   /** What the parameter does, with the default when it depends on the image. */
   doc: string;
   /** False for values only code can pass (tensors, precomputed superpixels); default true. */
@@ -37,12 +39,20 @@ function isTensor(v: unknown): boolean {
   return typeof v === 'object' && v !== null && 'dims' in v && 'data' in v;
 }
 
-function describeKind(spec: ParamSpec): string {
+function describeKind(spec: ParamSpec, forCli = false): string {
   if (spec.kind === 'enum') {
-    const extra = [spec.orNumber ? 'a number' : '', spec.orTensor ? 'a tensor' : ''].filter(Boolean);
+    const extra = [spec.orNumber ? 'a number' : '', spec.orTensor && !forCli ? 'a tensor' : ''].filter(Boolean);
     return `one of ${(spec.values ?? []).join(', ')}${extra.length ? ` or ${extra.join(' or ')}` : ''}`;
   }
-  const range = spec.min !== undefined && spec.max !== undefined ? ` in [${spec.min}, ${spec.max}]` : spec.min !== undefined ? ` >= ${spec.min}` : spec.max !== undefined ? ` <= ${spec.max}` : '';
+  const open = spec.exclusiveMin === true;
+  const range =
+    spec.min !== undefined && spec.max !== undefined
+      ? ` in ${open ? '(' : '['}${spec.min}, ${spec.max}]`
+      : spec.min !== undefined
+        ? ` ${open ? '>' : '>='} ${spec.min}`
+        : spec.max !== undefined
+          ? ` <= ${spec.max}`
+          : '';
   return `${spec.kind === 'integer' ? 'an integer' : `a ${spec.kind}`}${range}`;
 }
 
@@ -52,7 +62,8 @@ function misfit(spec: ParamSpec, v: unknown): string | undefined {
     case 'integer':
     case 'number': {
       if (typeof v !== 'number' || !Number.isFinite(v) || (spec.kind === 'integer' && !Number.isInteger(v))) return describeKind(spec);
-      if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) return describeKind(spec);
+      const below = spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min);
+      if (below || (spec.max !== undefined && v > spec.max)) return describeKind(spec);
       return undefined;
     }
     case 'boolean':
@@ -96,5 +107,5 @@ export function resolveParams<P>(method: string, table: ParamTable, given: Reado
 export function describeParams(table: ParamTable): string[] {
   return Object.entries(table)
     .filter(([, s]) => s.cli !== false)
-    .map(([name, s]) => `${name}: ${describeKind(s)}${s.default !== undefined ? `, default ${JSON.stringify(s.default)}` : ''}. ${s.doc}`);
+    .map(([name, s]) => `${name}: ${describeKind(s, true)}${s.default !== undefined ? `, default ${JSON.stringify(s.default)}` : ''}. ${s.doc}`);
 }

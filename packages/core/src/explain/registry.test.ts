@@ -37,7 +37,9 @@ describe('explainer registry', () => {
     expect(() => checkMethodParams('ig', { steps: 2.5 })).toThrow(/parameter ig.steps must be an integer >= 1, got 2.5/);
     expect(() => checkMethodParams('ig', { rule: 'simpson' })).toThrow(/parameter ig.rule must be one of left, right, midpoint, trapezoid, gauss-legendre, got "simpson"/);
     expect(() => checkMethodParams('occlusion', { fill: 'grey' })).toThrow(/one of mean, zero, blur or a number/);
-    expect(() => checkMethodParams('rise', { probability: 1.5 })).toThrow(/in \[0, 1\]/);
+    expect(() => checkMethodParams('rise', { probability: 1.5 })).toThrow(/in \(0, 1\]/);
+    expect(() => checkMethodParams('rise', { probability: 0 })).toThrow(/parameter rise.probability must be a number in \(0, 1\], got 0/);
+    expect(() => checkMethodParams('lime', { kernelWidth: 0 })).toThrow(/must be a number > 0/);
     expect(() => checkMethodParams('occlusion', { fill: 0.25, window: 4 })).not.toThrow();
   });
 

@@ -38,7 +38,7 @@ export interface LimeParams extends SuperpixelParams {
 export const LIME_PARAMS: ParamTable = Object.freeze({
   ...SUPERPIXEL_PARAMS,
   samples: { kind: 'integer', default: 1000, min: 2, doc: 'perturbed samples, the image itself included' },
-  kernelWidth: { kind: 'number', default: 0.25, min: 0, doc: 'kernel width on the cosine distance (must be > 0)' },
+  kernelWidth: { kind: 'number', default: 0.25, min: 0, exclusiveMin: true, doc: 'kernel width on the cosine distance' },
   alpha: { kind: 'number', default: 1, min: 0, doc: 'ridge penalty on the superpixel weights' },
   fill: { kind: 'enum', default: 'mean', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what hidden superpixels show ('mean': the mean colour of each superpixel)" },
   blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
@@ -58,7 +58,6 @@ export const lime: Explainer<LimeParams> = {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
     const p = resolveParams<LimeParams>('lime', LIME_PARAMS, params);
-    if (!(p.kernelWidth > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `parameter lime.kernelWidth must be > 0, got ${p.kernelWidth}`);
     const x = input.x.data;
     const sp = resolveSuperpixels(x, shape, p);
     const m = sp.count;

@@ -12,7 +12,6 @@
  * removes both and leaves the expected ranking of pixels unchanged.
  * Masks are drawn from the input's seed, in order, and sent f.maxBatch at a time.
  */
-import { XqcError } from '../../errors.ts';
 import { uniformRng } from '../../util/random.ts';
 import { buildBatch, checkExplainInput, since } from '../explain-input.ts';
 import { fillImage } from '../perturbation.ts';
@@ -41,7 +40,7 @@ export interface RiseParams {
 export const RISE_PARAMS: ParamTable = Object.freeze({
   masks: { kind: 'integer', default: 1000, min: 1, doc: 'number of random masks N' },
   grid: { kind: 'integer', default: 8, min: 1, doc: 'side of the coarse binary grid' },
-  probability: { kind: 'number', default: 0.5, min: 0, max: 1, doc: 'probability that a grid cell keeps the image (must be > 0)' },
+  probability: { kind: 'number', default: 0.5, min: 0, max: 1, exclusiveMin: true, doc: 'probability that a grid cell keeps the image' },
   fill: { kind: 'enum', default: 'zero', values: ['mean', 'zero', 'blur'], orNumber: true, doc: "what masked-out pixels show ('zero' is the paper x * M)" },
   blurSigma: { kind: 'number', default: 0.05, min: 0, doc: "blur sigma of fill 'blur', as a fraction of the larger image side" },
   center: { kind: 'boolean', default: true, doc: 'subtract the mean masked score (false: the paper formula)' },
@@ -104,7 +103,6 @@ export const rise: Explainer<RiseParams> = {
     const t0 = performance.now();
     const shape = checkExplainInput(input);
     const p = resolveParams<RiseParams>('rise', RISE_PARAMS, params);
-    if (!(p.probability > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `probability must lie in (0, 1], got ${p.probability}`);
     const x = input.x.data;
     const fill = fillImage(p.fill, x, shape, { blurSigma: p.blurSigma });
     const diff = Float32Array.from(x, (v, i) => v - fill[i]);
