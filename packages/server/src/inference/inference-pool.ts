@@ -38,6 +38,12 @@ export interface InferencePoolOptions {
    * free, and batches form from the requests that queued while every worker was busy.
    */
   maxQueueDelayMs?: number;
+  /**
+   * Batches handed to each worker at once (default 2): the next batch waits in the worker's
+   * queue while the current one runs, so a worker never idles for the round trip through
+   * the API thread; requests arriving meanwhile still queue and batch.
+   */
+  batchesPerWorker?: number;
   /** Requests waiting per model beyond which new ones get 503 (default 256). */
   maxQueueSize?: number;
   /** How long a worker may take to start, ms (default 60000). */
@@ -174,7 +180,7 @@ export class InferencePool {
         {
           maxBatchSize: this.options.maxBatchSize ?? 8,
           maxQueueDelayMs: this.options.maxQueueDelayMs ?? 0,
-          maxConcurrentBatches: this.slots.length,
+          maxConcurrentBatches: this.slots.length * (this.options.batchesPerWorker ?? 2),
           maxQueueSize: this.options.maxQueueSize ?? 256,
         },
         this.options.onBatch ? (b) => this.options.onBatch?.(request.key, b) : undefined,
