@@ -22,6 +22,7 @@ export const EnvSchema = Type.Object(
     XQC_MODELS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of demo models registered on first start (default: the repository models/)' })),
     XQC_DEMO_MODELS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'register the demo models on start (default true)' })),
     XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),
+    XQC_BLOB_SWEEP_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'minutes between sweeps of unreferenced blobs, 0 to turn sweeping off (default 60)' })),
     XQC_BODY_LIMIT_MB: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'largest upload in MiB (default 256)' })),
     ...AUTH_ENV_PROPERTIES,
   },

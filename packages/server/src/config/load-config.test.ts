@@ -23,6 +23,7 @@ describe('loadConfig', () => {
         XQC_DEMO_MODELS: 'false',
         XQC_LOG_LEVEL: 'debug',
         XQC_BODY_LIMIT_MB: '8',
+        XQC_BLOB_SWEEP_MINUTES: '0',
         HOME: '/root',
       },
       '/srv',
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       registerDemoModels: false,
       logLevel: 'debug',
       bodyLimitBytes: 8 * 1024 * 1024,
+      blobSweepIntervalMs: 0,
     });
   });
 

@@ -30,6 +30,8 @@ export interface Config {
   /** Register and activate the demo models on start (idempotent). */
   readonly registerDemoModels: boolean;
   readonly logLevel: LogLevel;
+  /** Milliseconds between sweeps of unreferenced blobs; 0 turns sweeping off. */
+  readonly blobSweepIntervalMs: number;
   /** Largest request body in bytes (uploads included). */
   readonly bodyLimitBytes: number;
   /** Token verification, local accounts, first admin (auth/auth-config.ts). */
@@ -67,6 +69,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     modelsDir: e.XQC_MODELS_DIR === undefined ? REPO_MODELS_DIR : resolve(cwd, e.XQC_MODELS_DIR),
     registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
+    blobSweepIntervalMs: Number(e.XQC_BLOB_SWEEP_MINUTES ?? 60) * 60 * 1000,
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
     auth: authConfigFromEnv(e),
     security: securityConfigFromEnv(e),

@@ -1,7 +1,7 @@
 /**
  * Blobs (`app.blobs`): a content-addressed file store under `dataDir/blobs` with its
  * bookkeeping table; other plugins register the columns that reference blobs so the sweeper
- * never removes a referenced one.
+ * never removes a referenced one. The sweeper runs every `config.blobSweepIntervalMs`.
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -29,6 +29,17 @@ async function blobStorePlugin(app: FastifyInstance, { config }: BlobStorePlugin
   const blobs = new Blobs(store, new BlobRepository(app.db));
   app.decorate('blobs', blobs);
   app.readinessChecks.add('blobStore', () => store.check());
+  if (config.blobSweepIntervalMs > 0) {
+    // Every process may sweep: deletes are conditional and transactional, so sweepers never race.
+    const timer = setInterval(() => {
+      blobs.sweep().then(
+        ({ removed }) => removed.length > 0 && app.log.info({ removed: removed.length }, 'blobs swept'),
+        (e: unknown) => app.log.error({ err: e }, 'blob sweep failed'),
+      );
+    }, config.blobSweepIntervalMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 }
 
 /** Decorates `app.blobs` over the disk store in the data folder. */

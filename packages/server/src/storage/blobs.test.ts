@@ -72,6 +72,17 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
     await expect(t.db.deleteFrom('blobs').where('sha256', '=', kept).execute()).rejects.toThrow();
   });
 
+  it('keeps a blob that an unregistered foreign key still names', async () => {
+    await sql`create table hidden_users (id text primary key, blob text not null references blobs(sha256))`.execute(t.db);
+    now = new Date('2026-01-03T00:00:00.000Z');
+    const hidden = await blobs.put(new TextEncoder().encode('named by an unregistered column'), 'text/plain');
+    await sql`insert into hidden_users (id, blob) values ('h1', ${hidden.sha256})`.execute(t.db);
+    now = new Date('2026-01-04T00:00:00.000Z');
+    const { removed } = await blobs.sweep({ graceMs: 1000 });
+    expect(removed).not.toContain(hidden.sha256);
+    expect((await blobs.get(hidden.sha256)).bytes.toString()).toBe('named by an unregistered column');
+  });
+
   it('registers each reference column once', () => {
     blobs.addReference({ table: 'blob_users', column: 'blob' });
     expect(blobs.referenceColumns()).toHaveLength(1);

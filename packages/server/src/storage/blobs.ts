@@ -7,6 +7,7 @@
  *   reference column names and that were not put within the grace period, and removes
  *   the file inside that same transaction.
  */
+import { isForeignKeyViolation } from '../db/connect.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { BlobReference, BlobRepository } from '../repositories/blob.repository.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -74,15 +75,21 @@ export class Blobs {
 
   /**
    * Removes blobs that no reference column names and that were last put more than `graceMs`
-   * ago, at most `limit` per call.
+   * ago, at most `limit` per call. A blob still named by a foreign key of an unregistered
+   * column is kept (the database refuses the delete).
    */
   async sweep(options: { graceMs?: number; limit?: number } = {}): Promise<SweepResult> {
     const cutoff = new Date(this.clock().getTime() - (options.graceMs ?? DEFAULT_SWEEP_GRACE_MS)).toISOString();
     const candidates = await this.repo.unreferencedBefore(cutoff, this.references, options.limit ?? 1000);
     const removed: string[] = [];
     for (const sha of candidates) {
-      const deleted = await this.repo.deleteIfUnreferenced(sha, cutoff, this.references, () => this.store.remove(sha));
-      if (deleted) removed.push(sha);
+      try {
+        if (await this.repo.deleteIfUnreferenced(sha, cutoff, this.references, () => this.store.remove(sha))) removed.push(sha);
+      } catch (e) {
+        // A foreign key names the blob from a column nobody registered: the database kept the
+        // row, the transaction rolled back before the file was touched, and the blob stays.
+        if (!isForeignKeyViolation(e)) throw e;
+      }
     }
     return { removed };
   }
