@@ -170,14 +170,14 @@ function checkMask(mask: MaskLike, width: number, height: number): MaskLike {
 }
 
 /**
- * The card's explain.layer; for an anomaly detector without one, the deepest backbone layer
+ * The card's explain.layer; for a scored model (an anomaly detector) without one, the deepest backbone layer
  * it takes features from (the card's training.layers), whose activations carry the patch
  * features the score is computed from; else none (chooseCamLayer then takes the last
  * spatial activation).
  */
 function defaultCamLayer(predictor: Predictor): string | undefined {
   const card = predictor.card;
-  if (card.explain.layer || card.task !== 'anomaly') return card.explain.layer;
+  if (card.explain.layer || predictor.task.targetKind !== 'score') return card.explain.layer;
   const layers = (card.training as { layers?: unknown } | undefined)?.layers;
   const last = Array.isArray(layers) ? layers[layers.length - 1] : undefined;
   return typeof last === 'string' && predictor.model.graph.nodes.some((n) => n.outputs.includes(last)) ? last : undefined;
