@@ -5,7 +5,8 @@
  */
 import type { AuthTables } from './tables/auth.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
+import type { JobTables } from './tables/jobs.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, InspectionTables, RegistryTables {}
+export interface Database extends AuthTables, InspectionTables, JobTables, RegistryTables {}

@@ -6,10 +6,12 @@ import type { Migration } from 'kysely';
 import * as registry from './0001-registry.ts';
 import * as auth from './0002-auth.ts';
 import * as inspections from './0003-inspections.ts';
+import * as jobs from './0004-jobs.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-registry': registry,
   '0002-auth': auth,
   '0003-inspections': inspections,
+  '0004-jobs': jobs,
 });

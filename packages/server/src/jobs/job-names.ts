@@ -1,0 +1,21 @@
+/**
+ * Every job name and the payload each one takes. A new kind of job is one entry here, one
+ * handler file in handlers/ and one line in register-jobs.ts; start-up fails until all three agree.
+ */
+
+/** Payload of each job name (JSON-serialisable). */
+export interface JobPayloads {
+  /** Removes blobs no row references and that were put more than `graceMs` ago (default one hour). */
+  'blob.sweep': { graceMs?: number; limit?: number };
+}
+
+/** A job name. */
+export type JobName = keyof JobPayloads;
+
+/** Every job name, in a fixed order (the registry checks each has exactly one handler). */
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep'] satisfies JobName[]);
+
+/** True when `name` is a known job name. */
+export function isJobName(name: string): name is JobName {
+  return (JOB_NAMES as readonly string[]).includes(name);
+}
