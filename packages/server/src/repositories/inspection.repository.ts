@@ -59,9 +59,14 @@ export class InspectionRepository {
 
   /** Inserts an inspection and its findings atomically. Blobs they name must be stored first. */
   async insert(row: NewInspectionRow, findings: readonly NewFindingRow[]): Promise<void> {
+    // One statement is atomic by itself; a transaction is only needed with findings.
+    if (findings.length === 0) {
+      await this.db.insertInto('inspections').values(row).execute();
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('inspections').values(row).execute();
-      if (findings.length > 0) await trx.insertInto('inspection_findings').values([...findings]).execute();
+      await trx.insertInto('inspection_findings').values([...findings]).execute();
     });
   }
 
