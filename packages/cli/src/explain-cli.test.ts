@@ -156,6 +156,22 @@ describe('xaiqc explain refuses what it cannot honour', () => {
     expect(err.pop()).toMatch(/XQC_SHAPE_MISMATCH: the mask .*small-mask.png is 20x18; the image is 40x36: give a mask of the image's size/);
   });
 
+  it('reports progress as JSON lines on the progress stream, one per step', async () => {
+    const lines: string[] = [];
+    const withProgress = { ...io, progress: { write: (t: string) => lines.push(t), isTTY: false } };
+    expect(await main([...base('progress'), '--methods', 'saliency,gradxinput'], withProgress)).toBe(0);
+    const events = lines.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.every((e) => e.type === 'progress' && e.command === 'explain')).toBe(true);
+    expect(events.filter((e) => e.stage).map((e) => [e.stage, e.done, e.total])).toEqual([
+      ['predict', 0, 4],
+      ['method saliency', 1, 4],
+      ['method gradxinput', 2, 4],
+      ['quality', 3, 4],
+      ['write', 0, 1],
+      ['write', 1, 1],
+    ]);
+  });
+
   it('refuses an image over the pixel limit with the numbers, and shrinks a large one to the display size', async () => {
     err.length = 0;
     expect(await main([...base('p1'), '--methods', 'saliency', '--max-pixels', '1000'], io)).toBe(1);

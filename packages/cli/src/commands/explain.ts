@@ -288,9 +288,9 @@ ${methodHelp()}`,
           image: { path: resolve(imagePath), sha256: sha256(imageBytes), bytes: imageBytes.length, format: decoded.format, ...decoded.original },
           model: { path: resolve(modelPath), sha256: sha256(modelBytes) },
         },
-        onProgress: (e) => progress.update('explain', e.step - 1, e.steps, { step: e.stage }),
+        onProgress: (e) => progress.update(e.stage, e.step - 1, e.steps),
       });
-      progress.update('explain', 1, 1, { step: 'write' });
+      progress.update('write', 0, 1);
 
       const style = { colormap: colormap as ColormapName, opacity };
       const sink = staged.sink;
@@ -318,6 +318,7 @@ ${methodHelp()}`,
       const written = { ...summary, files: { ...files, montage: 'montage.png' } };
       await sink.put('summary.json', `${JSON.stringify(written, null, 2)}\n`);
       await staged.commit();
+      progress.update('write', 1, 1);
       progress.end();
 
       if (values.json) {
