@@ -17,6 +17,9 @@ export interface ModelListRow extends ModelRow {
 /** A version file row. */
 export type VersionFileRow = ModelVersionFilesTable;
 
+/** The registry's storage as the service sees it (the repository, or a fake in unit tests). */
+export type ModelStore = Pick<ModelRepository, keyof ModelRepository>;
+
 /** Database IO for the model registry. */
 export class ModelRepository {
   constructor(private readonly db: Kysely<Database>) {}

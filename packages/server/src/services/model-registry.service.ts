@@ -9,7 +9,7 @@ import type { ModelCard } from '@xai-qc/core';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/connect.ts';
 import type { ModelRow, ModelVersionRow } from '../db/tables/registry.tables.ts';
 import { ApiError, conflict, notFound } from '../errors/api-error.ts';
-import type { ModelListRow, ModelRepository, VersionFileRow } from '../repositories/model.repository.ts';
+import type { ModelListRow, ModelStore, VersionFileRow } from '../repositories/model.repository.ts';
 import type { ModelComparisonView, ModelDetailView, ModelVersionView, ModelView } from '../schemas/model.schema.ts';
 import type { BlobInfo } from '../storage/blobs.ts';
 import { MODEL_FILES, validateModelUpload } from './model-validation.ts';
@@ -93,7 +93,7 @@ export const COMPARED_SECTIONS = ['task', 'labels', 'input', 'thresholds', 'cali
 /** The registry's logic over its repository and the blob store. */
 export class ModelRegistryService {
   constructor(
-    private readonly repo: ModelRepository,
+    private readonly repo: ModelStore,
     private readonly blobs: RegistryBlobs,
     private readonly clock: () => Date = () => new Date(),
   ) {}
