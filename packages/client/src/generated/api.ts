@@ -2425,6 +2425,17 @@ export interface components {
         /** @description An XAI-QC model card: how to run, explain and judge one ONNX model */
         ModelCard: {
             calibration?: {
+                /** @description conformal prediction sets and the referral rule, served with every prediction */
+                conformal?: {
+                    /** @description target miscoverage: sets hold the true label with probability >= 1 - alpha */
+                    alpha: number;
+                    /** @description refer an item whose 1 - max probability exceeds this (fitted on the validation split) */
+                    referralThreshold?: number;
+                    /** @description non-conformity score */
+                    score: "aps" | "lac";
+                    /** @description split-conformal quantile of the score on the validation split (calibrated probabilities) */
+                    threshold: number;
+                };
                 /** @description expected calibration error before scaling */
                 ece?: number;
                 /** @description expected calibration error after scaling */
