@@ -211,3 +211,20 @@ describe.each(DIALECTS)('model registry routes on %s', (dialect) => {
     expect(cmp.statusCode).toBe(404);
   });
 });
+
+describe('model upload limits', () => {
+  it('refuses a file over the upload limit with 413 and stores nothing', async () => {
+    const t = await createTestApp('sqlite', { bodyLimitBytes: 64 * 1024 });
+    try {
+      const body = multipartBody(formParts(demoParts('surface-classifier')));
+      const res = await t.app.inject({ method: 'POST', url: `${API}/models`, payload: body.payload, headers: { ...(await bearer('engineer')), ...body.headers } });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().code).toBe('XQC_PAYLOAD_TOO_LARGE');
+      const rows = await t.app.db.selectFrom('blobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(rows.n)).toBe(0);
+      expect(countBlobFiles(join(t.config.dataDir, 'blobs'))).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
