@@ -15,6 +15,7 @@ import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
 import errorHandlerPlugin from './plugins/error-handler.ts';
 import inferencePlugin from './plugins/inference.ts';
+import jobsPlugin from './plugins/jobs.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
 import registryPlugin from './plugins/registry.ts';
@@ -25,6 +26,7 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { inspectionRoutes } from './routes/inspections.routes.ts';
+import { jobRoutes } from './routes/jobs.routes.ts';
 import { modelRoutes } from './routes/models.routes.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
 
@@ -35,6 +37,8 @@ export type App = FastifyInstance;
 export interface BuildAppOptions {
   /** pino options or false; default: JSON logs at `config.logLevel`. */
   logger?: boolean | { level: string };
+  /** Run job handlers in this process (`xaiqc worker`); default: only with the embedded queue. */
+  jobWorker?: boolean;
 }
 
 /** Request ids a caller may set through `x-request-id`; anything else gets a fresh UUID. */
@@ -71,6 +75,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(blobStorePlugin, { config });
   await app.register(registryPlugin, { config });
   await app.register(inferencePlugin, { config });
+  await app.register(jobsPlugin, { config, worker: options.jobWorker });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });
   await app.register(authRoutes, { prefix: API_PREFIX, config });
@@ -78,6 +83,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(apiKeyRoutes, { prefix: API_PREFIX });
   await app.register(modelRoutes, { prefix: API_PREFIX });
   await app.register(inspectionRoutes, { prefix: API_PREFIX });
+  await app.register(jobRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

@@ -23,6 +23,7 @@ export const EnvSchema = Type.Object(
     XQC_DEMO_MODELS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'register the demo models on start (default true)' })),
     XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),
     XQC_BLOB_SWEEP_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'minutes between sweeps of unreferenced blobs, 0 to turn sweeping off (default 60)' })),
+    XQC_JOB_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'background jobs a worker runs at once; 0: the API process runs none (default 2; with REDIS_URL only `xaiqc worker` runs jobs)' })),
     XQC_BODY_LIMIT_MB: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'largest upload in MiB (default 256)' })),
     ...AUTH_ENV_PROPERTIES,
   },

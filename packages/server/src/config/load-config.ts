@@ -32,6 +32,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Milliseconds between sweeps of unreferenced blobs; 0 turns sweeping off. */
   readonly blobSweepIntervalMs: number;
+  /** Background jobs one worker runs at once; 0: this process runs no jobs (XQC_JOB_CONCURRENCY). */
+  readonly jobConcurrency: number;
   /** Largest request body in bytes (uploads included). */
   readonly bodyLimitBytes: number;
   /** Token verification, local accounts, first admin (auth/auth-config.ts). */
@@ -70,6 +72,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
     blobSweepIntervalMs: Number(e.XQC_BLOB_SWEEP_MINUTES ?? 60) * 60 * 1000,
+    jobConcurrency: Number(e.XQC_JOB_CONCURRENCY ?? 2),
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
     auth: authConfigFromEnv(e),
     security: securityConfigFromEnv(e),

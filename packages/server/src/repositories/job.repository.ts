@@ -274,21 +274,36 @@ export class JobRepository {
   }
 
   /**
-   * Marks a job running under `token` for an adapter whose broker hands out attempts (BullMQ):
-   * the row mirrors the broker's attempt number. @returns false when the job is finished or unknown.
+   * Marks a job running under `lease` for an adapter whose broker hands out attempts
+   * (BullMQ), counting the attempt. @returns false when the job is finished, cancelled or unknown.
    */
-  async markRunning(id: string, lease: Lease, attempts: number, now: string): Promise<boolean> {
-    const res = await this.db
+  async markRunning(id: string, lease: Lease, now: string): Promise<JobRow | undefined> {
+    return this.db
       .updateTable('jobs')
       .set((eb) => ({
         status: 'running',
-        attempts,
+        attempts: eb('attempts', '+', 1),
         lease_token: lease.token,
         lease_owner: lease.owner,
         lease_expires_at: lease.expiresAt,
         started_at: eb.fn.coalesce('started_at', eb.val(now)),
         updated_at: now,
       }))
+      .where('id', '=', id)
+      .where('status', 'in', ['queued', 'running'])
+      .where('cancel_requested', '=', 0)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Dead-letters a job whatever lease holds it, unless it already ended (the broker gave up
+   * on it, or it could not be handed to the broker). @returns true when the row changed.
+   */
+  async markFailed(id: string, error: string, now: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('jobs')
+      .set({ status: 'failed', error, finished_at: now, updated_at: now, lease_token: null, lease_owner: null, lease_expires_at: null })
       .where('id', '=', id)
       .where('status', 'in', ['queued', 'running'])
       .executeTakeFirst();
