@@ -307,6 +307,11 @@ describe('inspection routes', () => {
     expect(row).toBeUndefined();
     expect(await app.blobs.store.has(own.image.sha256)).toBe(false);
     expect((await app.inject({ method: 'GET', url: `${API}/inspections/${own.id}`, headers: headers('viewer') })).statusCode).toBe(404);
+    const log = await app.inject({ method: 'GET', url: `${API}/audit-log`, headers: headers('admin') });
+    const deletes = (log.json().items as { action: string; targetId: string; actor: { id: string } }[]).filter((e) => e.action === 'inspection.delete');
+    expect(deletes.map((e) => e.targetId).sort()).toEqual([a.id, own.id].sort());
+    const other = await app.inject({ method: 'GET', url: `${API}/audit-log`, headers: headers('admin', 'acct-2') });
+    expect((other.json().items as { action: string }[]).some((e) => e.action === 'inspection.delete')).toBe(false);
   });
 
   it('reports Triton-style inference metrics and readiness of the loaded models', async () => {

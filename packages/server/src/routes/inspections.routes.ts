@@ -1,7 +1,7 @@
 /**
  * Inspection routes under the API prefix: `POST /detect`, `POST /detect/batch`,
  * `GET /inspections`, `GET /inspections/:id`, its `image` and `overlay.png`, and
- * `DELETE /inspections/:id` (admin). The auth plugin authenticates every one of them;
+ * `DELETE /inspections/:id` (admin, recorded in the audit log as `inspection.delete`). The auth plugin authenticates every one of them;
  * each names its least role (`app.requireRole`) and calls one service method.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -172,6 +172,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
     { preHandler: app.requireRole('admin'), schema: { tags: ['inspections'], summary: 'Delete an inspection and release its blobs (admin)', params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } } },
     async (request, reply) => {
       await service.delete(callerOf(request), request.params.id);
+      await app.audit(request, 'inspection.delete', { type: 'inspection', id: request.params.id });
       return reply.code(204).send(null);
     },
   );

@@ -139,6 +139,17 @@ describe.each(DIALECTS)('model registry routes on %s', (dialect) => {
     expect((await t.app.inject({ method: 'GET', url: `${API}/models/surface-classifier/versions/1.0.0`, headers: viewer })).statusCode).toBe(404);
   });
 
+  it('records upload, activate and delete in the audit log, and no refused action', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `${API}/audit-log?limit=500`, headers: await bearer('admin') });
+    expect(res.statusCode).toBe(200);
+    const entries = (res.json().items as { action: string; actor: { id: string }; targetType: string; details: Record<string, unknown> }[]).filter((e) => e.action.startsWith('model.'));
+    const seen = entries.map((e) => `${e.action} ${String(e.details.version)}`).sort();
+    expect(seen).toEqual(['model.activate 1.1.0', 'model.delete 1.0.0', 'model.upload 1.0.0', 'model.upload 1.1.0']);
+    for (const e of entries) {
+      expect(e).toMatchObject({ actor: { id: 'user-engineer' }, targetType: 'model-version', details: { model: 'surface-classifier' } });
+    }
+  });
+
   it('sweeps the blobs of a deleted version but keeps those still referenced', async () => {
     const { removed } = await t.app.blobs.sweep({ graceMs: 0 });
     const v1Onnx = sha256Hex(classifier.get('model') as Uint8Array);

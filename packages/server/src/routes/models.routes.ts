@@ -1,6 +1,8 @@
 /**
  * Model registry routes: list and get (viewer), upload, activate and delete (engineer),
- * download and compare (viewer). Each route has its schemas and one service call.
+ * download and compare (viewer). Each route has its schemas and one service call; upload,
+ * activate and delete are recorded in the audit log (`model.upload`, `model.activate`,
+ * `model.delete`, target the model version).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -19,7 +21,7 @@ import {
 } from '../schemas/model.schema.ts';
 import { MODEL_FILES } from '../services/model-validation.ts';
 import type { ModelFilePart } from '../services/model-validation.ts';
-import type { UploadOptions } from '../services/model-registry.service.ts';
+import type { ModelVersionView, UploadOptions } from '../services/model-registry.service.ts';
 
 const TAGS = ['models'];
 const Version = Type.Ref('ModelVersion');
@@ -50,6 +52,11 @@ async function readUpload(request: FastifyRequest): Promise<{ parts: Map<ModelFi
   return { parts, options };
 }
 
+/** What the audit log keeps of a model version: its model, version and task (never file bytes). */
+function auditDetails(version: ModelVersionView): Record<string, unknown> {
+  return { model: version.modelName, version: version.version, task: version.task };
+}
+
 /** Registers the registry routes (mount under the API prefix). */
 export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const viewer = app.requireRole('viewer');
@@ -78,6 +85,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { parts, options } = await readUpload(request);
       const version = await app.modelRegistry.upload(parts, options);
+      await app.audit(request, 'model.upload', { type: 'model-version', id: version.id }, auditDetails(version));
       return reply.code(201).send(version);
     },
   );
@@ -120,7 +128,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/models/:model/versions/:version/activate',
     { preHandler: engineer, schema: { tags: TAGS, summary: 'Make a version the active one (exactly one per model)', params: VersionParams, response: { 200: Version, ...problems(401, 403, 404) } } },
-    async (request) => app.modelRegistry.activate(request.params.model, request.params.version),
+    async (request) => {
+      const version = await app.modelRegistry.activate(request.params.model, request.params.version);
+      await app.audit(request, 'model.activate', { type: 'model-version', id: version.id }, auditDetails(version));
+      return version;
+    },
   );
 
   app.get(
@@ -139,7 +151,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: TAGS, summary: 'Delete an inactive version that no inspection refers to', params: VersionParams, response: { 204: Type.Null(), ...problems(401, 403, 404, 409) } },
     },
     async (request, reply) => {
-      await app.modelRegistry.deleteVersion(request.params.model, request.params.version);
+      const version = await app.modelRegistry.deleteVersion(request.params.model, request.params.version);
+      await app.audit(request, 'model.delete', { type: 'model-version', id: version.id }, auditDetails(version));
       return reply.code(204).send(null);
     },
   );

@@ -94,7 +94,7 @@ describe('ModelRegistryService (unit, fake store)', () => {
     store.referenced.clear();
     store.activateBeforeNextDelete = true;
     await expect(registry.deleteVersion('surface-classifier', '2')).rejects.toMatchObject({ code: 'XQC_MODEL_VERSION_ACTIVE', message: expect.stringContaining('meanwhile') });
-    await registry.deleteVersion('surface-classifier', v2.id);
+    expect(await registry.deleteVersion('surface-classifier', v2.id)).toMatchObject({ id: v2.id, modelName: 'surface-classifier', active: false });
     await expect(registry.getVersion('surface-classifier', '2')).rejects.toMatchObject({ status: 404 });
   });
 

@@ -275,10 +275,12 @@ export class ModelRegistryService {
   /**
    * Deletes an inactive version no inspection refers to; its blobs stay until the sweeper
    * finds them unreferenced.
+   * @returns what the version was (for the audit log)
    * @throws 404, 409 XQC_MODEL_VERSION_ACTIVE, 409 XQC_MODEL_VERSION_IN_USE
    */
-  async deleteVersion(modelRef: string, versionRef: string): Promise<void> {
+  async deleteVersion(modelRef: string, versionRef: string): Promise<ModelVersionView> {
     const { model, version } = await this.findVersionRow(modelRef, versionRef);
+    const view = toVersionView(version, model, await this.repo.listFiles([version.id]));
     if (version.is_active === 1) {
       throw conflict('XQC_MODEL_VERSION_ACTIVE', `version '${version.version}' is the active version of '${model.name}'; activate another version first`);
     }
@@ -289,5 +291,6 @@ export class ModelRegistryService {
       if (isForeignKeyViolation(e)) throw conflict('XQC_MODEL_VERSION_IN_USE', `inspections refer to version '${version.version}' of '${model.name}'; it is kept with them`);
       throw e;
     }
+    return view;
   }
 }
