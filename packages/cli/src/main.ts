@@ -16,6 +16,7 @@ import { runCommand } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 import { trainCommand } from './commands/train.ts';
 import { uncertaintyCommand } from './commands/uncertainty.ts';
+import { workerCommand } from './commands/worker.ts';
 import { codeVersion, packageVersion } from './version.ts';
 
 /** Every command, in the order `--help` lists them. A new command is one import and one entry here. */
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   uncertaintyCommand,
   adminCommand,
   serveCommand,
+  workerCommand,
 ];
 
 const consoleIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), progress: process.stderr };

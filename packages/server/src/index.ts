@@ -6,6 +6,8 @@ export { loadConfig, testConfig, REPO_MODELS_DIR } from './config/load-config.ts
 export type { Config, LogLevel } from './config/load-config.ts';
 export { bannerLines, main, startServer } from './server.ts';
 export type { RunningServer, StartServerOptions } from './server.ts';
+export { startWorker, workerMain } from './worker.ts';
+export type { RunningWorker } from './worker.ts';
 export { SERVER_VERSION } from './version.ts';
 export type { Database } from './db/schema.ts';
 export { ApiError, ProblemSchema } from './errors/api-error.ts';

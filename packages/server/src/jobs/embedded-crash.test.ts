@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobRepository } from '../repositories/job.repository.ts';
+import { openTestDatabase } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
+import { EmbeddedJobQueue } from './embedded-queue.ts';
+
+const FIXTURE = fileURLToPath(new URL('./crash-worker.fixture.ts', import.meta.url));
+const LEASE_MS = 800;
+
+function startWorker(sqlitePath: string, logPath: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', FIXTURE, sqlitePath, String(LEASE_MS), logPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
+
+describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, real processes)', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase('sqlite');
+  });
+  afterAll(async () => t.close());
+
+  it('after a restart every job completes exactly once', async () => {
+    const sqlitePath = join(t.dataDir, 'test.sqlite');
+    const logPath = join(t.dataDir, 'work.log');
+    const queue = new EmbeddedJobQueue(new JobRepository(t.db, 'sqlite'));
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await queue.enqueue('blob.sweep', {}, { accountId: 'acct-crash', maxAttempts: 3 })).id);
+    const log = (): string[] => (existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n') : []);
+
+    const first = startWorker(sqlitePath, logPath);
+    await until('the first worker to finish a job and hold others', async () => {
+      const held = await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute();
+      return log().some((l) => l.startsWith('end ')) && held.length > 0;
+    });
+    first.kill('SIGKILL');
+    await exited(first);
+    const heldByDead = await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute();
+    expect(heldByDead.length).toBeGreaterThan(0);
+
+    const second = startWorker(sqlitePath, logPath);
+    try {
+      await until('every job to end', async () => {
+        const open = await t.db.selectFrom('jobs').select('id').where('status', 'in', ['queued', 'running']).execute();
+        return open.length === 0;
+      });
+    } finally {
+      second.kill('SIGTERM');
+      expect(await exited(second)).toBe(0);
+    }
+
+    const ends = log().filter((l) => l.startsWith('end '));
+    for (const id of ids) {
+      const job = await queue.get('acct-crash', id);
+      expect(job?.status).toBe('succeeded');
+      const endsOfJob = ends.filter((l) => l.split(' ')[1] === id);
+      expect(endsOfJob).toHaveLength(1);
+      expect((job?.result as { pid: number }).pid).toBe(Number(endsOfJob[0].split(' ')[2]));
+    }
+    for (const { id } of heldByDead) {
+      const job = await queue.get('acct-crash', id);
+      expect(job).toMatchObject({ attempts: 2, result: { pid: second.pid } });
+      expect(job?.error).toMatch(/lease expired/);
+    }
+  }, 60_000);
+});
