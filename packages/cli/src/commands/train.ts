@@ -1,7 +1,7 @@
 /** `xaiqc train`: trains a classifier or segmenter, or fits an anomaly detector, from a dataset folder. */
-import { runTraining, splitRatiosFor } from '@xai-qc/core';
-import type { SplitRatios } from '@xai-qc/core';
-import type { Command } from '../command.ts';
+import { TRAINABLE_TASKS, runTraining, splitRatiosFor } from '@xai-qc/core';
+import type { SplitRatios, TrainableTask } from '@xai-qc/core';
+import type { CliIO, Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
 import { progressReporter } from '../progress.ts';
 import { codeVersion } from '../version.ts';
@@ -22,6 +22,69 @@ function splitOptions(values: Record<string, unknown>): SplitRatios {
   if (!(test >= 0 && test < 1)) throw new UsageError(`--test-split must be in [0, 1) (0 for a separate test folder); got ${test}`);
   if (!(val + test < 1)) throw new UsageError(`--val-split + --test-split must be below 1 to leave images to train on; got ${val} + ${test}`);
   return splitRatiosFor(val, test);
+}
+
+/** How `--task` is trained: a network for each trainable task of core's table, PatchCore for anomaly. */
+type Trainer = (values: Record<string, unknown>, io: CliIO, splitRatios: SplitRatios, task: string) => Promise<number>;
+
+const TRAINERS: Readonly<Record<string, Trainer>> = Object.freeze({
+  ...Object.fromEntries(TRAINABLE_TASKS.map((t): [string, Trainer] => [t, trainNetwork])),
+  anomaly: (values: Record<string, unknown>, io: CliIO, splitRatios: SplitRatios) => runAnomalyTraining(values, io, splitRatios),
+});
+
+/** The known tasks as 'a, b or c'. */
+function taskList(): string {
+  const names = Object.keys(TRAINERS);
+  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+/** Trains a network for `task` (a key of core's training table) and prints the run. */
+async function trainNetwork(values: Record<string, unknown>, io: CliIO, splitRatios: SplitRatios, task: string): Promise<number> {
+  const num = (name: string): number | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number`);
+    return n;
+  };
+  const optimizer = values.optimizer as string | undefined;
+  if (optimizer && !['sgd', 'adam', 'adamw'].includes(optimizer)) throw new UsageError('--optimizer must be sgd, adam or adamw');
+  const schedule = values.schedule as string | undefined;
+  if (schedule && !['cosine', 'step', 'constant'].includes(schedule)) throw new UsageError('--schedule must be cosine, step or constant');
+  const mlflowUri = process.env.MLFLOW_TRACKING_URI;
+  const record = await runTraining({
+    task: task as TrainableTask,
+    data: required(values, 'data'),
+    out: required(values, 'out'),
+    name: values.name as string | undefined,
+    epochs: num('epochs'),
+    batchSize: num('batch'),
+    lr: num('lr'),
+    width: num('width'),
+    depth: num('depth'),
+    size: num('size'),
+    seed: intOption(values, 'seed', 0),
+    splitRatios,
+    optimizer: optimizer as 'adamw' | undefined,
+    schedule: schedule as 'cosine' | undefined,
+    labelSmoothing: values['label-smoothing'] === undefined ? undefined : Number(values['label-smoothing']),
+    patience: num('patience'),
+    augment: values['no-augment'] ? false : undefined,
+    threads: num('threads'),
+    resume: values.resume === true,
+    codeVersion: codeVersion(),
+    mlflow: mlflowUri ? { trackingUri: mlflowUri, experiment: process.env.MLFLOW_EXPERIMENT_NAME } : undefined,
+    onEvent: io.progress ? progressReporter(io.progress) : undefined,
+  });
+  if (values.json) io.out(JSON.stringify(record, null, 2));
+  else {
+    io.out(`run ${record.id}: best epoch ${record.bestEpoch} of ${record.history.length}, ${record.timings.totalSeconds.toFixed(1)} s`);
+    if (record.dataset.skipped.length) io.out(`skipped ${record.dataset.skipped.length} file(s): ${record.dataset.skipped.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join('; ')}`);
+    const t = record.test;
+    if (!t) io.out('test: no test split (--test-split 0); measure the model on a separate folder with xaiqc evaluate --split all');
+    else io.out(`test (${t.count} images): ${JSON.stringify('accuracy' in t ? { accuracy: t.accuracy, macroF1: t.macroF1 } : { defectDice: t.defectDice, meanIou: t.meanIou })}`);
+  }
+  return 0;
 }
 
 export const trainCommand: Command = {
@@ -76,52 +139,7 @@ ${ANOMALY_TRAIN_HELP}`,
   async run(values, _p, io) {
     const task = required(values, 'task');
     const splitRatios = splitOptions(values);
-    if (task === 'anomaly') return runAnomalyTraining(values, io, splitRatios);
-    if (task !== 'classify' && task !== 'segment') throw new UsageError('--task must be classify, segment or anomaly');
-    const num = (name: string): number | undefined => {
-      const v = values[name];
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number`);
-      return n;
-    };
-    const optimizer = values.optimizer as string | undefined;
-    if (optimizer && !['sgd', 'adam', 'adamw'].includes(optimizer)) throw new UsageError('--optimizer must be sgd, adam or adamw');
-    const schedule = values.schedule as string | undefined;
-    if (schedule && !['cosine', 'step', 'constant'].includes(schedule)) throw new UsageError('--schedule must be cosine, step or constant');
-    const mlflowUri = process.env.MLFLOW_TRACKING_URI;
-    const record = await runTraining({
-      task,
-      data: required(values, 'data'),
-      out: required(values, 'out'),
-      name: values.name as string | undefined,
-      epochs: num('epochs'),
-      batchSize: num('batch'),
-      lr: num('lr'),
-      width: num('width'),
-      depth: num('depth'),
-      size: num('size'),
-      seed: intOption(values, 'seed', 0),
-      splitRatios,
-      optimizer: optimizer as 'adamw' | undefined,
-      schedule: schedule as 'cosine' | undefined,
-      labelSmoothing: values['label-smoothing'] === undefined ? undefined : Number(values['label-smoothing']),
-      patience: num('patience'),
-      augment: values['no-augment'] ? false : undefined,
-      threads: num('threads'),
-      resume: values.resume === true,
-      codeVersion: codeVersion(),
-      mlflow: mlflowUri ? { trackingUri: mlflowUri, experiment: process.env.MLFLOW_EXPERIMENT_NAME } : undefined,
-      onEvent: io.progress ? progressReporter(io.progress) : undefined,
-    });
-    if (values.json) io.out(JSON.stringify(record, null, 2));
-    else {
-      io.out(`run ${record.id}: best epoch ${record.bestEpoch} of ${record.history.length}, ${record.timings.totalSeconds.toFixed(1)} s`);
-      if (record.dataset.skipped.length) io.out(`skipped ${record.dataset.skipped.length} file(s): ${record.dataset.skipped.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join('; ')}`);
-      const t = record.test;
-      if (!t) io.out('test: no test split (--test-split 0); measure the model on a separate folder with xaiqc evaluate --split all');
-      else io.out(`test (${t.count} images): ${JSON.stringify('accuracy' in t ? { accuracy: t.accuracy, macroF1: t.macroF1 } : { defectDice: t.defectDice, meanIou: t.meanIou })}`);
-    }
-    return 0;
+    if (!Object.hasOwn(TRAINERS, task)) throw new UsageError(`--task must be ${taskList()}`);
+    return TRAINERS[task](values, io, splitRatios, task);
   },
 };

@@ -6,10 +6,10 @@
 import type { ImageU8 } from '../image/image.types.ts';
 import { imagesToNchw } from '../image/image-tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
-import { tensor } from '../onnx/tensor.ts';
 import { augment } from './augment.ts';
 import type { AugmentConfig } from './augment.ts';
-import { maskOneHot, smoothedOneHot } from './losses.ts';
+import { trainingTask } from './tasks/index.ts';
+import type { TrainableTask } from './tasks/index.ts';
 import { keyedRng } from '../util/random.ts';
 
 /** One training sample, already at the model's input size. */
@@ -31,7 +31,7 @@ export interface Normalisation {
 
 /** Options of {@link makeBatch}. */
 export interface BatchOptions {
-  task: 'classify' | 'segment';
+  task: TrainableTask;
   numClasses: number;
   norm: Normalisation;
   labelSmoothing?: number;
@@ -71,15 +71,7 @@ export function makeBatch(samples: readonly TrainSample[], indices: readonly num
     labels.push(s.label);
   }
   const x = imagesToNchw(images, { order: 'rgb', mean: o.norm.mean, std: o.norm.std });
-  const n = indices.length;
-  let targets: Tensor<'float32'>;
-  if (o.task === 'classify') {
-    targets = tensor('float32', [n, o.numClasses], smoothedOneHot(labels, o.numClasses, o.labelSmoothing ?? 0));
-  } else {
-    const { width: w, height: h } = images[0];
-    const data = new Float32Array(n * o.numClasses * h * w);
-    masks.forEach((m, b) => maskOneHot(m, o.numClasses, data, b * o.numClasses * h * w));
-    targets = tensor('float32', [n, o.numClasses, h, w], data);
-  }
-  return { images: x, targets, labels, masks: o.task === 'segment' ? masks : undefined };
+  const t = trainingTask(o.task);
+  const targets = t.targets({ labels, masks, height: images[0].height, width: images[0].width }, o.numClasses, o.labelSmoothing ?? 0);
+  return { images: x, targets, labels, masks: t.batchMasks ? masks : undefined };
 }

@@ -8,9 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildManifest } from '../data/manifest.ts';
 import type { DatasetManifest } from '../data/manifest.ts';
-import { readClassificationDataset } from '../data/classification-format.ts';
-import { readSegmentationDataset } from '../data/segmentation-format.ts';
-import { loadMask, } from '../data/format-common.ts';
+import { loadMask } from '../data/format-common.ts';
 import { mapLimit } from '../data/image-files.ts';
 import type { SkippedFile } from '../data/dataset.types.ts';
 import type { SplitRatios } from '../data/split.ts';
@@ -19,10 +17,12 @@ import { convertChannels } from '../image/image-channels.ts';
 import { decodeImage } from '../image/image-decode.ts';
 import { resizeBilinear, resizeNearest } from '../image/image-resize.ts';
 import type { TrainSample } from './batch.ts';
+import { trainingTask } from './tasks/index.ts';
+import type { TrainableTask } from './tasks/index.ts';
 
 /** Options of {@link loadTrainingData}. */
 export interface LoadDataOptions {
-  task: 'classify' | 'segment';
+  task: TrainableTask;
   /** Model input [height, width]. */
   inputSize: [number, number];
   /** Split seed (default 0) and ratios (default 70/15/15; a test share of 0 leaves the test split empty). */
@@ -48,13 +48,12 @@ export interface TrainingData {
  */
 export async function loadTrainingData(root: string, o: LoadDataOptions): Promise<TrainingData> {
   const maxPixels = o.maxPixels ?? 50_000_000;
-  const listing = o.task === 'classify' ? await readClassificationDataset(root, { maxPixels }) : await readSegmentationDataset(root, { maxPixels });
+  const task = trainingTask(o.task);
+  const listing = await task.listDataset(root, { maxPixels });
   if (listing.samples.length === 0) {
     throw new XqcError('XQC_DATASET_INVALID', `${root}: no usable images (${listing.skipped.length} skipped)`);
   }
-  if (o.task === 'classify' && listing.classes.length < 2) {
-    throw new XqcError('XQC_DATASET_INVALID', `${root}: classification needs at least 2 class folders, found ${listing.classes.length}`);
-  }
+  task.checkListing(root, listing);
   const manifest = await buildManifest(listing, { seed: o.seed ?? 0, ratios: o.ratios });
   const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
   const skipped = [...listing.skipped];
@@ -72,7 +71,7 @@ export async function loadTrainingData(root: string, o: LoadDataOptions): Promis
         mask = (m.width === w && m.height === h ? m : resizeNearest(m, w, h)).data;
         for (let i = 0; i < mask.length; i++) if (mask[i] >= labels.length) mask[i] = labels.length - 1;
       }
-      const label = o.task === 'classify' ? labels.indexOf(s.label) : Math.max(0, labels.indexOf(s.label));
+      const label = task.sampleLabel(labels, s.label);
       return { sample: { image, label, mask, source: s.image } as TrainSample, split: splitOf.get(s.image) };
     } catch (e) {
       if (!isXqcError(e)) throw e;

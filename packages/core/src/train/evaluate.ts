@@ -11,6 +11,7 @@ import type { Tensor } from '../onnx/tensor.ts';
 import type { OnnxSession } from '../runtime/session.ts';
 import { makeBatch } from './batch.ts';
 import type { Normalisation, TrainSample } from './batch.ts';
+import type { TrainableTask } from './tasks/index.ts';
 
 /** Classification figures. */
 export interface ClassificationReport {
@@ -36,7 +37,7 @@ export interface SegmentationReport {
 }
 
 /** Runs `session` over `samples` in batches and returns raw logits per batch. */
-async function* logitsOf(session: OnnxSession, samples: readonly TrainSample[], task: 'classify' | 'segment', numClasses: number, norm: Normalisation, batchSize: number): AsyncGenerator<{ logits: Tensor; batch: ReturnType<typeof makeBatch> }> {
+async function* logitsOf(session: OnnxSession, samples: readonly TrainSample[], task: TrainableTask, numClasses: number, norm: Normalisation, batchSize: number): AsyncGenerator<{ logits: Tensor; batch: ReturnType<typeof makeBatch> }> {
   for (let s = 0; s < samples.length; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, samples.length - s) }, (_, i) => s + i);
     const batch = makeBatch(samples, idx, { task, numClasses, norm, seed: 0, epoch: 0 });

@@ -25,3 +25,5 @@ export { runTraining } from './run-training.ts';
 export { keyedRng, permutation } from '../util/random.ts';
 export type { FolderEvaluation } from './evaluate-folder.ts';
 export { evaluateFolder } from './evaluate-folder.ts';
+export type { ArchSizes, BatchTargets, TrainableTask, TrainingTask } from './tasks/index.ts';
+export { TRAINABLE_TASKS, TRAINING_TASKS, trainingTask } from './tasks/index.ts';

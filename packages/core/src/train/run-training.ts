@@ -23,13 +23,15 @@ import { MlflowClient } from './mlflow.ts';
 import type { MlflowMetric } from './mlflow.ts';
 import type { OptimizerConfig } from './optimizers.ts';
 import { trainModel } from './trainer.ts';
-import type { ArchConfig, EpochRecord, TrainConfig, TrainEvent, TrainResult } from './trainer.ts';
+import type { EpochRecord, TrainConfig, TrainEvent, TrainResult } from './trainer.ts';
+import { trainingTask } from './tasks/index.ts';
+import type { TrainableTask } from './tasks/index.ts';
 
 /** Options of {@link runTraining}; everything but `data`, `out` and `task` has a default. */
 export interface RunTrainingOptions {
   data: string;
   out: string;
-  task: 'classify' | 'segment';
+  task: TrainableTask;
   name?: string;
   epochs?: number;
   batchSize?: number;
@@ -68,7 +70,7 @@ export interface RunTrainingOptions {
 export interface RunRecord {
   id: string;
   name: string;
-  task: 'classify' | 'segment';
+  task: TrainableTask;
   startedAt: string;
   finishedAt: string;
   params: TrainConfig;
@@ -127,9 +129,8 @@ export async function runTraining(o: RunTrainingOptions): Promise<RunRecord> {
 }
 
 function makeConfig(o: RunTrainingOptions, labels: string[], size: number): TrainConfig {
-  const arch: ArchConfig = o.task === 'classify'
-    ? { kind: 'compact-resnet', width: o.width ?? 16, depth: o.depth ?? 3, dropout: o.dropout ?? 0.2 }
-    : { kind: 'unet', width: o.width ?? 16, depth: o.depth ?? 3, dropout: o.dropout ?? 0.1 };
+  const task = trainingTask(o.task);
+  const arch = task.architecture({ width: o.width, depth: o.depth, dropout: o.dropout });
   const opt = o.optimizer ?? 'adamw';
   const optimizer: OptimizerConfig = opt === 'sgd' ? { kind: 'sgd', momentum: 0.9, weightDecay: o.weightDecay ?? 5e-4 } : { kind: opt, weightDecay: o.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0) };
   const aug = o.augment === false ? undefined : o.augment === true || o.augment === undefined ? DEFAULT_AUGMENT : o.augment;
@@ -144,7 +145,7 @@ function makeConfig(o: RunTrainingOptions, labels: string[], size: number): Trai
     lr: o.lr ?? 3e-3,
     optimizer,
     schedule: o.schedule === 'step' ? { kind: 'step', stepSize: 1000, gamma: 0.1 } : o.schedule === 'constant' ? { kind: 'constant' } : { kind: 'cosine', warmupSteps: 20 },
-    labelSmoothing: o.labelSmoothing ?? (o.task === 'classify' ? 0.05 : 0),
+    labelSmoothing: o.labelSmoothing ?? task.defaultLabelSmoothing,
     augment: aug,
     seed: o.seed ?? 0,
     patience: o.patience ?? 0,
@@ -183,7 +184,7 @@ function modelCard(o: RunTrainingOptions, name: string, cfg: TrainConfig, data: 
       splitRatios,
       codeVersion: o.codeVersion ?? 'unknown',
     },
-    intendedUse: o.intendedUse ?? `${o.task === 'classify' ? 'Image-level defect classification' : 'Pixel-level defect segmentation'} of images like the training set (${basename(resolve(o.data))}).`,
+    intendedUse: o.intendedUse ?? `${trainingTask(o.task).intendedUse} of images like the training set (${basename(resolve(o.data))}).`,
     limitations: o.limitations ?? [
       r.test
         ? 'Figures were measured on a held-out split of the training distribution only; validate on your own line images before use.'

@@ -23,14 +23,14 @@ import type { AugmentConfig } from './augment.ts';
 import type { Batch, Normalisation, TrainSample } from './batch.ts';
 import { BatchLoader } from './batch-loader.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { evaluateClassifier, evaluateSegmenter } from './evaluate.ts';
 import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
-import { classWeightsFromFrequencies } from './losses.ts';
 import { createOptimizer } from './optimizers.ts';
 import type { OptimizerConfig } from './optimizers.ts';
 import { keyedRng, permutation } from '../util/random.ts';
 import { learningRate } from './schedules.ts';
 import type { ScheduleConfig } from './schedules.ts';
+import { trainingTask } from './tasks/index.ts';
+import type { TrainableTask } from './tasks/index.ts';
 import { buildTrainingGraph } from './training-graph.ts';
 import type { TrainingGraph } from './training-graph.ts';
 import { compactResNet } from './zoo/compact-resnet.ts';
@@ -44,7 +44,7 @@ export type ArchConfig =
 
 /** Everything that determines a run (with the data). */
 export interface TrainConfig {
-  task: 'classify' | 'segment';
+  task: TrainableTask;
   labels: string[];
   arch: ArchConfig;
   /** Model input [height, width]. */
@@ -165,15 +165,16 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
   if (data.val.length === 0) throw new XqcError('XQC_TRAIN', 'the validation split is empty');
   if (!(cfg.epochs >= 1) || !(cfg.batchSize >= 2)) throw new XqcError('XQC_TRAIN', 'epochs must be >= 1 and batch size >= 2');
   const k = cfg.labels.length;
+  const task = trainingTask(cfg.task);
   const trainZoo = buildArchitecture(cfg, true);
   const inferZoo = buildArchitecture(cfg, false);
   const tg = buildTrainingGraph({
     model: trainZoo.model,
     parameters: trainZoo.parameters,
     batchNorms: trainZoo.batchNorms,
-    loss: cfg.task === 'classify' ? 'softmax-ce' : 'dice-ce',
+    loss: task.loss,
     numClasses: k,
-    classWeights: cfg.task === 'segment' ? classWeightsFromFrequencies(pixelCounts(data.train, k)) : undefined,
+    classWeights: task.classWeights(data.train, k),
   });
   const sessionOptions = cfg.threads ? { intraOpThreads: cfg.threads } : {};
 
@@ -302,13 +303,6 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
   };
 }
 
-/** Pixels of each class over the masks of `samples`. */
-function pixelCounts(samples: readonly TrainSample[], k: number): Float64Array {
-  const counts = new Float64Array(k);
-  for (const s of samples) if (s.mask) for (const v of s.mask) counts[Math.min(v, k - 1)]++;
-  return counts;
-}
-
 function cloneParams(p: Record<string, Float32Array>): Record<string, Float32Array> {
   return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.slice()]));
 }
@@ -356,7 +350,7 @@ async function evaluate(cfg: TrainConfig, zoo: ZooModel, params: Record<string, 
 export async function evaluateModel(cfg: Pick<TrainConfig, 'task' | 'labels' | 'norm'>, model: Model, samples: TrainSample[], sessionOptions: { intraOpThreads?: number } = {}): Promise<ClassificationReport | SegmentationReport> {
   const s = await createSession(saveModel(model), sessionOptions);
   try {
-    return cfg.task === 'classify' ? await evaluateClassifier(s, samples, cfg.labels, cfg.norm) : await evaluateSegmenter(s, samples, cfg.labels, cfg.norm);
+    return await trainingTask(cfg.task).evaluate(s, samples, cfg.labels, cfg.norm);
   } finally {
     await s.release();
   }
