@@ -21,7 +21,8 @@ import {
 } from '../schemas/model.schema.ts';
 import { MODEL_FILES } from '../services/model-validation.ts';
 import type { ModelFilePart } from '../services/model-validation.ts';
-import type { ModelVersionView, UploadOptions } from '../services/model-registry.service.ts';
+import type { ModelVersionView } from '../schemas/model.schema.ts';
+import type { UploadOptions } from '../services/model-registry.service.ts';
 
 const TAGS = ['models'];
 const Version = Type.Ref('ModelVersion');
