@@ -6,7 +6,7 @@
  * `alg: none` is never accepted: jose verifies signatures only.
  */
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import type { CryptoKey, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { XqcError } from '@xai-qc/core';
 import { ApiError, unauthorized } from '../errors/api-error.ts';
 
@@ -80,7 +80,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       throw new XqcError('XQC_INVALID_ARGUMENT', `the HS256 secret must be at least ${MIN_SECRET_BYTES} bytes, got ${key.byteLength}`);
     }
     const algorithms = [...SECRET_ALGORITHMS];
-    return { verify: (token) => run(() => jwtVerify(token, key, { ...verifyOptions, algorithms })) };
+    // Imported once: jose would import raw key bytes again on every verification.
+    let imported: Promise<CryptoKey> | undefined;
+    const hmacKey = () => (imported ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']));
+    return { verify: (token) => run(async () => jwtVerify(token, await hmacKey(), { ...verifyOptions, algorithms })) };
   }
   const jwks: JWTVerifyGetKey = createRemoteJWKSet(checkJwksUrl(options.jwksUrl as string), {
     cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,

@@ -18,13 +18,18 @@ export interface BlobReference {
 export class BlobRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts the blob row or refreshes its `last_put_at` (so a sweep in progress leaves it). */
-  async touch(sha256: string, size: number, mediaType: string, now: string): Promise<void> {
-    await this.db
+  /**
+   * Inserts the blob row or refreshes its `last_put_at` (so a sweep in progress leaves it).
+   * @returns true when the row existed before this call (created before `now`)
+   */
+  async touch(sha256: string, size: number, mediaType: string, now: string): Promise<boolean> {
+    const row = await this.db
       .insertInto('blobs')
       .values({ sha256, size, media_type: mediaType, created_at: now, last_put_at: now })
       .onConflict((oc) => oc.column('sha256').doUpdateSet({ last_put_at: now }))
-      .execute();
+      .returning('created_at')
+      .executeTakeFirstOrThrow();
+    return row.created_at !== now;
   }
 
   /** The row of `sha256`, if any. */

@@ -20,7 +20,6 @@ import {
   ListQuerySchema,
   OverlayQuerySchema,
 } from '../schemas/inspection.schema.ts';
-import { BlobRepository } from '../repositories/blob.repository.ts';
 import { InspectionRepository } from '../repositories/inspection.repository.ts';
 import { InspectionService } from '../services/inspection.service.ts';
 import type { InspectionBlobs, Upload } from '../services/inspection.service.ts';
@@ -65,15 +64,13 @@ const DETECT_DESCRIPTION =
 /** Registers the inspection routes (mount under the API prefix). */
 export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions> = async (app, options) => {
   for (const ref of INSPECTION_BLOB_COLUMNS) app.blobs.addReference(ref);
-  const blobRepo = new BlobRepository(app.db);
   const blobs: InspectionBlobs = {
     put: (bytes, mediaType) => app.blobs.put(bytes, mediaType),
     get: async (sha256) => (await app.blobs.get(sha256)).bytes,
     // Removes now (no grace period) what no row references; a detect that stored the same
     // bytes and has not inserted its row yet re-stores them (InspectionService.runAndStore).
     release: async (keys) => {
-      const cutoff = new Date(Date.now() + 1).toISOString();
-      for (const key of keys) await blobRepo.deleteIfUnreferenced(key, cutoff, app.blobs.referenceColumns(), () => app.blobs.store.remove(key));
+      await app.blobs.release(keys);
     },
   };
   const service = new InspectionService({ repo: new InspectionRepository(app.db), blobs, inference: app.inference, maxPixels: options.maxPixels });

@@ -6,6 +6,7 @@ import { BlobRepository } from '../repositories/blob.repository.ts';
 import { DIALECTS, openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { FsBlobStore, isBlobKey, sha256Hex } from './blob-store.ts';
+import type { BlobStore } from './blob-store.ts';
 import { Blobs } from './blobs.ts';
 
 describe.each(DIALECTS)('blobs on %s', (dialect) => {
@@ -81,6 +82,54 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
     const { removed } = await blobs.sweep({ graceMs: 1000 });
     expect(removed).not.toContain(hidden.sha256);
     expect((await blobs.get(hidden.sha256)).bytes.toString()).toBe('named by an unregistered column');
+  });
+
+  it('skips the store for bytes whose row existed and that it stored, but not after a failed write or a release', async () => {
+    const writes: string[] = [];
+    let fail = false;
+    const counting: BlobStore = {
+      write: async (key, bytes) => {
+        writes.push(key);
+        if (fail) throw new Error('disk full');
+        await store.write(key, bytes);
+      },
+      read: (key) => store.read(key),
+      has: (key) => store.has(key),
+      remove: (key) => store.remove(key),
+      check: () => store.check(),
+    };
+    const own = new Blobs(counting, new BlobRepository(t.db), () => now);
+    const tick = () => (now = new Date(now.getTime() + 1000));
+    tick();
+    const bytes = new TextEncoder().encode('written once');
+    const a = await own.put(bytes, 'text/plain');
+    tick();
+    await own.put(bytes, 'text/plain');
+    expect(writes).toEqual([a.sha256]);
+
+    const lost = new TextEncoder().encode('write fails after the row');
+    fail = true;
+    await expect(own.put(lost, 'text/plain')).rejects.toThrow('disk full');
+    fail = false;
+    tick();
+    const b = await own.put(lost, 'text/plain');
+    expect(writes.filter((k) => k === b.sha256)).toHaveLength(2);
+    expect((await own.get(b.sha256)).bytes.toString()).toBe('write fails after the row');
+
+    tick();
+    expect(await own.release([a.sha256])).toEqual([a.sha256]);
+    expect(existsSync(store.pathOf(a.sha256))).toBe(false);
+    tick();
+    await own.put(bytes, 'text/plain');
+    expect(writes.filter((k) => k === a.sha256)).toHaveLength(2);
+    expect((await own.get(a.sha256)).bytes.toString()).toBe('written once');
+  });
+
+  it('releases only keys no registered column names', async () => {
+    const named = await blobs.put(new TextEncoder().encode('named by a user'), 'text/plain');
+    await sql`insert into blob_users (id, blob) values ('u-release', ${named.sha256})`.execute(t.db);
+    expect(await blobs.release([named.sha256])).toEqual([]);
+    expect((await blobs.get(named.sha256)).bytes.toString()).toBe('named by a user');
   });
 
   it('registers each reference column once', () => {

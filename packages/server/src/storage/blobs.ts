@@ -6,6 +6,12 @@
  * - a swept blob is never referenced: the sweep deletes only rows that no registered
  *   reference column names and that were not put within the grace period, and removes
  *   the file inside that same transaction.
+ *
+ * `put` skips the store (and its existence check) for bytes whose row already existed and
+ * that this process has itself stored or found stored since: a row can outlive its bytes
+ * only when a write failed after the row was inserted, and such a key never enters that set;
+ * a removal (sweep or release, here or in another process) deletes the row with the file,
+ * so the next put inserts the row again and writes the bytes.
  */
 import { isForeignKeyViolation } from '../db/connect.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -29,9 +35,14 @@ export interface SweepResult {
 /** Default time a freshly put blob is safe from the sweeper: one hour. */
 export const DEFAULT_SWEEP_GRACE_MS = 60 * 60 * 1000;
 
+/** How many keys {@link Blobs} remembers as stored by this process (least recently put dropped first). */
+export const STORED_KEYS_LIMIT = 4096;
+
 /** Blob storage with reference-safe sweeping. */
 export class Blobs {
   private readonly references: BlobReference[] = [];
+  /** Keys this process wrote or found in the store, least recently put first. */
+  private readonly stored = new Set<string>();
 
   constructor(
     readonly store: BlobStore,
@@ -56,9 +67,29 @@ export class Blobs {
    */
   async put(bytes: Uint8Array, mediaType: string): Promise<BlobInfo> {
     const sha256 = sha256Hex(bytes);
-    await this.repo.touch(sha256, bytes.length, mediaType, this.clock().toISOString());
-    await this.store.write(sha256, bytes);
+    const rowExisted = await this.repo.touch(sha256, bytes.length, mediaType, this.clock().toISOString());
+    const known = this.stored.delete(sha256);
+    if (!(rowExisted && known)) await this.store.write(sha256, bytes);
+    this.stored.add(sha256);
+    if (this.stored.size > STORED_KEYS_LIMIT) this.stored.delete(this.stored.values().next().value as string);
     return { sha256, size: bytes.length, mediaType };
+  }
+
+  /**
+   * Removes now, without a grace period, each of `keys` that no registered column names
+   * (rows and bytes), for a caller that just deleted the rows naming them.
+   * @returns the keys removed
+   */
+  async release(keys: readonly string[]): Promise<string[]> {
+    const cutoff = new Date(this.clock().getTime() + 1).toISOString();
+    const removed: string[] = [];
+    for (const sha of keys) if (await this.repo.deleteIfUnreferenced(sha, cutoff, this.references, () => this.removeBytes(sha))) removed.push(sha);
+    return removed;
+  }
+
+  private async removeBytes(sha256: string): Promise<void> {
+    this.stored.delete(sha256);
+    await this.store.remove(sha256);
   }
 
   /**
@@ -84,7 +115,7 @@ export class Blobs {
     const removed: string[] = [];
     for (const sha of candidates) {
       try {
-        if (await this.repo.deleteIfUnreferenced(sha, cutoff, this.references, () => this.store.remove(sha))) removed.push(sha);
+        if (await this.repo.deleteIfUnreferenced(sha, cutoff, this.references, () => this.removeBytes(sha))) removed.push(sha);
       } catch (e) {
         // A foreign key names the blob from a column nobody registered: the database kept the
         // row, the transaction rolled back before the file was touched, and the blob stays.
