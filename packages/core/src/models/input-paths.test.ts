@@ -143,7 +143,9 @@ describe.each(Object.keys(CARDS))('a %s card', (name) => {
   });
 
   it('calibrate and the trust figures feed the same inputs', async () => {
-    expectPrepared(await inputsOf(() => calibrateClassifier(modelPath(), join(root, 'data'), { cardPath: cardPath() })));
+    // 24 images are too few to record a temperature: calibrate refuses after the validation images went through the model.
+    const refused = (e: unknown): void => expect(e).toMatchObject({ code: 'XQC_CALIBRATION_REFUSED' });
+    expectPrepared(await inputsOf(() => calibrateClassifier(modelPath(), join(root, 'data'), { cardPath: cardPath() }).then(() => expect.unreachable('calibrate accepted 24 images'), refused)));
     expectPrepared(await inputsOf(() => classifierTrust(modelPath(), join(root, 'data'), 'test', { cardPath: cardPath() })));
   });
 

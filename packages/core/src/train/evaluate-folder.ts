@@ -22,17 +22,34 @@ export interface FolderEvaluation {
   report: ClassificationReport | SegmentationReport;
 }
 
+/** Options of {@link evaluateFolder}: the predictor's, and progress. */
+export interface EvaluateFolderOptions extends PredictorOptions {
+  /** `done` of `total` images of the split have been through the model (0 of total first). */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Evaluates `modelPath` (card default: `model_card.yaml` beside it) on `dataDir`.
  * @throws XQC_INVALID_ARGUMENT for an anomaly card (see `evaluateAnomalyFolder`);
  *   XQC_DATASET_INVALID for an empty split or classes the card does not know
  */
-export async function evaluateFolder(modelPath: string, dataDir: string, split: FolderEvaluation['split'] = 'all', cardPath?: string, options: PredictorOptions = {}): Promise<FolderEvaluation> {
-  const predictor = await Predictor.load(modelPath, cardPath, options);
+export async function evaluateFolder(modelPath: string, dataDir: string, split: FolderEvaluation['split'] = 'all', cardPath?: string, options: EvaluateFolderOptions = {}): Promise<FolderEvaluation> {
+  const { onProgress, ...predictorOptions } = options;
+  const predictor = await Predictor.load(modelPath, cardPath, predictorOptions);
   const { card } = predictor;
   if (!predictor.task.predictsFromOutput) throw new XqcError('XQC_INVALID_ARGUMENT', `evaluateFolder runs classify, segment and detect models; a ${card.task} model is evaluated by evaluateAnomalyFolder`);
   const folder = await listLabelledFolder(dataDir, card);
   const items = itemsOf(folder, split);
+  // Items done: those scored and those that failed to decode (appended to folder.skipped).
+  const skippedBefore = folder.skipped.length;
+  let scored = 0;
+  let reported = 0;
+  const progress = (batch: readonly unknown[]): void => {
+    scored += batch.length;
+    reported = scored + folder.skipped.length - skippedBefore;
+    onProgress?.(reported, items.length);
+  };
+  onProgress?.(0, items.length);
   let report: ClassificationReport | SegmentationReport;
   if (predictor.task.datasetLayout === 'classification') {
     const scorer = new ClassificationScorer(card.labels);
@@ -40,6 +57,7 @@ export async function evaluateFolder(modelPath: string, dataDir: string, split: 
       const out = await predictor.forward(b.tensor);
       checkDims(out.dims, [b.items.length, card.labels.length], card.task);
       scorer.addLogits(b.items.map((i) => i.label), out.data as Float32Array);
+      progress(b.items);
     }
     report = scorer.report();
   } else {
@@ -50,9 +68,11 @@ export async function evaluateFolder(modelPath: string, dataDir: string, split: 
       const out = await predictor.forward(b.tensor);
       checkDims(out.dims, [b.items.length, k, card.input.height, card.input.width], card.task);
       b.masks?.forEach((m, i) => scorer.addLogits(m, out.data as Float32Array, i * k * plane, plane, MASK_IGNORE));
+      progress(b.items);
     }
     report = scorer.report();
   }
+  if (reported < items.length) onProgress?.(items.length, items.length);
   if (report.count === 0) throw new XqcError('XQC_DATASET_INVALID', `no image of the ${split} split of ${dataDir} could be decoded (${folder.skipped.length} skipped)`);
   return { task: card.task as FolderEvaluation['task'], split, datasetHash: folder.datasetHash, skipped: folder.skipped, report };
 }

@@ -23,7 +23,7 @@ export type { MlflowMetric } from './mlflow.ts';
 export type { RunRecord, RunTrainingOptions } from './run-training.ts';
 export { runTraining } from './run-training.ts';
 export { keyedRng, permutation } from '../util/random.ts';
-export type { FolderEvaluation } from './evaluate-folder.ts';
+export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder.ts';
 export { evaluateFolder } from './evaluate-folder.ts';
 export type { ArchSizes, BatchTargets, TrainableTask, TrainingTask } from './tasks/index.ts';
 export { TRAINABLE_TASKS, TRAINING_TASKS, trainingTask } from './tasks/index.ts';

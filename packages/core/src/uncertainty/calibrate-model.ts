@@ -4,18 +4,21 @@
  * reliability diagrams (SVG and PNG), split-conformal prediction sets calibrated on the
  * validation split with their coverage on the test split, and the referral rule that
  * sends uncertain inspections to review, with the referral rate it implies. Images become
- * model inputs through the model's {@link Predictor} only, each decoded once.
+ * model inputs through the model's {@link Predictor} only, each decoded once. A fit that
+ * `calibration/fit-guard.ts` refuses, or a conformal level the validation split cannot
+ * reach, throws before anything is returned, so no caller can record it in a card.
  */
 import { XqcError } from '../errors.ts';
 import type { ModelCard } from '../models/card.ts';
 import { classifierLogits, itemsOf, listLabelledFolder } from '../models/labelled-folder.ts';
-import type { LabelledFolder } from '../models/labelled-folder.ts';
+import type { LabelledFolder, LabelledItem } from '../models/labelled-folder.ts';
 import { Predictor } from '../models/predictor.ts';
 import type { PredictorOptions } from '../models/predictor.ts';
 import {
   adaptiveCalibrationError, classwiseCalibrationError, expectedCalibrationError, maxCalibrationError, reliabilityDiagram,
 } from './calibration/calibration-error.ts';
 import type { ReliabilityDiagram } from './calibration/calibration-error.ts';
+import { checkTemperatureFit } from './calibration/fit-guard.ts';
 import { brierScore, negativeLogLikelihood, softmax } from './calibration/proper-scores.ts';
 import { renderReliabilityPng } from './calibration/reliability-png.ts';
 import { renderReliabilitySvg } from './calibration/reliability-svg.ts';
@@ -25,7 +28,7 @@ import { fitReferralRule, referralReason } from './conformal/referral.ts';
 import type { ReferralRule } from './conformal/referral.ts';
 import { aurc } from './conformal/risk-coverage.ts';
 import { averageSetSize, calibrateConformal, empiricalCoverage, predictionSets } from './conformal/split-conformal.ts';
-import { heldOutConformal } from './conformal/held-out-coverage.ts';
+import { checkConformalLevel, heldOutConformal } from './conformal/held-out-coverage.ts';
 import type { HeldOutConformal } from './conformal/held-out-coverage.ts';
 
 /** Calibration figures of probabilities against labels. */
@@ -58,6 +61,13 @@ export interface CalibrationReport {
   images: { beforeSvg: string; afterSvg: string; beforePng: Uint8Array; afterPng: Uint8Array };
 }
 
+/**
+ * Progress of a calibration or an evaluation: `done` of `total` items of a split have
+ * been through the model (`validation`, `test`, `evaluated`), or a step that has no
+ * count finished (`fit`, `diagrams`: 1 of 1).
+ */
+export type CalibrationProgress = (stage: 'validation' | 'test' | 'evaluated' | 'fit' | 'diagrams', done: number, total: number) => void;
+
 /** Options of {@link calibrateClassifier}. */
 export interface CalibrateOptions {
   bins?: number;
@@ -68,6 +78,31 @@ export interface CalibrateOptions {
   cardPath?: string;
   /** Session cache and options of the model's predictor. */
   predictor?: PredictorOptions;
+  onProgress?: CalibrationProgress;
+}
+
+const LOGIT_BATCH = 32;
+
+/**
+ * {@link classifierLogits} of `items` in runs of one batch, reporting each run: the same
+ * batches as one call, so the same logits.
+ */
+async function logitsReporting(
+  predictor: Predictor,
+  folder: LabelledFolder,
+  items: readonly LabelledItem[],
+  report: ((done: number, total: number) => void) | undefined,
+): Promise<{ logits: Float64Array; labels: Int32Array; sources: string[] }> {
+  if (!report) return classifierLogits(predictor, folder, items, LOGIT_BATCH);
+  const parts: Awaited<ReturnType<typeof classifierLogits>>[] = [];
+  report(0, items.length);
+  for (let s = 0; s < items.length; s += LOGIT_BATCH) {
+    parts.push(await classifierLogits(predictor, folder, items.slice(s, s + LOGIT_BATCH), LOGIT_BATCH));
+    report(Math.min(s + LOGIT_BATCH, items.length), items.length);
+  }
+  const logits = new Float64Array(parts.reduce((n, p) => n + p.logits.length, 0));
+  parts.reduce((at, p) => (logits.set(p.logits, at), at + p.logits.length), 0);
+  return { logits, labels: Int32Array.from(parts.flatMap((p) => Array.from(p.labels))), sources: parts.flatMap((p) => p.sources) };
 }
 
 /** A classifier's predictor and the listed dataset folder (split seeded as in training). */
@@ -105,7 +140,11 @@ export function calibrationFigures(probs: Float64Array, labels: Int32Array, bins
 
 /**
  * Fits and measures calibration of the classifier at `modelPath` on the dataset `dataDir`
- * (validation split to fit, test split to measure).
+ * (validation split to fit, test split to measure). The fit is checked before the test
+ * split is run: {@link checkTemperatureFit} (at least `MIN_CALIBRATION_ITEMS` validation
+ * images of two or more classes, a finite T inside its bounds that lowers the validation
+ * NLL), then {@link checkConformalLevel} (n >= 1/alpha - 1 validation images).
+ * @throws XQC_CALIBRATION_REFUSED with the reason; XQC_INVALID_ARGUMENT for a card that is not a classifier's
  */
 export async function calibrateClassifier(modelPath: string, dataDir: string, o: CalibrateOptions = {}): Promise<{ card: ModelCard; report: CalibrationReport }> {
   const bins = o.bins ?? 15;
@@ -113,9 +152,13 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
   const { predictor, folder } = await openClassifier(modelPath, dataDir, o.cardPath, o.predictor);
   const { card } = predictor;
   const k = card.labels.length;
-  const v = await classifierLogits(predictor, folder, itemsOf(folder, 'val'));
-  const t = await classifierLogits(predictor, folder, itemsOf(folder, 'test'));
+  const report = (stage: 'validation' | 'test') => (o.onProgress ? (done: number, total: number) => o.onProgress?.(stage, done, total) : undefined);
+  const v = await logitsReporting(predictor, folder, itemsOf(folder, 'val'), report('validation'));
   const fit = fitTemperature(v.logits, v.labels, { bins });
+  checkTemperatureFit(fit);
+  checkConformalLevel(v.labels.length, alpha);
+  o.onProgress?.('fit', 1, 1);
+  const t = await logitsReporting(predictor, folder, itemsOf(folder, 'test'), report('test'));
   const beforeP = softmax(t.logits, k, 1);
   const afterP = softmax(t.logits, k, fit.temperature);
   const before = calibrationFigures(beforeP, t.labels, bins);
@@ -154,7 +197,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
       if (!tc[i]) acceptedWrong++;
     }
   });
-  const report: CalibrationReport = {
+  const figures: CalibrationReport = {
     datasetHash: folder.datasetHash,
     fit,
     validationCount: v.labels.length,
@@ -173,6 +216,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
     referral: { ...rule, testReferralRate: referred / testSets.length, testAcceptedErrorRate: accepted ? acceptedWrong / accepted : NaN },
     images: { beforeSvg, afterSvg, beforePng: await renderReliabilityPng(beforeSvg), afterPng: await renderReliabilityPng(afterSvg) },
   };
+  o.onProgress?.('diagrams', 1, 1);
   const calibrated: ModelCard = {
     ...card,
     calibration: {
@@ -186,7 +230,7 @@ export async function calibrateClassifier(modelPath: string, dataDir: string, o:
         : {}),
     },
   };
-  return { card: calibrated, report };
+  return { card: calibrated, report: figures };
 }
 
 /** Calibration and conformal figures of a classifier on one split, as `evaluate` reports them. */
@@ -207,7 +251,7 @@ export async function classifierTrust(
   modelPath: string,
   dataDir: string,
   split: 'train' | 'val' | 'test' | 'all',
-  o: { alpha?: number; bins?: number; cardPath?: string; predictor?: PredictorOptions } = {},
+  o: { alpha?: number; bins?: number; cardPath?: string; predictor?: PredictorOptions; onProgress?: CalibrationProgress } = {},
 ): Promise<TrustFigures> {
   const alpha = o.alpha ?? 0.1;
   const { predictor, folder } = await openClassifier(modelPath, dataDir, o.cardPath, o.predictor);
@@ -215,7 +259,7 @@ export async function classifierTrust(
   const t = predictor.card.calibration?.temperature ?? 1;
   // One pass over the union of the evaluated and validation items: each image decoded once.
   const wanted = new Set([...itemsOf(folder, split), ...itemsOf(folder, 'val')]);
-  const all = await classifierLogits(predictor, folder, folder.items.filter((i) => wanted.has(i)));
+  const all = await logitsReporting(predictor, folder, folder.items.filter((i) => wanted.has(i)), o.onProgress ? (done, total) => o.onProgress?.('evaluated', done, total) : undefined);
   const splitOf = new Map(folder.items.map((i) => [i.source, i.split]));
   // Items are matched by their path in the folder.
   const rows = (keep: (source: string) => boolean): { logits: Float64Array; labels: Int32Array; ids: string[] } => {

@@ -34,6 +34,8 @@ export interface McDropoutOptions {
   maxBatch?: number;
   cache?: SessionCache;
   session?: SessionOptions;
+  /** `done` of `total` stochastic passes (samples x images) have run: 0 first, then after each ONNX Runtime run. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function mcDropout(model: Model, x: Tensor<'float32'>, o: McDropout
   const perSample: Float64Array[] = [];
   let classes = 0;
   let spatial: number[] = [];
+  o.onProgress?.(0, rows);
   // Row r of the stacked batch is sample floor(r / n) of image r % n.
   for (let start = 0; start < rows; start += maxBatch) {
     const count2 = Math.min(maxBatch, rows - start);
@@ -80,6 +83,7 @@ export async function mcDropout(model: Model, x: Tensor<'float32'>, o: McDropout
       perSample[sample] ??= new Float64Array(n * itemsPerImage * classes);
       perSample[sample].set(p.probs.subarray(r * itemsPerImage * classes, (r + 1) * itemsPerImage * classes), image * itemsPerImage * classes);
     }
+    o.onProgress?.(start + count2, rows);
   }
   return summariseSamples(perSample, classes, n, spatial);
 }
