@@ -39,7 +39,13 @@ describe('xaiqc train --task anomaly, evaluate', () => {
     const ev = JSON.parse(out.pop() as string) as { task: string; report: Record<string, unknown> };
     expect(ev.task).toBe('anomaly');
     for (const k of ['imageAuroc', 'pixelAuroc', 'pro', 'f1']) expect(ev.report[k]).toEqual(expect.any(Number));
-    expect(await main(['evaluate', '--model', join(model, 'model.onnx'), '--data', data, '--split', 'test'], io)).toBe(0);
+    const progress: string[] = [];
+    expect(await main(['evaluate', '--model', join(model, 'model.onnx'), '--data', data, '--split', 'test'], { ...io, progress: { isTTY: false, write: (t: string) => void progress.push(t) } })).toBe(0);
+    // Progress of the anomaly evaluation on the progress stream: its start and its end.
+    expect(progress.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { type: 'progress', command: 'evaluate', stage: 'anomaly', done: 0, total: 1, step: 'score' },
+      { type: 'progress', command: 'evaluate', stage: 'anomaly', done: 1, total: 1 },
+    ]);
     const text = out.slice(-6).join('\n');
     expect(text).toMatch(/^anomaly on test split, \d+ good \+ 0 defect images/m);
     expect(text).toMatch(/image AUROC n\/a {2}pixel AUROC n\/a {2}PRO n\/a/);
@@ -94,6 +100,8 @@ describe('xaiqc train --task anomaly, evaluate', () => {
     // Progress goes to the progress stream as JSON lines (not a terminal), never to stdout.
     expect(progress.length).toBeGreaterThan(0);
     expect(JSON.parse(progress[0])).toMatchObject({ type: 'progress', command: 'train' });
+    const phases = new Set(progress.map((l) => (JSON.parse(l) as { stage: string }).stage));
+    expect([...phases]).toEqual(['features', 'coreset', 'validation']);
     expect(out.slice(-4).join('\n')).toMatch(/test: no test split/);
     const run = JSON.parse(await readFile(join(model, 'run.json'), 'utf8')) as { dataset: { counts: Record<string, { good: number; defect: number }>; ratios: unknown } };
     expect(run.dataset.ratios).toEqual({ train: 0.7, val: 0.3, test: 0 });

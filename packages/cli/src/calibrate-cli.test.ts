@@ -14,6 +14,23 @@ const out: string[] = [];
 const err: string[] = [];
 const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
 
+type ProgressEvent = { type: string; command: string; stage: string; done: number; total?: number };
+
+/** Runs the command with a progress stream (not a terminal): its exit status and the JSON progress lines it wrote there. */
+async function withProgress(args: string[]): Promise<{ rc: number; events: ProgressEvent[] }> {
+  const lines: string[] = [];
+  const before = out.length;
+  const rc = await main(args, { ...io, progress: { isTTY: false, write: (t: string) => void lines.push(t) } });
+  // Progress never reaches stdout.
+  expect(out.slice(before).some((l) => l.includes('"type":"progress"'))).toBe(false);
+  return { rc, events: lines.join('').trim().split('\n').map((l) => JSON.parse(l) as ProgressEvent) };
+}
+
+/** The stages of `events` in order of first appearance, each with its last `done/total`. */
+function stages(events: ProgressEvent[]): Record<string, string> {
+  return Object.fromEntries(events.filter((e) => e.stage).map((e) => [e.stage, `${e.done}/${e.total}`]));
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xaiqc-cal-'));
   expect(await main(['data', 'generate', '--kind', 'cells', '--count', '80', '--seed', '5', '--size', '32', '--format', 'classification', '--out', join(dir, 'cells')], io)).toBe(0);
@@ -45,7 +62,7 @@ describe('xaiqc calibrate and uncertainty', () => {
     const rc = await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal'), '--json'], io);
     expect(err).toEqual([]);
     expect(rc).toBe(0);
-    const r = JSON.parse(out[0]) as { validationCount: number; fit: { temperature: number; nllBefore: number; nllAfter: number; logTemperatureStdError: number }; conformal: { coverage: number }; cards: { written: string; modelCardUpdated: boolean } };
+    const r = JSON.parse(out[0]) as { validationCount: number; testCount: number; fit: { temperature: number; nllBefore: number; nllAfter: number; logTemperatureStdError: number }; conformal: { coverage: number; threshold: number }; cards: { written: string; modelCardUpdated: boolean } };
     expect(r.validationCount).toBeGreaterThanOrEqual(50);
     expect(r.fit.temperature).toBeGreaterThan(0);
     // The fit minimises the validation NLL, so it can only go down there.
@@ -59,15 +76,21 @@ describe('xaiqc calibrate and uncertainty', () => {
     expect(r.cards).toMatchObject({ written: join(dir, 'cal', 'model_card.yaml'), modelCardUpdated: false });
     const written = await readModelCard(join(dir, 'cal', 'model_card.yaml'));
     expect(written.calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
-    expect(written.calibration?.conformal).toMatchObject({ alpha: 0.1, score: 'aps', threshold: (r.conformal as { threshold: number }).threshold });
+    expect(written.calibration?.conformal).toMatchObject({ alpha: 0.1, score: 'aps', threshold: r.conformal.threshold });
     expect(written.name).toBe('surface-classifier');
 
     // A non-empty --out is refused before any work; --force replaces it, --write-card updates the card.
     expect(await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal')], io)).toBe(1);
     expect(err.pop()).toMatch(/XQC_INVALID_ARGUMENT: output folder .* is not empty/);
     out.length = 0;
-    expect(await main(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal'), '--force', '--write-card'], io)).toBe(0);
+    const { rc: forced, events } = await withProgress(['calibrate', '--model', model, '--data', join(dir, 'surfaces'), '--out', join(dir, 'cal'), '--force', '--write-card']);
+    expect(forced).toBe(0);
     expect(out.at(-1)).toMatch(/also written to .*model_card\.yaml/);
+    // Progress: both splits through the model, the fit, the diagrams and the write, on the progress stream.
+    expect(events.every((e) => e.type === 'progress' && e.command === 'calibrate')).toBe(true);
+    expect(stages(events)).toEqual({
+      validation: `${r.validationCount}/${r.validationCount}`, fit: '1/1', test: `${r.testCount}/${r.testCount}`, diagrams: '1/1', write: '1/1',
+    });
     expect((await readModelCard(cardPath)).calibration?.temperature).toBeCloseTo(r.fit.temperature, 10);
   });
 
@@ -92,6 +115,12 @@ describe('xaiqc calibrate and uncertainty', () => {
       return JSON.parse(out[0]) as Trust;
     };
     const test = await evaluate('test');
+    // Progress: the evaluated images, then the pass for the calibration figures (test and validation images).
+    const { rc, events } = await withProgress(['evaluate', '--model', join(dir, 'model', 'model.onnx'), '--data', join(dir, 'cells'), '--split', 'test', '--json']);
+    expect(rc).toBe(0);
+    out.pop();
+    expect(events.every((e) => e.type === 'progress' && e.command === 'evaluate')).toBe(true);
+    expect(stages(events)).toEqual({ images: `${test.report.count}/${test.report.count}`, calibration: `${test.report.count + 15}/${test.report.count + 15}` });
     expect(test.trust.calibration.ece).toBeGreaterThanOrEqual(0);
     expect(test.trust.calibration.brier).toBeGreaterThan(0);
     expect(test.trust.conformal.averageSetSize).toBeGreaterThanOrEqual(1);
@@ -121,8 +150,13 @@ describe('xaiqc calibrate and uncertainty', () => {
     expect(mc.mutualInformation).toBeGreaterThanOrEqual(0);
     out.length = 0;
     const m = join(dir, 'model', 'model.onnx');
-    expect(await main(['uncertainty', '--model', m, '--model', m, '--image', img, '--method', 'ensemble', '--json'], io)).toBe(0);
+    const ensemble = await withProgress(['uncertainty', '--model', m, '--model', m, '--image', img, '--method', 'ensemble', '--json']);
+    expect(ensemble.rc).toBe(0);
     expect(JSON.parse(out[0]).mutualInformation).toBeLessThan(1e-9);
+    expect(ensemble.events.map((e) => `${e.command} ${e.stage} ${e.done}/${e.total}`)).toEqual(['uncertainty members 0/2', 'uncertainty members 1/2', 'uncertainty members 2/2']);
+    const passes = await withProgress(['uncertainty', '--model', m, '--image', img, '--method', 'mc-dropout', '--samples', '4']);
+    expect(passes.rc).toBe(0);
+    expect(passes.events.map((e) => `${e.command} ${e.stage} ${e.done}/${e.total}`)).toEqual(['uncertainty passes 0/4', 'uncertainty passes 4/4']);
     err.length = 0;
     expect(await main(['uncertainty', '--model', m, '--image', img, '--method', 'ensemble'], io)).toBe(1);
     expect(err[0]).toMatch(/XQC_UNCERTAINTY/);

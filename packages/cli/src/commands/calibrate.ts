@@ -1,10 +1,9 @@
 /** `xaiqc calibrate`: temperature scaling, calibration figures, conformal sets and referral for a classifier. */
 import { dirname, join } from 'node:path';
-import {
-  MIN_CALIBRATION_ITEMS, calibrateClassifier, checkConformalLevel, checkTemperatureFit, modelCardToYaml, stageFolder, writeFileAtomic,
-} from '@xai-qc/core';
+import { MIN_CALIBRATION_ITEMS, calibrateClassifier, modelCardToYaml, stageFolder, writeFileAtomic } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
+import { progressFor } from '../progress.ts';
 
 function openUnit(values: Record<string, unknown>, name: string, dflt: number): number {
   const v = values[name];
@@ -37,7 +36,10 @@ Refuses (exit 1, XQC_CALIBRATION_REFUSED, nothing written) a fit on fewer than
 ${MIN_CALIBRATION_ITEMS} validation images or on a single class, a degenerate fit (the model
 classifies every validation image correctly, T at a bound of [0.01, 100] or not finite,
 the NLL not lowered), and an --alpha that the validation split is too small to reach
-(n >= 1/alpha - 1). docs/calibration.md explains the minimum.`,
+(n >= 1/alpha - 1). docs/calibration.md explains the minimum.
+
+Progress (validation and test images through the model, the fit, the diagrams, the
+write) is a bar on a terminal and JSON lines otherwise, on stderr.`,
   options: {
     model: { type: 'string' },
     data: { type: 'string' },
@@ -61,10 +63,13 @@ the NLL not lowered), and an --alpha that the validation split is too small to r
     const cardPath = (values.card as string | undefined) ?? join(dirname(modelPath), 'model_card.yaml');
     // Staged first, so a non-empty --out is refused before the work and a refusal leaves nothing.
     const staged = await stageFolder(out, { force: values.force === true });
+    const progress = progressFor(io, 'calibrate');
     try {
-      const { card, report } = await calibrateClassifier(modelPath, dataDir, { bins, alpha, targetErrorRate, cardPath });
-      checkTemperatureFit(report.fit);
-      checkConformalLevel(report.validationCount, alpha);
+      // calibrateClassifier refuses too few validation images, a degenerate fit and an unreachable alpha (XQC_CALIBRATION_REFUSED).
+      const { card, report } = await calibrateClassifier(modelPath, dataDir, {
+        bins, alpha, targetErrorRate, cardPath, onProgress: (stage, done, total) => progress.update(stage, done, total),
+      });
+      progress.update('write', 0, 1);
       const { images, ...figures } = report;
       const cardYaml = modelCardToYaml(card);
       await staged.sink.put('reliability-before.svg', images.beforeSvg);
@@ -76,6 +81,8 @@ the NLL not lowered), and an --alpha that the validation split is too small to r
       await staged.commit();
       const outCard = join(staged.target, 'model_card.yaml');
       if (values['write-card']) await writeFileAtomic(cardPath, cardYaml);
+      progress.update('write', 1, 1);
+      progress.end();
       const cards = { written: outCard, modelCard: cardPath, modelCardUpdated: values['write-card'] === true };
       if (values.json) {
         io.out(JSON.stringify({ ...figures, cards }, null, 2));
@@ -89,6 +96,7 @@ the NLL not lowered), and an --alpha that the validation split is too small to r
       io.out(cards.modelCardUpdated ? `calibrated card: ${outCard}; also written to ${cardPath}` : `calibrated card: ${outCard} (${cardPath} unchanged; pass --write-card to update it)`);
       return 0;
     } finally {
+      progress.end();
       await staged.abort();
     }
   },

@@ -1,12 +1,23 @@
 /** `xaiqc evaluate` for anomaly detectors: image AUROC, pixel AUROC, PRO and F1 at the chosen threshold. */
 import { evaluateAnomalyFolder } from '@xai-qc/core';
 import type { CliIO } from '../command.ts';
+import { progressFor, stepProgress } from '../progress.ts';
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
 
 /** Evaluates the anomaly detector of `modelPath` on `dataDir` and prints the figures. */
 export async function runAnomalyEvaluation(modelPath: string, dataDir: string, split: 'all' | 'train' | 'val' | 'test', cardPath: string | undefined, json: boolean, io: CliIO): Promise<number> {
-  const r = await evaluateAnomalyFolder(modelPath, dataDir, split, cardPath);
+  // The folder is scored in one call, so progress is its start and its end.
+  const progress = progressFor(io, 'evaluate');
+  const steps = stepProgress(progress, 'anomaly', ['score']);
+  steps.step('score');
+  let r: Awaited<ReturnType<typeof evaluateAnomalyFolder>>;
+  try {
+    r = await evaluateAnomalyFolder(modelPath, dataDir, split, cardPath);
+    steps.done();
+  } finally {
+    progress.end();
+  }
   if (json) {
     io.out(JSON.stringify(r, null, 2));
     return 0;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { classifierTrust, evaluateFolder, readModelCard, taskAdapter } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, required } from '../command.ts';
+import { progressFor } from '../progress.ts';
 import { runAnomalyEvaluation } from './evaluate-anomaly.ts';
 
 export const evaluateCommand: Command = {
@@ -24,7 +25,9 @@ resolution), and F1, precision, recall, false-reject and escape rates and pixel 
 detector's thresholds, with a note saying how many evaluated images the detector was
 fitted on (by the image hashes its run.json records, else the card's dataset hash): figures
 on a folder it never saw are held out, figures on its own train or val images optimistic.
-The split is drawn with the seed and shares the card records from training.`,
+The split is drawn with the seed and shares the card records from training.
+Progress (images through the model; for classifiers a second pass for the calibration
+figures) is a bar on a terminal and JSON lines otherwise, on stderr.`,
   options: {
     model: { type: 'string' },
     data: { type: 'string' },
@@ -40,8 +43,17 @@ The split is drawn with the seed and shares the card records from training.`,
     const cardPath = values.card as string | undefined;
     const card = await readModelCard(cardPath ?? join(dirname(modelPath), 'model_card.yaml'));
     if (!taskAdapter(card.task).predictsFromOutput) return runAnomalyEvaluation(modelPath, dataDir, split as 'all', cardPath, values.json === true, io);
-    const r = await evaluateFolder(modelPath, dataDir, split as 'all', values.card as string | undefined);
-    const trust = taskAdapter(r.task).datasetLayout === 'classification' ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath: values.card as string | undefined }) : undefined;
+    const progress = progressFor(io, 'evaluate');
+    let r: Awaited<ReturnType<typeof evaluateFolder>>;
+    let trust: Awaited<ReturnType<typeof classifierTrust>> | undefined;
+    try {
+      r = await evaluateFolder(modelPath, dataDir, split as 'all', cardPath, { onProgress: (done, total) => progress.update('images', done, total) });
+      trust = taskAdapter(r.task).datasetLayout === 'classification'
+        ? await classifierTrust(modelPath, dataDir, split as 'all', { cardPath, onProgress: (_stage, done, total) => progress.update('calibration', done, total) })
+        : undefined;
+    } finally {
+      progress.end();
+    }
     if (values.json) {
       io.out(JSON.stringify({ ...r, trust }, null, 2));
       return 0;

@@ -4,6 +4,7 @@ import { Predictor, decodeImage, ensembleImages, mcDropoutImages } from '@xai-qc
 import type { StochasticPrediction } from '@xai-qc/core';
 import type { Command } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
+import { progressFor } from '../progress.ts';
 
 function summary(p: StochasticPrediction, labels: string[]): Record<string, unknown> {
   const m = p.measures;
@@ -41,7 +42,9 @@ mc-dropout: keeps the model's Dropout layers on and averages --samples (default 
 seeded stochastic passes. ensemble: averages the given models (two or more, same labels).
 Reports mean probabilities, per-class variance, predictive entropy, expected entropy,
 mutual information (BALD) and disagreement; per-pixel summaries for segmenters. Each
-model's card (model_card.yaml beside it) gives preprocessing, labels and temperature.`,
+model's card (model_card.yaml beside it) gives preprocessing, labels and temperature.
+Progress (stochastic passes or ensemble members) is a bar on a terminal and JSON lines
+otherwise, on stderr.`,
   options: {
     model: { type: 'string', multiple: true },
     image: { type: 'string' },
@@ -58,11 +61,18 @@ model's card (model_card.yaml beside it) gives preprocessing, labels and tempera
     if (method === 'mc-dropout' && models.length !== 1) throw new UsageError('mc-dropout takes exactly one --model');
     const image = await decodeImage(await readFile(required(values, 'image')));
     const predictors = await Promise.all(models.map((m) => Predictor.load(m)));
+    const progress = progressFor(io, 'uncertainty');
     let result: StochasticPrediction;
-    if (method === 'mc-dropout') {
-      result = await mcDropoutImages(predictors[0], [image], { samples: intOption(values, 'samples', 30), seed: intOption(values, 'seed', 0) });
-    } else {
-      result = await ensembleImages(predictors, [image]);
+    try {
+      if (method === 'mc-dropout') {
+        result = await mcDropoutImages(predictors[0], [image], {
+          samples: intOption(values, 'samples', 30), seed: intOption(values, 'seed', 0), onProgress: (done, total) => progress.update('passes', done, total),
+        });
+      } else {
+        result = await ensembleImages(predictors, [image], { onProgress: (done, total) => progress.update('members', done, total) });
+      }
+    } finally {
+      progress.end();
     }
     const s = { method, samples: result.samples, ...summary(result, predictors[0].card.labels) };
     io.out(values.json ? JSON.stringify(s, null, 2) : Object.entries(s).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n'));
