@@ -1,0 +1,403 @@
+/**
+ * Smoke test of the real server: `src/server.ts` started as a child process (temporary
+ * data folder, SQLite, the demo models registered on first start) once per token mode,
+ * then every operation of the committed OpenAPI document called with a Supabase-style
+ * token signed by a test key: HS256 with a shared secret, and RS256 verified through a
+ * JWKS that this test serves on loopback. The list of operations comes from
+ * packages/client/openapi.json, so a route added there without a call here fails the test.
+ * Each call is made with the least role the route admits and must answer the documented
+ * success status (200 where the document names none: the image and overlay routes); where
+ * that role is above viewer, the role below must get 403 first. Jobs have no producing
+ * route yet, so the test enqueues one in the server's database with the job queue.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '@xai-qc/core';
+import { createXaiQcClient, data, isXaiQcApiError } from '@xai-qc/client';
+import type { XaiQcClient } from '@xai-qc/client';
+import type { JWTPayload } from 'jose';
+import type { Role } from './auth/principal.ts';
+import { makeKey, signHs256, signWith, startJwksServer, supabaseClaims, TEST_ISSUER } from './auth/testing/token-fixtures.ts';
+import type { JwksServer, TestKey } from './auth/testing/token-fixtures.ts';
+import { openDatabase } from './db/connect.ts';
+import { EmbeddedJobQueue } from './jobs/embedded-queue.ts';
+import { SQLITE_FILE } from './plugins/db.ts';
+import { JobRepository } from './repositories/job.repository.ts';
+import { demoParts, formParts, withVersion } from './test/model-fixtures.ts';
+import { multipartBody } from './test/multipart.ts';
+
+const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
+const OPENAPI = fileURLToPath(new URL('../../client/openapi.json', import.meta.url));
+const SECRET = 'smoke-test-secret-of-the-identity-provider-0123456789';
+const ADMIN_PASSWORD = 'smoke-admin-password-1';
+const ACCOUNT = 'acct-smoke';
+const ROLES: readonly Role[] = ['viewer', 'operator', 'engineer', 'admin'];
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+}
+
+/** `METHOD /path` of every documented operation, with its documented 2xx status (undefined when none is documented). */
+function documentedOperations(): Map<string, number | undefined> {
+  const doc = JSON.parse(readFileSync(OPENAPI, 'utf8')) as OpenApiDocument;
+  const ops = new Map<string, number | undefined>();
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const success = Object.keys(op.responses).find((code) => /^2\d\d$/.test(code));
+      ops.set(`${method.toUpperCase()} ${path}`, success === undefined ? undefined : Number(success));
+    }
+  }
+  return ops;
+}
+
+/** A started server and how it accepts tokens. */
+interface Running {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly sign: (claims: JWTPayload) => Promise<string>;
+  stop(): Promise<number | null>;
+}
+
+async function startServer(env: Record<string, string>, sign: Running['sign']): Promise<Running> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xqc-smoke-'));
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      XQC_DATA_DIR: dataDir,
+      XQC_LOG_LEVEL: 'warn',
+      XQC_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      XQC_RATE_LIMIT_MAX: '0',
+      XQC_JOB_CONCURRENCY: '0',
+      XQC_JWT_ISSUER: TEST_ISSUER,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server printed no URL within 120 s; stdout: ${out} stderr: ${err}`)), 120_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with ${code}: ${err}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    sign,
+    stop: async () => {
+      const code = await new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) resolve(child.exitCode);
+        child.once('exit', (c) => resolve(c));
+        child.kill('SIGTERM');
+      });
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+/** The status of a call through the typed client, which throws problem responses. */
+async function statusOf(call: Promise<{ response: Response }>): Promise<number> {
+  try {
+    return (await call).response.status;
+  } catch (e) {
+    if (isXaiQcApiError(e)) return e.status;
+    throw e;
+  }
+}
+
+/** A 64 x 64 textured RGB PNG. */
+async function testPng(seed: number): Promise<Uint8Array> {
+  const w = 64;
+  const h = 64;
+  const pixels = new Uint8Array(w * h * 3);
+  let s = seed;
+  for (let i = 0; i < pixels.length; i += 3) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    pixels.fill(90 + ((s >>> 16) % 80), i, i + 3);
+  }
+  return encodePng({ width: w, height: h, channels: 3, data: pixels });
+}
+
+/** One call of the walk: the operation, the least role it admits (or the credential it uses), and the call. */
+interface Step {
+  readonly op: string;
+  /** Least role; `local` for the server's own access token, `open` for no credentials. */
+  readonly as: Role | 'local' | 'open';
+  readonly call: (client: XaiQcClient, role: Role | 'local' | 'open') => Promise<{ response: Response }>;
+}
+
+const MODES = [
+  {
+    name: 'HS256 with a shared secret',
+    async start(): Promise<{ running: Running; close: () => Promise<void> }> {
+      const running = await startServer({ XQC_JWT_SECRET: SECRET }, (claims) => signHs256(SECRET, claims));
+      return { running, close: async () => undefined };
+    },
+  },
+  {
+    name: 'RS256 through a JWKS on loopback',
+    async start(): Promise<{ running: Running; close: () => Promise<void> }> {
+      const key: TestKey = await makeKey('RS256', 'smoke-key-1');
+      const jwks: JwksServer = await startJwksServer([key]);
+      const running = await startServer({ XQC_JWKS_URL: jwks.url }, (claims) => signWith(key, claims));
+      return {
+        running,
+        close: async () => {
+          expect(jwks.fetches(), 'the server fetched the key set from the loopback JWKS').toBeGreaterThan(0);
+          await jwks.close();
+        },
+      };
+    },
+  },
+] as const;
+
+describe.each(MODES)('smoke: the real server, every documented route, $name', (mode) => {
+  let running: Running;
+  let closeMode: () => Promise<void>;
+  const tokens = new Map<Role, string>();
+  let localToken: string | undefined;
+  const clientFor = (as: Role | 'local' | 'open'): XaiQcClient => {
+    const token = as === 'open' ? undefined : as === 'local' ? localToken : tokens.get(as);
+    return createXaiQcClient({ baseUrl: running.url, ...(token === undefined ? {} : { token }) });
+  };
+  /** Raw fetch with a role's token, for multipart bodies. */
+  const send = (as: Role, path: string, init: { method: string; body: Buffer; headers: Record<string, string> }) =>
+    fetch(`${running.url}${path}`, { method: init.method, body: init.body, headers: { ...init.headers, authorization: `Bearer ${tokens.get(as)}` } }).then((response) => ({ response }));
+
+  beforeAll(async () => {
+    const started = await mode.start();
+    running = started.running;
+    closeMode = started.close;
+    for (const role of ROLES) {
+      tokens.set(role, await running.sign(supabaseClaims({ sub: `smoke-${role}`, email: `${role}@example.com`, app_metadata: { provider: 'email', role, account_id: ACCOUNT } })));
+    }
+    // Ready (503 until the demo models are loaded) before the walk starts.
+    const deadline = Date.now() + 120_000;
+    while ((await fetch(`${running.url}/api/xai-qc/ready`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the server was not ready within 120 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    const code = await running?.stop();
+    await closeMode?.();
+    expect(code).toBe(0);
+  });
+
+  it('answers every operation of the OpenAPI document with its documented success status', async () => {
+    const documented = documentedOperations();
+    const state: Record<string, string> = {};
+    const need = (key: string): string => {
+      const v = state[key];
+      if (v === undefined) throw new Error(`an earlier step did not set ${key}`);
+      return v;
+    };
+    const classifier = demoParts('surface-classifier');
+
+    const steps: Step[] = [
+      { op: 'GET /api/xai-qc/health', as: 'open', call: (c) => c.GET('/api/xai-qc/health') },
+      { op: 'GET /api/xai-qc/ready', as: 'open', call: (c) => c.GET('/api/xai-qc/ready') },
+      {
+        op: 'POST /api/xai-qc/auth/login',
+        as: 'open',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+          localToken = r.data?.accessToken;
+          state.refresh = r.data?.refreshToken ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/auth/me', as: 'viewer', call: (c) => c.GET('/api/xai-qc/auth/me') },
+      {
+        op: 'POST /api/xai-qc/auth/refresh',
+        as: 'open',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/auth/refresh', { body: { refreshToken: need('refresh') } });
+          localToken = r.data?.accessToken;
+          state.refresh = r.data?.refreshToken ?? '';
+          return r;
+        },
+      },
+      {
+        op: 'POST /api/xai-qc/auth/password',
+        as: 'local',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/auth/password', { body: { currentPassword: ADMIN_PASSWORD, newPassword: `${ADMIN_PASSWORD}-new` } });
+          const again = await data(clientFor('open').POST('/api/xai-qc/auth/login', { body: { username: 'admin', password: `${ADMIN_PASSWORD}-new` } }));
+          state.refresh = again.refreshToken;
+          return r;
+        },
+      },
+      { op: 'POST /api/xai-qc/auth/logout', as: 'open', call: (c) => c.POST('/api/xai-qc/auth/logout', { body: { refreshToken: need('refresh') } }) },
+
+      {
+        op: 'GET /api/xai-qc/models',
+        as: 'viewer',
+        call: async (c) => {
+          const r = await c.GET('/api/xai-qc/models');
+          const demo = r.data?.items.find((m) => m.name === 'surface-classifier');
+          state.demoVersion = demo?.activeVersion ?? '';
+          return r;
+        },
+      },
+      {
+        op: 'POST /api/xai-qc/models',
+        as: 'engineer',
+        call: (_c, as) => {
+          const body = multipartBody(formParts(withVersion(classifier, '9.9.9'), { activate: 'false', description: 'smoke' }));
+          return send(as as Role, '/api/xai-qc/models', { method: 'POST', body: body.payload, headers: body.headers });
+        },
+      },
+      { op: 'GET /api/xai-qc/models/{model}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/models/{model}', { params: { path: { model: 'surface-classifier' } } }) },
+      {
+        op: 'GET /api/xai-qc/models/{model}/versions/{version}',
+        as: 'viewer',
+        call: (c) => c.GET('/api/xai-qc/models/{model}/versions/{version}', { params: { path: { model: 'surface-classifier', version: '9.9.9' } } }),
+      },
+      {
+        op: 'GET /api/xai-qc/models/{model}/versions/{version}/download',
+        as: 'viewer',
+        call: (c) => c.GET('/api/xai-qc/models/{model}/versions/{version}/download', { params: { path: { model: 'surface-classifier', version: '9.9.9' } }, parseAs: 'arrayBuffer' }),
+      },
+      {
+        op: 'GET /api/xai-qc/models/{model}/compare',
+        as: 'viewer',
+        call: (c) => c.GET('/api/xai-qc/models/{model}/compare', { params: { path: { model: 'surface-classifier' }, query: { a: need('demoVersion'), b: '9.9.9' } } }),
+      },
+      {
+        op: 'POST /api/xai-qc/models/{model}/versions/{version}/activate',
+        as: 'engineer',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/models/{model}/versions/{version}/activate', { params: { path: { model: 'surface-classifier', version: '9.9.9' } } });
+          await data(c.POST('/api/xai-qc/models/{model}/versions/{version}/activate', { params: { path: { model: 'surface-classifier', version: need('demoVersion') } } }));
+          return r;
+        },
+      },
+      {
+        op: 'DELETE /api/xai-qc/models/{model}/versions/{version}',
+        as: 'engineer',
+        call: (c) => c.DELETE('/api/xai-qc/models/{model}/versions/{version}', { params: { path: { model: 'surface-classifier', version: '9.9.9' } } }),
+      },
+
+      {
+        op: 'POST /api/xai-qc/detect',
+        as: 'operator',
+        call: async (_c, as) => {
+          const body = multipartBody([{ name: 'image', filename: 'part.png', contentType: 'image/png', data: await testPng(1) }]);
+          const r = await send(as as Role, '/api/xai-qc/detect?model=surface-classifier', { method: 'POST', body: body.payload, headers: body.headers });
+          if (r.response.ok) state.inspection = ((await r.response.clone().json()) as { id: string }).id;
+          return r;
+        },
+      },
+      {
+        op: 'POST /api/xai-qc/detect/batch',
+        as: 'operator',
+        call: async (_c, as) => {
+          const body = multipartBody([
+            { name: 'image', filename: 'a.png', contentType: 'image/png', data: await testPng(2) },
+            { name: 'image', filename: 'b.png', contentType: 'image/png', data: await testPng(3) },
+          ]);
+          return send(as as Role, '/api/xai-qc/detect/batch?model=surface-segmenter', { method: 'POST', body: body.payload, headers: body.headers });
+        },
+      },
+      { op: 'GET /api/xai-qc/inspections', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections', { params: { query: { model: 'surface-classifier' } } }) },
+      { op: 'GET /api/xai-qc/inspections/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}', { params: { path: { id: need('inspection') } } }) },
+      { op: 'GET /api/xai-qc/inspections/{id}/image', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}/image', { params: { path: { id: need('inspection') } }, parseAs: 'arrayBuffer' }) },
+      {
+        op: 'GET /api/xai-qc/inspections/{id}/overlay.png',
+        as: 'viewer',
+        call: (c) => c.GET('/api/xai-qc/inspections/{id}/overlay.png', { params: { path: { id: need('inspection') }, query: { opacity: 0.4 } }, parseAs: 'arrayBuffer' }),
+      },
+      { op: 'DELETE /api/xai-qc/inspections/{id}', as: 'admin', call: (c) => c.DELETE('/api/xai-qc/inspections/{id}', { params: { path: { id: need('inspection') } } }) },
+
+      {
+        op: 'POST /api/xai-qc/users',
+        as: 'admin',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/users', { body: { username: 'smoke.operator', role: 'operator' } });
+          state.user = r.data?.user.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/users', as: 'admin', call: (c) => c.GET('/api/xai-qc/users', { params: { query: { limit: 50 } } }) },
+      { op: 'GET /api/xai-qc/users/{id}', as: 'admin', call: (c) => c.GET('/api/xai-qc/users/{id}', { params: { path: { id: need('user') } } }) },
+      { op: 'PATCH /api/xai-qc/users/{id}', as: 'admin', call: (c) => c.PATCH('/api/xai-qc/users/{id}', { params: { path: { id: need('user') } }, body: { role: 'engineer' } }) },
+      {
+        op: 'POST /api/xai-qc/api-keys',
+        as: 'engineer',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/api-keys', { body: { name: 'line-3', role: 'operator', scopes: ['read', 'write'] } });
+          state.apiKey = r.data?.apiKey.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/api-keys', as: 'engineer', call: (c) => c.GET('/api/xai-qc/api-keys', { params: { query: { limit: 50 } } }) },
+      { op: 'DELETE /api/xai-qc/api-keys/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/api-keys/{id}', { params: { path: { id: need('apiKey') } } }) },
+
+      {
+        op: 'GET /api/xai-qc/jobs',
+        as: 'viewer',
+        call: async (c) => {
+          // No route enqueues a job yet: enqueue one in the server's database, as a job producer would.
+          const handle = openDatabase({ sqlitePath: join(running.dataDir, SQLITE_FILE) });
+          try {
+            state.job = (await new EmbeddedJobQueue(new JobRepository(handle.db, handle.dialect)).enqueue('blob.sweep', {}, { accountId: ACCOUNT })).id;
+          } finally {
+            await handle.db.destroy();
+          }
+          return c.GET('/api/xai-qc/jobs');
+        },
+      },
+      { op: 'GET /api/xai-qc/jobs/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/jobs/{id}', { params: { path: { id: need('job') } } }) },
+      { op: 'POST /api/xai-qc/jobs/{id}/cancel', as: 'operator', call: (c) => c.POST('/api/xai-qc/jobs/{id}/cancel', { params: { path: { id: need('job') } } }) },
+
+      { op: 'GET /api/xai-qc/audit-log', as: 'admin', call: (c) => c.GET('/api/xai-qc/audit-log', { params: { query: { limit: 50 } } }) },
+    ];
+
+    const covered = new Set(steps.map((s) => s.op));
+    expect([...documented.keys()].filter((op) => !covered.has(op)), 'documented operations without a smoke call').toEqual([]);
+    expect([...covered].filter((op) => !documented.has(op)), 'smoke calls of undocumented operations').toEqual([]);
+
+    const results: string[] = [];
+    const expected: string[] = [];
+    for (const step of steps) {
+      const success = documented.get(step.op) ?? 200;
+      if (step.as !== 'open' && step.as !== 'local' && step.as !== 'viewer') {
+        const below = ROLES[ROLES.indexOf(step.as) - 1];
+        results.push(`${step.op} as ${below}: ${await statusOf(step.call(clientFor(below), below))}`);
+        expected.push(`${step.op} as ${below}: 403`);
+      }
+      results.push(`${step.op} as ${step.as}: ${await statusOf(step.call(clientFor(step.as), step.as))}`);
+      expected.push(`${step.op} as ${step.as}: ${success}`);
+    }
+    expect(results).toEqual(expected);
+
+    const audit = await data(clientFor('admin').GET('/api/xai-qc/audit-log', { params: { query: { limit: 100 } } }));
+    expect(audit.items.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['model.upload', 'model.activate', 'model.delete', 'inspection.delete', 'user.create', 'user.update', 'api-key.create', 'api-key.revoke']),
+    );
+  }, 240_000);
+});
