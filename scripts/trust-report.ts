@@ -4,12 +4,35 @@
  * predictions, and how well each measure ranks the errors (AUROC).
  *   npx tsx scripts/trust-report.ts models/surface-classifier .tmp/demo-data/surface-classifier [samples]
  */
-import { auroc, imagesToNchw, loadForEvaluation, mcDropout } from '@xai-qc/core';
+import { Predictor, auroc, itemsOf, listLabelledFolder, mcDropout, preparedBatches } from '@xai-qc/core';
+import type { Tensor } from '@xai-qc/core';
+
+/** Stacks [n_i, C, H, W] batches into one [sum n_i, C, H, W] tensor. */
+function concatBatches(parts: readonly Tensor<'float32'>[]): Tensor<'float32'> {
+  const n = parts.reduce((a, t) => a + t.dims[0], 0);
+  const data = new Float32Array(parts.reduce((a, t) => a + t.data.length, 0));
+  let offset = 0;
+  for (const t of parts) {
+    data.set(t.data, offset);
+    offset += t.data.length;
+  }
+  return { dtype: 'float32', dims: [n, ...parts[0].dims.slice(1)], data };
+}
 
 const [dir, data, samplesArg] = process.argv.slice(2);
-const { model, card, samples } = await loadForEvaluation(`${dir}/model.onnx`, data, 'test');
-const x = imagesToNchw(samples.map((s) => s.image), { order: 'rgb', mean: card.input.mean, std: card.input.std });
-const r = await mcDropout(model, x, { input: 'input', output: 'logits', samples: Number(samplesArg ?? 30), seed: 0, temperature: card.calibration?.temperature });
+// Images are prepared exactly as the card says (the one preprocessing path), test split only.
+const predictor = await Predictor.load(`${dir}/model.onnx`);
+const card = predictor.card;
+const folder = await listLabelledFolder(data, card);
+const batches: Tensor<'float32'>[] = [];
+const labels: number[] = [];
+for await (const b of preparedBatches(predictor, folder, itemsOf(folder, 'test'))) {
+  batches.push(b.tensor);
+  labels.push(...b.items.map((item) => item.label));
+}
+const x = concatBatches(batches);
+const r = await mcDropout(predictor.model, x, { input: predictor.inputName, output: predictor.outputName, samples: Number(samplesArg ?? 30), seed: 0, temperature: card.calibration?.temperature });
+const samples = labels.map((label) => ({ label }));
 const wrong: number[] = samples.map((s, i) => (r.predicted[i] !== s.label ? 1 : 0));
 const mean = (a: ArrayLike<number>, pick: (i: number) => boolean): number => {
   let s = 0;
