@@ -1148,6 +1148,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description the image bytes as uploaded, with their content type */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/*": string;
+                    };
+                };
                 /** @description RFC 9457 problem+json */
                 400: {
                     headers: {
@@ -1216,6 +1225,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description the overlay as PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
                 /** @description RFC 9457 problem+json */
                 400: {
                     headers: {

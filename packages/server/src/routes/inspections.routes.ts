@@ -138,7 +138,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
 
   app.get(
     '/inspections/:id/image',
-    { preHandler: app.requireRole('viewer'), schema: { tags: ['inspections'], summary: 'The inspected image as uploaded', params: IdParams, produces: ['image/*'], response: problems(400, 401, 403, 404) } },
+    { preHandler: app.requireRole('viewer'), schema: { tags: ['inspections'], summary: 'The inspected image as uploaded', params: IdParams, produces: ['image/*'], response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the image bytes as uploaded, with their content type' }), ...problems(400, 401, 403, 404) } } },
     async (request, reply) => {
       const { bytes, mediaType } = await service.image(callerOf(request), request.params.id);
       return reply.header('content-type', mediaType).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
@@ -155,7 +155,7 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
         params: IdParams,
         querystring: OverlayQuerySchema,
         produces: ['image/png'],
-        response: problems(400, 401, 403, 404),
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'the overlay as PNG' }), ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
