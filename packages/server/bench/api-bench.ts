@@ -44,6 +44,8 @@ interface Figures {
   throughput: number;
   p50: number;
   p99: number;
+  /** CPU cores the load generator (this process) used meanwhile: it shares the machine with the server. */
+  clientCores: number;
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -95,9 +97,13 @@ async function startServer(dataDir: string, secret: string): Promise<{ url: stri
 }
 
 async function load(url: string, clients: number, seconds: number, request: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }): Promise<Figures> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   const r = await autocannon({ url, connections: clients, duration: seconds, method: request.method, headers: request.headers, body: request.body, timeout: 30 });
+  const cpu = process.cpuUsage(cpu0);
+  const clientCores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   const ok = r['2xx'];
-  return { clients, requests: ok, errors: r.non2xx + r.errors + r.timeouts, throughput: ok / (r.duration || seconds), p50: r.latency.p50, p99: r.latency.p99 };
+  return { clients, requests: ok, errors: r.non2xx + r.errors + r.timeouts, throughput: ok / (r.duration || seconds), p50: r.latency.p50, p99: r.latency.p99, clientCores };
 }
 
 async function bare(predictor: Predictor, png: Uint8Array, clients: number, seconds: number): Promise<Figures> {
@@ -123,7 +129,7 @@ async function bare(predictor: Predictor, png: Uint8Array, clients: number, seco
   const elapsed = (performance.now() - t0) / 1000;
   await batcher.close();
   latencies.sort((a, b) => a - b);
-  return { clients, requests: latencies.length, errors: 0, throughput: latencies.length / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return { clients, requests: latencies.length, errors: 0, throughput: latencies.length / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), clientCores: 0 };
 }
 
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
@@ -170,11 +176,11 @@ async function main(): Promise<void> {
   console.log(`machine: ${cores} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
   console.log(`server inference pool: ${server.budget}; bare pipeline: 1 thread of JS + ${cores} intra-op threads; batch <= ${MAX_BATCH}`);
   console.log(`model: ${MODEL} (64 x 64 input); image: 224 x 224 PNG, ${png.length} bytes; ${DURATION_S} s per run\n`);
-  console.log('clients | API req/s | API p50 ms | API p99 ms | API errors | bare img/s | bare p50 ms | bare p99 ms | API / bare');
+  console.log('clients | API req/s | API p50 ms | API p99 ms | API errors | load-gen cores | bare img/s | bare p50 ms | bare p99 ms | API / bare');
   api.forEach((a, i) => {
     const b = base[i];
     console.log(
-      `${String(a.clients).padStart(7)} | ${f1(a.throughput).padStart(9)} | ${f1(a.p50).padStart(10)} | ${f1(a.p99).padStart(10)} | ${String(a.errors).padStart(10)} | ${f1(b.throughput).padStart(10)} | ${f1(b.p50).padStart(11)} | ${f1(b.p99).padStart(11)} | ${(a.throughput / b.throughput).toFixed(2)}`,
+      `${String(a.clients).padStart(7)} | ${f1(a.throughput).padStart(9)} | ${f1(a.p50).padStart(10)} | ${f1(a.p99).padStart(10)} | ${String(a.errors).padStart(10)} | ${a.clientCores.toFixed(2).padStart(14)} | ${f1(b.throughput).padStart(10)} | ${f1(b.p50).padStart(11)} | ${f1(b.p99).padStart(11)} | ${(a.throughput / b.throughput).toFixed(2)}`,
     );
   });
   console.log(`\n/health with /detect saturated by 32 clients: p50 ${f1(health.p50)} ms, p99 ${f1(health.p99)} ms, ${health.requests} requests, ${health.errors} errors; /detect meanwhile ${f1(during.throughput)} req/s`);
