@@ -19,6 +19,14 @@ export class BlobRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
+   * Runs `fn` in one database transaction with a repository bound to it; everything `fn`
+   * writes through either commits together or not at all.
+   */
+  async transaction<T>(fn: (repo: BlobRepository, trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new BlobRepository(trx), trx));
+  }
+
+  /**
    * Inserts the blob row or refreshes its `last_put_at` (so a sweep in progress leaves it).
    * @returns true when the row existed before this call (created before `now`)
    */

@@ -4,7 +4,7 @@
  * the caller's `accountId`. Also the read side of the registry that serving needs (which
  * model version runs a request and where its files are); the registry module owns writes.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { FindingRow, InspectionRow, NewFindingRow, NewInspectionRow } from '../db/tables/inspections.tables.ts';
 
@@ -53,21 +53,24 @@ export interface ServingVersion {
   files: { name: string; sha256: string }[];
 }
 
+async function insertRows(db: Kysely<Database>, row: NewInspectionRow, findings: readonly NewFindingRow[]): Promise<void> {
+  await db.insertInto('inspections').values(row).execute();
+  if (findings.length) await db.insertInto('inspection_findings').values([...findings]).execute();
+}
+
 /** See the module comment. */
 export class InspectionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts an inspection and its findings atomically. Blobs they name must be stored first. */
-  async insert(row: NewInspectionRow, findings: readonly NewFindingRow[]): Promise<void> {
+  /**
+   * Inserts an inspection and its findings atomically. Blobs they name must be stored first.
+   * @param trx a transaction to insert in (the caller commits); without it, the rows commit on their own.
+   */
+  async insert(row: NewInspectionRow, findings: readonly NewFindingRow[], trx?: Transaction<Database>): Promise<void> {
+    if (trx) return insertRows(trx, row, findings);
     // One statement is atomic by itself; a transaction is only needed with findings.
-    if (findings.length === 0) {
-      await this.db.insertInto('inspections').values(row).execute();
-      return;
-    }
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('inspections').values(row).execute();
-      await trx.insertInto('inspection_findings').values([...findings]).execute();
-    });
+    if (findings.length === 0) return insertRows(this.db, row, findings);
+    await this.db.transaction().execute((t) => insertRows(t, row, findings));
   }
 
   /** The inspection `id` of `accountId`, or undefined (also for another account's id). */

@@ -65,10 +65,10 @@ const DETECT_DESCRIPTION =
 export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions> = async (app, options) => {
   for (const ref of INSPECTION_BLOB_COLUMNS) app.blobs.addReference(ref);
   const blobs: InspectionBlobs = {
-    put: (bytes, mediaType) => app.blobs.put(bytes, mediaType),
+    storeWith: (items, within) => app.blobs.putWith(items, (infos, trx) => within(infos.map((i) => i.sha256), trx)),
     get: async (sha256) => (await app.blobs.get(sha256)).bytes,
-    // Removes now (no grace period) what no row references; a detect that stored the same
-    // bytes and has not inserted its row yet re-stores them (InspectionService.runAndStore).
+    // Removes now (no grace period) what no row references; a detect stores its blobs and
+    // inserts its rows in one transaction, so it never sees a blob released in between.
     release: async (keys) => {
       await app.blobs.release(keys);
     },

@@ -1,6 +1,8 @@
 import { encodePng } from '@xai-qc/core';
+import type { Transaction } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.ts';
+import type { Database } from '../db/schema.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
 import type { DetectOutput } from '../inference/inference.types.ts';
@@ -26,13 +28,17 @@ const output: DetectOutput = {
   timings: { decodeMs: 1, preprocessMs: 1, computeMs: 1, postprocessMs: 1, batchSize: 1 },
 };
 
+/** Stands for the transaction the blob store passes to the inserts. */
+const TRX = { transaction: 'fake' } as unknown as Transaction<Database>;
+
 /** A repository fake that records calls; only what the service uses. */
 function fakeRepo(active: ServingVersion[]) {
-  const calls = { activeVersions: 0, activeVersionOf: 0, inserts: 0 };
+  const calls = { activeVersions: 0, activeVersionOf: 0, inserts: 0, trx: [] as unknown[] };
   let failNextInsert: unknown;
   const repo: InspectionServiceDeps['repo'] = {
-    insert: async () => {
+    insert: async (_row, _findings, trx) => {
       calls.inserts++;
+      calls.trx.push(trx);
       if (failNextInsert) {
         const e = failNextInsert;
         failNextInsert = undefined;
@@ -60,7 +66,14 @@ function service(active: ServingVersion[], detect: InspectionServiceDeps['infere
   const puts: string[] = [];
   const svc = new InspectionService({
     repo: fake.repo,
-    blobs: { put: async (_b, type) => (puts.push(type), { sha256: 'b'.repeat(64) }), get: async () => new Uint8Array(), release: async () => undefined },
+    blobs: {
+      storeWith: async (items, within) => {
+        puts.push(...items.map((i) => i.mediaType));
+        return within(items.map(() => 'b'.repeat(64)), TRX);
+      },
+      get: async () => new Uint8Array(),
+      release: async () => undefined,
+    },
     inference: { detect, countInspection: () => undefined },
   });
   return { svc, ...fake, puts };
@@ -83,16 +96,16 @@ describe('InspectionService', () => {
     await expect(service([version('a'), version('b')]).svc.resolveVersion({})).rejects.toThrow(/one of a, b/);
   });
 
-  it('stores the blobs again and retries once when a concurrent delete released them before the insert', async () => {
-    const { svc, calls, failInsertOnce, puts } = service([version('a')]);
-    failInsertOnce(Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' }));
+  it('stores the blobs and inserts the rows in the one transaction the blob store opens', async () => {
+    const { svc, calls, puts } = service([version('a')]);
     const r = await svc.detect(principal, { bytes: await image(), filename: 'x.png' }, { model: 'a' });
     expect(r.verdict).toBe('reject');
-    expect(calls.inserts).toBe(2);
-    expect(puts).toEqual(['image/png', 'image/png']);
+    expect(r.image.sha256).toBe('b'.repeat(64));
+    expect(puts).toEqual(['image/png']);
+    expect(calls.trx).toEqual([TRX]);
   });
 
-  it('does not retry other insert failures', async () => {
+  it('fails the request when the insert fails, without a retry', async () => {
     const { svc, calls, failInsertOnce } = service([version('a')]);
     failInsertOnce(new Error('disk full'));
     await expect(svc.detect(principal, { bytes: await image(), filename: null }, { model: 'a' })).rejects.toThrow('disk full');

@@ -3,15 +3,17 @@
  * and read an account's inspections, render their overlays, delete them. Every read and
  * write is scoped to the caller's account. An upload is checked before anything happens
  * (inference/image-upload.ts); an image that fails to decode fails in the worker; only a
- * successful result is stored, blobs first and then the rows that reference them, so
- * a failed request leaves no row and no referenced blob.
+ * successful result is stored: its blobs and the rows that reference them in one
+ * transaction (bytes on disk before it commits), so a failed request leaves no row and no
+ * referenced blob.
  */
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { decodeImage, drawBoxes, encodePng, overlayMask, rleToMask } from '@xai-qc/core';
 import type { Box, ImageU8 } from '@xai-qc/core';
 import { API_PREFIX } from '../api-prefix.ts';
 import type { Principal } from '../auth/principal.ts';
-import { isForeignKeyViolation } from '../db/connect.ts';
+import type { Database } from '../db/schema.ts';
 import { ApiError, badRequest, notFound } from '../errors/api-error.ts';
 import type { FindingRow, InspectionRow, NewFindingRow } from '../db/tables/inspections.tables.ts';
 import type { InferenceEngine } from '../inference/inference-engine.ts';
@@ -22,7 +24,11 @@ import type { DetectQuery, Finding, Inspection, ListQuery } from '../schemas/ins
 
 /** Blob operations the service needs (the app's blob store). */
 export interface InspectionBlobs {
-  put(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string }>;
+  /**
+   * Stores `items` and runs `within` (the row inserts) in one transaction; resolves after the
+   * commit, with the bytes on disk, to what `within` returned. `keys[i]` is the SHA-256 of `items[i]`.
+   */
+  storeWith<T>(items: readonly { bytes: Uint8Array; mediaType: string }[], within: (keys: string[], trx: Transaction<Database>) => Promise<T>): Promise<T>;
   get(sha256: string): Promise<Uint8Array>;
   /** Removes each key no row references any more (best effort; the sweeper catches the rest). */
   release(keys: readonly string[]): Promise<void>;
@@ -167,10 +173,10 @@ export class InspectionService {
     }
     const out = result.output;
     const tStore = performance.now();
-    const image = await this.deps.blobs.put(upload.bytes, mediaType);
-    const masks: (string | null)[] = [];
-    for (const f of out.findings) masks.push(f.maskPng ? (await this.deps.blobs.put(Buffer.from(f.maskPng, 'base64'), 'image/png')).sha256 : null);
-    const map = out.anomaly ? await this.deps.blobs.put(Buffer.from(out.anomaly.mapPng, 'base64'), 'image/png') : undefined;
+    const maskBytes = out.findings.map((f) => (f.maskPng ? Buffer.from(f.maskPng, 'base64') : null));
+    const items = [{ bytes: upload.bytes, mediaType }];
+    for (const m of maskBytes) if (m) items.push({ bytes: m, mediaType: 'image/png' });
+    if (out.anomaly) items.push({ bytes: Buffer.from(out.anomaly.mapPng, 'base64'), mediaType: 'image/png' });
     const id = randomUUID();
     const createdAt = this.clock().toISOString();
     const referred = out.conformal?.referred ?? false;
@@ -182,64 +188,61 @@ export class InspectionService {
       postprocessMs: out.timings.postprocessMs,
       batchSize: out.timings.batchSize,
     };
-    const findings: NewFindingRow[] = out.findings.map((f, idx) => ({
-      inspection_id: id,
-      idx,
-      label: f.label,
-      class_index: f.classIndex,
-      score: f.score,
-      severity: f.severity,
-      box_json: f.box ? JSON.stringify(f.box) : null,
-      area: f.area ?? null,
-      rle_json: f.rle ? JSON.stringify(f.rle) : null,
-      polygon_json: f.polygon ? JSON.stringify(f.polygon) : null,
-      mask_sha256: masks[idx],
-    }));
-    const now = performance.now();
-    const details: Json = {
-      uncertainty: out.uncertainty,
-      conformal: out.conformal,
-      anomaly: out.anomaly ? { score: out.anomaly.score, rawScore: out.anomaly.rawScore } : undefined,
-      latency: { ...latency, storeMs: now - tStore, totalMs: now - t0 },
-    };
-    const row = {
-      id,
-      account_id: principal.accountId,
-      model_id: v.modelId,
-      model_version_id: v.id,
-      model_name: v.modelName,
-      model_version: v.version,
-      task: out.task,
-      created_at: createdAt,
-      created_by: principal.subject,
-      image_sha256: image.sha256,
-      image_media_type: mediaType,
-      image_width: out.image.width,
-      image_height: out.image.height,
-      image_size: upload.bytes.length,
-      image_name: upload.filename,
-      verdict: out.verdict,
-      label: out.label,
-      class_index: out.classIndex,
-      score: out.score,
-      defect_score: out.defectProbability,
-      referred: referred ? 1 : 0,
-      probabilities_json: JSON.stringify(out.probabilities),
-      labels_json: JSON.stringify(out.labels),
-      details_json: JSON.stringify(details),
-      anomaly_map_sha256: map?.sha256 ?? null,
-      latency_ms: now - t0,
-    };
-    try {
-      await this.deps.repo.insert(row, findings);
-    } catch (e) {
-      if (!isForeignKeyViolation(e)) throw e;
-      // A concurrent delete released equal bytes between our put and this insert: store them again.
-      await this.deps.blobs.put(upload.bytes, mediaType);
-      for (const f of out.findings) if (f.maskPng) await this.deps.blobs.put(Buffer.from(f.maskPng, 'base64'), 'image/png');
-      if (out.anomaly) await this.deps.blobs.put(Buffer.from(out.anomaly.mapPng, 'base64'), 'image/png');
-      await this.deps.repo.insert(row, findings);
-    }
+    const { row, findings } = await this.deps.blobs.storeWith(items, async (keys, trx) => {
+      let next = 1;
+      const masks = maskBytes.map((m) => (m ? keys[next++] : null));
+      const mapKey = out.anomaly ? keys[next] : null;
+      const rows: NewFindingRow[] = out.findings.map((f, idx) => ({
+        inspection_id: id,
+        idx,
+        label: f.label,
+        class_index: f.classIndex,
+        score: f.score,
+        severity: f.severity,
+        box_json: f.box ? JSON.stringify(f.box) : null,
+        area: f.area ?? null,
+        rle_json: f.rle ? JSON.stringify(f.rle) : null,
+        polygon_json: f.polygon ? JSON.stringify(f.polygon) : null,
+        mask_sha256: masks[idx],
+      }));
+      const now = performance.now();
+      const details: Json = {
+        uncertainty: out.uncertainty,
+        conformal: out.conformal,
+        anomaly: out.anomaly ? { score: out.anomaly.score, rawScore: out.anomaly.rawScore } : undefined,
+        latency: { ...latency, storeMs: now - tStore, totalMs: now - t0 },
+      };
+      const inspection: InspectionRow = {
+        id,
+        account_id: principal.accountId,
+        model_id: v.modelId,
+        model_version_id: v.id,
+        model_name: v.modelName,
+        model_version: v.version,
+        task: out.task,
+        created_at: createdAt,
+        created_by: principal.subject,
+        image_sha256: keys[0],
+        image_media_type: mediaType,
+        image_width: out.image.width,
+        image_height: out.image.height,
+        image_size: upload.bytes.length,
+        image_name: upload.filename,
+        verdict: out.verdict,
+        label: out.label,
+        class_index: out.classIndex,
+        score: out.score,
+        defect_score: out.defectProbability,
+        referred: referred ? 1 : 0,
+        probabilities_json: JSON.stringify(out.probabilities),
+        labels_json: JSON.stringify(out.labels),
+        details_json: JSON.stringify(details),
+        anomaly_map_sha256: mapKey,
+        latency_ms: now - t0,
+      };
+      await this.deps.repo.insert(inspection, rows, trx);
+      return { row: inspection, findings: rows };
+    });
     this.deps.inference.countInspection(v.modelName, out.verdict);
     const inspection = this.toDto(row, findings as FindingRow[]);
     inspection.findings = inspection.findings.map((f, i) => ({ ...f, ...(out.findings[i].maskPng ? { maskPng: out.findings[i].maskPng } : {}) }));

@@ -132,6 +132,37 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
     expect((await blobs.get(named.sha256)).bytes.toString()).toBe('named by a user');
   });
 
+  it('putWith commits the blob rows with the referencing rows, bytes on disk first, and a failure leaves neither', async () => {
+    const bytes = new TextEncoder().encode('stored with its user');
+    const key = sha256Hex(bytes);
+    const seen = await blobs.putWith([{ bytes, mediaType: 'text/plain' }], async (infos, trx) => {
+      expect(existsSync(store.pathOf(infos[0].sha256))).toBe(true);
+      await sql`insert into blob_users (id, blob) values ('u-with', ${infos[0].sha256})`.execute(trx);
+      return infos;
+    });
+    expect(seen).toEqual([{ sha256: key, size: bytes.length, mediaType: 'text/plain' }]);
+    expect((await blobs.get(key)).bytes.toString()).toBe('stored with its user');
+    expect(await blobs.release([key])).toEqual([]);
+
+    const doomed = new TextEncoder().encode('its user insert fails');
+    const doomedKey = sha256Hex(doomed);
+    await expect(
+      blobs.putWith([{ bytes: doomed, mediaType: 'text/plain' }], async (infos, trx) => {
+        await sql`insert into blob_users (id, blob) values ('u-with', ${infos[0].sha256})`.execute(trx);
+      }),
+    ).rejects.toThrow();
+    await expect(blobs.get(doomedKey)).rejects.toMatchObject({ status: 404 });
+    expect(existsSync(store.pathOf(doomedKey))).toBe(false);
+    const rows = await sql<{ n: number }>`select count(*) as n from blob_users where id = 'u-with'`.execute(t.db);
+    expect(Number(rows.rows[0].n)).toBe(1);
+
+    const again = await blobs.putWith([{ bytes: doomed, mediaType: 'text/plain' }], async (infos, trx) => {
+      await sql`insert into blob_users (id, blob) values ('u-with-2', ${infos[0].sha256})`.execute(trx);
+      return infos[0].sha256;
+    });
+    expect((await blobs.get(again)).bytes.toString()).toBe('its user insert fails');
+  });
+
   it('registers each reference column once', () => {
     blobs.addReference({ table: 'blob_users', column: 'blob' });
     expect(blobs.referenceColumns()).toHaveLength(1);

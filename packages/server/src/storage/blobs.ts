@@ -12,8 +12,14 @@
  * only when a write failed after the row was inserted, and such a key never enters that set;
  * a removal (sweep or release, here or in another process) deletes the row with the file,
  * so the next put inserts the row again and writes the bytes.
+ *
+ * `putWith` stores several blobs and runs the caller's inserts of the rows that reference
+ * them in one transaction: the bytes are on disk before it commits, and a failure commits
+ * nothing (and removes the bytes of blobs whose rows it had created).
  */
+import type { Transaction } from 'kysely';
 import { isForeignKeyViolation } from '../db/connect.ts';
+import type { Database } from '../db/schema.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { BlobReference, BlobRepository } from '../repositories/blob.repository.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -30,6 +36,12 @@ export interface BlobInfo {
 export interface SweepResult {
   /** Keys removed (rows and bytes). */
   removed: string[];
+}
+
+/** Bytes to store and their media type (e.g. `image/png`). */
+export interface BlobInput {
+  bytes: Uint8Array;
+  mediaType: string;
 }
 
 /** Default time a freshly put blob is safe from the sweeper: one hour. */
@@ -70,9 +82,51 @@ export class Blobs {
     const rowExisted = await this.repo.touch(sha256, bytes.length, mediaType, this.clock().toISOString());
     const known = this.stored.delete(sha256);
     if (!(rowExisted && known)) await this.store.write(sha256, bytes);
+    this.remember(sha256);
+    return { sha256, size: bytes.length, mediaType };
+  }
+
+  /**
+   * Stores `items` and runs `within` (the inserts of the rows that reference them) in one
+   * transaction. Bytes this process has not stored yet are written before the transaction
+   * (content-addressed, so an extra copy is harmless); inside it each row is inserted or
+   * refreshed and, unless this process already stored that blob and its row existed, the
+   * store is checked again (a sweep may have removed the bytes meanwhile) before `within`
+   * runs. When anything throws, nothing commits and the bytes of blobs whose rows this call
+   * created are removed before the rollback.
+   * @returns what `within` returns, after the commit.
+   */
+  async putWith<T>(items: readonly BlobInput[], within: (infos: BlobInfo[], trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const infos = items.map((i) => ({ sha256: sha256Hex(i.bytes), size: i.bytes.length, mediaType: i.mediaType }));
+    for (let k = 0; k < items.length; k++) if (!this.stored.has(infos[k].sha256)) await this.store.write(infos[k].sha256, items[k].bytes);
+    const result = await this.repo.transaction(async (repo, trx) => {
+      const now = this.clock().toISOString();
+      const created: string[] = [];
+      try {
+        for (let k = 0; k < items.length; k++) {
+          const { sha256, size, mediaType } = infos[k];
+          const rowExisted = await repo.touch(sha256, size, mediaType, now);
+          if (!rowExisted) created.push(sha256);
+          if (!(rowExisted && this.stored.has(sha256))) {
+            this.stored.delete(sha256);
+            await this.store.write(sha256, items[k].bytes);
+          }
+        }
+        return await within(infos, trx);
+      } catch (e) {
+        for (const sha256 of created) await this.removeBytes(sha256);
+        throw e;
+      }
+    });
+    for (const info of infos) this.remember(info.sha256);
+    return result;
+  }
+
+  /** Marks `sha256` as stored by this process, most recently put last. */
+  private remember(sha256: string): void {
+    this.stored.delete(sha256);
     this.stored.add(sha256);
     if (this.stored.size > STORED_KEYS_LIMIT) this.stored.delete(this.stored.values().next().value as string);
-    return { sha256, size: bytes.length, mediaType };
   }
 
   /**
