@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/schema.ts';
 import { BlobRepository } from '../repositories/blob.repository.ts';
 import { DIALECTS, openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
@@ -161,6 +163,25 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
       return infos[0].sha256;
     });
     expect((await blobs.get(again)).bytes.toString()).toBe('its user insert fails');
+  });
+
+  it('putWith skips the row of a blob it stored before and puts it afresh when another process removed it', async () => {
+    const other = new Blobs(store, new BlobRepository(t.db), () => now);
+    other.addReference({ table: 'blob_users', column: 'blob' });
+    const bytes = new TextEncoder().encode('removed behind its back');
+    const insertUser = (id: string) => async (infos: { sha256: string }[], trx: Transaction<Database>) => {
+      await sql`insert into blob_users (id, blob) values (${id}, ${infos[0].sha256})`.execute(trx);
+      return infos[0].sha256;
+    };
+    const key = await blobs.putWith([{ bytes, mediaType: 'text/plain' }], insertUser('u-skip-1'));
+    await sql`delete from blob_users where id = 'u-skip-1'`.execute(t.db);
+    expect(await other.release([key])).toEqual([key]);
+    expect(existsSync(store.pathOf(key))).toBe(false);
+
+    await blobs.putWith([{ bytes, mediaType: 'text/plain' }], insertUser('u-skip-2'));
+    expect((await blobs.get(key)).bytes.toString()).toBe('removed behind its back');
+    const users = await sql<{ id: string }>`select id from blob_users where blob = ${key}`.execute(t.db);
+    expect(users.rows.map((r) => r.id)).toEqual(['u-skip-2']);
   });
 
   it('registers each reference column once', () => {

@@ -15,7 +15,8 @@
  *
  * `putWith` stores several blobs and runs the caller's inserts of the rows that reference
  * them in one transaction: the bytes are on disk before it commits, and a failure commits
- * nothing (and removes the bytes of blobs whose rows it had created).
+ * nothing (and removes the bytes of blobs whose rows it had created). For blobs in that set
+ * it skips the row too, relying on the referencing rows' foreign keys to find a removed one.
  */
 import type { Transaction } from 'kysely';
 import { isForeignKeyViolation } from '../db/connect.ts';
@@ -87,30 +88,50 @@ export class Blobs {
   }
 
   /**
-   * Stores `items` and runs `within` (the inserts of the rows that reference them) in one
-   * transaction. Bytes this process has not stored yet are written before the transaction
-   * (content-addressed, so an extra copy is harmless); inside it each row is inserted or
-   * refreshed and, unless this process already stored that blob and its row existed, the
-   * store is checked again (a sweep may have removed the bytes meanwhile) before `within`
-   * runs. When anything throws, nothing commits and the bytes of blobs whose rows this call
-   * created are removed before the rollback.
+   * Stores `items` and runs `within` in one transaction; `within` must insert rows whose
+   * foreign keys name every item (they reference it from the commit on, so no sweep can take
+   * it). Bytes this process has not stored yet are written before the transaction
+   * (content-addressed, so an extra copy is harmless); inside it their rows are inserted or
+   * refreshed and the store is checked again (a sweep may have removed the bytes meanwhile)
+   * before `within` runs. A blob this process stored before is neither touched nor written:
+   * the foreign keys of `within`'s rows check that its row still exists, and if one was
+   * removed meanwhile the transaction fails with a foreign-key violation and runs once more
+   * with every item put afresh. When anything throws, nothing commits and the bytes of blobs
+   * whose rows this call created are removed before the rollback.
    * @returns what `within` returns, after the commit.
    */
   async putWith<T>(items: readonly BlobInput[], within: (infos: BlobInfo[], trx: Transaction<Database>) => Promise<T>): Promise<T> {
     const infos = items.map((i) => ({ sha256: sha256Hex(i.bytes), size: i.bytes.length, mediaType: i.mediaType }));
-    for (let k = 0; k < items.length; k++) if (!this.stored.has(infos[k].sha256)) await this.store.write(infos[k].sha256, items[k].bytes);
-    const result = await this.repo.transaction(async (repo, trx) => {
+    let result: T;
+    try {
+      result = await this.putInTransaction(items, infos, within, true);
+    } catch (e) {
+      if (!isForeignKeyViolation(e)) throw e;
+      for (const info of infos) this.stored.delete(info.sha256);
+      result = await this.putInTransaction(items, infos, within, false);
+    }
+    for (const info of infos) this.remember(info.sha256);
+    return result;
+  }
+
+  private async putInTransaction<T>(
+    items: readonly BlobInput[],
+    infos: BlobInfo[],
+    within: (infos: BlobInfo[], trx: Transaction<Database>) => Promise<T>,
+    trustStored: boolean,
+  ): Promise<T> {
+    const fresh = infos.map((info) => !(trustStored && this.stored.has(info.sha256)));
+    for (let k = 0; k < items.length; k++) if (fresh[k]) await this.store.write(infos[k].sha256, items[k].bytes);
+    return this.repo.transaction(async (repo, trx) => {
       const now = this.clock().toISOString();
       const created: string[] = [];
       try {
         for (let k = 0; k < items.length; k++) {
+          if (!fresh[k]) continue;
           const { sha256, size, mediaType } = infos[k];
-          const rowExisted = await repo.touch(sha256, size, mediaType, now);
-          if (!rowExisted) created.push(sha256);
-          if (!(rowExisted && this.stored.has(sha256))) {
-            this.stored.delete(sha256);
-            await this.store.write(sha256, items[k].bytes);
-          }
+          if (!(await repo.touch(sha256, size, mediaType, now))) created.push(sha256);
+          this.stored.delete(sha256);
+          await this.store.write(sha256, items[k].bytes);
         }
         return await within(infos, trx);
       } catch (e) {
@@ -118,8 +139,6 @@ export class Blobs {
         throw e;
       }
     });
-    for (const info of infos) this.remember(info.sha256);
-    return result;
   }
 
   /** Marks `sha256` as stored by this process, most recently put last. */
