@@ -127,6 +127,7 @@ describe('inspection routes', () => {
     expect(Buffer.from(f.maskPng as string, 'base64').subarray(1, 4).toString()).toBe('PNG');
     const one = (await app.inject({ method: 'GET', url: `${API}/inspections/${body.id}`, headers: headers('viewer') })).json<Inspection>();
     expect(one.findings[0].maskPng).toBe(f.maskPng);
+    expect(one).toEqual(body);
     const overlay = await app.inject({ method: 'GET', url: `${body.links.overlay}?opacity=0.8`, headers: headers('viewer') });
     expect(overlay.statusCode).toBe(200);
     const meta = await sharp(overlay.rawPayload).metadata();
@@ -142,6 +143,8 @@ describe('inspection routes', () => {
     expect(body.model.task).toBe('anomaly');
     expect(body.anomaly?.score).toBe(body.defectScore);
     expect(Buffer.from(body.anomaly?.mapPng as string, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    const one = await app.inject({ method: 'GET', url: `${API}/inspections/${body.id}`, headers: headers('viewer') });
+    expect(one.json<Inspection>()).toEqual(body);
   });
 
   it('adds MC-Dropout uncertainty on request', async () => {
@@ -150,6 +153,8 @@ describe('inspection routes', () => {
     const u = res.json<Inspection>().uncertainty;
     expect(u?.samples).toBe(5);
     expect(u?.predictiveEntropy).toBeGreaterThanOrEqual(u?.mutualInformation ?? Infinity);
+    const one = await app.inject({ method: 'GET', url: `${API}/inspections/${res.json<Inspection>().id}`, headers: headers('viewer') });
+    expect(one.json<Inspection>()).toEqual(res.json<Inspection>());
   });
 
   it('runs a version chosen by id, active or not, and refuses a version of another model', async () => {

@@ -50,7 +50,23 @@ export interface InspectionServiceDeps {
   clock?: () => Date;
 }
 
-type Json = Record<string, unknown>;
+/** What `details_json` holds. */
+interface StoredDetails {
+  uncertainty?: Inspection['uncertainty'];
+  conformal?: Inspection['conformal'];
+  anomaly?: { score: number; rawScore: number };
+  latency: Inspection['latency'];
+}
+
+/** A stored finding row as the API returns it. */
+function findingOf(f: FindingRow): Finding {
+  const out: Finding = { label: f.label, classIndex: f.class_index, score: f.score, severity: f.severity as Finding['severity'] };
+  if (f.box_json) out.box = JSON.parse(f.box_json) as Finding['box'];
+  if (f.area !== null) out.area = f.area;
+  if (f.rle_json) out.rle = JSON.parse(f.rle_json) as Finding['rle'];
+  if (f.polygon_json) out.polygon = JSON.parse(f.polygon_json) as number[];
+  return out;
+}
 
 /** How long a resolved model version is reused before the registry is asked again, ms. */
 export const VERSION_CACHE_MS = 1000;
@@ -188,7 +204,7 @@ export class InspectionService {
       postprocessMs: out.timings.postprocessMs,
       batchSize: out.timings.batchSize,
     };
-    const { row, findings } = await this.deps.blobs.storeWith(items, async (keys, trx) => {
+    const { row, details } = await this.deps.blobs.storeWith(items, async (keys, trx) => {
       let next = 1;
       const masks = maskBytes.map((m) => (m ? keys[next++] : null));
       const mapKey = out.anomaly ? keys[next] : null;
@@ -206,7 +222,7 @@ export class InspectionService {
         mask_sha256: masks[idx],
       }));
       const now = performance.now();
-      const details: Json = {
+      const details: StoredDetails = {
         uncertainty: out.uncertainty,
         conformal: out.conformal,
         anomaly: out.anomaly ? { score: out.anomaly.score, rawScore: out.anomaly.rawScore } : undefined,
@@ -241,11 +257,20 @@ export class InspectionService {
         latency_ms: now - t0,
       };
       await this.deps.repo.insert(inspection, rows, trx);
-      return { row: inspection, findings: rows };
+      return { row: inspection, details };
     });
     this.deps.inference.countInspection(v.modelName, out.verdict);
-    const inspection = this.toDto(row, findings as FindingRow[]);
-    inspection.findings = inspection.findings.map((f, i) => ({ ...f, ...(out.findings[i].maskPng ? { maskPng: out.findings[i].maskPng } : {}) }));
+    // The answer is built from the values just stored, not parsed back from their JSON.
+    const findings = out.findings.map((f): Finding => {
+      const finding: Finding = { label: f.label, classIndex: f.classIndex, score: f.score, severity: f.severity };
+      if (f.box) finding.box = f.box;
+      if (f.area !== undefined) finding.area = f.area;
+      if (f.rle) finding.rle = f.rle;
+      if (f.polygon) finding.polygon = f.polygon;
+      if (f.maskPng) finding.maskPng = f.maskPng;
+      return finding;
+    });
+    const inspection = this.dtoOf(row, details, out.labels, out.probabilities, findings);
     if (inspection.anomaly && out.anomaly) inspection.anomaly.mapPng = out.anomaly.mapPng;
     return inspection;
   }
@@ -318,7 +343,11 @@ export class InspectionService {
   }
 
   private toDto(row: InspectionRow, findings: readonly FindingRow[]): Inspection {
-    const details = JSON.parse(row.details_json) as { uncertainty?: Inspection['uncertainty']; conformal?: Inspection['conformal']; anomaly?: { score: number; rawScore: number }; latency: Inspection['latency'] };
+    const details = JSON.parse(row.details_json) as StoredDetails;
+    return this.dtoOf(row, details, JSON.parse(row.labels_json) as string[], JSON.parse(row.probabilities_json) as number[], findings.map(findingOf));
+  }
+
+  private dtoOf(row: InspectionRow, details: StoredDetails, labels: string[], probabilities: number[], findings: Finding[]): Inspection {
     const base = `${API_PREFIX}/inspections/${row.id}`;
     const dto: Inspection = {
       id: row.id,
@@ -331,16 +360,9 @@ export class InspectionService {
       classIndex: row.class_index,
       score: row.score,
       defectScore: row.defect_score,
-      labels: JSON.parse(row.labels_json) as string[],
-      probabilities: JSON.parse(row.probabilities_json) as number[],
-      findings: findings.map((f) => {
-        const out: Finding = { label: f.label, classIndex: f.class_index, score: f.score, severity: f.severity as Finding['severity'] };
-        if (f.box_json) out.box = JSON.parse(f.box_json) as Finding['box'];
-        if (f.area !== null) out.area = f.area;
-        if (f.rle_json) out.rle = JSON.parse(f.rle_json) as Finding['rle'];
-        if (f.polygon_json) out.polygon = JSON.parse(f.polygon_json) as number[];
-        return out;
-      }),
+      labels,
+      probabilities,
+      findings,
       referred: row.referred === 1,
       latency: details.latency,
       links: { image: `${base}/image`, overlay: `${base}/overlay.png` },
