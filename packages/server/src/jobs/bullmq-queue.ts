@@ -28,7 +28,7 @@ import type { EnqueueOptions, Job, JobContext, JobHandler, JobHandlers, JobListQ
 import { isFinished } from './job-queue.ts';
 import type { JobName, JobPayloads } from './job-names.ts';
 import type { Backoff } from './job-record.ts';
-import { backoffDelayMs, cancelledReason, checkEnqueueOptions, checkProgress, decodeJobCursor, DEFAULT_BACKOFF, encodeJobCursor, errorMessage, toJob } from './job-record.ts';
+import { backoffDelayMs, cancelledReason, checkProgress, decodeJobCursor, DEFAULT_BACKOFF, encodeJobCursor, errorMessage, newJobRow, toJob } from './job-record.ts';
 import type { JobLog } from './embedded-queue.ts';
 
 /** The BullMQ queue name of the app's jobs. */
@@ -83,40 +83,15 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<Job> {
-    const o = checkEnqueueOptions(options);
-    const now = this.now();
-    const { row, created } = await this.repo.insert({
-      id: randomUUID(),
-      account_id: o.accountId,
-      name,
-      status: 'queued',
-      payload_json: JSON.stringify(payload),
-      result_json: null,
-      error: null,
-      progress: 0,
-      progress_message: null,
-      attempts: 0,
-      max_attempts: o.maxAttempts,
-      priority: o.priority,
-      dedupe_key: o.dedupeKey,
-      run_at: now,
-      lease_token: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      cancel_requested: 0,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    });
+    const { row, created } = await this.repo.insert(newJobRow(name, payload, options, this.now()));
     if (created) {
       try {
         await this.queue.add(name, {}, {
           jobId: row.id,
-          attempts: o.maxAttempts,
+          attempts: row.max_attempts,
           backoff: { type: 'exponential', delay: this.backoff.baseMs },
           // BullMQ runs lower numbers first; 0 means none. Ours: higher first, -1000..1000.
-          priority: 1001 - o.priority,
+          priority: 1001 - row.priority,
           removeOnComplete: true,
           removeOnFail: true,
         });

@@ -7,7 +7,7 @@
  * by any worker: the job is retried after backoff, or dead-lettered as `failed` when its
  * attempts are spent. Work survives a crash because all state is in the database.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { JobRepository, Lease } from '../repositories/job.repository.ts';
@@ -15,7 +15,7 @@ import type { EnqueueOptions, Job, JobContext, JobHandler, JobHandlers, JobListQ
 import { isFinished } from './job-queue.ts';
 import type { JobName, JobPayloads } from './job-names.ts';
 import type { Backoff } from './job-record.ts';
-import { backoffDelayMs, cancelledReason, checkEnqueueOptions, checkProgress, decodeJobCursor, DEFAULT_BACKOFF, encodeJobCursor, errorMessage, leaseLostReason, toJob } from './job-record.ts';
+import { backoffDelayMs, cancelledReason, checkProgress, decodeJobCursor, DEFAULT_BACKOFF, encodeJobCursor, errorMessage, leaseLostReason, newJobRow, toJob } from './job-record.ts';
 
 /** Where the queue reports trouble it cannot throw (a pino logger fits). */
 export interface JobLog {
@@ -70,32 +70,7 @@ export class EmbeddedJobQueue implements JobQueue {
   }
 
   async enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions): Promise<Job> {
-    const o = checkEnqueueOptions(options);
-    const now = this.now();
-    const { row } = await this.repo.insert({
-      id: randomUUID(),
-      account_id: o.accountId,
-      name,
-      status: 'queued',
-      payload_json: JSON.stringify(payload),
-      result_json: null,
-      error: null,
-      progress: 0,
-      progress_message: null,
-      attempts: 0,
-      max_attempts: o.maxAttempts,
-      priority: o.priority,
-      dedupe_key: o.dedupeKey,
-      run_at: now,
-      lease_token: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      cancel_requested: 0,
-      created_at: now,
-      updated_at: now,
-      started_at: null,
-      finished_at: null,
-    });
+    const { row } = await this.repo.insert(newJobRow(name, payload, options, this.now()));
     this.wakeUp.emit('job');
     return toJob(row, []);
   }

@@ -5,10 +5,11 @@
 import { Buffer } from 'node:buffer';
 import { isXqcError } from '@xai-qc/core';
 import { ApiError, badRequest } from '../errors/api-error.ts';
-import type { JobRow } from '../db/tables/jobs.tables.ts';
+import { randomUUID } from 'node:crypto';
+import type { JobRow, NewJobRow } from '../db/tables/jobs.tables.ts';
 import type { JobCursor } from '../repositories/job.repository.ts';
 import type { EnqueueOptions, Job, JobStatus } from './job-queue.ts';
-import type { JobName } from './job-names.ts';
+import type { JobName, JobPayloads } from './job-names.ts';
 
 /** Default attempts before a job is dead-lettered. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -107,3 +108,36 @@ export function checkProgress(fraction: number): void {
 export const cancelledReason = (id: string): ApiError => new ApiError(409, 'XQC_JOB_CANCELLED', `job ${id} was cancelled`);
 /** The abort reason a handler sees when its worker lost the lease (another worker may run the job). */
 export const leaseLostReason = (id: string): ApiError => new ApiError(409, 'XQC_JOB_LEASE_LOST', `job ${id}: this worker lost its lease`);
+
+/**
+ * The row of a newly enqueued job, shared by both queue adapters: options checked, queued
+ * to run at `now`, no lease, no attempts yet.
+ * @throws the errors of {@link checkEnqueueOptions}
+ */
+export function newJobRow<N extends JobName>(name: N, payload: JobPayloads[N], options: EnqueueOptions, now: string): NewJobRow {
+  const o = checkEnqueueOptions(options);
+  return {
+    id: randomUUID(),
+    account_id: o.accountId,
+    name,
+    status: 'queued',
+    payload_json: JSON.stringify(payload),
+    result_json: null,
+    error: null,
+    progress: 0,
+    progress_message: null,
+    attempts: 0,
+    max_attempts: o.maxAttempts,
+    priority: o.priority,
+    dedupe_key: o.dedupeKey,
+    run_at: now,
+    lease_token: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    cancel_requested: 0,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    finished_at: null,
+  };
+}
