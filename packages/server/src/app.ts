@@ -13,6 +13,7 @@ import type { Config } from './config/load-config.ts';
 import blobStorePlugin from './plugins/blob-store.ts';
 import dbPlugin from './plugins/db.ts';
 import docsPlugin from './plugins/docs.ts';
+import eventsPlugin from './plugins/events.ts';
 import errorHandlerPlugin from './plugins/error-handler.ts';
 import inferencePlugin from './plugins/inference.ts';
 import jobsPlugin from './plugins/jobs.ts';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(blobStorePlugin, { config });
   await app.register(registryPlugin, { config });
   await app.register(inferencePlugin, { config });
+  await app.register(eventsPlugin, { config });
   await app.register(jobsPlugin, { config, worker: options.jobWorker });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });

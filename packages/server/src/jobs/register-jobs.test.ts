@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyBaseLogger } from 'fastify';
+import { testConfig } from '../config/load-config.ts';
+import { LocalEventBus } from '../events/event-bus.ts';
 import { BlobRepository } from '../repositories/blob.repository.ts';
+import { ModelRepository } from '../repositories/model.repository.ts';
+import { ModelRegistryService } from '../services/model-registry.service.ts';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { FsBlobStore } from '../storage/blob-store.ts';
 import { Blobs } from '../storage/blobs.ts';
@@ -10,17 +15,19 @@ import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
 import { defineJob } from './job-definition.ts';
-import type { JobDefinition } from './job-definition.ts';
+import type { JobDefinition, JobDeps } from './job-definition.ts';
 import { JOB_NAMES } from './job-names.ts';
 import { buildJobHandlers, JOB_DEFINITIONS } from './register-jobs.ts';
 
 describe('job handler registry', () => {
   let t: TestDatabase;
-  let deps: { db: TestDatabase['db']; blobs: Blobs };
+  let deps: JobDeps;
   const dir = mkdtempSync(join(tmpdir(), 'xqc-jobs-'));
   beforeAll(async () => {
     t = await openTestDatabase('sqlite');
-    deps = { db: t.db, blobs: new Blobs(new FsBlobStore(dir), new BlobRepository(t.db)) };
+    const blobs = new Blobs(new FsBlobStore(dir), new BlobRepository(t.db));
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as FastifyBaseLogger;
+    deps = { db: t.db, blobs, events: new LocalEventBus(), registry: new ModelRegistryService(new ModelRepository(t.db), blobs), config: testConfig(dir), log: silent };
   });
   afterAll(async () => {
     await t.close();

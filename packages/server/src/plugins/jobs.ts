@@ -35,7 +35,7 @@ export interface JobsPluginOptions {
 async function jobsPlugin(app: FastifyInstance, { config, worker }: JobsPluginOptions): Promise<void> {
   app.addSchema(JobSchema);
   app.blobs.addReference({ table: 'job_blobs', column: 'blob_sha256' });
-  const handlers = buildJobHandlers({ db: app.db, blobs: app.blobs });
+  const handlers = buildJobHandlers({ db: app.db, blobs: app.blobs, events: app.events, registry: app.modelRegistry, config, log: app.log });
   const repo = new JobRepository(app.db, app.dbDialect);
   const queue: JobQueue =
     config.redisUrl === undefined ? new EmbeddedJobQueue(repo, { log: app.log }) : new BullMqJobQueue(repo, { redisUrl: config.redisUrl, log: app.log });
@@ -56,4 +56,4 @@ async function jobsPlugin(app: FastifyInstance, { config, worker }: JobsPluginOp
 }
 
 /** Decorates `app.jobs` and `app.jobQueue`; starts a worker as the options say. */
-export default fp(jobsPlugin, { name: 'xqc-jobs', fastify: '5.x', dependencies: ['xqc-db', 'xqc-blob-store'] });
+export default fp(jobsPlugin, { name: 'xqc-jobs', fastify: '5.x', dependencies: ['xqc-db', 'xqc-blob-store', 'xqc-events', 'xqc-registry'] });
