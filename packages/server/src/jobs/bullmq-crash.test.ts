@@ -9,6 +9,7 @@ import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { BullMqJobQueue } from './bullmq-queue.ts';
+import { expectNothingOrphaned } from './crash-audit.test-helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('./bullmq-crash-worker.fixture.ts', import.meta.url));
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,9 +38,9 @@ describe('BullMQ queue: a worker killed with SIGKILL mid-job (PostgreSQL rows, r
     await t.close();
   });
 
-  it('after a restart every job completes exactly once', async () => {
+  it('after a restart every job completes exactly once and a sweep leaves no orphaned blob or row', async () => {
     const logPath = join(t.dataDir, 'work.log');
-    const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', FIXTURE, t.databaseUrl as string, t.schema as string, REDIS_URL, prefix, logPath], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const start = (): ChildProcess => spawn(process.execPath, ['--import', 'tsx', FIXTURE, t.databaseUrl as string, t.schema as string, REDIS_URL, prefix, logPath, t.dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
     const ids: string[] = [];
     for (let i = 0; i < 9; i++) ids.push((await queue.enqueue('blob.sweep', {}, { accountId: 'acct-crash', maxAttempts: 3 })).id);
     const log = (): string[] => (existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n') : []);
@@ -70,5 +71,6 @@ describe('BullMQ queue: a worker killed with SIGKILL mid-job (PostgreSQL rows, r
       expect((job?.result as { pid: number }).pid).toBe(pids.at(-1));
     }
     for (const id of heldByDead) expect(await queue.get('acct-crash', id)).toMatchObject({ attempts: 2, result: { pid: second.pid } });
+    await expectNothingOrphaned(t, queue, ids, heldByDead.length);
   }, 90_000);
 });

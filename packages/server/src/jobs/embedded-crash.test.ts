@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
+import { expectNothingOrphaned } from './crash-audit.test-helpers.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
 
 const FIXTURE = fileURLToPath(new URL('./crash-worker.fixture.ts', import.meta.url));
 const LEASE_MS = 800;
 
-function startWorker(sqlitePath: string, logPath: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', FIXTURE, sqlitePath, String(LEASE_MS), logPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorker(sqlitePath: string, logPath: string, dataDir: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', FIXTURE, sqlitePath, String(LEASE_MS), logPath, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -33,7 +34,7 @@ describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, rea
   });
   afterAll(async () => t.close());
 
-  it('after a restart every job completes exactly once', async () => {
+  it('after a restart every job completes exactly once and a sweep leaves no orphaned blob or row', async () => {
     const sqlitePath = join(t.dataDir, 'test.sqlite');
     const logPath = join(t.dataDir, 'work.log');
     const queue = new EmbeddedJobQueue(new JobRepository(t.db, 'sqlite'));
@@ -41,7 +42,7 @@ describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, rea
     for (let i = 0; i < 12; i++) ids.push((await queue.enqueue('blob.sweep', {}, { accountId: 'acct-crash', maxAttempts: 3 })).id);
     const log = (): string[] => (existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n') : []);
 
-    const first = startWorker(sqlitePath, logPath);
+    const first = startWorker(sqlitePath, logPath, t.dataDir);
     await until('the first worker to finish a job and hold others', async () => {
       const held = await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute();
       return log().some((l) => l.startsWith('end ')) && held.length > 0;
@@ -51,7 +52,7 @@ describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, rea
     const heldByDead = await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute();
     expect(heldByDead.length).toBeGreaterThan(0);
 
-    const second = startWorker(sqlitePath, logPath);
+    const second = startWorker(sqlitePath, logPath, t.dataDir);
     try {
       await until('every job to end', async () => {
         const open = await t.db.selectFrom('jobs').select('id').where('status', 'in', ['queued', 'running']).execute();
@@ -77,5 +78,6 @@ describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, rea
       expect(job).toMatchObject({ attempts: 2, result: { pid: second.pid } });
       expect(job?.error).toMatch(/lease expired/);
     }
+    await expectNothingOrphaned(t, queue, ids, heldByDead.length);
   }, 60_000);
 });

@@ -69,4 +69,33 @@ export class BlobRepository {
       return true;
     });
   }
+
+  /** Keys of every blob row after `afterKey` in key order, at most `limit` (audit paging). */
+  async keysAfter(afterKey: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('blobs').select('sha256').where('sha256', '>', afterKey).orderBy('sha256').limit(limit).execute();
+    return rows.map((r) => r.sha256);
+  }
+
+  /**
+   * Removes the bytes of `sha256` when no row names them: in one transaction inserts a
+   * placeholder row (a writer putting the same bytes now waits on it, then stores row and
+   * bytes afresh), runs `whileLocked` (the file removal) and deletes the placeholder. A row
+   * that exists (committed, or being inserted by a writer) leaves the bytes alone.
+   * @returns true when the bytes were removed.
+   */
+  async removeIfRowless(sha256: string, size: number, whileLocked: () => Promise<void>): Promise<boolean> {
+    return this.db.transaction().execute(async (trx: Transaction<Database>) => {
+      const epoch = new Date(0).toISOString();
+      const claimed = await trx
+        .insertInto('blobs')
+        .values({ sha256, size, media_type: 'application/octet-stream', created_at: epoch, last_put_at: epoch })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .returning('sha256')
+        .executeTakeFirst();
+      if (!claimed) return false;
+      await whileLocked();
+      await trx.deleteFrom('blobs').where('sha256', '=', sha256).execute();
+      return true;
+    });
+  }
 }

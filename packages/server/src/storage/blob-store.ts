@@ -5,7 +5,7 @@
  * files under `<root>/<aa>/<sha256>`, written atomically (temporary file, then rename).
  */
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@xai-qc/core';
 
@@ -31,6 +31,23 @@ export interface BlobStore {
   remove(key: string): Promise<void>;
   /** Throws unless the store can be written and read now (readiness). */
   check(): Promise<void>;
+  /**
+   * Every file of the store: blobs (`key` set) and leftovers of interrupted writes (`key`
+   * undefined), for the sweeper and the audit. Order unspecified.
+   */
+  list(): AsyncIterable<StoredFile>;
+  /** Removes a leftover named by {@link StoredFile.name} (never a blob). */
+  removeLeftover(name: string): Promise<void>;
+}
+
+/** One file of a {@link BlobStore}. */
+export interface StoredFile {
+  /** The blob key, or undefined for a leftover (an interrupted write's temporary file). */
+  key: string | undefined;
+  /** Store-relative name, e.g. `ab/ab12...` or `ab/.ab12....tmp`. */
+  name: string;
+  size: number;
+  modifiedAt: Date;
 }
 
 function assertKey(key: string): void {
@@ -72,6 +89,32 @@ export class FsBlobStore implements BlobStore {
 
   async remove(key: string): Promise<void> {
     await unlink(this.pathOf(key)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  async *list(): AsyncIterable<StoredFile> {
+    const shards = await readdir(this.root, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [];
+      throw e;
+    });
+    for (const shard of shards) {
+      if (!shard.isDirectory() || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
+      for (const file of await readdir(join(this.root, shard.name), { withFileTypes: true })) {
+        if (!file.isFile()) continue;
+        const name = `${shard.name}/${file.name}`;
+        const st = await stat(join(this.root, name)).catch(() => undefined);
+        if (!st) continue; // removed meanwhile
+        const key = isBlobKey(file.name) && file.name.startsWith(shard.name) ? file.name : undefined;
+        yield { key, name, size: st.size, modifiedAt: st.mtime };
+      }
+    }
+  }
+
+  async removeLeftover(name: string): Promise<void> {
+    const m = /^([0-9a-f]{2})\/(\.[0-9a-f]{64}\.[0-9a-f]+\.tmp)$/.exec(name);
+    if (!m) throw new Error(`not a leftover of an interrupted write: '${name.slice(0, 120)}'`);
+    await unlink(join(this.root, m[1], m[2])).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
   }

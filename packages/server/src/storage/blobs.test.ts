@@ -64,6 +64,55 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
     expect((await blobs.get(kept.sha256)).bytes.toString()).toBe('referenced');
   });
 
+  it('audits rows against files, and a sweep removes rowless bytes and leftovers past the grace period only', async () => {
+    const { utimes, writeFile, mkdir } = await import('node:fs/promises');
+    now = new Date('2026-01-05T00:00:00.000Z');
+    // Bytes whose writer died before its commit: a file with no row, and a temporary leftover.
+    const strayBytes = new TextEncoder().encode('written, never committed');
+    const stray = sha256Hex(strayBytes);
+    await store.write(stray, strayBytes);
+    const leftover = join(store.root, stray.slice(0, 2), `.${stray}.0a1b2c.tmp`);
+    await mkdir(join(store.root, stray.slice(0, 2)), { recursive: true });
+    await writeFile(leftover, 'half');
+    // A row whose bytes vanished, reported but never invented.
+    const lost = await blobs.put(new TextEncoder().encode('bytes lost'), 'text/plain');
+    await sql`insert into blob_users (id, blob) values ('u-lost', ${lost.sha256})`.execute(t.db);
+    await store.remove(lost.sha256);
+
+    const loose = await blobs.put(new TextEncoder().encode('put, never referenced'), 'text/plain');
+    const before = await blobs.audit();
+    expect(before.unreferenced).toContain(loose.sha256);
+    expect(before.unreferenced).not.toContain(lost.sha256);
+    expect(before.strayFiles).toContain(stray);
+    expect(before.leftovers).toEqual([`${stray.slice(0, 2)}/.${stray}.0a1b2c.tmp`]);
+    expect(before.missingBytes).toEqual([lost.sha256]);
+
+    // Fresh files are inside the grace period: kept.
+    const fresh = await blobs.sweep({ graceMs: 60_000 });
+    expect(fresh.strayFiles).toEqual([]);
+    expect(fresh.leftovers).toBe(0);
+    expect(existsSync(store.pathOf(stray))).toBe(true);
+
+    const old = new Date('2025-12-31T00:00:00.000Z');
+    await utimes(store.pathOf(stray), old, old);
+    await utimes(leftover, old, old);
+    const res = await blobs.sweep({ graceMs: 60_000 });
+    expect(res.strayFiles).toEqual([stray]);
+    expect(res.leftovers).toBe(1);
+    expect(existsSync(store.pathOf(stray))).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
+    expect(await t.db.selectFrom('blobs').select('sha256').where('sha256', '=', stray).execute()).toEqual([]);
+
+    const after = await blobs.audit();
+    expect(after.strayFiles).toEqual([]);
+    expect(after.leftovers).toEqual([]);
+    // A put of the swept bytes stores them again.
+    await blobs.put(strayBytes, 'text/plain');
+    expect((await blobs.get(stray)).bytes.toString()).toBe('written, never committed');
+    await sql`delete from blob_users where id = 'u-lost'`.execute(t.db);
+    await blobs.release([lost.sha256]);
+  });
+
   it('a put after a sweep stores the bytes again', async () => {
     const bytes = new TextEncoder().encode('orphan');
     const again = await blobs.put(bytes, 'text/plain');
@@ -99,6 +148,8 @@ describe.each(DIALECTS)('blobs on %s', (dialect) => {
       has: (key) => store.has(key),
       remove: (key) => store.remove(key),
       check: () => store.check(),
+      list: () => store.list(),
+      removeLeftover: (name) => store.removeLeftover(name),
     };
     const own = new Blobs(counting, new BlobRepository(t.db), () => now);
     const tick = () => (now = new Date(now.getTime() + 1000));

@@ -37,6 +37,25 @@ export interface BlobInfo {
 export interface SweepResult {
   /** Keys removed (rows and bytes). */
   removed: string[];
+  /** Keys whose bytes were on disk without a row (a writer stopped before its commit), removed. */
+  strayFiles: string[];
+  /** Leftover temporary files of interrupted writes, removed. */
+  leftovers: number;
+}
+
+/**
+ * What {@link Blobs.audit} finds: everything a crash or a bug could leave behind. A healthy
+ * store after a sweep with no grace period has every list empty.
+ */
+export interface BlobAudit {
+  /** Blob rows no registered column names (the sweeper removes them after the grace period). */
+  unreferenced: string[];
+  /** Blob rows whose bytes are missing (never repaired automatically: reported). */
+  missingBytes: string[];
+  /** Files of the store with no row (a writer stopped between its bytes and its commit). */
+  strayFiles: string[];
+  /** Temporary files of interrupted writes. */
+  leftovers: string[];
 }
 
 /** Bytes to store and their media type (e.g. `image/png`). */
@@ -180,11 +199,15 @@ export class Blobs {
   /**
    * Removes blobs that no reference column names and that were last put more than `graceMs`
    * ago, at most `limit` per call. A blob still named by a foreign key of an unregistered
-   * column is kept (the database refuses the delete).
+   * column is kept (the database refuses the delete). Then removes, with the same grace
+   * period, bytes on disk that have no row (each under a placeholder row, so a writer of the
+   * same bytes waits and stores them afresh) and leftover temporary files.
    */
   async sweep(options: { graceMs?: number; limit?: number } = {}): Promise<SweepResult> {
-    const cutoff = new Date(this.clock().getTime() - (options.graceMs ?? DEFAULT_SWEEP_GRACE_MS)).toISOString();
-    const candidates = await this.repo.unreferencedBefore(cutoff, this.references, options.limit ?? 1000);
+    const cutoffDate = new Date(this.clock().getTime() - (options.graceMs ?? DEFAULT_SWEEP_GRACE_MS));
+    const cutoff = cutoffDate.toISOString();
+    const limit = options.limit ?? 1000;
+    const candidates = await this.repo.unreferencedBefore(cutoff, this.references, limit);
     const removed: string[] = [];
     for (const sha of candidates) {
       try {
@@ -195,6 +218,45 @@ export class Blobs {
         if (!isForeignKeyViolation(e)) throw e;
       }
     }
-    return { removed };
+    const strayFiles: string[] = [];
+    let leftovers = 0;
+    for await (const file of this.store.list()) {
+      if (strayFiles.length + leftovers >= limit) break;
+      if (file.modifiedAt.getTime() >= cutoffDate.getTime()) continue;
+      if (file.key === undefined) {
+        await this.store.removeLeftover(file.name);
+        leftovers++;
+      } else if (!(await this.repo.find(file.key))) {
+        const key = file.key;
+        if (await this.repo.removeIfRowless(key, file.size, () => this.removeBytes(key))) strayFiles.push(key);
+      }
+    }
+    return { removed, strayFiles, leftovers };
+  }
+
+  /**
+   * Lists what is out of step between the rows and the files, without changing anything:
+   * unreferenced rows, rows without bytes, bytes without rows, temporary leftovers. Reads
+   * every row and file: for tests, crash checks and `xaiqc admin`, not for a request path.
+   */
+  async audit(): Promise<BlobAudit> {
+    const unreferenced = await this.repo.unreferencedBefore('9999-12-31T23:59:59.999Z', this.references, Number.MAX_SAFE_INTEGER);
+    const files = new Set<string>();
+    const leftovers: string[] = [];
+    for await (const file of this.store.list()) {
+      if (file.key === undefined) leftovers.push(file.name);
+      else files.add(file.key);
+    }
+    const missingBytes: string[] = [];
+    let after = '';
+    for (;;) {
+      const keys = await this.repo.keysAfter(after, 1000);
+      for (const key of keys) {
+        if (!files.delete(key)) missingBytes.push(key);
+      }
+      if (keys.length < 1000) break;
+      after = keys[keys.length - 1];
+    }
+    return { unreferenced: unreferenced.sort(), missingBytes, strayFiles: [...files].sort(), leftovers: leftovers.sort() };
   }
 }

@@ -1,0 +1,24 @@
+import { expect } from 'vitest';
+import type { TestDatabase } from '../test/test-database.ts';
+import { crashTestBlobs } from './crash-handler.fixture.ts';
+
+/**
+ * The sweep that lists both: the killed attempts' result blobs are the only unreferenced ones,
+ * a sweep with no grace period removes exactly them, and then every blob row is referenced,
+ * every row has its bytes, no file lacks a row, and each job's stored result blob is readable
+ * and names its own job.
+ */
+export async function expectNothingOrphaned(t: TestDatabase, queue: { get(a: string, id: string): Promise<{ blobKeys: string[] } | undefined> }, ids: string[], killed: number): Promise<void> {
+  const blobs = crashTestBlobs(t.db, t.dataDir);
+  const before = await blobs.audit();
+  expect(before.unreferenced.length).toBeLessThanOrEqual(killed);
+  const swept = await blobs.sweep({ graceMs: 0, limit: 10_000 });
+  expect(swept.removed.sort()).toEqual(before.unreferenced);
+  expect(await blobs.audit()).toEqual({ unreferenced: [], missingBytes: [], strayFiles: [], leftovers: [] });
+  const rows = await t.db.selectFrom('job_blobs').select(['job_id', 'blob_sha256']).execute();
+  expect(rows.map((r) => r.job_id).sort()).toEqual([...ids].sort());
+  for (const id of ids) {
+    const [key] = (await queue.get('acct-crash', id))?.blobKeys ?? [];
+    expect(new TextDecoder().decode((await blobs.get(key as string)).bytes)).toMatch(new RegExp(`^result of ${id} by \\d+$`));
+  }
+}
