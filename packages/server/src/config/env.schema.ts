@@ -19,6 +19,7 @@ export const EnvSchema = Type.Object(
     DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection URL; SQLite in XQC_DATA_DIR when unset' })),
     XQC_DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'PostgreSQL schema for the tables (default: the search path of the role)' })),
     REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis URL for shared rate limits and queues' })),
+    XQC_REDIS_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'prefix of every Redis key and channel of this deployment (default xqc); deployments sharing a Redis need distinct prefixes' })),
     XQC_MODELS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of demo models registered on first start (default: the repository models/)' })),
     XQC_DEMO_MODELS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'register the demo models on start (default true)' })),
     XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),

@@ -25,6 +25,8 @@ export interface Config {
   /** PostgreSQL schema put first on the search path; undefined keeps the role's default. */
   readonly databaseSchema: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (queues, events, rate limits); default `xqc`. */
+  readonly redisPrefix: string;
   /** Absolute folder of demo models (one sub-folder per model with model.onnx and model_card.yaml). */
   readonly modelsDir: string;
   /** Register and activate the demo models on start (idempotent). */
@@ -68,6 +70,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.XQC_DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.XQC_REDIS_PREFIX ?? 'xqc',
     modelsDir: e.XQC_MODELS_DIR === undefined ? REPO_MODELS_DIR : resolve(cwd, e.XQC_MODELS_DIR),
     registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,

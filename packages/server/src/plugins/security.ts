@@ -70,7 +70,7 @@ async function securityPlugin(app: FastifyInstance, { config }: SecurityPluginOp
     global: security.rateLimitMax > 0,
     max: security.rateLimitMax > 0 ? security.rateLimitMax : 1,
     timeWindow: security.rateLimitWindowMs,
-    ...(redis ? { redis, nameSpace: 'xqc-rate-limit:' } : {}),
+    ...(redis ? { redis, nameSpace: `${config.redisPrefix}-rate-limit:` } : {}),
     // A store outage must not take the API down; requests pass unlimited until it is back.
     skipOnError: true,
     allowList: (request) => isProbe(request),
