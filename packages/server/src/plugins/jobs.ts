@@ -38,7 +38,7 @@ async function jobsPlugin(app: FastifyInstance, { config, worker }: JobsPluginOp
   const handlers = buildJobHandlers({ db: app.db, blobs: app.blobs, events: app.events, registry: app.modelRegistry, config, log: app.log });
   const repo = new JobRepository(app.db, app.dbDialect);
   const queue: JobQueue =
-    config.redisUrl === undefined ? new EmbeddedJobQueue(repo, { log: app.log }) : new BullMqJobQueue(repo, { redisUrl: config.redisUrl, log: app.log });
+    config.redisUrl === undefined ? new EmbeddedJobQueue(repo, { log: app.log }) : new BullMqJobQueue(repo, { redisUrl: config.redisUrl, prefix: config.redisPrefix, log: app.log });
   app.decorate('jobQueue', queue);
   app.decorate('jobs', new JobService(queue));
   const runHere = worker ?? (queue.kind === 'embedded' && config.jobConcurrency > 0);
