@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { BullMqJobQueue } from '../src/jobs/bullmq-queue.ts';
 import { EmbeddedJobQueue } from '../src/jobs/embedded-queue.ts';
 import type { JobQueue } from '../src/jobs/job-queue.ts';
+import { testHandlers } from '../src/jobs/test-handlers.ts';
 import { JobRepository } from '../src/repositories/job.repository.ts';
 
 const [adapter, workMs, a, b, c, d] = process.argv.slice(2);
@@ -28,7 +29,7 @@ function burn(ms: number): number {
   return n;
 }
 
-const worker = queue.run({ 'blob.sweep': async () => ({ result: { rounds: burn(Number(workMs)) } }) }, { concurrency: 1 });
+const worker = queue.run(testHandlers({ 'blob.sweep': async () => ({ result: { rounds: burn(Number(workMs)) } }) }), { concurrency: 1 });
 process.stdout.write('READY\n');
 process.once('SIGTERM', () => {
   void worker

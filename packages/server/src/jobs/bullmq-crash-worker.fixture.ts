@@ -8,12 +8,13 @@ import { openDatabase } from '../db/connect.ts';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { BullMqJobQueue } from './bullmq-queue.ts';
 import { crashHandler, crashTestBlobs } from './crash-handler.fixture.ts';
+import { testHandlers } from './test-handlers.ts';
 
 const [databaseUrl, schema, redisUrl, prefix, logPath, dataDir] = process.argv.slice(2);
 const { db } = openDatabase({ databaseUrl, searchPath: schema, poolSize: 4 });
 const queue = new BullMqJobQueue(new JobRepository(db, 'postgres'), { redisUrl, prefix, lockMs: 1000, renewMs: 100, backoff: { baseMs: 10, maxMs: 10 } });
 queue.run(
-  { 'blob.sweep': crashHandler(crashTestBlobs(db, dataDir), logPath) },
+  testHandlers({ 'blob.sweep': crashHandler(crashTestBlobs(db, dataDir), logPath) }),
   { concurrency: 3 },
 );
 process.once('SIGTERM', () => {

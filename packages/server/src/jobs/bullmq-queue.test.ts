@@ -4,12 +4,13 @@ import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { BullMqJobQueue } from './bullmq-queue.ts';
+import { testHandlers } from './test-handlers.ts';
 import type { Job, JobHandler, JobHandlers, JobQueue } from './job-queue.ts';
 
 /** The Redis of this machine; the tests fail (never skip) when it is down. */
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const handlers = (h: JobHandler<'blob.sweep'>): JobHandlers => ({ 'blob.sweep': h });
+const handlers = (h: JobHandler<'blob.sweep'>): JobHandlers => testHandlers({ 'blob.sweep': h });
 
 async function settled(q: JobQueue, accountId: string, id: string, timeoutMs = 15_000): Promise<Job> {
   const end = Date.now() + timeoutMs;

@@ -8,12 +8,13 @@ import { openDatabase } from '../db/connect.ts';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { crashHandler, crashTestBlobs } from './crash-handler.fixture.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
+import { testHandlers } from './test-handlers.ts';
 
 const [sqlitePath, leaseMs, logPath, dataDir] = process.argv.slice(2);
 const { db } = openDatabase({ sqlitePath });
 const queue = new EmbeddedJobQueue(new JobRepository(db, 'sqlite'), { leaseMs: Number(leaseMs), pollIntervalMs: 25, backoff: { baseMs: 10, maxMs: 10 } });
 const worker = queue.run(
-  { 'blob.sweep': crashHandler(crashTestBlobs(db, dataDir), logPath) },
+  testHandlers({ 'blob.sweep': crashHandler(crashTestBlobs(db, dataDir), logPath) }),
   { concurrency: 3 },
 );
 process.stdout.write('ready\n');

@@ -4,6 +4,7 @@ import { JobRepository } from '../repositories/job.repository.ts';
 import { DIALECTS, openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
+import { testHandlers } from './test-handlers.ts';
 import type { EmbeddedQueueOptions } from './embedded-queue.ts';
 import type { Job, JobHandler, JobHandlers } from './job-queue.ts';
 
@@ -16,7 +17,7 @@ function fakeClock(): { now: () => Date; advance: (ms: number) => void } {
   return { now: () => new Date(t), advance: (ms) => (t += ms) };
 }
 
-const handlers = (h: JobHandler<'blob.sweep'>): JobHandlers => ({ 'blob.sweep': h });
+const handlers = (h: JobHandler<'blob.sweep'>): JobHandlers => testHandlers({ 'blob.sweep': h });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const end = Date.now() + timeoutMs;
