@@ -4,9 +4,10 @@
  * integers; JSON as text, so the same queries return the same rows on SQLite and PostgreSQL.
  */
 import type { AuthTables } from './tables/auth.tables.ts';
+import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, InspectionTables, JobTables, RegistryTables {}
+export interface Database extends AuthTables, ExplanationTables, InspectionTables, JobTables, RegistryTables {}

@@ -7,13 +7,23 @@
 export interface JobPayloads {
   /** Removes blobs no row references and that were put more than `graceMs` ago (default one hour). */
   'blob.sweep': { graceMs?: number; limit?: number };
+  /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
+  explain: {
+    inspectionId: string;
+    methods: string[];
+    target?: number | { finding: number };
+    params?: Record<string, Record<string, number | string | boolean>>;
+    seed?: number;
+    colormap?: string;
+    opacity?: number;
+  };
 }
 
 /** A job name. */
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

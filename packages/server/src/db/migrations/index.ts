@@ -7,6 +7,7 @@ import * as registry from './0001-registry.ts';
 import * as auth from './0002-auth.ts';
 import * as inspections from './0003-inspections.ts';
 import * as jobs from './0004-jobs.ts';
+import * as explanations from './0005-explanations.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -14,4 +15,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-auth': auth,
   '0003-inspections': inspections,
   '0004-jobs': jobs,
+  '0005-explanations': explanations,
 });
