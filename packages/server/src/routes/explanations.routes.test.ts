@@ -167,8 +167,19 @@ describe('explanation routes on sqlite', () => {
     expect((await t.app.inject({ method: 'GET', url: `${API}/explanations/${a.methods[0].id}`, headers: viewer })).json()).toMatchObject({ id: a.methods[0].id });
   });
 
+  it('deletes the explanations with their inspection; the sweeper then removes their blobs', async () => {
+    const other = await inspect(t, operator, await partPng(64, 64, 21));
+    const res = await t.app.inject({ method: 'POST', url: `${API}/explain`, headers: operator, payload: { inspectionId: other.id, methods: ['saliency'], seed: 77 } });
+    expect(res.statusCode).toBe(200);
+    const sha = (await t.app.db.selectFrom('explanations').select('heatmap_sha256').where('inspection_id', '=', other.id).executeTakeFirstOrThrow()).heatmap_sha256;
+    const del = await t.app.inject({ method: 'DELETE', url: `${API}/inspections/${other.id}`, headers: await bearer('admin', 'acct-explain') });
+    expect(del.statusCode).toBe(204);
+    expect(await t.app.db.selectFrom('explanations').select('id').where('inspection_id', '=', other.id).execute()).toEqual([]);
+    expect((await t.app.blobs.sweep({ graceMs: 0 })).removed).toContain(sha);
+  });
+
   describe('bad input: a clear 4xx and nothing stored', () => {
-    const cases: [string, () => Record<string, unknown>, Headers | 'stranger', number, string, string][] = [
+    const cases: [string, () => Record<string, unknown>, 'operator' | 'stranger', number, string, string][] = [
       ['an unknown method', () => ({ inspectionId: inspection.id, methods: ['gradcam', 'magic'] }), 'operator', 400, 'XQC_EXPLAIN_METHOD', 'saliency'],
       ['an unknown parameter', () => ({ inspectionId: inspection.id, methods: ['lime'], params: { lime: { sample: 10 } } }), 'operator', 400, 'XQC_EXPLAIN_PARAM', 'samples'],
       ['a parameter out of range', () => ({ inspectionId: inspection.id, methods: ['rise'], params: { rise: { masks: 0 } } }), 'operator', 400, 'XQC_EXPLAIN_PARAM', 'masks'],
