@@ -27,6 +27,7 @@ import { authRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { inspectionRoutes } from './routes/inspections.routes.ts';
+import { anomalyRoutes } from './routes/anomaly.routes.ts';
 import { jobRoutes } from './routes/jobs.routes.ts';
 import { explanationRoutes } from './routes/explanations.routes.ts';
 import { modelRoutes } from './routes/models.routes.ts';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(apiKeyRoutes, { prefix: API_PREFIX });
   await app.register(modelRoutes, { prefix: API_PREFIX });
   await app.register(inspectionRoutes, { prefix: API_PREFIX });
+  await app.register(anomalyRoutes, { prefix: API_PREFIX, config });
   await app.register(jobRoutes, { prefix: API_PREFIX });
   await app.register(explanationRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);

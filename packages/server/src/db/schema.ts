@@ -4,10 +4,11 @@
  * integers; JSON as text, so the same queries return the same rows on SQLite and PostgreSQL.
  */
 import type { AuthTables } from './tables/auth.tables.ts';
+import type { EmbeddingTables } from './tables/embeddings.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, ExplanationTables, InspectionTables, JobTables, RegistryTables {}
+export interface Database extends AuthTables, EmbeddingTables, ExplanationTables, InspectionTables, JobTables, RegistryTables {}

@@ -7,6 +7,8 @@
 export interface JobPayloads {
   /** Removes blobs no row references and that were put more than `graceMs` ago (default one hour). */
   'blob.sweep': { graceMs?: number; limit?: number };
+  /** Embeds the job account's not-yet-embedded anomaly inspections of a model version (the retrieval index's catch-up). */
+  'embedding.index': { versionId: string; batch?: number };
   /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
   explain: {
     inspectionId: string;
@@ -23,7 +25,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

@@ -8,10 +8,11 @@ import type { JobDefinition, JobDeps } from './job-definition.ts';
 import type { JobHandler, JobHandlers } from './job-queue.ts';
 import { JOB_NAMES, isJobName } from './job-names.ts';
 import { blobSweepJob } from './handlers/blob-sweep.job.ts';
+import { embeddingIndexJob } from './handlers/embedding-index.job.ts';
 import { explainJob } from './handlers/explain.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.
