@@ -29,6 +29,8 @@ import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { inspectionRoutes } from './routes/inspections.routes.ts';
 import { anomalyRoutes } from './routes/anomaly.routes.ts';
 import { jobRoutes } from './routes/jobs.routes.ts';
+import { datasetRoutes } from './routes/datasets.routes.ts';
+import { runRoutes } from './routes/runs.routes.ts';
 import { explanationRoutes } from './routes/explanations.routes.ts';
 import { modelRoutes } from './routes/models.routes.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
@@ -89,6 +91,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(inspectionRoutes, { prefix: API_PREFIX });
   await app.register(anomalyRoutes, { prefix: API_PREFIX, config });
   await app.register(jobRoutes, { prefix: API_PREFIX });
+  await app.register(datasetRoutes, { prefix: API_PREFIX });
+  await app.register(runRoutes, { prefix: API_PREFIX, config });
   await app.register(explanationRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;

@@ -25,6 +25,8 @@ export const EnvSchema = Type.Object(
     XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),
     XQC_BLOB_SWEEP_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'minutes between sweeps of unreferenced blobs, 0 to turn sweeping off (default 60)' })),
     XQC_JOB_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'background jobs a worker runs at once; 0: the API process runs none (default 2; with REDIS_URL only `xaiqc worker` runs jobs)' })),
+    MLFLOW_TRACKING_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'MLflow tracking server; train runs are mirrored to it as `xaiqc train` does (unset: no mirroring)' })),
+    MLFLOW_EXPERIMENT_NAME: Type.Optional(Type.String({ minLength: 1, description: 'MLflow experiment of mirrored runs (default xai-qc)' })),
     XQC_BODY_LIMIT_MB: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'largest upload in MiB (default 256)' })),
     ...AUTH_ENV_PROPERTIES,
   },

@@ -36,6 +36,8 @@ export interface Config {
   readonly blobSweepIntervalMs: number;
   /** Background jobs one worker runs at once; 0: this process runs no jobs (XQC_JOB_CONCURRENCY). */
   readonly jobConcurrency: number;
+  /** MLflow tracking server that train runs are mirrored to (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME); undefined: none. */
+  readonly mlflow: { readonly trackingUri: string; readonly experiment?: string } | undefined;
   /** Largest request body in bytes (uploads included). */
   readonly bodyLimitBytes: number;
   /** Token verification, local accounts, first admin (auth/auth-config.ts). */
@@ -76,6 +78,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
     blobSweepIntervalMs: Number(e.XQC_BLOB_SWEEP_MINUTES ?? 60) * 60 * 1000,
     jobConcurrency: Number(e.XQC_JOB_CONCURRENCY ?? 2),
+    mlflow: e.MLFLOW_TRACKING_URI === undefined ? undefined : Object.freeze({ trackingUri: e.MLFLOW_TRACKING_URI, experiment: e.MLFLOW_EXPERIMENT_NAME }),
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
     auth: authConfigFromEnv(e),
     security: securityConfigFromEnv(e),

@@ -5,10 +5,11 @@
  */
 import type { AuthTables } from './tables/auth.tables.ts';
 import type { EmbeddingTables } from './tables/embeddings.tables.ts';
+import type { DatasetTables } from './tables/datasets.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, EmbeddingTables, ExplanationTables, InspectionTables, JobTables, RegistryTables {}
+export interface Database extends AuthTables, EmbeddingTables, DatasetTables, ExplanationTables, InspectionTables, JobTables, RegistryTables {}

@@ -20,6 +20,8 @@ export interface EventPayloads {
   'explanation.ready': { inspectionId: string; explanationId: string; method: string; jobId: string | null };
   /** A job reported progress (0..1). */
   'job.progress': { jobId: string; name: string; progress: number; message: string | null };
+  /** A train run finished an epoch: its figures (validation figure: accuracy for classify, defect Dice for segment). */
+  'run.epoch': { runId: string; jobId: string; epoch: number; epochs: number; trainLoss: number; valMetric: number; lr: number; seconds: number; best: boolean };
   /** A job ended: succeeded, failed (dead letter) or cancelled. */
   'job.finished': { jobId: string; name: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null };
 }

@@ -5,6 +5,10 @@
 
 /** Payload of each job name (JSON-serialisable). */
 export interface JobPayloads {
+  /** Trains the model of run `runId` (runs table) on its dataset and registers an inactive version. */
+  'run.train': { runId: string };
+  /** Evaluates the model version of run `runId` on its dataset and stores the report. */
+  'run.evaluate': { runId: string };
   /** Removes blobs no row references and that were put more than `graceMs` ago (default one hour). */
   'blob.sweep': { graceMs?: number; limit?: number };
   /** Embeds the job account's not-yet-embedded anomaly inspections of a model version (the retrieval index's catch-up). */
@@ -25,7 +29,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

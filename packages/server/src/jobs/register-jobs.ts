@@ -8,11 +8,13 @@ import type { JobDefinition, JobDeps } from './job-definition.ts';
 import type { JobHandler, JobHandlers } from './job-queue.ts';
 import { JOB_NAMES, isJobName } from './job-names.ts';
 import { blobSweepJob } from './handlers/blob-sweep.job.ts';
+import { runEvaluateJob } from './handlers/run-evaluate.job.ts';
+import { runTrainJob } from './handlers/run-train.job.ts';
 import { embeddingIndexJob } from './handlers/embedding-index.job.ts';
 import { explainJob } from './handlers/explain.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.

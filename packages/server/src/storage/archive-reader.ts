@@ -137,11 +137,12 @@ class Collector {
 }
 
 /** Reads `stream` into one buffer, charging every chunk to `budget` as it arrives. */
-async function drain(stream: Readable, name: string, budget: Budget, compressed: number | undefined): Promise<Buffer> {
+async function drain(stream: AsyncIterable<unknown> & { destroy(): void }, name: string, budget: Budget, compressed: number | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const item of stream) {
+      const chunk = item as Buffer;
       size += chunk.length;
       budget.add(name, chunk.length, size, compressed);
       chunks.push(chunk);

@@ -8,6 +8,7 @@ import * as auth from './0002-auth.ts';
 import * as inspections from './0003-inspections.ts';
 import * as jobs from './0004-jobs.ts';
 import * as explanations from './0005-explanations.ts';
+import * as datasetsRuns from './0006-datasets-runs.ts';
 import * as embeddings from './0007-embeddings.ts';
 
 /** Migrations by name, applied in key order at start. */
@@ -17,5 +18,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-inspections': inspections,
   '0004-jobs': jobs,
   '0005-explanations': explanations,
+  '0006-datasets-runs': datasetsRuns,
   '0007-embeddings': embeddings,
 });
