@@ -67,6 +67,15 @@ describe('anomaly answers (SQLite)', () => {
 
   const get = (url: string, account = 'acct-a', role = 'viewer') => app.inject({ method: 'GET', url, headers: auth.get(`${role}|${account}`) });
 
+  /** Polls job `id` of account A until it ends; returns its final status. */
+  async function jobEnd(id: string): Promise<string> {
+    for (;;) {
+      const job = await app.jobQueue.get('acct-a', id);
+      if (!job || !['queued', 'running'].includes(job.status)) return job?.status ?? 'missing';
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   beforeAll(async () => {
     t = await createTestApp('sqlite');
     app = t.app;
@@ -87,14 +96,8 @@ describe('anomaly answers (SQLite)', () => {
   it('the embedding.index job embeds the account backlog of the version and nothing of another account', async () => {
     const version = (await app.db.selectFrom('inspections').select('model_version_id').where('id', '=', originals[0]).executeTakeFirstOrThrow()).model_version_id;
     const job = await app.jobQueue.enqueue('embedding.index', { versionId: version, batch: 5 }, { accountId: 'acct-a', dedupeKey: version });
-    let status: string = job.status;
-    let result: unknown;
-    for (let i = 0; i < 600 && (status === 'queued' || status === 'running'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const now = await app.jobQueue.get('acct-a', job.id);
-      status = now?.status ?? 'missing';
-      result = now?.result;
-    }
+    const status = await jobEnd(job.id);
+    const result = (await app.jobQueue.get('acct-a', job.id))?.result;
     expect(status).toBe('succeeded');
     expect(result).toEqual({ embedded: 2 * TEXTURES.length, pending: 0 });
     const rows = await app.db.selectFrom('inspection_embeddings').select(['inspection_id', 'account_id', 'dim']).execute();
@@ -124,7 +127,6 @@ describe('anomaly answers (SQLite)', () => {
     for (const b of ofB) expect(ids).not.toContain(b);
     for (const item of what?.items ?? []) {
       expect(['pass', 'reject']).toContain(item.verdict);
-      expect(item.review).toBeNull();
       expect(item.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
       expect(item.similarity).toBeLessThanOrEqual(1.0001);
     }
@@ -157,10 +159,15 @@ describe('anomaly answers (SQLite)', () => {
   });
 
   it('where and which: statistics, the stored map and the overlays decode as PNG of the image size; Grad-CAM++ is stored once', async () => {
-    const first = (await get(`${API}/inspections/${originals[1]}/anomaly`)).json<AnomalyAnswers>();
+    let first = (await get(`${API}/inspections/${originals[1]}/anomaly`)).json<AnomalyAnswers>();
     expect(first.where?.width).toBe(SIZE);
     expect(first.where?.defectArea).toBeGreaterThanOrEqual(0);
     expect(first.where?.max).toBeLessThanOrEqual(1);
+    if (first.which?.status === 'pending') {
+      // Over the inline budget (a busy machine): the explain job stores it; the next ask reads it.
+      expect(await jobEnd(first.which.jobId)).toBe('succeeded');
+      first = (await get(`${API}/inspections/${originals[1]}/anomaly`)).json<AnomalyAnswers>();
+    }
     const which = first.which;
     if (which?.status !== 'ready') throw new Error(`which is ${JSON.stringify(which)}`);
     expect(which.target).toBe('anomaly score');

@@ -21,6 +21,7 @@ import { AnomalyCompute } from '../services/anomaly-compute.ts';
 import { AnomalyIndexer } from '../services/anomaly-index.ts';
 import { AnomalyModels } from '../services/anomaly-models.ts';
 import { AnomalyService } from '../services/anomaly.service.ts';
+import type { ReviewSummary } from '../services/anomaly.service.ts';
 import { explanationBlobs, ExplanationService } from '../services/explanation.service.ts';
 
 /** Options of {@link anomalyRoutes}. */
@@ -69,6 +70,18 @@ export const anomalyRoutes: FastifyPluginAsyncTypebox<AnomalyRoutesOptions> = as
     explanations,
     enqueueIndex: async (accountId, versionId) => {
       await app.jobQueue.enqueue('embedding.index', { versionId }, { accountId, dedupeKey: versionId, priority: -1 });
+    },
+    // Reviews (plugins/reviews.ts) when the app has them; the current review is the newest.
+    reviews: {
+      current: async (principal, ids) => {
+        const out = new Map<string, ReviewSummary>();
+        if (!app.hasDecorator('reviews')) return out;
+        for (const id of ids) {
+          const [r] = (await app.reviews.history(principal, id)).items;
+          if (r) out.set(id, { verdict: r.verdict, label: r.label, decision: r.decision, createdAt: r.createdAt });
+        }
+        return out;
+      },
     },
   });
   app.addSchema(AnomalyAnswersSchema);

@@ -117,7 +117,18 @@ const Similar = Type.Object({
   label: Type.String(),
   score: Type.Number({ description: 'normalised anomaly score' }),
   createdAt: Type.String({ format: 'date-time' }),
-  review: Type.Union([Type.String(), Type.Null()], { description: "the reviewer's label, null while not reviewed" }),
+  review: Type.Union(
+    [
+      Type.Object({
+        verdict: Type.String({ description: 'the true verdict the reviewer gave' }),
+        label: Type.String(),
+        decision: Type.String({ description: "confirm (the model's verdict and label) or override" }),
+        createdAt: Type.String({ format: 'date-time' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the current review of that inspection, null while not reviewed' },
+  ),
   links: Type.Object({ inspection: Type.String(), image: Type.String(), thumbnail: Type.String() }),
 });
 

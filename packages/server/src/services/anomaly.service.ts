@@ -29,13 +29,21 @@ export const MAX_SURROGATE_SAMPLES = 128;
 /** Similar inspections returned by default. */
 export const DEFAULT_K = 5;
 
-/** Reviewers' labels by inspection id. Reviews are not built yet (issue 15): {@link NO_REVIEWS} answers none. */
-export interface ReviewLookup {
-  labels(accountId: string, ids: readonly string[]): Promise<Map<string, string>>;
+/** The current review of an inspection, as the what answer shows it. */
+export interface ReviewSummary {
+  verdict: string;
+  label: string;
+  decision: string;
+  createdAt: string;
 }
 
-/** The review lookup while there are no reviews: every inspection is unreviewed. */
-export const NO_REVIEWS: ReviewLookup = { labels: async () => new Map() };
+/** The current reviews of the caller's inspections `ids`, by inspection id (unreviewed ones absent). */
+export interface ReviewLookup {
+  current(principal: Principal, ids: readonly string[]): Promise<Map<string, ReviewSummary>>;
+}
+
+/** The review lookup of an app without reviews: every inspection is unreviewed. */
+export const NO_REVIEWS: ReviewLookup = { current: async () => new Map() };
 
 /** Blob reads of the service (the app's blob store). */
 export interface AnomalyBlobs {
@@ -243,7 +251,7 @@ export class AnomalyService {
     if (pending > 0) await this.deps.enqueueIndex(accountId, s.version.id);
     const { hits, indexed } = await this.deps.indexer.similar(accountId, s.version, s.row.id, k);
     const ids = hits.map((h) => h.id);
-    const [rows, reviews] = await Promise.all([this.deps.repo.inspections(accountId, ids), (this.deps.reviews ?? NO_REVIEWS).labels(accountId, ids)]);
+    const [rows, reviews] = await Promise.all([this.deps.repo.inspections(accountId, ids), (this.deps.reviews ?? NO_REVIEWS).current(principal, ids)]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const items = hits.flatMap((h) => {
       // An inspection deleted since the index was read is left out.
