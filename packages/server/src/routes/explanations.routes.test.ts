@@ -181,6 +181,7 @@ describe('explanation routes on sqlite', () => {
   describe('bad input: a clear 4xx and nothing stored', () => {
     const cases: [string, () => Record<string, unknown>, 'operator' | 'stranger', number, string, string][] = [
       ['an unknown method', () => ({ inspectionId: inspection.id, methods: ['gradcam', 'magic'] }), 'operator', 400, 'XQC_EXPLAIN_METHOD', 'saliency'],
+      ['the anomaly map of a classifier', () => ({ inspectionId: inspection.id, methods: ['anomalymap'] }), 'operator', 400, 'XQC_EXPLAIN_METHOD', 'anomaly detectors'],
       ['an unknown parameter', () => ({ inspectionId: inspection.id, methods: ['lime'], params: { lime: { sample: 10 } } }), 'operator', 400, 'XQC_EXPLAIN_PARAM', 'samples'],
       ['a parameter out of range', () => ({ inspectionId: inspection.id, methods: ['rise'], params: { rise: { masks: 0 } } }), 'operator', 400, 'XQC_EXPLAIN_PARAM', 'masks'],
       ['parameters of a method not requested', () => ({ inspectionId: inspection.id, methods: ['gradcam'], params: { lime: { samples: 10 } } }), 'operator', 400, 'XQC_EXPLAIN_PARAM', 'lime'],

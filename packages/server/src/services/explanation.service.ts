@@ -262,6 +262,9 @@ export class ExplanationService {
     const version = await this.deps.inspections.versionById(inspection.row.model_version_id);
     if (!version) throw new ApiError(409, 'XQC_MODEL_VERSION_GONE', `the model version of inspection ${request.inspectionId} was deleted; it cannot be explained any more`);
     const card = parseModelCard(JSON.parse(version.cardJson) as unknown);
+    if (seen.has('anomalymap') && card.task !== 'anomaly') {
+      throw badRequest('XQC_EXPLAIN_METHOD', `methods: anomalymap explains anomaly detectors; model '${card.name}' is a ${card.task} model (use ${known.filter((n) => n !== 'anomalymap').join(', ')})`);
+    }
     const target = this.resolveTarget(card, inspection, request.target);
     const targetKey = target === undefined ? 'default' : `class:${target}`;
     const seed = request.seed ?? 0;
