@@ -78,9 +78,44 @@ async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Rethrows the job's cancellation reason when it was cancelled, else `e`. */
-function rethrow(ctx: JobContext<'run.train' | 'run.evaluate'>, e: unknown): never {
-  throw ctx.signal.aborted ? ctx.signal.reason : e;
+/** How often a run reads its job's cancellation flag, ms. */
+const CANCEL_POLL_MS = 250;
+/** How long a run stopped for a cancellation waits for the queue to abort its signal, ms. */
+const CANCEL_WAIT_MS = 60_000;
+
+/**
+ * Runs `work` with a signal that aborts when the job's signal does, or as soon as the job row
+ * says cancellation was asked (read every {@link CANCEL_POLL_MS}): the queue aborts the
+ * handler's signal only at its next lease renewal, and a short run could finish meanwhile.
+ * Stopped that way, it waits for the queue's signal and throws its reason, so the job ends
+ * `cancelled` rather than failed.
+ */
+async function cancellable<T>(runs: RunRepository, ctx: JobContext<'run.train' | 'run.evaluate'>, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const local = new AbortController();
+  const follow = (): void => local.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', follow, { once: true });
+  const timer = setInterval(() => {
+    runs.cancelRequested(ctx.job.id).then(
+      (asked) => {
+        if (asked && !local.signal.aborted) local.abort(new ApiError(409, 'XQC_JOB_CANCELLED', `job ${ctx.job.id} was cancelled`));
+      },
+      () => undefined,
+    );
+  }, CANCEL_POLL_MS);
+  try {
+    return await work(local.signal);
+  } catch (e) {
+    if (local.signal.aborted && !ctx.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, CANCEL_WAIT_MS);
+        ctx.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      });
+    }
+    throw ctx.signal.aborted ? ctx.signal.reason : local.signal.aborted ? local.signal.reason : e;
+  } finally {
+    clearInterval(timer);
+    ctx.signal.removeEventListener('abort', follow);
+  }
 }
 
 /** Handles `run.train`: trains, registers an inactive version, stores curves and metrics. */
@@ -119,34 +154,25 @@ export async function executeTrain(deps: JobDeps, ctx: JobContext<'run.train'>):
     };
     let record: RunRecord | AnomalyRunRecord;
     try {
-      if (task === 'anomaly') {
-        const backbone = await backbonePath(deps, run, join(dir, 'backbone'));
-        record = await runInWorker<AnomalyRunRecord>(
-          {
-            op: 'train-anomaly',
-            options: {
-              data, out, backbone, name: modelName, layers: p.layers, coreset: p.coreset, quantile: p.quantile, size: p.size, seed: p.seed ?? 0, ratios,
-              imageScore: p.imageScore, dim: p.dim, batchSize: p.batchSize, session: p.threads ? { intraOpThreads: p.threads } : undefined, codeVersion: SERVER_VERSION,
-            },
-          },
-          { signal: ctx.signal, onMessage },
-        );
-      } else {
-        record = await runInWorker<RunRecord>(
-          {
-            op: 'train',
-            options: {
-              task, data, out, name: modelName, epochs, batchSize: p.batchSize, lr: p.lr, width: p.width, depth: p.depth, size: p.size, seed: p.seed ?? 0,
-              splitRatios: ratios, optimizer: p.optimizer, schedule: p.schedule, labelSmoothing: p.labelSmoothing, patience: p.patience, augment: p.augment,
-              threads: p.threads, codeVersion: SERVER_VERSION, mlflow: deps.config.mlflow,
-            },
-          },
-          { signal: ctx.signal, onMessage },
-        );
-      }
+      record = await cancellable(runs, ctx, async (signal) => {
+        if (task === 'anomaly') {
+          const backbone = await backbonePath(deps, run, join(dir, 'backbone'));
+          const options = {
+            data, out, backbone, name: modelName, layers: p.layers, coreset: p.coreset, quantile: p.quantile, size: p.size, seed: p.seed ?? 0, ratios,
+            imageScore: p.imageScore, dim: p.dim, batchSize: p.batchSize, session: p.threads ? { intraOpThreads: p.threads } : undefined, codeVersion: SERVER_VERSION,
+          };
+          return runInWorker<AnomalyRunRecord>({ op: 'train-anomaly', options }, { signal, onMessage });
+        }
+        const options = {
+          task, data, out, name: modelName, epochs, batchSize: p.batchSize, lr: p.lr, width: p.width, depth: p.depth, size: p.size, seed: p.seed ?? 0,
+          splitRatios: ratios, optimizer: p.optimizer, schedule: p.schedule, labelSmoothing: p.labelSmoothing, patience: p.patience, augment: p.augment,
+          threads: p.threads, codeVersion: SERVER_VERSION, mlflow: deps.config.mlflow,
+        };
+        return runInWorker<RunRecord>({ op: 'train', options }, { signal, onMessage });
+      });
     } catch (e) {
       await pending.catch(() => undefined);
-      rethrow(ctx, e);
+      throw e;
     }
     await pending;
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -216,20 +242,16 @@ export async function executeEvaluate(deps: JobDeps, ctx: JobContext<'run.evalua
     let pending: Promise<void> = Promise.resolve();
     let evaluation: FolderEvaluation | AnomalyFolderEvaluation;
     try {
-      evaluation = await runInWorker<FolderEvaluation | AnomalyFolderEvaluation>(
-        { op: 'evaluate', modelPath: join(model, MODEL_FILES.model), dataDir: data, anomaly: run.task === 'anomaly' },
-        {
-          signal: ctx.signal,
-          onMessage: (m) => {
-            if (m.type !== 'progress' || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
-            lastProgress = Date.now();
-            pending = pending.then(() => ctx.progress(Math.min(0.95, (0.95 * m.done) / Math.max(m.total, 1)), `${m.done} of ${m.total} images`));
-          },
-        },
-      );
+      const onMessage = (m: Exclude<WorkerReply, { type: 'done' | 'error' | 'startError' }>): void => {
+        if (m.type !== 'progress' || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = Date.now();
+        pending = pending.then(() => ctx.progress(Math.min(0.95, (0.95 * m.done) / Math.max(m.total, 1)), `${m.done} of ${m.total} images`));
+      };
+      const task = { op: 'evaluate', modelPath: join(model, MODEL_FILES.model), dataDir: data, anomaly: run.task === 'anomaly' } as const;
+      evaluation = await cancellable(runs, ctx, (signal) => runInWorker<FolderEvaluation | AnomalyFolderEvaluation>(task, { signal, onMessage }));
     } catch (e) {
       await pending.catch(() => undefined);
-      rethrow(ctx, e);
+      throw e;
     }
     await pending;
     if (ctx.signal.aborted) throw ctx.signal.reason;
