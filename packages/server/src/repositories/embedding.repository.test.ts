@@ -139,6 +139,15 @@ describe.each(DIALECTS)('embedding store on %s', (dialect) => {
     expect(embedCalls).toBeGreaterThan(0);
   });
 
+  it('runs concurrent catch-ups of one account and version one after the other, embedding each inspection once', async () => {
+    await t.db.insertInto('inspections').values([inspection('k1', 'a', { account_id: 'acct-3' }), inspection('k2', 'b', { account_id: 'acct-3' })]).execute();
+    const ix = indexer();
+    const calls = embedCalls;
+    const [x, y] = await Promise.all([ix.catchUp('acct-3', servingVersion('v1'), 10), ix.catchUp('acct-3', servingVersion('v1'), 10)]);
+    expect([x.embedded + y.embedded, x.pending, y.pending]).toEqual([2, 0, 0]);
+    expect(embedCalls - calls).toBe(1);
+  });
+
   it('stores one surrogate per account and version, replaced on refit', async () => {
     await repo.putSurrogate({ account_id: 'acct-1', model_version_id: 'v1', surrogate_json: '{"n":1}', samples: 9, fitted_at: NOW });
     await repo.putSurrogate({ account_id: 'acct-1', model_version_id: 'v1', surrogate_json: '{"n":2}', samples: 18, fitted_at: NOW });

@@ -42,6 +42,7 @@ interface CachedIndex {
 export class AnomalyIndexer {
   private readonly cache = new Map<string, CachedIndex>();
   private readonly refreshing = new Map<string, Promise<EmbeddingIndex>>();
+  private readonly lanes = new Map<string, Promise<unknown>>();
   private readonly clock: () => Date;
 
   constructor(private readonly deps: AnomalyIndexerDeps) {
@@ -80,6 +81,20 @@ export class AnomalyIndexer {
    * @returns how many were embedded and how many are still pending
    */
   async catchUp(accountId: string, v: ServingVersion, limit = CATCH_UP_BATCH, first?: { id: string; imageSha256: string }): Promise<{ embedded: number; pending: number }> {
+    // One catch-up per account and version at a time in this process: a concurrent answer
+    // waits and then finds the batch embedded instead of embedding it twice. Across
+    // processes the insert keeps the first embedding of an inspection.
+    const key = `${accountId}\u0000${v.id}`;
+    const run = (this.lanes.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.catchUpNow(accountId, v, limit, first));
+    this.lanes.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.lanes.get(key) === run) this.lanes.delete(key);
+    }
+  }
+
+  private async catchUpNow(accountId: string, v: ServingVersion, limit: number, first?: { id: string; imageSha256: string }): Promise<{ embedded: number; pending: number }> {
     let embedded = 0;
     if (first && !(await this.deps.repo.has(accountId, first.id))) {
       await this.embed(accountId, v, [first]);
