@@ -139,13 +139,17 @@ describe.each(DIALECTS)('dataset routes on %s', (dialect: DialectName) => {
     expect(tempFolders()).toEqual(tempsBefore);
   });
 
-  it('lets only engineers upload and delete, and deletes a dataset with the blobs no other row names', async () => {
+  it('lets only engineers upload and delete, keeps dataset blobs from the sweeper, and deletes a dataset with the blobs no other row names', async () => {
     const zip = await zipOf((await classificationFiles(2, 10)).map((f) => ({ path: f.path, data: f.data })));
     expect((await uploadDataset(t.app, viewer, zip)).statusCode).toBe(403);
     const before = await storedCounts(t.app, t.config.dataDir);
     const res = await uploadDataset(t.app, engineer, zip, { name: 'short-lived' });
     expect(res.statusCode).toBe(201);
     const id = res.json().dataset.id as string;
+    // The sweeper keeps every blob a dataset names, however old.
+    const stored = await storedCounts(t.app, t.config.dataDir);
+    await t.app.blobs.sweep({ graceMs: 0 });
+    expect(await storedCounts(t.app, t.config.dataDir)).toEqual(stored);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/xai-qc/datasets/${id}`, headers: viewer })).statusCode).toBe(403);
     const del = await t.app.inject({ method: 'DELETE', url: `/api/xai-qc/datasets/${id}`, headers: engineer });
     expect(del.statusCode, del.body).toBe(200);
