@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { EventSink } from '../events/event-sink.ts';
 import type { JobRepository } from '../repositories/job.repository.ts';
 import type { EnqueueOptions, Job, JobContext, JobHandler, JobHandlers, JobListQuery, JobPage, JobQueue, JobWorker, RunOptions } from './job-queue.ts';
 import { isFinished } from './job-queue.ts';
@@ -47,6 +48,8 @@ export interface BullMqQueueOptions {
   backoff?: Backoff;
   log?: JobLog;
   clock?: () => Date;
+  /** Publishes `job.progress` and `job.finished` after the row write that records them. */
+  events?: EventSink;
 }
 
 const silentLog: JobLog = { warn: () => undefined, error: () => undefined };
@@ -96,7 +99,8 @@ export class BullMqJobQueue implements JobQueue {
           removeOnFail: true,
         });
       } catch (e) {
-        await this.repo.markFailed(row.id, `could not hand the job to Redis: ${errorMessage(e)}`, this.now());
+        const error = `could not hand the job to Redis: ${errorMessage(e)}`;
+        if (await this.repo.markFailed(row.id, error, this.now())) this.finished(row.id, row.account_id, row.name, 'failed', error);
         throw e;
       }
     }
@@ -118,6 +122,7 @@ export class BullMqJobQueue implements JobQueue {
     if (!job || isFinished(job.status)) return job;
     const now = this.now();
     if (await this.repo.cancelQueued(accountId, id, now)) {
+      this.finished(id, accountId, job.name, 'cancelled', null);
       // A worker that takes it anyway finds the row cancelled and skips it.
       await this.queue.remove(id).catch((e: unknown) => this.log.warn({ err: e, jobId: id }, 'cancelled job still in Redis'));
     } else {
@@ -158,13 +163,15 @@ export class BullMqJobQueue implements JobQueue {
     const row = await this.repo.markRunning(id, lease, this.now());
     if (!row) return;
     if (row.attempts > row.max_attempts) {
-      await this.repo.fail(id, token, `attempts exhausted: ${row.max_attempts} attempt(s) started and none finished (a worker stopped mid-job)`, undefined, this.now());
+      const error = `attempts exhausted: ${row.max_attempts} attempt(s) started and none finished (a worker stopped mid-job)`;
+      if (await this.repo.fail(id, token, error, undefined, this.now())) this.finished(id, row.account_id, row.name, 'failed', error);
       throw new UnrecoverableError(`job ${id}: attempts exhausted`);
     }
     const job = toJob(row, []);
     const handler = handlers[job.name] as JobHandler | undefined;
     if (!handler) {
-      await this.repo.fail(id, token, `no handler for job '${job.name}' in this worker`, undefined, this.now());
+      const error = `no handler for job '${job.name}' in this worker`;
+      if (await this.repo.fail(id, token, error, undefined, this.now())) this.finished(id, job.accountId, job.name, 'failed', error);
       throw new UnrecoverableError(`job ${id}: no handler for '${job.name}'`);
     }
     const controller = new AbortController();
@@ -184,7 +191,9 @@ export class BullMqJobQueue implements JobQueue {
       progress: async (fraction, message) => {
         checkProgress(fraction);
         if (controller.signal.aborted) return;
-        await this.repo.progress(id, token, fraction, message ?? null, this.now());
+        if (await this.repo.progress(id, token, fraction, message ?? null, this.now())) {
+          this.options.events?.(job.accountId, 'job.progress', { jobId: id, name: job.name, progress: fraction, message: message ?? null });
+        }
         await bull.updateProgress(fraction);
       },
     };
@@ -194,7 +203,9 @@ export class BullMqJobQueue implements JobQueue {
       try {
         outcome = await handler(ctx);
         if (controller.signal.aborted) error = controller.signal.reason;
-        else if (!(await this.repo.complete(id, token, JSON.stringify(outcome.result ?? null), outcome.blobKeys ?? [], this.now()))) {
+        else if (await this.repo.complete(id, token, JSON.stringify(outcome.result ?? null), outcome.blobKeys ?? [], this.now())) {
+          this.finished(id, job.accountId, job.name, 'succeeded', null);
+        } else {
           this.log.warn({ jobId: id }, 'job finished after another worker took it over; the result was discarded');
         }
       } catch (e) {
@@ -202,17 +213,23 @@ export class BullMqJobQueue implements JobQueue {
       }
       if (error === undefined) return;
       if (controller.signal.aborted) {
-        await this.repo.finishCancelled(id, token, this.now());
+        if (await this.repo.finishCancelled(id, token, this.now())) this.finished(id, job.accountId, job.name, 'cancelled', null);
         throw new UnrecoverableError(`job ${id} was cancelled`);
       }
       const last = row.attempts >= row.max_attempts;
       const now = this.clock();
-      await this.repo.fail(id, token, errorMessage(error), last ? undefined : new Date(now.getTime() + backoffDelayMs(bull.attemptsMade + 1, this.backoff)).toISOString(), now.toISOString());
+      const recorded = await this.repo.fail(id, token, errorMessage(error), last ? undefined : new Date(now.getTime() + backoffDelayMs(bull.attemptsMade + 1, this.backoff)).toISOString(), now.toISOString());
+      if (recorded && last) this.finished(id, job.accountId, job.name, 'failed', errorMessage(error));
       if (last) throw new UnrecoverableError(errorMessage(error));
       throw error instanceof Error ? error : new Error(errorMessage(error));
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /** Publishes `job.finished` (after the row says so; retries publish nothing). */
+  private finished(jobId: string, accountId: string, name: string, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): void {
+    this.options.events?.(accountId, 'job.finished', { jobId, name, status, error });
   }
 
   /** Removes every key of this queue's prefix from Redis (tests). */

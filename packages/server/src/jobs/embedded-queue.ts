@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
+import type { EventSink } from '../events/event-sink.ts';
 import type { JobRepository, Lease } from '../repositories/job.repository.ts';
 import type { EnqueueOptions, Job, JobContext, JobHandler, JobHandlers, JobListQuery, JobPage, JobQueue, JobWorker, RunOptions } from './job-queue.ts';
 import { isFinished } from './job-queue.ts';
@@ -35,6 +36,8 @@ export interface EmbeddedQueueOptions {
   /** Names this process's workers (default `host:pid`). */
   owner?: string;
   log?: JobLog;
+  /** Publishes `job.progress` and `job.finished` after the row write that records them. */
+  events?: EventSink;
 }
 
 const silentLog: JobLog = { warn: () => undefined, error: () => undefined };
@@ -48,6 +51,7 @@ export class EmbeddedJobQueue implements JobQueue {
   private readonly backoff: Backoff;
   private readonly owner: string;
   private readonly log: JobLog;
+  private readonly events: EventSink | undefined;
   private readonly wakeUp = new EventEmitter();
   private readonly workers = new Set<JobWorker>();
   private workerCount = 0;
@@ -62,6 +66,7 @@ export class EmbeddedJobQueue implements JobQueue {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.owner = options.owner ?? `${hostname()}:${process.pid}`;
     this.log = options.log ?? silentLog;
+    this.events = options.events;
     this.wakeUp.setMaxListeners(0);
   }
 
@@ -90,7 +95,8 @@ export class EmbeddedJobQueue implements JobQueue {
     const job = await this.get(accountId, id);
     if (!job || isFinished(job.status)) return job;
     const now = this.now();
-    if (!(await this.repo.cancelQueued(accountId, id, now))) await this.repo.requestCancel(accountId, id, now);
+    if (await this.repo.cancelQueued(accountId, id, now)) this.finished(job, 'cancelled', null);
+    else await this.repo.requestCancel(accountId, id, now);
     return this.get(accountId, id);
   }
 
@@ -104,10 +110,16 @@ export class EmbeddedJobQueue implements JobQueue {
     let released = 0;
     for (const e of await this.repo.expiredLeases(now.toISOString(), limit)) {
       const message = `lease expired: the worker running attempt ${e.attempts} stopped renewing it`;
+      const retryAt = e.cancelRequested ? undefined : this.retryAt(e.attempts, e.maxAttempts, now);
       const done = e.cancelRequested
         ? await this.repo.finishCancelled(e.id, e.token, now.toISOString())
-        : await this.repo.fail(e.id, e.token, message, this.retryAt(e.attempts, e.maxAttempts, now), now.toISOString());
-      if (done) released++;
+        : await this.repo.fail(e.id, e.token, message, retryAt, now.toISOString());
+      if (!done) continue;
+      released++;
+      if (this.events && retryAt === undefined) {
+        const row = await this.repo.findById(e.id);
+        if (row) this.finished({ id: row.id, accountId: row.account_id, name: row.name as JobName }, e.cancelRequested ? 'cancelled' : 'failed', e.cancelRequested ? null : message);
+      }
     }
     return released;
   }
@@ -157,7 +169,9 @@ export class EmbeddedJobQueue implements JobQueue {
       progress: async (fraction, message) => {
         checkProgress(fraction);
         if (controller.signal.aborted) return;
-        await this.repo.progress(job.id, token, fraction, message ?? null, this.now());
+        if (await this.repo.progress(job.id, token, fraction, message ?? null, this.now())) {
+          this.events?.(job.accountId, 'job.progress', { jobId: job.id, name: job.name, progress: fraction, message: message ?? null });
+        }
       },
     };
     try {
@@ -180,7 +194,8 @@ export class EmbeddedJobQueue implements JobQueue {
         await this.endAttempt(job, token, controller.signal, e);
         return;
       }
-      if (!stored) this.log.warn({ jobId: job.id }, 'job finished after its lease was lost; the result was discarded');
+      if (stored) this.finished(job, 'succeeded', null);
+      else this.log.warn({ jobId: job.id }, 'job finished after its lease was lost; the result was discarded');
     } finally {
       clearInterval(timer);
     }
@@ -190,11 +205,19 @@ export class EmbeddedJobQueue implements JobQueue {
     const now = this.clock();
     const reason: unknown = signal.aborted ? signal.reason : undefined;
     if ((reason as { code?: string } | undefined)?.code === 'XQC_JOB_LEASE_LOST') return;
-    const ok =
-      (reason as { code?: string } | undefined)?.code === 'XQC_JOB_CANCELLED'
-        ? await this.repo.finishCancelled(job.id, token, now.toISOString())
-        : await this.repo.fail(job.id, token, errorMessage(error), this.retryAt(job.attempts, job.maxAttempts, now), now.toISOString());
+    const cancelled = (reason as { code?: string } | undefined)?.code === 'XQC_JOB_CANCELLED';
+    const retryAt = cancelled ? undefined : this.retryAt(job.attempts, job.maxAttempts, now);
+    const ok = cancelled
+      ? await this.repo.finishCancelled(job.id, token, now.toISOString())
+      : await this.repo.fail(job.id, token, errorMessage(error), retryAt, now.toISOString());
     if (!ok) this.log.warn({ jobId: job.id }, 'job attempt ended after its lease was lost; nothing recorded');
+    else if (cancelled) this.finished(job, 'cancelled', null);
+    else if (retryAt === undefined) this.finished(job, 'failed', errorMessage(error));
+  }
+
+  /** Publishes `job.finished` (after the row says so; retries publish nothing). */
+  private finished(job: Pick<Job, 'id' | 'accountId' | 'name'>, status: 'succeeded' | 'failed' | 'cancelled', error: string | null): void {
+    this.events?.(job.accountId, 'job.finished', { jobId: job.id, name: job.name, status, error });
   }
 
   run(handlers: JobHandlers, options: RunOptions = {}): JobWorker {

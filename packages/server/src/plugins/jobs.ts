@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config/load-config.ts';
+import { eventSink } from '../events/event-sink.ts';
 import { BullMqJobQueue } from '../jobs/bullmq-queue.ts';
 import { EmbeddedJobQueue } from '../jobs/embedded-queue.ts';
 import type { JobQueue, JobWorker } from '../jobs/job-queue.ts';
@@ -37,8 +38,11 @@ async function jobsPlugin(app: FastifyInstance, { config, worker }: JobsPluginOp
   app.blobs.addReference({ table: 'job_blobs', column: 'blob_sha256' });
   const handlers = buildJobHandlers({ db: app.db, blobs: app.blobs, events: app.events, registry: app.modelRegistry, config, log: app.log });
   const repo = new JobRepository(app.db, app.dbDialect);
+  const events = eventSink(app.events, app.log);
   const queue: JobQueue =
-    config.redisUrl === undefined ? new EmbeddedJobQueue(repo, { log: app.log }) : new BullMqJobQueue(repo, { redisUrl: config.redisUrl, prefix: config.redisPrefix, log: app.log });
+    config.redisUrl === undefined
+      ? new EmbeddedJobQueue(repo, { log: app.log, events })
+      : new BullMqJobQueue(repo, { redisUrl: config.redisUrl, prefix: config.redisPrefix, log: app.log, events });
   app.decorate('jobQueue', queue);
   app.decorate('jobs', new JobService(queue));
   const runHere = worker ?? (queue.kind === 'embedded' && config.jobConcurrency > 0);

@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import { ApiError, badRequest, unauthorized } from '../errors/api-error.ts';
+import { eventSink } from '../events/event-sink.ts';
 import { problems } from '../schemas/common.schema.ts';
 import {
   BatchResponseSchema,
@@ -73,7 +74,13 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
       await app.blobs.release(keys);
     },
   };
-  const service = new InspectionService({ repo: new InspectionRepository(app.db), blobs, inference: app.inference, maxPixels: options.maxPixels });
+  const service = new InspectionService({
+    repo: new InspectionRepository(app.db),
+    blobs,
+    inference: app.inference,
+    maxPixels: options.maxPixels,
+    events: eventSink(app.events, app.log),
+  });
   app.addSchema(FindingSchema);
   app.addSchema(InspectionSchema);
 

@@ -16,6 +16,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError, badRequest, notFound } from '../errors/api-error.ts';
 import type { FindingRow, InspectionRow, NewFindingRow } from '../db/tables/inspections.tables.ts';
+import type { EventSink } from '../events/event-sink.ts';
 import type { InferenceEngine } from '../inference/inference-engine.ts';
 import { InferenceItemError } from '../inference/inference-pool.ts';
 import { checkImageUpload, DEFAULT_MAX_IMAGE_PIXELS } from '../inference/image-upload.ts';
@@ -48,6 +49,8 @@ export interface InspectionServiceDeps {
   /** Largest accepted width x height (default {@link DEFAULT_MAX_IMAGE_PIXELS}). */
   maxPixels?: number;
   clock?: () => Date;
+  /** Publishes `inspection.created` after each stored inspection commits (fire-and-forget). */
+  events?: EventSink;
 }
 
 /** What `details_json` holds. */
@@ -260,6 +263,7 @@ export class InspectionService {
       return { row: inspection, details };
     });
     this.deps.inference.countInspection(v.modelName, out.verdict);
+    this.deps.events?.(principal.accountId, 'inspection.created', { inspectionId: id, modelName: v.modelName, modelVersion: v.version, verdict: out.verdict, score: out.score });
     // The answer is built from the values just stored, not parsed back from their JSON.
     const findings = out.findings.map((f): Finding => {
       const finding: Finding = { label: f.label, classIndex: f.classIndex, score: f.score, severity: f.severity };

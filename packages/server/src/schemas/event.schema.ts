@@ -1,0 +1,118 @@
+/**
+ * Live event schemas: one TypeBox schema per event type of events/event-bus.ts
+ * `EventPayloads`, and {@link XqcEventSchema}, the union a WebSocket client of
+ * `GET /api/xai-qc/ws` receives as JSON text frames. The events plugin registers them with
+ * `addSchema`, so they are components of the OpenAPI document (and types of the client).
+ * A new event type is one entry in `EventPayloads` and one here: {@link EVENT_SCHEMAS} is
+ * checked against `EventType` by the compiler, and the schema tests check every entry.
+ */
+import { Type } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { API_PREFIX } from '../api-prefix.ts';
+import type { EventType } from '../events/event-bus.ts';
+
+const NullableString = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
+
+/** The envelope every event shares, around `data` of type `type`. */
+function eventSchema<T extends EventType, D extends TObject>(type: T, id: string, description: string, data: D) {
+  return Type.Object(
+    {
+      type: Type.Literal(type),
+      accountId: Type.String({ description: 'the account the event belongs to (always the connected principal\'s)' }),
+      at: Type.String({ format: 'date-time', description: 'ISO-8601 UTC time of publication' }),
+      data,
+    },
+    { $id: id, title: id, description, additionalProperties: false },
+  );
+}
+
+/** `inspection.created`: a new inspection was stored (POST /detect, /detect/batch). */
+export const InspectionCreatedEventSchema = eventSchema(
+  'inspection.created',
+  'InspectionCreatedEvent',
+  'A new inspection was stored; read it with GET /inspections/{inspectionId}.',
+  Type.Object(
+    {
+      inspectionId: Type.String({ format: 'uuid' }),
+      modelName: Type.String(),
+      modelVersion: Type.String(),
+      verdict: Type.String({ description: 'the inspection verdict (pass, reject, review, ...)' }),
+      score: Type.Union([Type.Number(), Type.Null()], { description: 'the score of the verdict, null when the model has none' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** `explanation.ready`: a stored explanation can be read. */
+export const ExplanationReadyEventSchema = eventSchema(
+  'explanation.ready',
+  'ExplanationReadyEvent',
+  'A stored explanation of an inspection is ready; read it with GET /inspections/{inspectionId}/explanations.',
+  Type.Object(
+    {
+      inspectionId: Type.String({ format: 'uuid' }),
+      explanationId: Type.String(),
+      method: Type.String({ description: 'the explanation method (grad-cam, integrated-gradients, ...)' }),
+      jobId: Type.Union([Type.String(), Type.Null()], { description: 'the job that computed it; null when it was computed inline' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** `job.progress`: a job recorded progress. */
+export const JobProgressEventSchema = eventSchema(
+  'job.progress',
+  'JobProgressEvent',
+  'A running job recorded progress; GET /jobs/{jobId} has the same figures.',
+  Type.Object(
+    {
+      jobId: Type.String({ format: 'uuid' }),
+      name: Type.String({ description: 'the job name' }),
+      progress: Type.Number({ minimum: 0, maximum: 1 }),
+      message: NullableString('what the job said it was doing'),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** `job.finished`: a job ended for good. */
+export const JobFinishedEventSchema = eventSchema(
+  'job.finished',
+  'JobFinishedEvent',
+  'A job ended for good: succeeded, failed (the dead letter, after its last attempt; retries send nothing) or cancelled.',
+  Type.Object(
+    {
+      jobId: Type.String({ format: 'uuid' }),
+      name: Type.String({ description: 'the job name' }),
+      status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')]),
+      error: NullableString('message of the last failed attempt, null unless failed'),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** The schema of each event type; the compiler rejects a missing or unknown type. */
+export const EVENT_SCHEMAS = {
+  'inspection.created': InspectionCreatedEventSchema,
+  'explanation.ready': ExplanationReadyEventSchema,
+  'job.progress': JobProgressEventSchema,
+  'job.finished': JobFinishedEventSchema,
+} as const satisfies { readonly [T in EventType]: TObject };
+
+/** How the WebSocket is reached, for the union schema's description and the docs. */
+export const EVENTS_WS_DESCRIPTION =
+  `One message of the live-event WebSocket at ${API_PREFIX}/ws (ws:// or wss:// on the API's host). ` +
+  'Authenticate on connect, before the upgrade: an Authorization bearer header or x-api-key header where the client can set ' +
+  'headers, else the subprotocols `xqc-events` and `xqc-token.<token>` (a browser: new WebSocket(url, ["xqc-events", "xqc-token." + token])); ' +
+  'the server answers with the subprotocol `xqc-events`. A missing or bad credential is refused with 401 before the upgrade. ' +
+  'The server sends each event of the caller\'s account as one JSON text frame; it reads nothing from the client. ' +
+  'Delivery is at most once, in publication order per publishing process; after a reconnect, read what was missed from the REST API.';
+
+/** Any live event: what one WebSocket text frame holds. */
+export const XqcEventSchema = Type.Union(
+  Object.values(EVENT_SCHEMAS).map((s) => Type.Ref(s.$id as string)),
+  { $id: 'XqcEvent', title: 'XqcEvent', description: EVENTS_WS_DESCRIPTION },
+);
+
+/** Every schema the events plugin registers, components first. */
+export const EVENT_SHARED_SCHEMAS: readonly TSchema[] = [...Object.values(EVENT_SCHEMAS), XqcEventSchema];
