@@ -17,7 +17,7 @@ import { InspectionRepository } from '../repositories/inspection.repository.ts';
 import { problems } from '../schemas/common.schema.ts';
 import { ExplainAcceptedSchema, ExplainBodySchema, ExplainResultSchema, ExplanationAggregateSchema, ExplanationListSchema, ExplanationSchema } from '../schemas/explanation.schema.ts';
 import { EXPLAIN_EVENTS, explanationBlobs, ExplanationService, INLINE_BUDGET_MS } from '../services/explanation.service.ts';
-import type { ExplanationFile } from '../services/explanation.service.ts';
+import type { ExplanationFile } from '../services/explanation-views.ts';
 
 /** Options of {@link explanationRoutes}. */
 export interface ExplanationRoutesOptions {

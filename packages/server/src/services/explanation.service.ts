@@ -9,15 +9,14 @@
  * the rest run as the `explain` job (jobs/handlers/explain.job.ts), which calls
  * {@link ExplanationService.compute}. Every read and write is scoped to the caller's account.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import { COLORMAP_NAMES, explainerNames, getExplainer, isXqcError, parseModelCard, resolveParams, XqcError } from '@xai-qc/core';
+import { parseModelCard, XqcError } from '@xai-qc/core';
 import type { ExplainProgress, ModelCard } from '@xai-qc/core';
-import { API_PREFIX } from '../api-prefix.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../db/schema.ts';
 import type { AggregateRow, ExplanationRow, NewAggregateRow, NewExplanationRow } from '../db/tables/explanations.tables.ts';
-import { ApiError, badRequest, notFound } from '../errors/api-error.ts';
+import { ApiError, notFound } from '../errors/api-error.ts';
 import { statusOfCoreCode } from '../errors/status-table.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ExplainModel, ExplainOutput, ExplainTask } from '../inference/explain.types.ts';
@@ -28,7 +27,10 @@ import type { JobPayloads } from '../jobs/job-names.ts';
 import type { Blobs } from '../storage/blobs.ts';
 import type { ExplanationKey, ExplanationRepository } from '../repositories/explanation.repository.ts';
 import type { InspectionRecord, InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
-import type { ExplainResultDto, ExplanationAggregateDto, ExplanationDto, ExplanationListDto } from '../schemas/explanation.schema.ts';
+import type { ExplainResultDto, ExplanationDto, ExplanationListDto } from '../schemas/explanation.schema.ts';
+import { canonical, checkExplainRequest, checkMethodsFit, resolveTarget, sha256 } from './explanation-request.ts';
+import { aggregateView, EXPLANATION_MEDIA_TYPES, explanationView } from './explanation-views.ts';
+import type { ExplanationFile } from './explanation-views.ts';
 
 /** Methods that may answer inline: one or two backward passes each. */
 export const FAST_METHODS: ReadonlySet<string> = new Set(['gradcam', 'gradcampp', 'saliency', 'gradxinput']);
@@ -36,8 +38,6 @@ export const FAST_METHODS: ReadonlySet<string> = new Set(['gradcam', 'gradcampp'
 export const INLINE_BUDGET_MS = 2000;
 /** Longest side of the decoded image the maps are drawn at (as the CLI's default display size). */
 export const EXPLAIN_MAX_SIDE = 1024;
-/** SLIC settings a superpixel method may be given (core explain-image.ts). */
-const SLIC_KEYS = ['nSegments', 'compactness', 'slicSigma'];
 /** WebSocket event types that report an explain job. */
 export const EXPLAIN_EVENTS = ['job.progress', 'job.finished', 'explanation.ready'] as const;
 
@@ -101,20 +101,6 @@ interface Plan {
   /** The caller's parameters by method (what explainImage is given). */
   given: Record<string, Record<string, unknown>>;
 }
-
-/** JSON with object keys sorted, so equal parameter sets hash alike. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The members hash of an aggregate: its member explanation ids, sorted. */
 export function membersHash(ids: readonly string[]): string {
@@ -188,14 +174,14 @@ export class ExplanationService {
   async list(principal: Principal, inspectionId: string): Promise<ExplanationListDto> {
     if (!(await this.deps.inspections.find(principal.accountId, inspectionId))) throw notFound(`inspection ${inspectionId}`);
     const { explanations, aggregates } = await this.deps.repo.listForInspection(principal.accountId, inspectionId);
-    return { items: explanations.map((r) => toDto(r)), aggregates: aggregates.map(toAggregateDto) };
+    return { items: explanations.map((r) => explanationView(r)), aggregates: aggregates.map(aggregateView) };
   }
 
   /** One stored result of the caller. @throws 404 */
   async get(principal: Principal, id: string): Promise<ExplanationDto> {
     const row = await this.deps.repo.findById(principal.accountId, id);
     if (!row) throw notFound(`explanation ${id}`);
-    return toDto(row);
+    return explanationView(row);
   }
 
   /** A blob of a stored result (`heatmap.npy`, `heatmap.png`, `overlay.png`). @throws 404 */
@@ -203,7 +189,7 @@ export class ExplanationService {
     const row = await this.deps.repo.findById(principal.accountId, id);
     if (!row) throw notFound(`explanation ${id}`);
     const sha = file === 'heatmap.npy' ? row.heatmap_sha256 : file === 'heatmap.png' ? row.heatmap_png_sha256 : row.overlay_sha256;
-    return { bytes: await this.deps.blobs.get(sha), mediaType: MEDIA_TYPES[file] };
+    return { bytes: await this.deps.blobs.get(sha), mediaType: EXPLANATION_MEDIA_TYPES[file] };
   }
 
   /** A blob of a stored aggregate (same file names). @throws 404 */
@@ -211,7 +197,7 @@ export class ExplanationService {
     const row = await this.deps.repo.findAggregateById(principal.accountId, id);
     if (!row) throw notFound(`explanation aggregate ${id}`);
     const sha = file === 'heatmap.npy' ? row.map_sha256 : file === 'heatmap.png' ? row.map_png_sha256 : row.overlay_sha256;
-    return { bytes: await this.deps.blobs.get(sha), mediaType: MEDIA_TYPES[file] };
+    return { bytes: await this.deps.blobs.get(sha), mediaType: EXPLANATION_MEDIA_TYPES[file] };
   }
 
   /** The reviewed mask seam (see {@link ExplanationServiceDeps.groundTruthMask}). */
@@ -221,51 +207,14 @@ export class ExplanationService {
 
   /** Checks the request; resolves the inspection, its model version and every key. */
   private async plan(accountId: string, request: ExplainRequest): Promise<Plan> {
-    const known = explainerNames();
-    const seen = new Set<string>();
-    for (const m of request.methods) {
-      if (!known.includes(m as (typeof known)[number])) throw badRequest('XQC_EXPLAIN_METHOD', `methods: unknown method '${m}'; the methods are ${known.join(', ')}`);
-      if (seen.has(m)) throw badRequest('XQC_EXPLAIN_METHOD', `methods: '${m}' is requested twice; name each method once`);
-      seen.add(m);
-    }
-    const colormap = request.colormap ?? 'jet';
-    if (!(COLORMAP_NAMES as readonly string[]).includes(colormap)) throw badRequest('XQC_EXPLAIN_COLORMAP', `colormap: unknown colormap '${colormap}'; one of ${COLORMAP_NAMES.join(', ')}`);
-    const opacity = request.opacity ?? 0.5;
-    if (!(opacity >= 0 && opacity <= 1)) throw badRequest('XQC_EXPLAIN_OPACITY', `opacity: must be in [0, 1], got ${opacity}`);
-    const given = request.params ?? {};
-    for (const m of Object.keys(given)) {
-      if (!seen.has(m)) throw badRequest('XQC_EXPLAIN_PARAM', `params: parameters are given for '${m}', which is not requested (${request.methods.join(', ')})`);
-    }
-    const methods = request.methods.map((method) => {
-      const table = getExplainer(method).params;
-      const settable = Object.keys(table).filter((k) => table[k].cli !== false);
-      for (const name of Object.keys(given[method] ?? {})) {
-        if (!settable.includes(name)) {
-          throw badRequest('XQC_EXPLAIN_PARAM', `params.${method}: unknown parameter '${name}'; ${settable.length ? `its parameters are ${settable.join(', ')}` : 'it takes no parameters'}`);
-        }
-      }
-      let params: Record<string, unknown>;
-      try {
-        params = resolveParams<Record<string, unknown>>(method, table, given[method]);
-      } catch (e) {
-        if (isXqcError(e)) throw badRequest('XQC_EXPLAIN_PARAM', `params.${method}: ${e.message}`);
-        throw e;
-      }
-      // explainImage shares one SLIC segmentation between lime and kernelshap unless a SLIC
-      // setting is given, even one equal to its default; the key tells the two cases apart.
-      const ownSegments = SLIC_KEYS.some((k) => Object.hasOwn(given[method] ?? {}, k));
-      return { method, params, paramsHash: sha256(canonical(ownSegments ? { ...params, ownSegments } : params)) };
-    });
-
+    const checked = checkExplainRequest(request);
     const inspection = await this.deps.inspections.find(accountId, request.inspectionId);
     if (!inspection) throw notFound(`inspection ${request.inspectionId}`);
     const version = await this.deps.inspections.versionById(inspection.row.model_version_id);
     if (!version) throw new ApiError(409, 'XQC_MODEL_VERSION_GONE', `the model version of inspection ${request.inspectionId} was deleted; it cannot be explained any more`);
     const card = parseModelCard(JSON.parse(version.cardJson) as unknown);
-    if (seen.has('anomalymap') && card.task !== 'anomaly') {
-      throw badRequest('XQC_EXPLAIN_METHOD', `methods: anomalymap explains anomaly detectors; model '${card.name}' is a ${card.task} model (use ${known.filter((n) => n !== 'anomalymap').join(', ')})`);
-    }
-    const target = this.resolveTarget(card, inspection, request.target);
+    checkMethodsFit(card, checked.methods.map((m) => m.method));
+    const target = resolveTarget(card, inspection.findings, request.target);
     const targetKey = target === undefined ? 'default' : `class:${target}`;
     const seed = request.seed ?? 0;
     return {
@@ -276,30 +225,11 @@ export class ExplanationService {
       target,
       targetKey,
       seed,
-      colormap,
-      opacity,
-      methods: methods.map((m) => ({ method: m.method, params: m.params, key: { method: m.method, targetKey, paramsHash: m.paramsHash, seed } })),
-      given: Object.fromEntries(Object.entries(given).map(([k, v]) => [k, { ...v }])),
+      colormap: checked.colormap,
+      opacity: checked.opacity,
+      methods: checked.methods.map((m) => ({ method: m.method, params: m.params, key: { method: m.method, targetKey, paramsHash: m.paramsHash, seed } })),
+      given: checked.given,
     };
-  }
-
-  /** The class (element) index to explain, or undefined for the model's own choice. */
-  private resolveTarget(card: ModelCard, inspection: InspectionRecord, target: ExplainRequest['target']): number | undefined {
-    if (target === undefined) return undefined;
-    const anomaly = card.task === 'anomaly';
-    if (typeof target === 'object') {
-      const n = inspection.findings.length;
-      if (target.finding < 0 || target.finding >= n) {
-        throw badRequest('XQC_EXPLAIN_TARGET', `target.finding: ${target.finding} is out of range; the inspection has ${n === 0 ? 'no findings' : `${n} finding(s), indices 0..${n - 1}`}`);
-      }
-      return anomaly ? 0 : inspection.findings[target.finding].class_index;
-    }
-    const k = anomaly ? 1 : card.labels.length;
-    if (target < 0 || target >= k) {
-      const valid = anomaly ? '0 (the anomaly score)' : card.labels.map((l, i) => `${i} (${l})`).join(', ');
-      throw badRequest('XQC_EXPLAIN_TARGET', `target: class ${target} is out of range for model '${card.name}'; valid: ${valid}`);
-    }
-    return target;
   }
 
   /** Stored rows of the plan's keys, by method. */
@@ -322,8 +252,8 @@ export class ExplanationService {
     return {
       inspectionId: plan.inspection.row.id,
       seed: plan.seed,
-      methods: rows.map((r) => toDto(r, aggregate ? (agreement.get(r.id) ?? null) : undefined)),
-      aggregate: aggregate ? toAggregateDto(aggregate) : null,
+      methods: rows.map((r) => explanationView(r, aggregate ? (agreement.get(r.id) ?? null) : undefined)),
+      aggregate: aggregate ? aggregateView(aggregate) : null,
     };
   }
 
@@ -383,11 +313,11 @@ export class ExplanationService {
   private async store(plan: Plan, stored: Map<string, ExplanationRow>, output: ExplainOutput, jobId: string | null): Promise<ExplanationRow[]> {
     const items: { bytes: Uint8Array; mediaType: string }[] = [];
     for (const m of output.methods) {
-      items.push({ bytes: m.heatmapNpy, mediaType: MEDIA_TYPES['heatmap.npy'] }, { bytes: m.modelMapNpy, mediaType: MEDIA_TYPES['heatmap.npy'] });
+      items.push({ bytes: m.heatmapNpy, mediaType: EXPLANATION_MEDIA_TYPES['heatmap.npy'] }, { bytes: m.modelMapNpy, mediaType: EXPLANATION_MEDIA_TYPES['heatmap.npy'] });
       items.push({ bytes: m.heatmapPng, mediaType: 'image/png' }, { bytes: m.overlayPng, mediaType: 'image/png' });
     }
     const agg = output.aggregate;
-    if (agg) items.push({ bytes: agg.npy, mediaType: MEDIA_TYPES['heatmap.npy'] }, { bytes: agg.png, mediaType: 'image/png' }, { bytes: agg.overlayPng, mediaType: 'image/png' });
+    if (agg) items.push({ bytes: agg.npy, mediaType: EXPLANATION_MEDIA_TYPES['heatmap.npy'] }, { bytes: agg.png, mediaType: 'image/png' }, { bytes: agg.overlayPng, mediaType: 'image/png' });
     if (items.length === 0) return [];
     const createdAt = this.clock().toISOString();
     const target = output.target;
@@ -482,55 +412,3 @@ export function explanationBlobs(blobs: Blobs): ExplanationBlobs {
   };
 }
 
-/** The blob files of a stored result or aggregate. */
-export type ExplanationFile = 'heatmap.npy' | 'heatmap.png' | 'overlay.png';
-
-const MEDIA_TYPES: Readonly<Record<ExplanationFile, string>> = Object.freeze({ 'heatmap.npy': 'application/octet-stream', 'heatmap.png': 'image/png', 'overlay.png': 'image/png' });
-
-function toDto(r: ExplanationRow, agreement?: number | null): ExplanationDto {
-  const base = `${API_PREFIX}/explanations/${r.id}`;
-  const dto: ExplanationDto = {
-    id: r.id,
-    inspectionId: r.inspection_id,
-    method: r.method,
-    target: { key: r.target_key, index: r.target_index, label: r.target_label, reason: r.target_reason },
-    params: JSON.parse(r.params_json) as Record<string, unknown>,
-    seed: r.seed,
-    width: r.width,
-    height: r.height,
-    runtimeMs: r.runtime_ms,
-    evaluations: r.evaluations,
-    completenessError: r.completeness_error,
-    degenerate: r.degenerate_json === null ? null : (JSON.parse(r.degenerate_json) as { reason: string; message: string }),
-    quality: r.quality_json === null ? null : (JSON.parse(r.quality_json) as Record<string, unknown>),
-    colormap: r.colormap,
-    opacity: r.opacity,
-    extras: JSON.parse(r.extras_json) as Record<string, unknown>,
-    jobId: r.job_id,
-    createdAt: r.created_at,
-    links: { heatmapNpy: `${base}/heatmap.npy`, heatmapPng: `${base}/heatmap.png`, overlay: `${base}/overlay.png` },
-  };
-  if (agreement !== undefined) dto.agreement = agreement;
-  return dto;
-}
-
-function toAggregateDto(r: AggregateRow): ExplanationAggregateDto {
-  const base = `${API_PREFIX}/explanations/aggregates/${r.id}`;
-  return {
-    id: r.id,
-    inspectionId: r.inspection_id,
-    targetKey: r.target_key,
-    seed: r.seed,
-    members: JSON.parse(r.members_json) as ExplanationAggregateDto['members'],
-    excluded: JSON.parse(r.excluded_json) as string[],
-    score: r.score,
-    meanSpearman: r.mean_spearman,
-    meanIou: r.mean_iou,
-    width: r.width,
-    height: r.height,
-    colormap: r.colormap,
-    opacity: r.opacity,
-    createdAt: r.created_at,
-    links: { heatmapNpy: `${base}/heatmap.npy`, heatmapPng: `${base}/heatmap.png`, overlay: `${base}/overlay.png` },
-  };
-}
