@@ -150,6 +150,27 @@ describe('run routes on sqlite', () => {
     expect((await t.app.inject({ method: 'GET', url: `/api/xai-qc/runs/${run.id}`, headers: stranger })).statusCode).toBe(404);
   });
 
+  it('fits an anomaly detector (PatchCore on the demo backbone) on an anomalib folder dataset as an inactive version', async () => {
+    const files = await classificationFiles(8, 32);
+    const zip = await zipOf(files.map((f) => ({ path: f.path, data: f.data })));
+    const up = await uploadDataset(t.app, engineer, zip, { name: 'anomalib', format: 'anomaly' });
+    expect(up.statusCode, up.body).toBe(201);
+    expect(up.json().dataset).toMatchObject({ format: 'anomaly', stats: { countsPerClass: { good: 8, scratch: 8 } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/xai-qc/runs',
+      headers: engineer,
+      payload: { kind: 'train', task: 'anomaly', datasetId: up.json().dataset.id, modelName: 'tiny-anomaly', params: { size: 32, valSplit: 0.25, testSplit: 0.25, threads: 1 } },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const run = await settled(t.app, engineer, res.json().id);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(run).toMatchObject({ task: 'anomaly', sourceVersionId: null, mlflowRunId: null, metrics: { thresholds: expect.any(Object), bank: { size: expect.any(Number) } } });
+    const version = await t.app.modelRegistry.resolve(undefined, run.resultVersionId as string);
+    expect(version.view).toMatchObject({ modelName: 'tiny-anomaly', task: 'anomaly', active: false });
+    expect(version.view.files.map((f) => f.name).sort()).toEqual(['anomaly.json', 'bank.npy', 'features.onnx', 'model.onnx', 'model_card.yaml']);
+  });
+
   it('stops a training run between steps when its job is cancelled: no version, the job ends cancelled', async () => {
     const res = await t.app.inject({
       method: 'POST',
