@@ -20,6 +20,7 @@ import jobsPlugin from './plugins/jobs.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
 import registryPlugin from './plugins/registry.ts';
+import reviewsPlugin from './plugins/reviews.ts';
 import securityPlugin from './plugins/security.ts';
 import authPlugin from './plugins/auth.ts';
 import { healthRoutes } from './routes/health.routes.ts';
@@ -34,6 +35,9 @@ import { runRoutes } from './routes/runs.routes.ts';
 import { explanationRoutes } from './routes/explanations.routes.ts';
 import { modelRoutes } from './routes/models.routes.ts';
 import { prometheusRoutes } from './routes/prometheus.routes.ts';
+import { reviewRoutes } from './routes/reviews.routes.ts';
+import { metricsRoutes } from './routes/metrics.routes.ts';
+import { calibrationRoutes } from './routes/calibration.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -81,6 +85,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(registryPlugin, { config });
   await app.register(inferencePlugin, { config });
   await app.register(eventsPlugin, { config });
+  await app.register(reviewsPlugin);
   await app.register(jobsPlugin, { config, worker: options.jobWorker });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });
@@ -94,6 +99,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(datasetRoutes, { prefix: API_PREFIX });
   await app.register(runRoutes, { prefix: API_PREFIX, config });
   await app.register(explanationRoutes, { prefix: API_PREFIX });
+  await app.register(reviewRoutes, { prefix: API_PREFIX });
+  await app.register(metricsRoutes, { prefix: API_PREFIX });
+  await app.register(calibrationRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

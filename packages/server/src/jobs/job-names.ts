@@ -11,6 +11,8 @@ export interface JobPayloads {
   'run.evaluate': { runId: string };
   /** Removes blobs no row references and that were put more than `graceMs` ago (default one hour). */
   'blob.sweep': { graceMs?: number; limit?: number };
+  /** Refits a classifier version's temperature on the account's reviews and registers a new, inactive version. */
+  'calibration.fit': { model: string; version: string; from?: string; to?: string; alpha?: number; createdBy?: string };
   /** Embeds the job account's not-yet-embedded anomaly inspections of a model version (the retrieval index's catch-up). */
   'embedding.index': { versionId: string; batch?: number };
   /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
@@ -29,7 +31,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

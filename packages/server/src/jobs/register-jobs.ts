@@ -8,13 +8,14 @@ import type { JobDefinition, JobDeps } from './job-definition.ts';
 import type { JobHandler, JobHandlers } from './job-queue.ts';
 import { JOB_NAMES, isJobName } from './job-names.ts';
 import { blobSweepJob } from './handlers/blob-sweep.job.ts';
+import { calibrationFitJob } from './handlers/calibration-fit.job.ts';
 import { runEvaluateJob } from './handlers/run-evaluate.job.ts';
 import { runTrainJob } from './handlers/run-train.job.ts';
 import { embeddingIndexJob } from './handlers/embedding-index.job.ts';
 import { explainJob } from './handlers/explain.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.

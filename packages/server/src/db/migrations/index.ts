@@ -10,6 +10,7 @@ import * as jobs from './0004-jobs.ts';
 import * as explanations from './0005-explanations.ts';
 import * as datasetsRuns from './0006-datasets-runs.ts';
 import * as embeddings from './0007-embeddings.ts';
+import * as reviews from './0008-reviews.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-explanations': explanations,
   '0006-datasets-runs': datasetsRuns,
   '0007-embeddings': embeddings,
+  '0008-reviews': reviews,
 });
