@@ -119,7 +119,12 @@ function workerErrorToApi(e: unknown): unknown {
 /** See the module comment. */
 export class ExplanationService {
   private readonly clock: () => Date;
-  private readonly inFlight = new Map<string, Promise<ExplainResultDto>>();
+  /**
+   * Computations under way in this process, by account and request key, shared by every
+   * instance: the route's service and the job handler's, so the job of an inline request that
+   * overran its budget waits for that computation instead of repeating it.
+   */
+  private static readonly inFlight = new Map<string, Promise<ExplainResultDto>>();
 
   constructor(private readonly deps: ExplanationServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -257,13 +262,14 @@ export class ExplanationService {
     };
   }
 
-  /** One computation per identical request in this process; concurrent callers share it. */
+  /** One computation per identical request in this process; concurrent callers (and the job of an overrun) share it. */
   private computeShared(plan: Plan, ctx: ComputeContext): Promise<ExplainResultDto> {
     const key = `${plan.accountId}|${this.requestKey(plan)}`;
-    let p = this.inFlight.get(key);
+    const inFlight = ExplanationService.inFlight;
+    let p = inFlight.get(key);
     if (!p) {
-      p = this.computePlan(plan, ctx).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, p);
+      p = this.computePlan(plan, ctx).finally(() => inFlight.delete(key));
+      inFlight.set(key, p);
     }
     return p;
   }
