@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { DatasetFormat } from '@xai-qc/core';
 import { buildManifest, canonicalJson, readDataset } from '@xai-qc/core';
 import type { Transaction } from 'kysely';
@@ -125,7 +125,7 @@ export class DatasetService {
    * @throws ApiError 4xx from the archive reader; 422 XQC_DATASET_INVALID when the layout has no usable image
    */
   async upload(principal: Principal, upload: DatasetUpload): Promise<{ dataset: DatasetView; deduplicated: boolean }> {
-    const name = upload.name ?? (upload.filename ?? 'dataset').replace(/\.(zip|tar|tar\.gz|tgz)$/i, '');
+    const name = upload.name ?? basename((upload.filename ?? 'dataset').replace(/\\/g, '/')).replace(/\.(zip|tar|tar\.gz|tgz)$/i, '');
     if (!NAME.test(name)) throw new ApiError(400, 'XQC_INVALID_ARGUMENT', 'name: 1 to 200 characters, no slash, backslash or NUL');
     const archive = await readArchive(upload.bytes, this.options.limits);
     const format = upload.format ?? detectFormat(archive.files);

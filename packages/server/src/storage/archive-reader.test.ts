@@ -148,8 +148,12 @@ describe('readArchive', () => {
     expect(await refusal(readArchive(Buffer.from('hello, this is no archive')))).toMatchObject({ status: 415, code: 'XQC_ARCHIVE_UNSUPPORTED' });
   });
 
-  it('refuses two entries with one path', async () => {
+  it('refuses two entries with one path, a path that is a file and a folder, and over-long names', async () => {
     const t = await tarOf([{ name: 'good/a.png', data: 'A' }, { name: 'good/./a.png', data: 'B' }]);
     expect(await refusal(readArchive(t))).toMatchObject({ status: 400, code: 'XQC_ARCHIVE_DUPLICATE_PATH' });
+    const both = await zipOf([{ path: 'good', data: 'A' }, { path: 'good/a.png', data: 'B' }]);
+    expect(await refusal(readArchive(both))).toMatchObject({ status: 400, code: 'XQC_ARCHIVE_DUPLICATE_PATH' });
+    const long = await zipOf([{ path: `good/${'x'.repeat(300)}.png`, data: 'A' }]);
+    expect(await refusal(readArchive(long))).toMatchObject({ status: 400, code: 'XQC_ARCHIVE_UNSAFE_PATH' });
   });
 });

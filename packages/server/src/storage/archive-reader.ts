@@ -83,6 +83,7 @@ export function safeEntryPath(name: string): string | null {
   const segments = slashed.split('/');
   if (segments.includes('..')) throw unsafe(name, 'leaves the archive root (..)');
   const kept = segments.filter((s) => s !== '' && s !== '.');
+  if (kept.some((s) => Buffer.byteLength(s) > 255)) throw unsafe(name.slice(0, 300), 'has a name longer than 255 bytes');
   if (kept.length === 0 || slashed.endsWith('/')) return null;
   return kept.join('/');
 }
@@ -133,6 +134,17 @@ class Collector {
     if (this.seen.has(path)) throw new ApiError(400, 'XQC_ARCHIVE_DUPLICATE_PATH', `the archive holds '${path}' twice`);
     this.seen.add(path);
     this.files.push({ path, bytes });
+  }
+
+  /** Refuses a path that is a file and also a folder of another file. */
+  checkFolders(): void {
+    for (const f of this.files) {
+      const segments = f.path.split('/');
+      for (let i = 1; i < segments.length; i++) {
+        const folder = segments.slice(0, i).join('/');
+        if (this.seen.has(folder)) throw new ApiError(400, 'XQC_ARCHIVE_DUPLICATE_PATH', `the archive holds '${folder}' as a file and as the folder of '${f.path}'`);
+      }
+    }
   }
 }
 
@@ -210,6 +222,7 @@ async function readZip(bytes: Buffer, limits: ArchiveLimits): Promise<ArchiveFil
   } finally {
     zip.close();
   }
+  out.checkFolders();
   return out.files;
 }
 
@@ -255,6 +268,7 @@ async function readTar(source: Readable, archiveBytes: number, limits: ArchiveLi
   }
   const first = failures[0];
   if (first) throw first;
+  out.checkFolders();
   return out.files;
 }
 
