@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import { LocalEventBus } from './event-bus.ts';
 import { CLOSE_CODES, EventSession, SOCKET_OPEN } from './event-socket.ts';
 import type { EventSocket } from './event-socket.ts';
@@ -120,5 +123,33 @@ describe('EventSession', () => {
     await moved.keepalive();
     expect(other.closedWith?.code).toBe(CLOSE_CODES.unauthenticated);
     expect(bus.listenerCount('acct')).toBe(0);
+  });
+
+  it('drops a real ws client that stopped reading with 4008 once its unsent events pass the limit, and the client reads the code', async () => {
+    const bus = new LocalEventBus();
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    server.on('connection', (socket) => new EventSession(socket, bus, 'acct', { keepaliveMs: 0, maxBufferedBytes: 64 * 1024 }));
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      await once(client, 'open');
+      while (bus.listenerCount('acct') === 0) await new Promise((r) => setTimeout(r, 5));
+      client.pause();
+      // The kernel buffers of both ends fill first; the session must end before this bound.
+      let published = 0;
+      while (bus.listenerCount('acct') > 0 && published < 1_000_000) {
+        await progress(bus, 'acct', published / 1_000_000);
+        published++;
+      }
+      expect(bus.listenerCount('acct')).toBe(0);
+      const closed = once(client, 'close');
+      client.resume();
+      const [code, reason] = (await closed) as [number, Buffer];
+      expect(code).toBe(CLOSE_CODES.slowConsumer);
+      expect(reason.toString()).toMatch(/too slow/);
+    } finally {
+      client.terminate();
+      server.close();
+    }
   });
 });
