@@ -15,6 +15,7 @@ import { multipartBody, registerModelFolder } from './inspections.test-helpers.t
 
 const API = '/api/xai-qc';
 const CLASSIFIER = fileURLToPath(new URL('../../../../models/surface-classifier/', import.meta.url));
+const SEGMENTER = fileURLToPath(new URL('../../../../models/surface-segmenter/', import.meta.url));
 
 /** Deterministic textured RGB pixels with a dark spot. */
 async function partPng(width: number, height: number, seed: number): Promise<Buffer> {
@@ -40,9 +41,9 @@ async function waitForJob(t: TestApp, url: string, headers: Headers): Promise<{ 
   throw new Error(`job ${url} did not end`);
 }
 
-async function inspect(t: TestApp, headers: Headers, bytes: Uint8Array): Promise<Inspection> {
+async function inspect(t: TestApp, headers: Headers, bytes: Uint8Array, model = 'surface-classifier'): Promise<Inspection> {
   const body = multipartBody([{ filename: 'part.png', bytes }]);
-  const res = await t.app.inject({ method: 'POST', url: `${API}/detect?model=surface-classifier`, payload: body.payload, headers: { ...body.headers, ...headers } });
+  const res = await t.app.inject({ method: 'POST', url: `${API}/detect?model=${model}`, payload: body.payload, headers: { ...body.headers, ...headers } });
   expect(res.statusCode).toBe(201);
   return res.json<Inspection>();
 }
@@ -81,6 +82,7 @@ describe('explanation routes on sqlite', () => {
   beforeAll(async () => {
     t = await createTestApp('sqlite', { jobConcurrency: 1 });
     await registerModelFolder(t.app, CLASSIFIER, 'surface-classifier');
+    await registerModelFolder(t.app, SEGMENTER, 'surface-segmenter');
     operator = await bearer('operator', 'acct-explain');
     viewer = await bearer('viewer', 'acct-explain');
     stranger = await bearer('admin', 'acct-other');
@@ -165,6 +167,22 @@ describe('explanation routes on sqlite', () => {
     expect((await t.app.inject({ method: 'GET', url: `${API}/inspections/${inspection.id}/explanations`, headers: stranger })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: a.methods[0].links.overlay, headers: stranger })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `${API}/explanations/${a.methods[0].id}`, headers: viewer })).json()).toMatchObject({ id: a.methods[0].id });
+  });
+
+  it("explains a segmenter's finding as its class: the region target the core computes", async () => {
+    const bytes = await partPng(64, 64, 3);
+    const seg = await inspect(t, operator, bytes, 'surface-segmenter');
+    expect(seg.findings.length).toBeGreaterThan(0);
+    const classIndex = seg.findings[0].classIndex;
+    const res = await t.app.inject({ method: 'POST', url: `${API}/explain`, headers: operator, payload: { inspectionId: seg.id, methods: ['gradcam'], target: { finding: 0 } } });
+    expect(res.statusCode).toBe(200);
+    const stored = res.json<ExplainResultDto>().methods[0];
+    expect(stored.target).toMatchObject({ key: `class:${classIndex}`, index: classIndex, reason: 'given' });
+    const segmenter = new Predictor(loadModel(await readFile(`${SEGMENTER}model.onnx`)), parseModelCardYaml(await readFile(`${SEGMENTER}model_card.yaml`, 'utf8')));
+    const { image: decoded } = await decodeImageWithFormat(bytes, { maxSide: EXPLAIN_MAX_SIDE });
+    const core = await explainImage(segmenter, decoded, { methods: ['gradcam'], target: classIndex });
+    const npy = await t.app.inject({ method: 'GET', url: stored.links.heatmapNpy, headers: viewer });
+    expect(npy.rawPayload.equals(Buffer.from(mapNpy(core.maps.gradcam)))).toBe(true);
   });
 
   it('deletes the explanations with their inspection; the sweeper then removes their blobs', async () => {
