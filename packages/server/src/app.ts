@@ -96,7 +96,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(inspectionRoutes, { prefix: API_PREFIX });
   await app.register(anomalyRoutes, { prefix: API_PREFIX, config });
   await app.register(jobRoutes, { prefix: API_PREFIX });
-  await app.register(datasetRoutes, { prefix: API_PREFIX });
+  await app.register(datasetRoutes, { prefix: API_PREFIX, config });
   await app.register(runRoutes, { prefix: API_PREFIX, config });
   await app.register(explanationRoutes, { prefix: API_PREFIX });
   await app.register(reviewRoutes, { prefix: API_PREFIX });

@@ -128,7 +128,6 @@ describe.each(DIALECTS)('dataset routes on %s', (dialect: DialectName) => {
       ['unknown format', zip, 400, 'XQC_INVALID_ARGUMENT', { format: 'video' }],
     ];
     const before = await storedCounts(t.app, t.config.dataDir);
-    const tempsBefore = tempFolders();
     for (const [what, archive, status, code, fields] of cases) {
       const res = await uploadDataset(t.app, engineer, archive, fields ?? {});
       expect(res.statusCode, `${what}: ${res.body}`).toBe(status);
@@ -136,7 +135,7 @@ describe.each(DIALECTS)('dataset routes on %s', (dialect: DialectName) => {
       expect(res.json().code, what).toBe(code);
     }
     expect(await storedCounts(t.app, t.config.dataDir)).toEqual(before);
-    expect(tempFolders()).toEqual(tempsBefore);
+    expect(tempFolders(t.config.dataDir)).toEqual([]);
   });
 
   it('lets only engineers upload and delete, keeps dataset blobs from the sweeper, and deletes a dataset with the blobs no other row names', async () => {

@@ -4,9 +4,11 @@
  * (engineer; 409 while a queued or running run uses it). The account comes from the
  * principal, so another account's dataset is a 404.
  */
+import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
+import type { Config } from '../config/load-config.ts';
 import { ApiError, badRequest, unauthorized } from '../errors/api-error.ts';
 import { DatasetRepository } from '../repositories/dataset.repository.ts';
 import { problems } from '../schemas/common.schema.ts';
@@ -33,6 +35,8 @@ export const DATASET_BLOB_COLUMNS = [
 
 /** Options of {@link datasetRoutes}. */
 export interface DatasetRoutesOptions {
+  /** Temporary folders go to `dataDir/tmp`: the disk of the blobs, and one app's own in tests. */
+  config: Config;
   /** Archive limits (tests). */
   limits?: Partial<ArchiveLimits>;
 }
@@ -88,6 +92,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<DatasetRoutesOptions> = as
       },
     },
     limits: options.limits,
+    tempDir: join(options.config.dataDir, 'tmp'),
   });
   app.addSchema(DatasetStatsSchema);
   app.addSchema(DatasetSchema);

@@ -4,7 +4,6 @@
  * tar-stream, and counters of what an app stored (rows, blob files, temporary folders).
  */
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createImage, encodePng } from '@xai-qc/core';
 import type { App } from '../app.ts';
@@ -54,9 +53,13 @@ export function countFiles(dir: string): number {
   return n;
 }
 
-/** Temporary folders the dataset and run code make in the OS temp folder. */
-export function tempFolders(): string[] {
-  return readdirSync(tmpdir()).filter((n) => n.startsWith('xqc-dataset-') || n.startsWith('xqc-run-'));
+/** Temporary folders the dataset and run code of an app with data folder `dataDir` left behind. */
+export function tempFolders(dataDir: string): string[] {
+  try {
+    return readdirSync(join(dataDir, 'tmp'));
+  } catch {
+    return [];
+  }
 }
 
 /** Rows of the dataset tables and blob rows and files of `app`. */

@@ -101,7 +101,6 @@ describe('run routes on sqlite', () => {
   });
 
   it('trains a classifier end to end in a worker thread: epochs as events, an inactive version with card and figures, mirrored to MLflow; then evaluates it', async () => {
-    const before = tempFolders();
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/xai-qc/runs',
@@ -143,7 +142,7 @@ describe('run routes on sqlite', () => {
     expect(evaluated).toMatchObject({ kind: 'evaluate', task: 'classify', sourceVersionId: run.resultVersionId, modelName: 'tiny-classifier', resultVersionId: null });
     expect(evaluated.metrics).toMatchObject({ task: 'classify', split: 'all', datasetHash: manifestHash, report: { count: 16, accuracy: expect.any(Number) } });
     expect((evaluated.artifacts as { name: string }[]).map((a) => a.name)).toEqual(['metrics.json']);
-    expect(tempFolders()).toEqual(before);
+    expect(tempFolders(t.config.dataDir)).toEqual([]);
 
     const list = await t.app.inject({ method: 'GET', url: `/api/xai-qc/runs?datasetId=${datasetId}&kind=train`, headers: engineer });
     expect(list.json().items.map((r: { id: string }) => r.id)).toEqual([run.id]);
@@ -192,5 +191,6 @@ describe('run routes on sqlite', () => {
     expect(run.resultVersionId).toBeNull();
     expect((run.epochs as unknown[]).length).toBeLessThan(1000);
     await expect(t.app.modelRegistry.findModel('never-finished')).rejects.toMatchObject({ status: 404 });
+    expect(tempFolders(t.config.dataDir)).toEqual([]);
   });
 });

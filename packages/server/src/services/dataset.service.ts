@@ -47,7 +47,7 @@ export interface DatasetServiceOptions {
   blobs: DatasetBlobs;
   /** Archive limits (storage/archive-reader.ts defaults). */
   limits?: Partial<ArchiveLimits>;
-  /** Folder for temporary dataset folders (default the OS temp folder). */
+  /** Parent of temporary dataset folders, created when missing (default the OS temp folder). */
   tempDir?: string;
   clock?: () => Date;
 }
@@ -130,7 +130,9 @@ export class DatasetService {
     const archive = await readArchive(upload.bytes, this.options.limits);
     const format = upload.format ?? detectFormat(archive.files);
     const byPath = new Map(archive.files.map((f) => [f.path, f.bytes]));
-    const tmp = await mkdtemp(join(this.options.tempDir ?? tmpdir(), 'xqc-dataset-'));
+    const parent = this.options.tempDir ?? tmpdir();
+    await mkdir(parent, { recursive: true });
+    const tmp = await mkdtemp(join(parent, 'xqc-dataset-'));
     let manifest: Awaited<ReturnType<typeof buildManifest>>;
     let stats: DatasetStats;
     try {

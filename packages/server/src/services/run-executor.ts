@@ -7,7 +7,6 @@
  * every case. Training is mirrored to MLflow when the config names a tracking server.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnomalyFolderEvaluation, AnomalyRunRecord, FolderEvaluation, RunRecord } from '@xai-qc/core';
 import { modelCardToYaml, parseModelCardYaml, splitRatiosFor, taskAdapter } from '@xai-qc/core';
@@ -68,9 +67,11 @@ async function storeResults(deps: JobDeps, runs: RunRepository, runId: string, a
   });
 }
 
-/** Runs `fn` with a fresh temporary folder, removed afterwards whatever happens. */
-async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'xqc-run-'));
+/** Runs `fn` with a fresh temporary folder under `dataDir/tmp`, removed afterwards whatever happens. */
+async function inTempDir<T>(deps: JobDeps, fn: (dir: string) => Promise<T>): Promise<T> {
+  const parent = join(deps.config.dataDir, 'tmp');
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'xqc-run-'));
   try {
     return await fn(dir);
   } finally {
@@ -127,7 +128,7 @@ export async function executeTrain(deps: JobDeps, ctx: JobContext<'run.train'>):
   const task = run.task as TrainableTask | 'anomaly';
   const modelName = run.model_name as string;
   const version = body.version ?? `run-${run.id.slice(0, 8)}`;
-  return inTempDir(async (dir) => {
+  return inTempDir(deps, async (dir) => {
     const data = join(dir, 'data');
     const out = join(dir, 'out');
     await ctx.progress(0, 'materialising the dataset');
@@ -232,7 +233,7 @@ export async function executeEvaluate(deps: JobDeps, ctx: JobContext<'run.evalua
   const run = await loadRun(runs, ctx);
   if (run.source_version_id === null) throw new ApiError(409, 'XQC_RUN_INVALID', `run ${run.id} names no model version`);
   const versionId = run.source_version_id;
-  return inTempDir(async (dir) => {
+  return inTempDir(deps, async (dir) => {
     const data = join(dir, 'data');
     const model = join(dir, 'model');
     await ctx.progress(0, 'materialising the dataset and the model');
