@@ -116,7 +116,7 @@ describe('anomaly answers (SQLite)', () => {
     }
   });
 
-  it('what: never returns another account, and lists verdict, score, date, review seam and links', async () => {
+  it('what: never returns another account, and lists verdict, score, date and links', async () => {
     const res = await get(`${API}/inspections/${originals[0]}/anomaly?include=what&k=50`);
     expect(res.statusCode).toBe(200);
     const what = res.json<AnomalyAnswers>().what;
@@ -139,6 +139,17 @@ describe('anomaly answers (SQLite)', () => {
     const fromB = (await get(`${API}/inspections/${ofB[0]}/anomaly?include=what`, 'acct-b')).json<AnomalyAnswers>();
     expect(fromB.what?.items.map((i) => i.id)).toEqual([ofB[1]]);
     expect(fromB.what?.indexed).toBe(2);
+  });
+
+  it('what: shows the current review of a similar inspection, null for unreviewed ones', async () => {
+    const post = (body: object) =>
+      app.inject({ method: 'POST', url: `${API}/inspections/${copies[4]}/reviews`, payload: body, headers: auth.get('operator|acct-a') });
+    expect((await post({ verdict: 'pass', label: 'good' })).statusCode).toBe(201);
+    expect((await post({ verdict: 'reject', label: 'anomaly' })).statusCode).toBe(201);
+    const what = (await get(`${API}/inspections/${originals[4]}/anomaly?include=what&k=3`)).json<AnomalyAnswers>().what;
+    expect(what?.items[0].id).toBe(copies[4]);
+    expect(what?.items[0].review).toMatchObject({ verdict: 'reject', label: 'anomaly' });
+    expect(what?.items.slice(1).map((i) => i.review)).toEqual([null, null]);
   });
 
   it('why: the waterfall contributions sum from the base value to f(x), and the chart is a PNG', async () => {
