@@ -38,6 +38,7 @@ import { prometheusRoutes } from './routes/prometheus.routes.ts';
 import { reviewRoutes } from './routes/reviews.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { calibrationRoutes } from './routes/calibration.routes.ts';
+import { thresholdRoutes } from './routes/thresholds.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(reviewRoutes, { prefix: API_PREFIX });
   await app.register(metricsRoutes, { prefix: API_PREFIX });
   await app.register(calibrationRoutes, { prefix: API_PREFIX });
+  await app.register(thresholdRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }
