@@ -91,12 +91,34 @@ export const JobFinishedEventSchema = eventSchema(
   ),
 );
 
+/** `run.epoch`: a train run finished an epoch. */
+export const RunEpochEventSchema = eventSchema(
+  'run.epoch',
+  'RunEpochEvent',
+  'A train run finished an epoch; GET /runs/{runId} lists every epoch so far.',
+  Type.Object(
+    {
+      runId: Type.String({ format: 'uuid' }),
+      jobId: Type.String({ format: 'uuid' }),
+      epoch: Type.Integer({ minimum: 1 }),
+      epochs: Type.Integer({ minimum: 1, description: 'epochs asked for (early stopping may end sooner)' }),
+      trainLoss: Type.Number({ description: 'mean training loss of the epoch' }),
+      valMetric: Type.Number({ description: 'validation figure: accuracy (classify) or defect Dice (segment)' }),
+      lr: Type.Number({ description: 'learning rate at the end of the epoch' }),
+      seconds: Type.Number(),
+      best: Type.Boolean({ description: 'the best validation figure so far' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 /** The schema of each event type; the compiler rejects a missing or unknown type. */
 export const EVENT_SCHEMAS = {
   'inspection.created': InspectionCreatedEventSchema,
   'explanation.ready': ExplanationReadyEventSchema,
   'job.progress': JobProgressEventSchema,
   'job.finished': JobFinishedEventSchema,
+  'run.epoch': RunEpochEventSchema,
 } as const satisfies { readonly [T in EventType]: TObject };
 
 /** How the WebSocket is reached, for the union schema's description and the docs. */
