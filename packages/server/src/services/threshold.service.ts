@@ -105,7 +105,11 @@ export class ThresholdService {
     const current = card.thresholds.reject;
     let tp = 0;
     let fp = 0;
-    for (let i = 0; i < scores.length; i++) if (scores[i] >= current) defects[i] ? tp++ : fp++;
+    for (let i = 0; i < scores.length; i++) {
+      if (scores[i] < current) continue;
+      if (defects[i]) tp++;
+      else fp++;
+    }
     const positives = defects.reduce<number>((a, b) => a + b, 0);
     return {
       model: view.modelName,
