@@ -104,6 +104,16 @@ export class ExplainRunner {
     if (w) await w.terminate();
   }
 
+  /** Stops an idle thread at once (synchronously, so no request can slip in between the check and the stop). */
+  private stopIdle(): void {
+    const w = this.current;
+    if (!w || this.pending.size > 0) return;
+    this.current = undefined;
+    this.worker = undefined;
+    this.loaded.clear();
+    void w.terminate();
+  }
+
   private call(worker: Worker, message: ExplainWorkerRequest, onProgress?: (e: ExplainProgress) => void): Promise<ExplainOutput | null> {
     const id = ++this.nextId;
     clearTimeout(this.idleTimer);
@@ -119,7 +129,7 @@ export class ExplainRunner {
     // An idle thread does not keep the process alive, and stops after idleMs.
     worker.unref();
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => void this.stop(), this.idleMs);
+    this.idleTimer = setTimeout(() => this.stopIdle(), this.idleMs);
     this.idleTimer.unref();
   }
 
