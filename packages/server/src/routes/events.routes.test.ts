@@ -144,7 +144,8 @@ const finished = (jobId: string) => (es: XqcEvent[]): boolean => es.some((e) => 
  * and end; every frame is an event of the schemas; B's client receives none of A's events.
  */
 async function expectOrderedEventsOfA(api: Server, a: ReturnType<typeof collect>, b: ReturnType<typeof collect>, accountA: string, accountB: string): Promise<void> {
-  // A token of its own for the uploads: see the report on multipart logging headers at trace level.
+  // A token of its own for the uploads: @fastify/multipart logs the request headers (Authorization included) at
+  // trace level, which the log check of the WebSocket tokens below must not be confused by.
   const uploader = await jwt('operator', accountA, 'uploader');
   const inspectionId = await detect(api.url, uploader, 1);
   await a.waitFor('inspection.created', (es) => es.some((e) => e.type === 'inspection.created'));
