@@ -52,3 +52,5 @@ export { PREDICTION_COLOR, TRUTH_COLOR, explanationMontage, formatRuntime, heatm
 export type { ImageTarget } from './image-target.ts';
 export type { ExplainImageOptions, ExplainImageResult, ExplainImageSummary, ExplainProgress, ExplainSource, MapQuality, MethodSummary } from './explain-image.ts';
 export { explainImage } from './explain-image.ts';
+/** Anomaly explanations: retrieval over past inspections, features, surrogate, waterfall. */
+export * from './anomaly/index.ts';
