@@ -15,7 +15,7 @@
 import type { TokenSource } from './client.ts';
 
 /** Every event type the server sends, in the order of its schemas. */
-export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished'] as const);
+export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished', 'run.epoch'] as const);
 
 /** An event type. */
 export type XqcEventType = (typeof EVENT_TYPES)[number];
@@ -30,6 +30,8 @@ export interface XqcEventPayloads {
   'job.progress': { jobId: string; name: string; progress: number; message: string | null };
   /** A job ended for good: succeeded, failed (after its last attempt) or cancelled. */
   'job.finished': { jobId: string; name: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null };
+  /** A training run finished an epoch (loss, validation metric, learning rate, whether it is the best so far). */
+  'run.epoch': { runId: string; jobId: string; epoch: number; epochs: number; trainLoss: number; valMetric: number; lr: number; seconds: number; best: boolean };
 }
 
 /** One event: what one WebSocket text frame holds. Narrow on `type` to type `data`. */

@@ -65,6 +65,7 @@ const SAMPLES: { [T in EventType]: EventPayloads[T] } = {
   'explanation.ready': { inspectionId: '6f1d1a4e-2b7c-4f0e-9a51-0c1f6f1e8a11', explanationId: '0b8c3c1e-5d7f-4b8a-8a43-55b7f0e7c2d9', method: 'occlusion', jobId: null },
   'job.progress': { jobId: '9a1f3f0e-0d3b-4c5e-8f61-3c2b1a0e9d87', name: 'explain', progress: 0.5, message: 'half' },
   'job.finished': { jobId: '9a1f3f0e-0d3b-4c5e-8f61-3c2b1a0e9d87', name: 'explain', status: 'failed', error: 'out of memory' },
+  'run.epoch': { runId: '3c2b1a0e-9d87-4c5e-8f61-9a1f3f0e0d3b', jobId: '9a1f3f0e-0d3b-4c5e-8f61-3c2b1a0e9d87', epoch: 2, epochs: 5, trainLoss: 0.41, valMetric: 0.88, lr: 0.001, seconds: 1.7, best: true },
 };
 
 describe('live event schemas', () => {
