@@ -51,6 +51,22 @@ export interface BuildAppOptions {
   jobWorker?: boolean;
 }
 
+/**
+ * Log paths that may carry a credential: @fastify/multipart logs the busboy options, request
+ * headers included, at trace level. Censored wherever they appear in a log line.
+ */
+export const REDACTED_LOG_PATHS: readonly string[] = Object.freeze([
+  'busboyOptions.headers.authorization',
+  'busboyOptions.headers["x-api-key"]',
+  'busboyOptions.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+]);
+
 /** Request ids a caller may set through `x-request-id`; anything else gets a fresh UUID. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -59,8 +75,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * @param config frozen configuration from `loadConfig` or `testConfig`.
  */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const logger = options.logger === false ? false : { ...(typeof options.logger === 'object' ? options.logger : { level: config.logLevel }), redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } };
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger,
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {

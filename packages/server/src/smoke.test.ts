@@ -7,8 +7,9 @@
  * packages/client/openapi.json, so a route added there without a call here fails the test.
  * Each call is made with the least role the route admits and must answer the documented
  * success status; where
- * that role is above viewer, the role below must get 403 first. Jobs have no producing
- * route yet, so the test enqueues one in the server's database with the job queue.
+ * that role is above viewer, the role below must get 403 first. The server runs one job at a
+ * time: the job steps enqueue a sweep in the server's database while the training run of
+ * the run steps holds the worker, so the sweep is still queued when it is cancelled.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
@@ -30,6 +31,8 @@ import { EmbeddedJobQueue } from './jobs/embedded-queue.ts';
 import { SQLITE_FILE } from './plugins/db.ts';
 import { JobRepository } from './repositories/job.repository.ts';
 import { demoParts, formParts, withVersion } from './test/model-fixtures.ts';
+import { classificationFiles } from './routes/datasets.test-helpers.ts';
+import { zipOf } from './test/archive-fixtures.ts';
 import { multipartBody } from './test/multipart.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -77,7 +80,7 @@ async function startServer(env: Record<string, string>, sign: Running['sign']): 
       XQC_LOG_LEVEL: 'warn',
       XQC_ADMIN_PASSWORD: ADMIN_PASSWORD,
       XQC_RATE_LIMIT_MAX: '0',
-      XQC_JOB_CONCURRENCY: '0',
+      XQC_JOB_CONCURRENCY: '1',
       XQC_JWT_ISSUER: TEST_ISSUER,
       ...env,
     },
@@ -331,6 +334,76 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
         as: 'viewer',
         call: (c) => c.GET('/api/xai-qc/inspections/{id}/overlay.png', { params: { path: { id: need('inspection') }, query: { opacity: 0.4 } }, parseAs: 'arrayBuffer' }),
       },
+      {
+        op: 'POST /api/xai-qc/explain',
+        as: 'operator',
+        call: (c) => c.POST('/api/xai-qc/explain', { body: { inspectionId: need('inspection'), methods: ['saliency', 'gradxinput'] } }),
+      },
+      {
+        op: 'GET /api/xai-qc/inspections/{id}/explanations',
+        as: 'viewer',
+        call: async (c) => {
+          const r = await c.GET('/api/xai-qc/inspections/{id}/explanations', { params: { path: { id: need('inspection') } } });
+          state.explanation = r.data?.items[0]?.id ?? '';
+          state.aggregate = r.data?.aggregates[0]?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/explanations/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/explanations/{id}', { params: { path: { id: need('explanation') } } }) },
+      ...(['heatmap.npy', 'heatmap.png', 'overlay.png'] as const).flatMap((file): Step[] => [
+        { op: `GET /api/xai-qc/explanations/{id}/${file}`, as: 'viewer', call: (c) => c.GET(`/api/xai-qc/explanations/{id}/${file}`, { params: { path: { id: need('explanation') } }, parseAs: 'arrayBuffer' }) },
+        {
+          op: `GET /api/xai-qc/explanations/aggregates/{id}/${file}`,
+          as: 'viewer',
+          call: (c) => c.GET(`/api/xai-qc/explanations/aggregates/{id}/${file}`, { params: { path: { id: need('aggregate') } }, parseAs: 'arrayBuffer' }),
+        },
+      ]),
+      {
+        op: 'GET /api/xai-qc/inspections/{id}/anomaly',
+        as: 'viewer',
+        call: async (c) => {
+          // Ten anomaly inspections first: the why answer's surrogate needs nine or more.
+          for (let i = 0; i < 10; i++) {
+            const body = multipartBody([{ name: 'image', filename: `a${i}.png`, contentType: 'image/png', data: await testPng(40 + i) }]);
+            const r = await send('operator', '/api/xai-qc/detect?model=surface-anomaly', { method: 'POST', body: body.payload, headers: body.headers });
+            if (r.response.ok) state.anomaly = ((await r.response.json()) as { id: string }).id;
+          }
+          return c.GET('/api/xai-qc/inspections/{id}/anomaly', { params: { path: { id: need('anomaly') } } });
+        },
+      },
+      ...(['map.npy', 'map.png', 'thumbnail.png', 'waterfall.png', 'where.png'] as const).map(
+        (file): Step => ({ op: `GET /api/xai-qc/inspections/{id}/anomaly/${file}`, as: 'viewer', call: (c) => c.GET(`/api/xai-qc/inspections/{id}/anomaly/${file}`, { params: { path: { id: need('anomaly') } }, parseAs: 'arrayBuffer' }) }),
+      ),
+      {
+        op: 'POST /api/xai-qc/inspections/{id}/reviews',
+        as: 'operator',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/inspections/{id}/reviews', {
+            params: { path: { id: need('inspection') } },
+            body: { verdict: 'reject', label: 'defect', mask: { rle: { size: [64, 64], counts: [64 * 20, 64 * 10, 64 * 34] } }, comment: 'smoke' },
+          });
+          state.review = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/inspections/{id}/reviews', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}/reviews', { params: { path: { id: need('inspection') } } }) },
+      { op: 'GET /api/xai-qc/reviews/{id}/mask.png', as: 'viewer', call: (c) => c.GET('/api/xai-qc/reviews/{id}/mask.png', { params: { path: { id: need('review') } }, parseAs: 'arrayBuffer' }) },
+      { op: 'GET /api/xai-qc/review-queue', as: 'operator', call: (c) => c.GET('/api/xai-qc/review-queue', { params: { query: { uncertainMin: 0 } } }) },
+      { op: 'POST /api/xai-qc/review-queue/{id}/claim', as: 'operator', call: (c) => c.POST('/api/xai-qc/review-queue/{id}/claim', { params: { path: { id: need('anomaly') } } }) },
+      { op: 'DELETE /api/xai-qc/review-queue/{id}/claim', as: 'operator', call: (c) => c.DELETE('/api/xai-qc/review-queue/{id}/claim', { params: { path: { id: need('anomaly') } } }) },
+      { op: 'GET /api/xai-qc/metrics', as: 'viewer', call: (c) => c.GET('/api/xai-qc/metrics', { params: { query: { model: 'surface-classifier', groupBy: 'day' } } }) },
+      { op: 'GET /api/xai-qc/calibration', as: 'viewer', call: (c) => c.GET('/api/xai-qc/calibration', { params: { query: { model: 'surface-classifier' } } }) },
+      { op: 'POST /api/xai-qc/calibration', as: 'engineer', call: (c) => c.POST('/api/xai-qc/calibration', { body: { model: 'surface-classifier' } }) },
+      {
+        op: 'GET /api/xai-qc/models/{model}/versions/{version}/thresholds',
+        as: 'engineer',
+        call: (c) => c.GET('/api/xai-qc/models/{model}/versions/{version}/thresholds', { params: { path: { model: 'surface-classifier', version: need('demoVersion') } } }),
+      },
+      {
+        op: 'POST /api/xai-qc/models/{model}/versions/{version}/thresholds',
+        as: 'engineer',
+        call: (c) => c.POST('/api/xai-qc/models/{model}/versions/{version}/thresholds', { params: { path: { model: 'surface-classifier', version: need('demoVersion') } }, body: { threshold: 0.45 } }),
+      },
       { op: 'DELETE /api/xai-qc/inspections/{id}', as: 'admin', call: (c) => c.DELETE('/api/xai-qc/inspections/{id}', { params: { path: { id: need('inspection') } } }) },
 
       {
@@ -358,10 +431,45 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       { op: 'DELETE /api/xai-qc/api-keys/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/api-keys/{id}', { params: { path: { id: need('apiKey') } } }) },
 
       {
+        op: 'POST /api/xai-qc/datasets',
+        as: 'engineer',
+        call: async (_c, as) => {
+          const zip = await zipOf(await classificationFiles(8, 16));
+          const upload = () => {
+            const body = multipartBody([
+              { name: 'archive', filename: 'tiny.zip', contentType: 'application/zip', data: zip },
+              { name: 'name', data: 'tiny' },
+            ]);
+            return send(as as Role, '/api/xai-qc/datasets', { method: 'POST', body: body.payload, headers: body.headers });
+          };
+          // The first upload stores (201); the same archive again is the stored dataset (200).
+          const first = await upload();
+          if (!first.response.ok) return first;
+          const again = await upload();
+          if (again.response.ok) state.dataset = ((await again.response.clone().json()) as { dataset: { id: string } }).dataset.id;
+          return again;
+        },
+      },
+      { op: 'GET /api/xai-qc/datasets', as: 'viewer', call: (c) => c.GET('/api/xai-qc/datasets') },
+      { op: 'GET /api/xai-qc/datasets/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/datasets/{id}', { params: { path: { id: need('dataset') } } }) },
+      {
+        op: 'POST /api/xai-qc/runs',
+        as: 'engineer',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/runs', {
+            body: { kind: 'train', task: 'classify', datasetId: need('dataset'), modelName: 'smoke-tiny', params: { epochs: 2, batchSize: 4, width: 4, depth: 1, size: 16, valSplit: 0.25, testSplit: 0.25, augment: false, threads: 1 } },
+          });
+          state.run = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/runs', as: 'viewer', call: (c) => c.GET('/api/xai-qc/runs') },
+      { op: 'GET /api/xai-qc/runs/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/runs/{id}', { params: { path: { id: need('run') } } }) },
+      {
         op: 'GET /api/xai-qc/jobs',
         as: 'viewer',
         call: async (c) => {
-          // No route enqueues a job yet: enqueue one in the server's database, as a job producer would.
+          // A sweep enqueued in the server's database, queued behind the training run.
           const handle = openDatabase({ sqlitePath: join(running.dataDir, SQLITE_FILE) });
           try {
             state.job = (await new EmbeddedJobQueue(new JobRepository(handle.db, handle.dialect)).enqueue('blob.sweep', {}, { accountId: ACCOUNT })).id;
@@ -374,6 +482,21 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       { op: 'GET /api/xai-qc/jobs/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/jobs/{id}', { params: { path: { id: need('job') } } }) },
       { op: 'POST /api/xai-qc/jobs/{id}/cancel', as: 'operator', call: (c) => c.POST('/api/xai-qc/jobs/{id}/cancel', { params: { path: { id: need('job') } } }) },
 
+      {
+        op: 'GET /api/xai-qc/runs/{id}/artifacts/{name}',
+        as: 'viewer',
+        call: async (c) => {
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const run = await data(c.GET('/api/xai-qc/runs/{id}', { params: { path: { id: need('run') } } }));
+            if (['succeeded', 'failed', 'cancelled'].includes(run.status)) break;
+            if (Date.now() > deadline) throw new Error('the smoke training run did not end within 120 s');
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          return c.GET('/api/xai-qc/runs/{id}/artifacts/{name}', { params: { path: { id: need('run'), name: 'metrics.json' } }, parseAs: 'arrayBuffer' });
+        },
+      },
+      { op: 'DELETE /api/xai-qc/datasets/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/datasets/{id}', { params: { path: { id: need('dataset') } } }) },
       { op: 'GET /api/xai-qc/audit-log', as: 'admin', call: (c) => c.GET('/api/xai-qc/audit-log', { params: { query: { limit: 50 } } }) },
     ];
 

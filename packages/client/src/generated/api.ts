@@ -605,6 +605,541 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calibration of a classifier version on the account's reviews: ECE (equal-width and equal-mass), MCE, Brier, NLL, reliability bins before and after the card's temperature, and a status */
+        get: {
+            parameters: {
+                query: {
+                    /** @description classifier name */
+                    model: string;
+                    /** @description default: the active version */
+                    version?: string;
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description of the same probabilities without the temperature */
+                            beforeScaling: {
+                                accuracy: number;
+                                brier: number;
+                                /** @description 15 equal-width bins */
+                                ece: number;
+                                eceEqualMass: number;
+                                mce: number;
+                                nll: number;
+                            } | null;
+                            /** @description ECE after scaling recorded in the card when it was calibrated */
+                            cardEce: number | null;
+                            driftThreshold: number | null;
+                            minReviews: number;
+                            model: string;
+                            range: {
+                                from: string | null;
+                                to: string | null;
+                            };
+                            reliability: {
+                                beforeScaling: {
+                                    accuracy: number | null;
+                                    count: number;
+                                    lower: number;
+                                    meanConfidence: number | null;
+                                    upper: number;
+                                }[] | null;
+                                /** @description reliability diagram, 15 equal-width bins of top-label confidence */
+                                served: {
+                                    accuracy: number | null;
+                                    count: number;
+                                    lower: number;
+                                    meanConfidence: number | null;
+                                    upper: number;
+                                }[];
+                            } | null;
+                            reviewed: number;
+                            /** @description of the probabilities as served (after the temperature) */
+                            served: {
+                                accuracy: number;
+                                brier: number;
+                                /** @description 15 equal-width bins */
+                                ece: number;
+                                eceEqualMass: number;
+                                mce: number;
+                                nll: number;
+                            } | null;
+                            /** @description not enough reviews (< minReviews), uncalibrated (no temperature in the card), drifting (served ECE > driftThreshold), else ok */
+                            status: "ok" | "drifting" | "uncalibrated" | "not enough reviews";
+                            /** @description the card's temperature */
+                            temperature: number | null;
+                            version: string;
+                            versionId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Refit the temperature (and conformal threshold) on the reviews as a job; the result is a new version, not activated */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description conformal miscoverage; default the card's (no conformal refit when the card has none and none is given) */
+                        alpha?: number;
+                        /** Format: date-time */
+                        from?: string;
+                        model: string;
+                        /** Format: date-time */
+                        to?: string;
+                        /** @description default: the active version */
+                        version?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Job"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's datasets, newest first, with cursor pagination */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Dataset"][];
+                            /** @description pass as cursor for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a dataset archive; stored content-addressed with its manifest hash and statistics
+         * @description multipart/form-data: file field `archive` (zip, tar or tar.gz of a dataset folder, recognised by content), optional `name` (default: the file name) and `format` (classification, segmentation or anomaly; default segmentation when images/ and masks/ are at the top, else classification). Refused before anything is stored: path traversal, absolute paths, drive letters (400 XQC_ARCHIVE_UNSAFE_PATH), links (400 XQC_ARCHIVE_LINK), duplicate paths (400 XQC_ARCHIVE_DUPLICATE_PATH), an empty archive (400 XQC_ARCHIVE_EMPTY), expansion beyond the limits counted while inflating (413 XQC_ARCHIVE_TOO_LARGE, XQC_ARCHIVE_TOO_MANY_ENTRIES, XQC_ARCHIVE_RATIO), not an archive (415 XQC_ARCHIVE_UNSUPPORTED), unreadable (422 XQC_ARCHIVE_CORRUPT), no usable image (422 XQC_DATASET_INVALID). 201 for a new dataset; 200 with deduplicated true when the account already has one with the same manifest hash.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset: components["schemas"]["Dataset"];
+                            /** @description true when the account already had a dataset with this manifest hash (returned, nothing stored) */
+                            deduplicated: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset: components["schemas"]["Dataset"];
+                            /** @description true when the account already had a dataset with this manifest hash (returned, nothing stored) */
+                            deduplicated: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dataset with its statistics and stored files */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dataset"] & {
+                            files: {
+                                label: string | null;
+                                path: string;
+                                role: "image" | "mask" | "meta";
+                                sha256: string;
+                                size: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a dataset; refused (409 XQC_DATASET_IN_USE) while a queued or running run uses it. Finished runs keep its manifest hash. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dataset"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/detect": {
         parameters: {
             query?: never;
@@ -870,6 +1405,679 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain an inspection with core methods: stored results (200) or a job (202)
+         * @description Fast methods (gradcam, gradcampp, saliency, gradxinput) answer inline (200) when they finish within 2000 ms; the rest run as an `explain` job (202, Location of GET /jobs/{id}; listen to job.progress, job.finished, explanation.ready). Each method result is stored once per inspection, method, target, parameters and seed; asking again returns it. Refused before anything runs: unknown method (400 XQC_EXPLAIN_METHOD), unknown or ill-typed parameter (400 XQC_EXPLAIN_PARAM), target out of range (400 XQC_EXPLAIN_TARGET), another account's inspection (404).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description colormap of the stored PNGs (default jet) */
+                        colormap?: "jet" | "viridis" | "inferno" | "turbo";
+                        /**
+                         * Format: uuid
+                         * @description an inspection of the caller account
+                         */
+                        inspectionId: string;
+                        /** @description core registry names, each once: anomalymap, gradcam, gradcampp, gradshap, gradxinput, ig, kernelshap, lime, occlusion, rise, saliency, smoothgrad */
+                        methods: string[];
+                        /** @description heatmap opacity of the stored overlay (default 0.5) */
+                        opacity?: number;
+                        /** @description parameters by method name, e.g. { "lime": { "samples": 200 } }; names and ranges as the core declares them */
+                        params?: {
+                            [key: string]: {
+                                [key: string]: number | string | boolean;
+                            };
+                        };
+                        /** @description seed of every sampling method (default 0) */
+                        seed?: number;
+                        /** @description what to explain; default: the model's own choice (the predicted defect, else the most probable defect class) */
+                        target?: number | {
+                            /** @description index into the inspection's findings: explains that finding's class */
+                            finding: number;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            aggregate: components["schemas"]["ExplanationAggregate"] | null;
+                            /** Format: uuid */
+                            inspectionId: string;
+                            /** @description one per requested method, in request order */
+                            methods: components["schemas"]["Explanation"][];
+                            seed: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description WebSocket event types that report this job: job.progress, job.finished, explanation.ready */
+                            events: string[];
+                            job: components["schemas"]["Job"];
+                            /** @description GET this to poll the job (also the Location header) */
+                            location: string;
+                            /** @description methods the job computes; the others are stored already */
+                            pending: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/aggregates/{id}/heatmap.npy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored aggregate's heatmap.npy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the aggregate map in [0, 1] as float32 .npy [height, width] at the image size */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/aggregates/{id}/heatmap.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored aggregate's heatmap.png */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the aggregate map in [0, 1] coloured with the stored colormap, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/aggregates/{id}/overlay.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored aggregate's overlay.png */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the coloured map over the image at the stored opacity, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One stored explanation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Explanation"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/{id}/heatmap.npy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored explanation's heatmap.npy */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the map as float32 .npy [height, width] at the image size */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/{id}/heatmap.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored explanation's heatmap.png */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the map coloured with the stored colormap, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/explanations/{id}/overlay.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A stored explanation's overlay.png */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the coloured map over the image at the stored opacity, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/health": {
         parameters: {
             query?: never;
@@ -1129,6 +2337,643 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/inspections/{id}/anomaly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The four answers of an anomaly inspection: where (map), which (Grad-CAM++), why (feature waterfall), what (similar past inspections) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description comma-separated answers to compute (default all four) */
+                    include?: string;
+                    /** @description similar inspections to return (default 5) */
+                    k?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnomalyAnswers"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/anomaly/map.npy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The anomaly map as float32 .npy [height, width], values 0..1 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The anomaly map as float32 .npy [height, width], values 0..1 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/anomaly/map.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stored normalised anomaly map, 8-bit gray PNG (128 = the pixel threshold) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The stored normalised anomaly map, 8-bit gray PNG (128 = the pixel threshold) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/anomaly/thumbnail.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A small PNG of an anomaly inspection image (the what answer links one per similar inspection) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description longest side in pixels (default 128) */
+                    size?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the image, at most size pixels on its longer side, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/anomaly/waterfall.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SHAP waterfall of the score surrogate, PNG (409 XQC_TOO_FEW_INSPECTIONS while it cannot be fitted) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The SHAP waterfall of the score surrogate, PNG (409 XQC_TOO_FEW_INSPECTIONS while it cannot be fitted) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/anomaly/where.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The anomaly map coloured over the image, PNG */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The anomaly map coloured over the image, PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/inspections/{id}/explanations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every stored explanation and aggregate of an inspection */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            aggregates: components["schemas"]["ExplanationAggregate"][];
+                            items: components["schemas"]["Explanation"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/inspections/{id}/image": {
         parameters: {
             query?: never;
@@ -1280,6 +3125,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/inspections/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inspection's reviews, newest (current) first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description newest first; the first is the current review */
+                            items: components["schemas"]["Review"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record the operator's ground truth for an inspection (confirm or override; mask, boxes, comment); supersedes the current review */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description corrected boxes */
+                        boxes?: {
+                            /** @description [x0, y0, x1, y1) in image pixels, x0 < x1, y0 < y1, inside the image */
+                            box: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            label: string;
+                        }[];
+                        comment?: string;
+                        /** @description the true class, one of the inspection's labels; default: the model's label when the verdict agrees */
+                        label?: string;
+                        /** @description the corrected defect mask: a PNG or an RLE; an empty mask says the part has no defect region */
+                        mask?: {
+                            /** @description a PNG of exactly the image size, base64; nonzero pixels are defect */
+                            png: string;
+                        } | {
+                            /** @description COCO uncompressed RLE: column-major runs, starting with zeros */
+                            rle: {
+                                counts: number[];
+                                /** @description [height, width], the image size */
+                                size: [
+                                    number,
+                                    number
+                                ];
+                            };
+                        };
+                        /** @description the true verdict */
+                        verdict: "pass" | "reject";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Review"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/jobs": {
         parameters: {
             query?: never;
@@ -1294,7 +3319,7 @@ export interface paths {
                     /** @description queued, running, succeeded, failed (every attempt failed: the dead letter) or cancelled */
                     status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                     /** @description what the job does */
-                    name?: "blob.sweep";
+                    name?: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit";
                     limit?: number;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
@@ -1506,6 +3531,112 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quality metrics over a date range from reviewed inspections: confusion counts, precision, recall, F1, escape and false-reject rates, AUROC, AP, IoU, pixel AUROC; volume, referral rate, review coverage, latency */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description inclusive start (created_at >= from) */
+                    from?: string;
+                    /** @description exclusive end (created_at < to) */
+                    to?: string;
+                    /** @description model name; 404 when unknown */
+                    model?: string;
+                    /** @description version of `model` */
+                    version?: string;
+                    /** @description also report each day (UTC), week (from Monday, UTC) or model version */
+                    groupBy?: "day" | "week" | "version";
+                    /** @description cost of a missed defect in the cost-weighted error (default 1) */
+                    escapeCost?: number;
+                    /** @description cost of a good part rejected (default 1) */
+                    falseRejectCost?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            costs: {
+                                escapeCost: number;
+                                falseRejectCost: number;
+                            };
+                            filters: {
+                                model: string | null;
+                                version: string | null;
+                            };
+                            groupBy: "day" | "week" | "version" | null;
+                            /** @description by key, ascending; empty without groupBy */
+                            groups: components["schemas"]["MetricsBucket"][];
+                            overall: components["schemas"]["MetricsBucket"];
+                            /** @enum {string} */
+                            positiveClass: "reject";
+                            range: {
+                                from: string | null;
+                                to: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2122,6 +4253,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/models/{model}/versions/{version}/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Defect-score histograms of reviewed good and defective parts and precision, recall, F1, escape and false-reject rates at every threshold, F1- and cost-optimal marked */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                    /** @description cost of a missed defect (default 1) */
+                    escapeCost?: number;
+                    /** @description cost of a good part rejected (default 1) */
+                    falseRejectCost?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description model id or name */
+                    model: string;
+                    /** @description version id or version string */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            costOptimal: {
+                                /** @description (escapeCost FN + falseRejectCost FP) / N */
+                                cost: number;
+                                escapeRate: number;
+                                f1: number;
+                                falseRejectRate: number;
+                                fn: number;
+                                fp: number;
+                                precision: number;
+                                recall: number;
+                                /** @description reject when the defect score is at least this; null: reject nothing */
+                                threshold: number | null;
+                                tn: number;
+                                tp: number;
+                            } | null;
+                            costs: {
+                                escapeCost: number;
+                                falseRejectCost: number;
+                            };
+                            current: {
+                                /** @description (escapeCost FN + falseRejectCost FP) / N */
+                                cost: number;
+                                escapeRate: number;
+                                f1: number;
+                                falseRejectRate: number;
+                                fn: number;
+                                fp: number;
+                                precision: number;
+                                recall: number;
+                                /** @description reject when the defect score is at least this; null: reject nothing */
+                                threshold: number | null;
+                                tn: number;
+                                tp: number;
+                            };
+                            /** @description reviewed inspections whose truth is reject */
+                            defects: number;
+                            f1Optimal: {
+                                /** @description (escapeCost FN + falseRejectCost FP) / N */
+                                cost: number;
+                                escapeRate: number;
+                                f1: number;
+                                falseRejectRate: number;
+                                fn: number;
+                                fp: number;
+                                precision: number;
+                                recall: number;
+                                /** @description reject when the defect score is at least this; null: reject nothing */
+                                threshold: number | null;
+                                tn: number;
+                                tp: number;
+                            } | null;
+                            /** @description defect-score histograms of reviewed good and defective parts, 50 bins over [0, 1] */
+                            histogram: {
+                                defect: number[];
+                                edges: number[];
+                                good: number[];
+                            };
+                            model: string;
+                            /** @description one per distinct score, highest threshold first */
+                            points: {
+                                /** @description (escapeCost FN + falseRejectCost FP) / N */
+                                cost: number;
+                                escapeRate: number;
+                                f1: number;
+                                falseRejectRate: number;
+                                fn: number;
+                                fp: number;
+                                precision: number;
+                                recall: number;
+                                /** @description reject when the defect score is at least this; null: reject nothing */
+                                threshold: number | null;
+                                tn: number;
+                                tp: number;
+                            }[];
+                            range: {
+                                from: string | null;
+                                to: string | null;
+                            };
+                            reviewed: number;
+                            version: string;
+                            versionId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a reject threshold as a new version of the model (not activated) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id or name */
+                    model: string;
+                    /** @description version id or version string */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description the new reject threshold on the defect score */
+                        threshold: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelVersion"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/ready": {
         parameters: {
             query?: never;
@@ -2177,6 +4552,726 @@ export interface paths {
                             }[];
                             status: "ready" | "not-ready";
                         };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/review-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review queue: referred, uncertain (active learning), audit and confident samples, ordered, with counts per reason */
+        get: {
+            parameters: {
+                query?: {
+                    reason?: "referred" | "uncertain" | "audit" | "confident-sample";
+                    model?: string;
+                    from?: string;
+                    to?: string;
+                    /** @description active-learning score (default entropy) */
+                    strategy?: "entropy" | "margin" | "least-confidence" | "bald";
+                    /** @description score from which an inspection is uncertain (default 0.5) */
+                    uncertainMin?: number;
+                    /** @description share drawn for the random audit sample (default 0.01) */
+                    auditRate?: number;
+                    /** @description share of confident inspections drawn (default 0.02) */
+                    confidentRate?: number;
+                    /** @description also list items another reviewer holds (default false; the caller's own are always listed) */
+                    includeClaimed?: boolean;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description items per reason over the whole queue (not this page) */
+                            counts: {
+                                audit: number;
+                                "confident-sample": number;
+                                referred: number;
+                                uncertain: number;
+                            };
+                            items: {
+                                claim: {
+                                    /** Format: date-time */
+                                    expiresAt: string;
+                                    mine: boolean;
+                                    reviewer: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: uuid */
+                                inspectionId: string;
+                                label: string;
+                                model: {
+                                    name: string;
+                                    version: string;
+                                };
+                                reason: "referred" | "uncertain" | "audit" | "confident-sample";
+                                score: number;
+                                /** @description the strategy's score, 0..1 */
+                                uncertainty: number;
+                                verdict: string;
+                            }[];
+                            nextCursor: string | null;
+                            total: number;
+                            window: {
+                                limit: number;
+                                size: number;
+                                /** @description more unreviewed inspections match than the window holds; narrow the filters */
+                                truncated: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/review-queue/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim an inspection for review for 15 minutes (renews your own claim) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewClaim"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Release your claim on an inspection */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/reviews/{id}/mask.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A review's corrected defect mask (binary grayscale PNG at the image's size) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the mask as PNG */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's runs, newest first, by dataset and kind, with cursor pagination */
+        get: {
+            parameters: {
+                query?: {
+                    datasetId?: string;
+                    kind?: "train" | "evaluate";
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Run"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Train or evaluate a model on a dataset, as a job
+         * @description Starts a run as a background job and answers 202 with the run: poll GET /runs/{id} (status, progress, per-epoch figures) or listen on the WebSocket for run.epoch, job.progress and job.finished of its jobId. train: task classify or segment trains the core's compact ResNet or U-Net from scratch (params.width, depth, size), anomaly fits PatchCore on a backbone (modelVersionId of a classify model, default the demo surface-classifier); the result is a new version of modelName, not active until someone activates it, with its card, training curves and metrics as artifacts. evaluate: modelVersionId on every image of the dataset. Unknown fields are refused (400). Cancel with POST /jobs/{jobId}/cancel: training stops at its next step.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        datasetId: string;
+                        kind: "train" | "evaluate";
+                        /** @description train: the model the new version joins (created when new) */
+                        modelName?: string;
+                        /**
+                         * Format: uuid
+                         * @description evaluate: the version to evaluate; train anomaly: the backbone (default the demo surface-classifier)
+                         */
+                        modelVersionId?: string;
+                        params?: {
+                            /** @description default true */
+                            augment?: boolean;
+                            /** @description default 32 (anomaly: feature batch) */
+                            batchSize?: number;
+                            /** @description anomaly: share of patches kept in the memory bank (default 0.1) */
+                            coreset?: number;
+                            /** @description stages of the architecture */
+                            depth?: number;
+                            /** @description anomaly: projected feature dimension */
+                            dim?: number;
+                            /** @description classify, segment (default 20) */
+                            epochs?: number;
+                            /** @description anomaly */
+                            imageScore?: "reweighted" | "max";
+                            labelSmoothing?: number;
+                            /** @description anomaly: backbone feature layers by value name */
+                            layers?: string[];
+                            /** @description peak learning rate (default 3e-3) */
+                            lr?: number;
+                            optimizer?: "sgd" | "adam" | "adamw";
+                            /** @description stop after this many epochs without a better validation figure (0: never) */
+                            patience?: number;
+                            /** @description anomaly: quantile of good validation scores for the thresholds (default 0.99) */
+                            quantile?: number;
+                            schedule?: "cosine" | "step" | "constant";
+                            /** @description split, initialisation and augmentation seed (default 0) */
+                            seed?: number;
+                            /** @description square input size in pixels (default 64; anomaly: the backbone card) */
+                            size?: number;
+                            /** @description share of each label for the test figures of the card (default 0.15; 0: none) */
+                            testSplit?: number;
+                            /** @description ONNX Runtime intra-op threads */
+                            threads?: number;
+                            /** @description share of each label for validation (default 0.15) */
+                            valSplit?: number;
+                            /** @description base channel width of the architecture (compact ResNet for classify, U-Net for segment) */
+                            width?: number;
+                        };
+                        task?: "classify" | "segment" | "anomaly";
+                        /** @description train: version of the new model version (default run-<first 8 characters of the run id>) */
+                        version?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"] & {
+                            artifacts: {
+                                mediaType: string;
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            }[];
+                            epochs: {
+                                epoch: number;
+                                lr: number;
+                                seconds: number;
+                                trainLoss: number;
+                                /** @description the validation report of the epoch */
+                                val: unknown;
+                                /** @description accuracy (classify) or defect Dice (segment) on the validation split */
+                                valMetric: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: the job's status and progress, per-epoch figures, metrics, artifacts and the registered version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"] & {
+                            artifacts: {
+                                mediaType: string;
+                                name: string;
+                                sha256: string;
+                                size: number;
+                            }[];
+                            epochs: {
+                                epoch: number;
+                                lr: number;
+                                seconds: number;
+                                trainLoss: number;
+                                /** @description the validation report of the epoch */
+                                val: unknown;
+                                /** @description accuracy (classify) or defect Dice (segment) on the validation split */
+                                valMetric: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/runs/{id}/artifacts/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One artifact of a run (training-curves.svg, metrics.json, run.json, dataset_card.yaml) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the artifact bytes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -2491,6 +5586,156 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AnomalyAnswers */
+        AnomalyAnswers: {
+            /** Format: uuid */
+            inspectionId: string;
+            model: {
+                name: string;
+                version: string;
+                versionId: string;
+            };
+            score: number;
+            verdict: string;
+            /** @description what: the account's most similar past inspections of the same model version */
+            what?: {
+                /** @description inspections of the account and model version in the index */
+                indexed: number;
+                /** @description most similar first; the inspection itself is left out */
+                items: {
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: uuid */
+                    id: string;
+                    label: string;
+                    links: {
+                        image: string;
+                        inspection: string;
+                        thumbnail: string;
+                    };
+                    /** @description the current review of that inspection, null while not reviewed */
+                    review: {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description confirm (the model's verdict and label) or override */
+                        decision: string;
+                        label: string;
+                        /** @description the true verdict the reviewer gave */
+                        verdict: string;
+                    } | null;
+                    /** @description normalised anomaly score */
+                    score: number;
+                    /** @description cosine of the pooled embeddings, -1..1 */
+                    similarity: number;
+                    verdict: string;
+                }[];
+                k: number;
+                /** @description inspections not embedded yet (an embedding.index job is catching up) */
+                pending: number;
+            };
+            /** @description where: the anomaly map */
+            where?: {
+                /** @description share of pixels at or above 0.5 */
+                defectArea: number;
+                height: number;
+                links: {
+                    /** @description the map as float32 .npy [height, width], values 0..1 */
+                    data: string;
+                    /** @description the stored normalised map, 8-bit gray PNG at the image size */
+                    map: string;
+                    /** @description the map coloured (jet, 0..1) over the image, PNG */
+                    overlay: string;
+                };
+                /** @description largest normalised map value; 0.5 is the pixel threshold */
+                max: number;
+                mean: number;
+                /** @description map width (the image as read, at most 1024 on the longer side) */
+                width: number;
+            };
+            which?: {
+                /** Format: date-time */
+                createdAt: string;
+                /** @description why the map carries no explanation, null when usable */
+                degenerate: string | null;
+                /**
+                 * Format: uuid
+                 * @description the stored explanation (GET /explanations/{id})
+                 */
+                explanationId: string;
+                height: number;
+                links: {
+                    /** @description the map as float32 .npy [height, width] */
+                    data: string;
+                    explanation: string;
+                    /** @description the map coloured, PNG */
+                    heatmap: string;
+                    /** @description the map over the image, PNG */
+                    overlay: string;
+                };
+                /** @enum {string} */
+                method: "gradcampp";
+                runtimeMs: number;
+                /** @enum {string} */
+                status: "ready";
+                /** @description why this target: 'anomaly score' (the detector's raw_score, in distance units) */
+                target: string;
+                width: number;
+            } | {
+                /** Format: uuid */
+                jobId: string;
+                /** @description GET this to poll the explain job */
+                location: string;
+                /** @enum {string} */
+                status: "pending";
+            };
+            why?: {
+                /** @description E[f]: the surrogate at the background mean */
+                base: number;
+                features: {
+                    [key: string]: number;
+                };
+                fit: {
+                    nHoldout: number;
+                    nTrain: number;
+                    /** @description read this first: how far the surrogate follows the score (null when undefined) */
+                    r2Holdout: number | null;
+                    r2Train: number | null;
+                    rmseHoldout: number | null;
+                };
+                /** @description the surrogate at this image: base + sum(contributions) */
+                fx: number;
+                links: {
+                    png: string;
+                };
+                /** @description the model score explained (normalised anomaly score) */
+                score: number;
+                /** @enum {string} */
+                status: "ready";
+                /** @description by decreasing |contribution| */
+                steps: {
+                    /** @description Shapley value of the feature */
+                    contribution: number;
+                    /** @description start + contribution */
+                    end: number;
+                    label: string;
+                    name: string;
+                    start: number;
+                    value: number;
+                    valueText: string;
+                }[];
+                surrogate: {
+                    /** Format: date-time */
+                    fittedAt: string;
+                    samples: number;
+                };
+            } | {
+                available: number;
+                /** @description inspections of this model version the surrogate needs */
+                needed: number;
+                /** @enum {string} */
+                status: "insufficient-data";
+            };
+        };
         /** ApiKey */
         ApiKey: {
             /** Format: date-time */
@@ -2526,6 +5771,170 @@ export interface components {
             requestId: string | null;
             targetId: string | null;
             targetType: string | null;
+        };
+        /** Dataset */
+        Dataset: {
+            archiveKind: "zip" | "tar" | "tar.gz";
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+            fileCount: number;
+            /** @description classification: ROOT/<class>/*; segmentation: ROOT/images + ROOT/masks; anomaly: anomalib folder ROOT/good, ROOT/<defect>, ROOT/masks/<defect> */
+            format: "classification" | "segmentation" | "anomaly";
+            /** Format: uuid */
+            id: string;
+            /** @description the core's dataset hash (manifest id): SHA-256 of the canonical manifest of format, classes and files; equals dataset.hash in the card of a model trained on it */
+            manifestHash: string;
+            /** @description blob key of the stored manifest JSON */
+            manifestSha256: string;
+            name: string;
+            stats: components["schemas"]["DatasetStats"];
+            totalBytes: number;
+        };
+        /** DatasetStats */
+        DatasetStats: {
+            /** @description labels in the reader order (mask-class order for segmentation) */
+            classes: string[];
+            /** @description files with an image extension that the core decoder (decodeImage) refused; not stored */
+            corrupt: {
+                path: string;
+                reason: string;
+            }[];
+            /** @description images per label (segmentation: per dominant mask class) */
+            countsPerClass: {
+                [key: string]: number;
+            };
+            /** @description images per decoded format (png, jpeg, ...) */
+            formats: {
+                [key: string]: number;
+            };
+            /** @description pixels */
+            height: {
+                max: number;
+                median: number;
+                min: number;
+            };
+            /** @description usable images */
+            images: number;
+            /** @description masks paired with images */
+            masks: number;
+            /** @description other files the layout reader passed over (unknown extension, mask without image, ...); not stored */
+            skipped: {
+                path: string;
+                reason: string;
+            }[];
+            /** @description pixels */
+            width: {
+                max: number;
+                median: number;
+                min: number;
+            };
+        };
+        /** Explanation */
+        Explanation: {
+            agreement?: number | null;
+            colormap: string;
+            completenessError: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            degenerate: {
+                message: string;
+                reason: string;
+            } | null;
+            /** @description model evaluations the method made */
+            evaluations: number;
+            extras: {
+                [key: string]: unknown;
+            };
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspectionId: string;
+            jobId: string | null;
+            links: {
+                heatmapNpy: string;
+                heatmapPng: string;
+                overlay: string;
+            };
+            method: string;
+            opacity: number;
+            /** @description the parameters used, defaults filled in */
+            params: {
+                [key: string]: unknown;
+            };
+            quality: {
+                [key: string]: unknown;
+            } | null;
+            runtimeMs: number;
+            seed: number;
+            target: {
+                /** @description class (or output element) index explained */
+                index: number;
+                /** @description `default` or `class:<index>`: the target part of the stored key */
+                key: string;
+                label: string | null;
+                /** @description given, predicted, top defect, top class, anomaly score or default */
+                reason: string;
+            };
+            /** @description width of the heatmap (the image, longest side capped) */
+            width: number;
+        };
+        /** ExplanationAggregate */
+        ExplanationAggregate: {
+            colormap: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description requested methods left out as degenerate */
+            excluded: string[];
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspectionId: string;
+            links: {
+                heatmapNpy: string;
+                heatmapPng: string;
+                overlay: string;
+            };
+            meanIou: number;
+            meanSpearman: number;
+            members: {
+                agreement: number;
+                /** Format: uuid */
+                explanationId: string;
+                method: string;
+            }[];
+            opacity: number;
+            /** @description consensus score in [0, 1] */
+            score: number;
+            seed: number;
+            targetKey: string;
+            width: number;
+        };
+        /**
+         * ExplanationReadyEvent
+         * @description A stored explanation of an inspection is ready; read it with GET /inspections/{inspectionId}/explanations.
+         */
+        ExplanationReadyEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                explanationId: string;
+                /** Format: uuid */
+                inspectionId: string;
+                /** @description the job that computed it; null when it was computed inline */
+                jobId: string | null;
+                /** @description the explanation method (grad-cam, integrated-gradients, ...) */
+                method: string;
+            };
+            /** @enum {string} */
+            type: "explanation.ready";
         };
         /** Finding */
         Finding: {
@@ -2647,6 +6056,31 @@ export interface components {
             };
             verdict: "pass" | "reject";
         };
+        /**
+         * InspectionCreatedEvent
+         * @description A new inspection was stored; read it with GET /inspections/{inspectionId}.
+         */
+        InspectionCreatedEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** Format: uuid */
+                inspectionId: string;
+                modelName: string;
+                modelVersion: string;
+                /** @description the score of the verdict, null when the model has none */
+                score: number | null;
+                /** @description the inspection verdict (pass, reject, review, ...) */
+                verdict: string;
+            };
+            /** @enum {string} */
+            type: "inspection.created";
+        };
         /** Job */
         Job: {
             /** @description attempts started so far */
@@ -2663,11 +6097,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             maxAttempts: number;
-            /**
-             * @description what the job does
-             * @enum {string}
-             */
-            name: "blob.sweep";
+            /** @description what the job does */
+            name: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit";
             /** @description the job input */
             payload: unknown;
             /** @description higher runs first */
@@ -2687,6 +6118,54 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * JobFinishedEvent
+         * @description A job ended for good: succeeded, failed (the dead letter, after its last attempt; retries send nothing) or cancelled.
+         */
+        JobFinishedEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** @description message of the last failed attempt, null unless failed */
+                error: string | null;
+                /** Format: uuid */
+                jobId: string;
+                /** @description the job name */
+                name: string;
+                status: "succeeded" | "failed" | "cancelled";
+            };
+            /** @enum {string} */
+            type: "job.finished";
+        };
+        /**
+         * JobProgressEvent
+         * @description A running job recorded progress; GET /jobs/{jobId} has the same figures.
+         */
+        JobProgressEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** Format: uuid */
+                jobId: string;
+                /** @description what the job said it was doing */
+                message: string | null;
+                /** @description the job name */
+                name: string;
+                progress: number;
+            };
+            /** @enum {string} */
+            type: "job.progress";
+        };
         /** Me */
         Me: {
             accountId: string;
@@ -2696,6 +6175,60 @@ export interface components {
             role: "viewer" | "operator" | "engineer" | "admin";
             scopes?: string[];
             subject: string;
+        };
+        /** MetricsBucket */
+        MetricsBucket: {
+            anomalyMaps: {
+                images: number;
+                pixelAuroc: {
+                    estimate: number;
+                    lower: number;
+                    upper: number;
+                } | null;
+            } | null;
+            classification: {
+                accuracy: number;
+                /** @description (escapeCost FN + falseRejectCost FP) / N */
+                costWeightedError: number;
+                /** @description FN / (TP + FN): defects passed */
+                escapeRate: number;
+                f1: number;
+                /** @description FP / (FP + TN): good parts rejected */
+                falseRejectRate: number;
+                fn: number;
+                fp: number;
+                precision: number;
+                recall: number;
+                tn: number;
+                tp: number;
+            } | null;
+            /** @description `all`, a day (YYYY-MM-DD), a week (its Monday) or model@version */
+            key: string;
+            latencyMs: {
+                mean: number;
+                p50: number;
+                p90: number;
+                p99: number;
+            } | null;
+            ranking: {
+                auprc: number;
+                auroc: number;
+                averagePrecision: number;
+            } | null;
+            referralRate: number | null;
+            referred: number;
+            reviewCoverage: number | null;
+            /** @description inspections with a review (the current one is the ground truth) */
+            reviewed: number;
+            segmentation: {
+                dice: number | null;
+                images: number;
+                iou: number | null;
+                meanImageIou: number | null;
+                meanIou: number | null;
+            } | null;
+            /** @description inspections */
+            volume: number;
         };
         /** Model */
         Model: {
@@ -2969,6 +6502,118 @@ export interface components {
             /** @description a URI naming the problem type: `https://xai-qc.dev/problems/<code>` */
             type: string;
         };
+        /** Review */
+        Review: {
+            boxes: {
+                /** @description [x0, y0, x1, y1) in image pixels, x0 < x1, y0 < y1, inside the image */
+                box: [
+                    number,
+                    number,
+                    number,
+                    number
+                ];
+                label: string;
+            }[];
+            classIndex: number;
+            comment: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description confirm: verdict and label equal the model's */
+            decision: "confirm" | "override";
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspectionId: string;
+            label: string;
+            /** @description the corrected mask as PNG, when one was given */
+            maskUrl: string | null;
+            reviewer: {
+                name: string | null;
+                subject: string;
+            };
+            /** @description the review this one replaced; null for the first */
+            supersedesId: string | null;
+            verdict: "pass" | "reject";
+        };
+        /** ReviewClaim */
+        ReviewClaim: {
+            /** Format: date-time */
+            claimedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            inspectionId: string;
+            reviewer: string;
+        };
+        /** Run */
+        Run: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string | null;
+            datasetHash: string;
+            /** @description null once the dataset was deleted */
+            datasetId: string | null;
+            error: string | null;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description cancel through POST /jobs/{jobId}/cancel
+             */
+            jobId: string;
+            kind: "train" | "evaluate";
+            /** @description evaluate: the report; train: the test-split figures; null until finished */
+            metrics: unknown;
+            mlflowRunId: string | null;
+            modelName: string | null;
+            /** @description the validated request */
+            params: unknown;
+            progress: number;
+            progressMessage: string | null;
+            /** @description the inactive version a train run registered */
+            resultVersionId: string | null;
+            /** @description evaluated version, or the backbone of an anomaly run */
+            sourceVersionId: string | null;
+            startedAt: string | null;
+            /** @description the job's status */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** @description classify, segment, anomaly (evaluate: also detect) */
+            task: string;
+        };
+        /**
+         * RunEpochEvent
+         * @description A train run finished an epoch; GET /runs/{runId} lists every epoch so far.
+         */
+        RunEpochEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** @description the best validation figure so far */
+                best: boolean;
+                epoch: number;
+                /** @description epochs asked for (early stopping may end sooner) */
+                epochs: number;
+                /** Format: uuid */
+                jobId: string;
+                /** @description learning rate at the end of the epoch */
+                lr: number;
+                /** Format: uuid */
+                runId: string;
+                seconds: number;
+                /** @description mean training loss of the epoch */
+                trainLoss: number;
+                /** @description validation figure: accuracy (classify) or defect Dice (segment) */
+                valMetric: number;
+            };
+            /** @enum {string} */
+            type: "run.epoch";
+        };
         /** TokenPair */
         TokenPair: {
             /** @description JWT for `Authorization: Bearer` */
@@ -2997,6 +6642,11 @@ export interface components {
             updatedAt: string;
             username: string;
         };
+        /**
+         * XqcEvent
+         * @description One message of the live-event WebSocket at /api/xai-qc/ws (ws:// or wss:// on the API's host). Authenticate on connect, before the upgrade: an Authorization bearer header or x-api-key header where the client can set headers, else the subprotocols `xqc-events` and `xqc-token.<token>` (a browser: new WebSocket(url, ["xqc-events", "xqc-token." + token])); the server answers with the subprotocol `xqc-events`. A missing or bad credential is refused with 401 before the upgrade. The server sends each event of the caller's account as one JSON text frame; it reads nothing from the client. Delivery is at most once, in publication order per publishing process; after a reconnect, read what was missed from the REST API.
+         */
+        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"];
     };
     responses: never;
     parameters: never;

@@ -58,6 +58,7 @@ export const anomalyRoutes: FastifyPluginAsyncTypebox<AnomalyRoutesOptions> = as
     runner,
     events: app.events,
     queue: app.jobQueue,
+    groundTruthMask: (accountId, id) => app.reviews.groundTruthMaskPng(accountId, id),
     onBackgroundError: (err) => app.log.error({ err }, 'inline Grad-CAM++ of an anomaly answer failed after its request was answered'),
   });
   const service = new AnomalyService({

@@ -62,6 +62,7 @@ export const explanationRoutes: FastifyPluginAsyncTypebox<ExplanationRoutesOptio
     runner,
     events: app.events,
     queue: app.jobQueue,
+    groundTruthMask: (accountId, id) => app.reviews.groundTruthMaskPng(accountId, id),
     inlineBudgetMs: options.inlineBudgetMs,
     onBackgroundError: (err) => app.log.error({ err }, 'inline explanation failed after its request was answered'),
   });

@@ -85,6 +85,20 @@ describe.each(DIALECTS)('review routes on %s', (dialect) => {
     expect(third.json<Review>().supersedesId).toBe(second.id);
   });
 
+  it("gives explanations their quality figures against the current review's mask", async () => {
+    const insp = await inspect(7);
+    const mask = new Uint8Array(48 * 40);
+    for (let y = 8; y < 24; y++) for (let x = 10; x < 30; x++) mask[y * 48 + x] = 1;
+    const review = await t.app.inject({ method: 'POST', url: `${API}/inspections/${insp.id}/reviews`, payload: { verdict: 'reject', label: 'defect', mask: { rle: maskToRle(mask, 48, 40) } }, headers: await auth('operator') });
+    expect(review.statusCode).toBe(201);
+    const res = await t.app.inject({ method: 'POST', url: `${API}/explain`, payload: { inspectionId: insp.id, methods: ['gradxinput'] }, headers: await auth('operator') });
+    expect(res.statusCode, res.body).toBe(200);
+    const quality = res.json<{ methods: { quality: { energyInMask?: number; pointingHit?: boolean } | null }[] }>().methods[0].quality;
+    expect(quality?.energyInMask).toBeGreaterThanOrEqual(0);
+    expect(quality?.energyInMask).toBeLessThanOrEqual(1);
+    expect(typeof quality?.pointingHit).toBe('boolean');
+  });
+
   it('refuses bad reviews with a clear 4xx and stores nothing', async () => {
     const insp = await inspect(2);
     const before = await counts();

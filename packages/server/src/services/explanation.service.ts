@@ -66,8 +66,9 @@ export interface ExplanationServiceDeps {
   maxPixels?: number;
   /**
    * The reviewed defect mask of an inspection as an encoded image of the inspection image's
-   * size (nonzero = defect), or undefined. Reviews do not exist yet (issue 15): the default
-   * returns undefined, and quality figures are stored when a provider returns a mask.
+   * size (nonzero = defect), or undefined: the current review's mask (plugins/reviews.ts).
+   * Quality figures are computed with the explanation when a provider returns a mask; an
+   * explanation stored before the review keeps none (ask with another seed to recompute).
    */
   groundTruthMask?: (accountId: string, inspectionId: string) => Promise<Uint8Array | undefined>;
   clock?: () => Date;

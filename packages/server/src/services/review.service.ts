@@ -105,6 +105,36 @@ function decodeCursor(s: string): number {
   throw badRequest('XQC_INVALID_CURSOR', 'cursor: not a cursor this API returned');
 }
 
+/**
+ * The current review's mask of inspection `id` of `accountId` as the stored PNG (binary,
+ * grayscale, at the image's size), or undefined when its current review has no mask (or it
+ * has no review). What explanations take as ground truth for their quality figures.
+ */
+export async function currentReviewMaskPng(
+  reviews: Pick<ReviewRepository, 'history'>,
+  readBlob: (sha256: string) => Promise<Uint8Array>,
+  accountId: string,
+  id: string,
+): Promise<Uint8Array | undefined> {
+  const [current] = await reviews.history(accountId, id);
+  return current && current.mask_sha256 !== null ? readBlob(current.mask_sha256) : undefined;
+}
+
+/** {@link currentReviewMaskPng} decoded: 0/1 values, row-major at the image's size. */
+export async function currentReviewMask(
+  reviews: Pick<ReviewRepository, 'history'>,
+  readBlob: (sha256: string) => Promise<Uint8Array>,
+  accountId: string,
+  id: string,
+): Promise<{ width: number; height: number; data: Uint8Array } | undefined> {
+  const png = await currentReviewMaskPng(reviews, readBlob, accountId, id);
+  if (png === undefined) return undefined;
+  const img = await decodeImage(png);
+  const data = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < data.length; i++) data[i] = img.data[i * img.channels] !== 0 ? 1 : 0;
+  return { width: img.width, height: img.height, data };
+}
+
 /** See the module comment. */
 export class ReviewService {
   private readonly clock: () => Date;
@@ -189,12 +219,12 @@ export class ReviewService {
    * the image's size, or undefined when the inspection has no review with a mask.
    */
   async groundTruthMask(accountId: string, id: string): Promise<{ width: number; height: number; data: Uint8Array } | undefined> {
-    const [current] = await this.deps.reviews.history(accountId, id);
-    if (!current || current.mask_sha256 === null) return undefined;
-    const img = await decodeImage(await this.deps.blobs.get(current.mask_sha256));
-    const data = new Uint8Array(img.width * img.height);
-    for (let i = 0; i < data.length; i++) data[i] = img.data[i * img.channels] !== 0 ? 1 : 0;
-    return { width: img.width, height: img.height, data };
+    return currentReviewMask(this.deps.reviews, (sha) => this.deps.blobs.get(sha), accountId, id);
+  }
+
+  /** The current review's mask PNG of inspection `id` of `accountId`, or undefined. */
+  async groundTruthMaskPng(accountId: string, id: string): Promise<Uint8Array | undefined> {
+    return currentReviewMaskPng(this.deps.reviews, (sha) => this.deps.blobs.get(sha), accountId, id);
   }
 
   /** A page of the review queue. */

@@ -9,16 +9,20 @@
 import { ExplainRunner } from '../../inference/explain-runner.ts';
 import { ExplanationRepository } from '../../repositories/explanation.repository.ts';
 import { InspectionRepository } from '../../repositories/inspection.repository.ts';
+import { ReviewRepository } from '../../repositories/review.repository.ts';
 import { explanationBlobs, ExplanationService } from '../../services/explanation.service.ts';
+import { currentReviewMaskPng } from '../../services/review.service.ts';
 import { defineJob } from '../job-definition.ts';
 
 export const explainJob = defineJob('explain', ({ db, blobs, events, log }) => {
+  const reviews = new ReviewRepository(db);
   const service = new ExplanationService({
     repo: new ExplanationRepository(db),
     inspections: new InspectionRepository(db),
     blobs: explanationBlobs(blobs),
     runner: new ExplainRunner(),
     events,
+    groundTruthMask: (accountId, id) => currentReviewMaskPng(reviews, async (sha) => (await blobs.get(sha)).bytes, accountId, id),
   });
   return async ({ job, payload, signal, progress }) => {
     const report = (fraction: number, message: string): void => {
