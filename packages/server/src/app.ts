@@ -17,6 +17,7 @@ import eventsPlugin from './plugins/events.ts';
 import errorHandlerPlugin from './plugins/error-handler.ts';
 import inferencePlugin from './plugins/inference.ts';
 import jobsPlugin from './plugins/jobs.ts';
+import mailPlugin from './plugins/mail.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
 import registryPlugin from './plugins/registry.ts';
@@ -39,6 +40,7 @@ import { reviewRoutes } from './routes/reviews.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { calibrationRoutes } from './routes/calibration.routes.ts';
 import { thresholdRoutes } from './routes/thresholds.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -105,6 +107,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(eventsPlugin, { config });
   await app.register(reviewsPlugin);
   await app.register(jobsPlugin, { config, worker: options.jobWorker });
+  await app.register(mailPlugin, { config });
 
   await app.register(healthRoutes, { prefix: API_PREFIX });
   await app.register(authRoutes, { prefix: API_PREFIX, config });
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(metricsRoutes, { prefix: API_PREFIX });
   await app.register(calibrationRoutes, { prefix: API_PREFIX });
   await app.register(thresholdRoutes, { prefix: API_PREFIX });
+  await app.register(reportRoutes, { prefix: API_PREFIX });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

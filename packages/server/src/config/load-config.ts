@@ -44,6 +44,10 @@ export interface Config {
   readonly auth: AuthConfig;
   /** CORS, rate limits (auth/auth-config.ts). */
   readonly security: SecurityConfig;
+  /** Outgoing mail (SMTP_URL, XQC_MAIL_FROM); undefined: mail is off. */
+  readonly mail: { readonly smtpUrl: string; readonly from: string } | undefined;
+  /** Base URL of the server for links in mails (XQC_PUBLIC_URL), without a trailing slash. */
+  readonly publicUrl: string;
 }
 
 /** The repository's `models/` folder, the default home of the demo models. */
@@ -82,6 +86,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,
     auth: authConfigFromEnv(e),
     security: securityConfigFromEnv(e),
+    mail: e.SMTP_URL !== undefined && e.XQC_MAIL_FROM !== undefined ? Object.freeze({ smtpUrl: e.SMTP_URL, from: e.XQC_MAIL_FROM }) : undefined,
+    publicUrl: (e.XQC_PUBLIC_URL ?? `http://${e.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
   });
 }
 

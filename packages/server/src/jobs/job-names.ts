@@ -15,6 +15,20 @@ export interface JobPayloads {
   'calibration.fit': { model: string; version: string; from?: string; to?: string; alpha?: number; createdBy?: string };
   /** Embeds the job account's not-yet-embedded anomaly inspections of a model version (the retrieval index's catch-up). */
   'embedding.index': { versionId: string; batch?: number };
+  /** Renders a PDF or Excel report of the job account's record and stores it as report `reportId` (services/report.service.ts). */
+  'report.render': {
+    reportId: string;
+    format: 'pdf' | 'xlsx';
+    title: string;
+    from?: string;
+    to?: string;
+    model?: string;
+    version?: string;
+    inspectionIds?: string[];
+    createdBy: string;
+    /** Where to mail the finished report (set only when the requester asked and mail is configured). */
+    notifyEmail?: string;
+  };
   /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
   explain: {
     inspectionId: string;
@@ -31,7 +45,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit', 'report.render'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

@@ -13,9 +13,10 @@ import { runEvaluateJob } from './handlers/run-evaluate.job.ts';
 import { runTrainJob } from './handlers/run-train.job.ts';
 import { embeddingIndexJob } from './handlers/embedding-index.job.ts';
 import { explainJob } from './handlers/explain.job.ts';
+import { reportRenderJob } from './handlers/report-render.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob, reportRenderJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.

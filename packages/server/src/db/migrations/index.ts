@@ -11,6 +11,7 @@ import * as explanations from './0005-explanations.ts';
 import * as datasetsRuns from './0006-datasets-runs.ts';
 import * as embeddings from './0007-embeddings.ts';
 import * as reviews from './0008-reviews.ts';
+import * as reports from './0009-reports.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -22,4 +23,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0006-datasets-runs': datasetsRuns,
   '0007-embeddings': embeddings,
   '0008-reviews': reviews,
+  '0009-reports': reports,
 });
