@@ -41,6 +41,7 @@ import { metricsRoutes } from './routes/metrics.routes.ts';
 import { calibrationRoutes } from './routes/calibration.routes.ts';
 import { thresholdRoutes } from './routes/thresholds.routes.ts';
 import { reportRoutes } from './routes/reports.routes.ts';
+import { passwordResetRoutes } from './routes/password-reset.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(calibrationRoutes, { prefix: API_PREFIX });
   await app.register(thresholdRoutes, { prefix: API_PREFIX });
   await app.register(reportRoutes, { prefix: API_PREFIX });
+  await app.register(passwordResetRoutes, { prefix: API_PREFIX, config });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

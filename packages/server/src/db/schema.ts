@@ -9,9 +9,10 @@ import type { DatasetTables } from './tables/datasets.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
+import type { PasswordResetTables } from './tables/password-resets.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 import type { ReportTables } from './tables/reports.tables.ts';
 import type { ReviewTables } from './tables/reviews.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, EmbeddingTables, DatasetTables, ExplanationTables, InspectionTables, JobTables, RegistryTables, ReportTables, ReviewTables {}
+export interface Database extends AuthTables, EmbeddingTables, DatasetTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}

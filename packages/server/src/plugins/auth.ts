@@ -56,6 +56,8 @@ export const OPEN_API_PATHS: ReadonlySet<string> = new Set([
   `${API_PREFIX}/auth/login`,
   `${API_PREFIX}/auth/refresh`,
   `${API_PREFIX}/auth/logout`,
+  `${API_PREFIX}/auth/password-reset`,
+  `${API_PREFIX}/auth/password-reset/confirm`,
 ]);
 
 /** True when a route at `url` (the route pattern) requires authentication. */

@@ -5,7 +5,7 @@
  * first, in pages, each with its images downscaled to display size), so that neither the
  * PDF nor the workbook holds more than one page of inspections at a time.
  */
-import { decodeImage, encodePng, resizeBilinear } from '@xai-qc/core';
+import { decodeImage, encodeJpeg, resizeBilinear } from '@xai-qc/core';
 import type { ImageU8 } from '@xai-qc/core';
 import type { Kysely } from 'kysely';
 import type { Principal } from '../auth/principal.ts';
@@ -141,9 +141,12 @@ export function fitImage(image: ImageU8, maxSide: number): ImageU8 {
   return resizeBilinear(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
 }
 
-/** Decodes PNG/JPEG bytes as RGB, downscales to `maxSide` and encodes PNG (RGB, no alpha: cheap for pdfkit). */
-export async function displayPng(bytes: Uint8Array, maxSide: number): Promise<Uint8Array> {
-  return encodePng(fitImage(await decodeImage(bytes, { channels: 3 }), maxSide));
+/** JPEG quality of pictures in reports: photos and heatmaps, where PNG of a textured surface costs ten times the bytes. */
+export const REPORT_JPEG_QUALITY = 80;
+
+/** Decodes PNG/JPEG bytes as RGB, downscales to `maxSide` and encodes JPEG (pdfkit embeds it as is). */
+export async function displayJpeg(bytes: Uint8Array, maxSide: number): Promise<Uint8Array> {
+  return encodeJpeg(fitImage(await decodeImage(bytes, { channels: 3 }), maxSide), { quality: REPORT_JPEG_QUALITY });
 }
 
 /** Pages through a report's inspections, newest first, at most `cap` of them. */

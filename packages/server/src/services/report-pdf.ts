@@ -19,11 +19,11 @@ import type { ReportExplanation, ReportInspection } from '../repositories/report
 import type { MetricsBucket } from '../schemas/metrics.schema.ts';
 import type { ReportCalibration, ReportData } from './report-data.ts';
 
-/** What the renderer asks for each inspection's pictures (PNG bytes at display size). */
+/** What the renderer asks for each inspection's pictures (JPEG or PNG bytes at display size). */
 export interface ReportImages {
   image(r: ReportInspection): Promise<Uint8Array>;
   overlay(r: ReportInspection): Promise<Uint8Array>;
-  explanations(r: ReportInspection): Promise<{ explanation: ReportExplanation; png: Uint8Array }[]>;
+  explanations(r: ReportInspection): Promise<{ explanation: ReportExplanation; picture: Uint8Array }[]>;
 }
 
 /** Image tiles: side in points, and their pixels (2 px per point: sharp when printed, still small). */
@@ -248,7 +248,7 @@ function confusion(doc: PDFKit.PDFDocument, b: MetricsBucket): void {
       [1, bb, lb],
     ] as const) {
       const shade = Math.round(255 - 150 * (v / total));
-      doc.rect(x + j * cell, cy, cell, cell).fillAndStroke(`rgb(${shade},${shade},255)`, '#333333');
+      doc.rect(x + j * cell, cy, cell, cell).fillAndStroke([shade, shade, 255], '#333333');
       doc.fillColor('black').font('Helvetica').fontSize(12).text(`${l} ${v}`, x + j * cell, cy + cell / 2 - 6, { width: cell, align: 'center' });
     }
   });
@@ -277,7 +277,7 @@ async function reliability(doc: PDFKit.PDFDocument, calibration: ReportCalibrati
     if (diagram && doc.y + 330 > BOTTOM) doc.addPage();
     doc.font('Helvetica-Bold').fontSize(11).text(`${c.model}@${c.version}`);
     doc.font('Helvetica').fontSize(10);
-    if (s) doc.text(`Status: ${s.status}; ${s.reviewed} reviewed; temperature ${s.temperature ?? 'none'}; ECE ${fmt(s.served?.ece)}, MCE ${fmt(s.served?.mce)}, Brier ${fmt(s.served?.brier)}.`);
+    if (s) doc.text(`Status: ${s.status}; ${s.reviewed} reviewed; temperature ${s.temperature === null ? 'none' : s.temperature.toFixed(4)}; ECE ${fmt(s.served?.ece)}, MCE ${fmt(s.served?.mce)}, Brier ${fmt(s.served?.brier)}.`);
     if (c.note) doc.text(c.note);
     if (diagram) {
       const png = await renderReliabilityPng(renderReliabilitySvg(diagram, { title: `Reliability: ${c.model}@${c.version}`, width: 360 }));
@@ -289,8 +289,8 @@ async function reliability(doc: PDFKit.PDFDocument, calibration: ReportCalibrati
   }
 }
 
-function tile(doc: PDFKit.PDFDocument, png: Uint8Array, x: number, y: number, caption: string): void {
-  doc.image(Buffer.from(png), x, y, { fit: [TILE_PT, TILE_PT], align: 'center', valign: 'center' });
+function tile(doc: PDFKit.PDFDocument, picture: Uint8Array, x: number, y: number, caption: string): void {
+  doc.image(Buffer.from(picture), x, y, { fit: [TILE_PT, TILE_PT], align: 'center', valign: 'center' });
   doc.rect(x, y, TILE_PT, TILE_PT).lineWidth(0.3).stroke('#bbbbbb');
   doc.font('Helvetica').fontSize(7).fillColor('#333333').text(caption, x, y + TILE_PT + 2, { width: TILE_PT, align: 'center', lineBreak: false, ellipsis: true });
   doc.fillColor('black');
@@ -318,12 +318,12 @@ async function inspectionBlock(doc: PDFKit.PDFDocument, r: ReportInspection, ima
   const pictures: [Uint8Array, string][] = [
     [await images.image(r), `image ${row.image_width}x${row.image_height}`],
     [await images.overlay(r), 'findings overlay'],
-    ...explanations.map((e): [Uint8Array, string] => [e.png, `${e.explanation.method}${e.explanation.targetLabel ? ` (${e.explanation.targetLabel})` : ''}`]),
+    ...explanations.map((e): [Uint8Array, string] => [e.picture, `${e.explanation.method}${e.explanation.targetLabel ? ` (${e.explanation.targetLabel})` : ''}`]),
   ];
   for (let i = 0; i < pictures.length; i += perRow) {
     if (doc.y + TILE_PT + 16 > BOTTOM) doc.addPage();
     const y = doc.y + 4;
-    pictures.slice(i, i + perRow).forEach(([png, caption], j) => tile(doc, png, MARGIN + j * (TILE_PT + 10), y, caption));
+    pictures.slice(i, i + perRow).forEach(([picture, caption], j) => tile(doc, picture, MARGIN + j * (TILE_PT + 10), y, caption));
     doc.x = MARGIN;
     doc.y = y + TILE_PT + 14;
   }

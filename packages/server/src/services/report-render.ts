@@ -20,7 +20,7 @@ import type { Blobs } from '../storage/blobs.ts';
 import { InspectionService } from './inspection.service.ts';
 import type { Mailer } from './mail.service.ts';
 import type { ModelRegistryService } from './model-registry.service.ts';
-import { displayPng, gatherReportData, reportInspections } from './report-data.ts';
+import { displayJpeg, gatherReportData, reportInspections } from './report-data.ts';
 import { renderPdf, TILE_PX } from './report-pdf.ts';
 import type { ReportImages } from './report-pdf.ts';
 import { renderXlsx } from './report-xlsx.ts';
@@ -82,11 +82,11 @@ function reportImages(deps: ReportRenderDeps, principal: Principal, repo: Report
     inference: NO_INFERENCE as unknown as ConstructorParameters<typeof InspectionService>[0]['inference'],
   });
   return {
-    image: async (r: ReportInspection) => displayPng(await get(r.row.image_sha256), TILE_PX),
-    overlay: async (r: ReportInspection) => displayPng(await inspections.overlay(principal, r.row.id, 0.5), TILE_PX),
+    image: async (r: ReportInspection) => displayJpeg(await get(r.row.image_sha256), TILE_PX),
+    overlay: async (r: ReportInspection) => displayJpeg(await inspections.overlay(principal, r.row.id, 0.5), TILE_PX),
     explanations: async (r: ReportInspection) => {
       const out = [];
-      for (const e of await repo.explanations(principal.accountId, r.row.id)) out.push({ explanation: e, png: await displayPng(await get(e.overlaySha256), TILE_PX) });
+      for (const e of await repo.explanations(principal.accountId, r.row.id)) out.push({ explanation: e, picture: await displayJpeg(await get(e.overlaySha256), TILE_PX) });
       return out;
     },
   };

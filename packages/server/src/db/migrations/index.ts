@@ -12,6 +12,7 @@ import * as datasetsRuns from './0006-datasets-runs.ts';
 import * as embeddings from './0007-embeddings.ts';
 import * as reviews from './0008-reviews.ts';
 import * as reports from './0009-reports.ts';
+import * as passwordResets from './0010-password-resets.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,4 +25,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-embeddings': embeddings,
   '0008-reviews': reviews,
   '0009-reports': reports,
+  '0010-password-resets': passwordResets,
 });
