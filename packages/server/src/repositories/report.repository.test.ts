@@ -4,6 +4,7 @@ import type { NewReportRow } from '../db/tables/reports.tables.ts';
 import { DIALECTS, openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { InspectionRepository } from './inspection.repository.ts';
+import { IdsMetricsRepository } from '../services/report-data.ts';
 import { ReportRepository } from './report.repository.ts';
 
 const SHA = (c: string): string => c.repeat(64);
@@ -94,5 +95,15 @@ describe.each(DIALECTS)('ReportRepository on %s', (dialect) => {
     expect(await repo.span({ accountId: 'acct-3' })).toEqual({ first: null, last: null, count: 0 });
     expect(await repo.versionExists('classifier', '1')).toBe(true);
     expect(await repo.versionExists('classifier', '2')).toBe(false);
+  });
+
+  it('pages the metrics rows of listed inspections only, across pages of other rows, in keyset order', async () => {
+    const ids = new IdsMetricsRepository(t.db, new Set(['i1', 'i3', 'i4']));
+    const p1 = await ids.page({ accountId: 'acct-1' }, 1);
+    expect(p1.map((r) => [r.id, r.review_verdict])).toEqual([['i1', 'pass']]);
+    const p2 = await ids.page({ accountId: 'acct-1' }, 1, { createdAt: p1[0].created_at, id: p1[0].id });
+    expect(p2.map((r) => r.id)).toEqual(['i3']);
+    expect(await ids.page({ accountId: 'acct-1' }, 1, { createdAt: p2[0].created_at, id: p2[0].id })).toEqual([]);
+    expect((await ids.page({ accountId: 'acct-1' }, 10)).map((r) => r.id)).toEqual(['i1', 'i3']);
   });
 });

@@ -217,6 +217,17 @@ describe('reports: POST /export, /reports (SQLite, embedded jobs)', () => {
     expect(overall[4]).toBe(8);
   }, 60_000);
 
+  it('renders a report of an empty range: zero volume, undefined rates, no inspection pages', async () => {
+    const { report, bytes } = await exportReport({ format: 'pdf', from: '2020-01-01T00:00:00Z', to: '2020-02-01T00:00:00Z' });
+    expect(report.inspections).toBe(0);
+    const pdf = await pdfText(bytes);
+    expect(pdf.pages).toBe(4);
+    expect(pdf.text[0]).toContain('Volume: 0');
+    expect(pdf.text[0]).toContain('Escape rate: n/a');
+    expect(pdf.text[0]).toContain('No reviewed inspections');
+    expect(pdf.text[3]).toContain('No inspections match the filters.');
+  }, 60_000);
+
   it('refuses bad export requests with a clear 4xx and queues nothing', async () => {
     const jobsBefore = (await t.app.db.selectFrom('jobs').select('id').execute()).length;
     const cases: [Record<string, unknown>, number, string, Role?][] = [

@@ -65,7 +65,7 @@ export interface ReportData {
  * other inspections dropped; pages keep their keyset order, so the metrics service's
  * paging (a short page ends the stream) stays correct.
  */
-class IdsMetricsRepository extends MetricsRepository {
+export class IdsMetricsRepository extends MetricsRepository {
   constructor(
     db: Kysely<Database>,
     private readonly ids: ReadonlySet<string>,
@@ -154,12 +154,13 @@ export async function* reportInspections(repo: ReportRepository, filter: ReportI
   let after: ReportCursor | undefined;
   let seen = 0;
   while (seen < cap) {
-    const page = await repo.inspectionPage(filter, Math.min(pageSize, cap - seen), after);
+    const wanted = Math.min(pageSize, cap - seen);
+    const page = await repo.inspectionPage(filter, wanted, after);
     if (page.length === 0) return;
     seen += page.length;
     yield page;
+    if (page.length < wanted) return;
     const last = page[page.length - 1].row;
     after = { createdAt: last.created_at, id: last.id };
-    if (page.length < Math.min(pageSize, cap - seen + page.length)) return;
   }
 }
