@@ -5,7 +5,9 @@
  * moment, so migrations and the demo models' registration race as in a real roll-out.
  * Inspections written through one API are read through the other; jobs enqueued through
  * the queue port are run by the workers (the API processes run none) exactly once and read
- * through both APIs.
+ * through both APIs; an explanation asked of one API runs on a worker, is read through the
+ * other, and its events reach a WebSocket client of the other API (Redis pub/sub); a worker
+ * killed with SIGKILL mid-job leaves its job to the other worker.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { startProcess } from './test/processes.ts';
 import type { TestProcess } from './test/processes.ts';
 import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from './test/test-database.ts';
 import type { Kysely } from 'kysely';
+import WebSocket from 'ws';
 
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'scale-out-test-secret-of-the-identity-provider-0123';
@@ -138,4 +141,60 @@ describe('scale-out: two API processes and two workers on PostgreSQL and Redis',
       expect(seen[0]).toMatchObject({ attempts: 1, result: { removed: 0 } });
     }
   }, 90_000);
+  it('runs an explain job asked of one API on a worker; the other API serves the result and streams its events', async () => {
+    const body = multipartBody([{ name: 'image', filename: 'explain.png', contentType: 'image/png', data: await texturedPng(42) }]);
+    const detect = await call(apis[0], '/detect?model=surface-classifier', { method: 'POST', body: body.payload, headers: body.headers });
+    const inspectionId = ((await detect.json()) as { id: string }).id;
+    const ws = new WebSocket(`${(apis[1].url as string).replace('http:', 'ws:')}/api/xai-qc/ws`, ['xqc-events', `xqc-token.${token}`]);
+    const events: { type: string; data: { jobId?: string; inspectionId?: string } }[] = [];
+    ws.on('message', (m) => events.push(JSON.parse(m.toString()) as (typeof events)[number]));
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    try {
+      const res = await call(apis[0], '/explain', { method: 'POST', body: JSON.stringify({ inspectionId, methods: ['occlusion'], params: { occlusion: { window: 16, stride: 16 } } }), headers: { 'content-type': 'application/json' } });
+      expect(res.status, await res.clone().text()).toBe(202);
+      const jobId = ((await res.json()) as { job: { id: string } }).job.id;
+      const job = await until(`explain job ${jobId}`, async () => {
+        const j = (await (await call(apis[1], `/jobs/${jobId}`)).json()) as { status: string; attempts: number };
+        return j.status === 'succeeded' || j.status === 'failed' ? j : undefined;
+      });
+      expect(job).toMatchObject({ status: 'succeeded', attempts: 1 });
+      const list = (await (await call(apis[1], `/inspections/${inspectionId}/explanations`)).json()) as { items: { method: string }[] };
+      expect(list.items.map((i) => i.method)).toEqual(['occlusion']);
+      await until('the job.finished event on the other API', async () => (events.some((e) => e.type === 'job.finished' && e.data.jobId === jobId) ? true : undefined), 20_000);
+      expect(events.some((e) => e.type === 'explanation.ready' && e.data.inspectionId === inspectionId)).toBe(true);
+    } finally {
+      ws.close();
+    }
+  }, 120_000);
+
+  it('a worker killed with SIGKILL mid-job leaves its jobs to the other worker, each done once', async () => {
+    // Slow enough jobs that the first worker holds some when it dies: occlusion with a small stride.
+    const body = multipartBody([{ name: 'image', filename: 'kill.png', contentType: 'image/png', data: await texturedPng(77) }]);
+    const inspectionId = ((await (await call(apis[0], '/detect?model=surface-classifier', { method: 'POST', body: body.payload, headers: body.headers })).json()) as { id: string }).id;
+    const ids: string[] = [];
+    for (let seed = 1; seed <= 4; seed++) {
+      const res = await call(apis[seed % 2], '/explain', { method: 'POST', body: JSON.stringify({ inspectionId, methods: ['occlusion'], seed, params: { occlusion: { window: 8, stride: 4 } } }), headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { job: { id: string } }).job.id);
+    }
+    await until('a job to run', async () => {
+      const rows = await db.selectFrom('jobs').select('status').where('id', 'in', ids).execute();
+      return rows.some((r) => r.status === 'running') ? true : undefined;
+    });
+    await workers[0].kill();
+    for (const id of ids) {
+      const job = await until(
+        `job ${id} to end`,
+        async () => {
+          const j = (await (await call(apis[1], `/jobs/${id}`)).json()) as { status: string };
+          return j.status === 'succeeded' || j.status === 'failed' ? j : undefined;
+        },
+        180_000,
+      );
+      expect(job.status).toBe('succeeded');
+    }
+    const stored = await db.selectFrom('explanations').select(['seed']).where('inspection_id', '=', inspectionId).execute();
+    expect(stored.map((r) => r.seed).sort()).toEqual([1, 2, 3, 4]);
+    workers = workers.slice(1);
+  }, 240_000);
 });
