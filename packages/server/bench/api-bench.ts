@@ -10,6 +10,11 @@
  *    preprocesses and runs the model through core's Predictor with all cores as intra-op
  *    threads: no HTTP, no storage, no worker hop.
  * 4. `GET /api/xai-qc/health` from one client while 32 clients saturate `/detect`: p50, p99.
+ * 5. Explanation latency per fast method through `POST /explain` (a fresh seed each time, so
+ *    nothing comes from the store) against the core's `explainImage` for the same method and
+ *    image in this process (explain-bench.ts): medians, and the API's added time against the
+ *    target (at most 10 % or 20 ms, whichever is larger).
+ * 6. Job throughput of each queue adapter with one and two worker processes (jobs-bench.ts).
  *
  * Bounded: about 10 + 7 * DURATION_S seconds in all. Prints the figures, the machine and
  * the targets (32 clients: API >= 0.7 x bare; 1 client: p50 < 15 ms; /health p99 < 50 ms
@@ -28,6 +33,9 @@ import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import { MicroBatcher } from '../src/inference/micro-batcher.ts';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
+import { benchExplain, formatExplainBench } from './explain-bench.ts';
+import type { ExplainBenchRow } from './explain-bench.ts';
+import { benchJobs, formatJobsBench } from './jobs-bench.ts';
 
 const MODEL = 'surface-classifier';
 const MODEL_PATH = fileURLToPath(new URL(`../../../models/${MODEL}/model.onnx`, import.meta.url));
@@ -156,6 +164,7 @@ async function main(): Promise<void> {
   const base: Figures[] = [];
   let health: Figures;
   let during: Figures;
+  let explain: ExplainBenchRow[];
   try {
     await load(detectUrl, 8, 2, detect);
     await bare(predictor, png, 8, 1);
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     health = await load(`${server.url}/api/xai-qc/health`, 1, Math.max(1, DURATION_S - 2), { method: 'GET' });
     during = await saturating;
+    explain = await benchExplain({ baseUrl: `${server.url}/api/xai-qc`, token, image: png, repeats: 10 });
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -189,6 +199,8 @@ async function main(): Promise<void> {
   console.log(`  32 clients: API >= 0.7 x bare ............ ${ratio.toFixed(2)} x ${ratio >= 0.7 ? 'met' : 'NOT met'}`);
   console.log(`  1 client: API p50 < 15 ms ................. ${f1(api[0].p50)} ms ${api[0].p50 < 15 ? 'met' : 'NOT met'}`);
   console.log(`  /health p99 < 50 ms under /detect load .... ${f1(health.p99)} ms ${health.p99 < 50 ? 'met' : 'NOT met'}`);
+  console.log(`\nexplanations through the API against the core (medians of 10, ms):\n${formatExplainBench(explain)}`);
+  console.log(`\n${formatJobsBench(await benchJobs(200, 20))}`);
 }
 
 await main();

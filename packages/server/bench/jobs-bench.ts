@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -32,7 +32,8 @@ const JOBS = Number(process.argv[2] ?? 200);
 const WORK_MS = Number(process.argv[3] ?? 20);
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WORKER = fileURLToPath(new URL('./job-worker.ts', import.meta.url));
-type Adapter = 'sqlite' | 'postgres' | 'bullmq';
+/** A queue adapter under test. */
+export type Adapter = 'sqlite' | 'postgres' | 'bullmq';
 
 function startWorker(args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -90,37 +91,62 @@ async function openPlace(adapter: Adapter): Promise<Place> {
   };
 }
 
-async function measure(adapter: Adapter, workers: number): Promise<{ wall: number; rate: number }> {
+async function measure(adapter: Adapter, workers: number, jobs: number, workMs: number): Promise<{ wall: number; rate: number }> {
   const place = await openPlace(adapter);
-  const children = await Promise.all(Array.from({ length: workers }, () => startWorker([adapter, String(WORK_MS), ...place.args])));
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorker([adapter, String(workMs), ...place.args])));
   try {
     const t0 = performance.now();
-    for (let i = 0; i < JOBS; i += 20) await Promise.all(Array.from({ length: Math.min(20, JOBS - i) }, () => place.queue.enqueue('blob.sweep', {}, { accountId: 'bench' })));
+    for (let i = 0; i < jobs; i += 20) await Promise.all(Array.from({ length: Math.min(20, jobs - i) }, () => place.queue.enqueue('blob.sweep', {}, { accountId: 'bench' })));
     for (;;) {
       const row = await place.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow();
-      if (Number(row.n) >= JOBS) break;
+      if (Number(row.n) >= jobs) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     const wall = (performance.now() - t0) / 1000;
-    return { wall, rate: JOBS / wall };
+    return { wall, rate: jobs / wall };
   } finally {
     await Promise.all(children.map(stopWorker));
     await place.close();
   }
 }
 
-const cores = availableParallelism();
-console.log(`jobs bench: ${JOBS} jobs of ${WORK_MS} ms CPU each; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'})`);
-console.log('adapter    workers  wall s  jobs/s  ideal jobs/s  overhead ms/job  speed-up');
-for (const adapter of ['sqlite', 'postgres', 'bullmq'] as const) {
-  let one = 0;
-  for (const workers of [1, 2]) {
-    const { wall, rate } = await measure(adapter, workers);
-    if (workers === 1) one = rate;
-    const ideal = (Math.min(workers, cores) * 1000) / WORK_MS;
-    const overhead = (wall * workers * 1000) / JOBS - WORK_MS;
-    console.log(
-      `${adapter.padEnd(10)} ${String(workers).padStart(7)}  ${wall.toFixed(2).padStart(6)}  ${rate.toFixed(1).padStart(6)}  ${ideal.toFixed(1).padStart(12)}  ${overhead.toFixed(1).padStart(15)}  ${workers === 1 ? '' : `${(rate / one).toFixed(2)}x`}`,
+/** One adapter and worker count of {@link benchJobs}. */
+export interface JobsBenchRow {
+  adapter: Adapter;
+  workers: number;
+  wall: number;
+  rate: number;
+  ideal: number;
+  overheadMs: number;
+  speedup: number | null;
+}
+
+/** Runs every adapter with 1 and 2 workers: `jobs` jobs of `workMs` CPU each. */
+export async function benchJobs(jobs = JOBS, workMs = WORK_MS): Promise<{ jobs: number; workMs: number; rows: JobsBenchRow[] }> {
+  const cores = availableParallelism();
+  const rows: JobsBenchRow[] = [];
+  for (const adapter of ['sqlite', 'postgres', 'bullmq'] as const) {
+    let one = 0;
+    for (const workers of [1, 2]) {
+      const { wall, rate } = await measure(adapter, workers, jobs, workMs);
+      if (workers === 1) one = rate;
+      rows.push({ adapter, workers, wall, rate, ideal: (Math.min(workers, cores) * 1000) / workMs, overheadMs: (wall * workers * 1000) / jobs - workMs, speedup: workers === 1 ? null : rate / one });
+    }
+  }
+  return { jobs, workMs, rows };
+}
+
+/** The table {@link benchJobs} prints. */
+export function formatJobsBench(r: { jobs: number; workMs: number; rows: JobsBenchRow[] }): string {
+  const lines = [`job throughput: ${r.jobs} jobs of ${r.workMs} ms CPU each; ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})`, 'adapter    workers  wall s  jobs/s  ideal jobs/s  overhead ms/job  speed-up'];
+  for (const x of r.rows) {
+    lines.push(
+      `${x.adapter.padEnd(10)} ${String(x.workers).padStart(7)}  ${x.wall.toFixed(2).padStart(6)}  ${x.rate.toFixed(1).padStart(6)}  ${x.ideal.toFixed(1).padStart(12)}  ${x.overheadMs.toFixed(1).padStart(15)}  ${x.speedup === null ? '' : `${x.speedup.toFixed(2)}x`}`,
     );
   }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(formatJobsBench(await benchJobs()));
 }
