@@ -33,6 +33,7 @@ import { JobRepository } from './repositories/job.repository.ts';
 import { demoParts, formParts, withVersion } from './test/model-fixtures.ts';
 import { classificationFiles } from './routes/datasets.test-helpers.ts';
 import { zipOf } from './test/archive-fixtures.ts';
+import { startSmtp } from './test/smtp.ts';
 import { multipartBody } from './test/multipart.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -67,8 +68,12 @@ interface Running {
   stop(): Promise<number | null>;
 }
 
+/** The loopback SMTP server the smoke servers send mail to (password reset). */
+let smtp: Awaited<ReturnType<typeof startSmtp>>;
+
 async function startServer(env: Record<string, string>, sign: Running['sign']): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xqc-smoke-'));
+  smtp ??= await startSmtp();
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     env: {
       ...process.env,
@@ -82,6 +87,9 @@ async function startServer(env: Record<string, string>, sign: Running['sign']): 
       XQC_RATE_LIMIT_MAX: '0',
       XQC_JOB_CONCURRENCY: '1',
       XQC_JWT_ISSUER: TEST_ISSUER,
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      XQC_MAIL_FROM: 'qc@example.test',
+      XQC_PUBLIC_URL: 'https://qc.example.test',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,6 +184,8 @@ const MODES = [
   },
 ] as const;
 
+afterAll(async () => smtp?.close());
+
 describe.each(MODES)('smoke: the real server, every documented route, $name', (mode) => {
   let running: Running;
   let closeMode: () => Promise<void>;
@@ -253,6 +263,32 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
           state.refresh = again.refreshToken;
           return r;
         },
+      },
+      {
+        op: 'POST /api/xai-qc/auth/password-reset',
+        as: 'open',
+        call: async (c) => {
+          const email = `reset-${Math.random().toString(36).slice(2)}@example.test`;
+          await data(clientFor('admin').POST('/api/xai-qc/users', { body: { username: email.split('@')[0], email, role: 'operator' } }));
+          const r = await c.POST('/api/xai-qc/auth/password-reset', { body: { username: email.split('@')[0] } });
+          const deadline = Date.now() + 20_000;
+          for (;;) {
+            const mail = smtp.received.find((m) => m.to.includes(email));
+            const token = mail && /reset-password\?token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+            if (token) {
+              state.resetToken = token;
+              break;
+            }
+            if (Date.now() > deadline) throw new Error('no password-reset mail within 20 s');
+            await new Promise((res) => setTimeout(res, 50));
+          }
+          return r;
+        },
+      },
+      {
+        op: 'POST /api/xai-qc/auth/password-reset/confirm',
+        as: 'open',
+        call: (c) => c.POST('/api/xai-qc/auth/password-reset/confirm', { body: { token: need('resetToken'), newPassword: 'a-new-password-from-the-mail-1' } }),
       },
       { op: 'POST /api/xai-qc/auth/logout', as: 'open', call: (c) => c.POST('/api/xai-qc/auth/logout', { body: { refreshToken: need('refresh') } }) },
 
@@ -497,6 +533,35 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
         },
       },
       { op: 'DELETE /api/xai-qc/datasets/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/datasets/{id}', { params: { path: { id: need('dataset') } } }) },
+      {
+        op: 'POST /api/xai-qc/export',
+        as: 'operator',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/export', { body: { format: 'xlsx', model: 'surface-classifier' } });
+          state.report = r.data?.reportId ?? '';
+          return r;
+        },
+      },
+      {
+        op: 'GET /api/xai-qc/reports/{id}',
+        as: 'viewer',
+        call: async (c) => {
+          // 404 until the report job has run.
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const r = await c.GET('/api/xai-qc/reports/{id}', { params: { path: { id: need('report') } } }).catch((e: unknown) => {
+              if (isXaiQcApiError(e) && e.status === 404) return undefined;
+              throw e;
+            });
+            if (r !== undefined) return r;
+            if (Date.now() > deadline) throw new Error('the smoke report was not rendered within 120 s');
+            await new Promise((res) => setTimeout(res, 200));
+          }
+        },
+      },
+      { op: 'GET /api/xai-qc/reports', as: 'viewer', call: (c) => c.GET('/api/xai-qc/reports') },
+      { op: 'GET /api/xai-qc/reports/{id}/download', as: 'viewer', call: (c) => c.GET('/api/xai-qc/reports/{id}/download', { params: { path: { id: need('report') } }, parseAs: 'arrayBuffer' }) },
+      { op: 'DELETE /api/xai-qc/reports/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/reports/{id}', { params: { path: { id: need('report') } } }) },
       { op: 'GET /api/xai-qc/audit-log', as: 'admin', call: (c) => c.GET('/api/xai-qc/audit-log', { params: { query: { limit: 50 } } }) },
     ];
 

@@ -1,51 +1,13 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { createTestApp } from '../test/test-app.ts';
 import type { TestApp } from '../test/test-app.ts';
 import { bearer } from '../test/test-tokens.ts';
+import { startSmtp } from '../test/smtp.ts';
 
 const API = '/api/xai-qc';
 const PUBLIC_URL = 'https://qc.example.test';
 const OLD_PASSWORD = 'old-password-of-ada-1';
 const NEW_PASSWORD = 'new-password-of-ada-2';
-
-/** A message the loopback SMTP server received. */
-interface Received {
-  from: string;
-  to: string[];
-  /** Headers and body, quoted-printable soft breaks and escapes undone. */
-  text: string;
-  raw: string;
-}
-
-/** Undoes quoted-printable (soft line breaks and =XX escapes); plain 7-bit text is unchanged. */
-function unQuote(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-}
-
-/** A real SMTP server on loopback (no TLS, no auth) that keeps what it receives. */
-async function startSmtp(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    size: 50 * 1024 * 1024,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), text: unQuote(raw), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 async function until<T>(what: string, f: () => T | undefined): Promise<T> {
   for (let i = 0; i < 400; i++) {
