@@ -25,7 +25,8 @@ describe('xaiqc serve', () => {
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m && /password/i.test(out)) {
+        // The first admin's lines end the banner (the sign-in line before them mentions a password field too).
+        if (m && /shown once/.test(out)) {
           clearTimeout(timer);
           resolve(m[1]);
         }
