@@ -16,9 +16,13 @@
  *    target (at most 10 % or 20 ms, whichever is larger).
  * 6. Job throughput of each queue adapter with one and two worker processes (jobs-bench.ts).
  *
- * Bounded: about 10 + 7 * DURATION_S seconds in all. Prints the figures, the machine and
- * the targets (32 clients: API >= 0.7 x bare; 1 client: p50 < 15 ms; /health p99 < 50 ms
- * under load). Usage: `npm run bench:api [-- seconds]`.
+ * 32 clients are measured in three alternating API / bare rounds and judged on the median
+ * ratio, because the bare reference swings by 10-15 % between runs on this machine.
+ *
+ * Bounded: about 10 + 11 * DURATION_S seconds, plus about a minute for the explanation and
+ * job parts. Prints the figures, the machine and the targets (32 clients: API >= 0.7 x bare;
+ * 1 client: p50 < 15 ms; /health p99 < 50 ms under load; explanations: API adds at most 10 %
+ * or 20 ms). Usage: `npm run bench:api [-- seconds]`.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +44,8 @@ import { benchJobs, formatJobsBench } from './jobs-bench.ts';
 const MODEL = 'surface-classifier';
 const MODEL_PATH = fileURLToPath(new URL(`../../../models/${MODEL}/model.onnx`, import.meta.url));
 const CONCURRENCY = [1, 8, 32] as const;
+/** Extra alternating API / bare rounds at 32 clients: the ratio target is judged on the median of all rounds. */
+const RATIO_ROUNDS = 2;
 const DURATION_S = Number(process.argv[2] ?? 8);
 const ISSUER = 'https://bench.supabase.co/auth/v1';
 /** Same batch size as the API's pool default, so both sides batch alike. */
@@ -165,12 +171,16 @@ async function main(): Promise<void> {
   let health: Figures;
   let during: Figures;
   let explain: ExplainBenchRow[];
+  const extra: { api: Figures; bare: Figures }[] = [];
   try {
     await load(detectUrl, 8, 2, detect);
     await bare(predictor, png, 8, 1);
     for (const c of CONCURRENCY) {
       api.push(await load(detectUrl, c, DURATION_S, detect));
       base.push(await bare(predictor, png, c, DURATION_S));
+    }
+    for (let r = 0; r < RATIO_ROUNDS; r++) {
+      extra.push({ api: await load(detectUrl, 32, DURATION_S, detect), bare: await bare(predictor, png, 32, DURATION_S) });
     }
     const saturating = load(detectUrl, 32, DURATION_S, detect);
     await new Promise((r) => setTimeout(r, 1000));
@@ -194,9 +204,11 @@ async function main(): Promise<void> {
     );
   });
   console.log(`\n/health with /detect saturated by 32 clients: p50 ${f1(health.p50)} ms, p99 ${f1(health.p99)} ms, ${health.requests} requests, ${health.errors} errors; /detect meanwhile ${f1(during.throughput)} req/s`);
-  const ratio = api[2].throughput / base[2].throughput;
+  const rounds = [{ api: api[2], bare: base[2] }, ...extra].map((r) => ({ api: r.api.throughput, bare: r.bare.throughput, ratio: r.api.throughput / r.bare.throughput }));
+  const ratio = [...rounds.map((r) => r.ratio)].sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
+  console.log(`\n32 clients, ${rounds.length} alternating rounds (API req/s / bare img/s = ratio): ${rounds.map((r) => `${f1(r.api)} / ${f1(r.bare)} = ${r.ratio.toFixed(2)}`).join('; ')}; median ratio ${ratio.toFixed(2)}`);
   console.log('\ntargets:');
-  console.log(`  32 clients: API >= 0.7 x bare ............ ${ratio.toFixed(2)} x ${ratio >= 0.7 ? 'met' : 'NOT met'}`);
+  console.log(`  32 clients: API >= 0.7 x bare (median) ... ${ratio.toFixed(2)} x ${ratio >= 0.7 ? 'met' : 'NOT met'}`);
   console.log(`  1 client: API p50 < 15 ms ................. ${f1(api[0].p50)} ms ${api[0].p50 < 15 ? 'met' : 'NOT met'}`);
   console.log(`  /health p99 < 50 ms under /detect load .... ${f1(health.p99)} ms ${health.p99 < 50 ? 'met' : 'NOT met'}`);
   console.log(`\nexplanations through the API against the core (medians of 10, ms):\n${formatExplainBench(explain)}`);
