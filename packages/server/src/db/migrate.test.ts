@@ -65,3 +65,35 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }
   });
 });
+
+describe('migrations on postgres while other schemas come and go', () => {
+  it('succeed although schemas are dropped during Kysely table check (a parallel test run)', async () => {
+    const { createTestSchema, dropTestSchema, TEST_DATABASE_URL } = await import('../test/test-database.ts');
+    const pg = (await import('pg')).default;
+    const churn = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await churn.connect();
+    let stop = false;
+    // Schemas with a table each, created and dropped as fast as the server allows.
+    const churning = (async () => {
+      for (let i = 0; !stop; i++) {
+        const name = await createTestSchema();
+        await churn.query(`create table "${name}".t (a integer, b text, c text)`);
+        await dropTestSchema(name);
+      }
+    })();
+    try {
+      for (let round = 0; round < 4; round++) {
+        const t = await openTestDatabase('postgres', { migrate: false });
+        try {
+          expect(await migrateToLatest(t.db as unknown as Kysely<unknown>)).toEqual(Object.keys(MIGRATIONS).sort());
+        } finally {
+          await t.close();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+      await churn.end();
+    }
+  }, 60_000);
+});

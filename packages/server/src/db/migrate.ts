@@ -18,6 +18,14 @@ async function bookkeepingSchema(db: Kysely<unknown>): Promise<string | undefine
   return rows[0]?.schema ?? undefined;
 }
 
+/** Attempts after the first when another schema vanished during Kysely's table check. */
+const MIGRATION_RETRIES = 6;
+
+/** True for PostgreSQL's invalid_schema_name, raised when a schema is dropped under a catalog scan. */
+function isDroppedSchemaRace(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
+}
+
 /**
  * Brings the schema up to date.
  * @returns the names of the migrations applied by this call (empty when already current).
@@ -30,7 +38,16 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
     provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // Kysely checks for its tables by listing the columns of every schema, calling
+  // has_schema_privilege(name) per row: a schema another client drops meanwhile fails that
+  // query with 3F000 (invalid_schema_name) before anything of ours ran. Such a transient
+  // race is tried again; every other failure is final.
+  for (let retry = 0; retry < MIGRATION_RETRIES && isDroppedSchemaRace(outcome.error) && (outcome.results ?? []).length === 0; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
     const what = failed ? `migration ${failed.migrationName}` : 'migrations';
