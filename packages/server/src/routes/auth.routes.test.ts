@@ -324,6 +324,13 @@ describe('HS256 shared secret (Supabase JWT secret), headers, CORS and rate limi
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    // Error answers carry them too: an unknown route, a missing credential.
+    for (const url of [api('/no-such-route'), api('/auth/me')]) {
+      const err = await t.app.inject({ url });
+      expect(err.statusCode).toBeGreaterThanOrEqual(400);
+      expect(err.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(err.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+    }
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
     const other = await t.app.inject({ url: api('/health'), headers: { origin: 'https://evil.example.com' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
