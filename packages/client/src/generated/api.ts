@@ -6732,6 +6732,9 @@ export interface components {
                     lower: number;
                     upper: number;
                 } | null;
+                pro: number | null;
+                /** @description maps PRO was computed on; null when the bucket has more than 500 (PRO not reported) */
+                proImages: number | null;
             } | null;
             classification: {
                 accuracy: number;
@@ -6748,6 +6751,15 @@ export interface components {
                 recall: number;
                 tn: number;
                 tp: number;
+            } | null;
+            detection: {
+                boxes: number;
+                detections: number;
+                /** @description reviewed inspections whose review gives boxes (an empty list counts: no defect) */
+                images: number;
+                map: number | null;
+                map50: number | null;
+                map75: number | null;
             } | null;
             /** @description `all`, a day (YYYY-MM-DD), a week (its Monday) or model@version */
             key: string;

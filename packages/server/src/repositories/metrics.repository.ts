@@ -34,6 +34,8 @@ export interface MetricsRow {
   /** The current review, null when unreviewed. */
   review_verdict: string | null;
   review_mask_sha256: string | null;
+  /** The current review's corrected boxes (JSON), null when it gave none. */
+  review_boxes_json: string | null;
 }
 
 /** Keyset position. */
@@ -87,6 +89,7 @@ export class MetricsRepository {
         'i.anomaly_map_sha256',
         'r.verdict as review_verdict',
         'r.mask_sha256 as review_mask_sha256',
+        'r.boxes_json as review_boxes_json',
       ])
       .where('i.account_id', '=', f.accountId);
     if (f.from !== undefined) q = q.where('i.created_at', '>=', f.from);
@@ -101,5 +104,11 @@ export class MetricsRepository {
   async findingMasks(id: string): Promise<string[]> {
     const rows = await this.db.selectFrom('inspection_findings').select('mask_sha256').where('inspection_id', '=', id).where('mask_sha256', 'is not', null).execute();
     return rows.map((r) => r.mask_sha256 as string);
+  }
+
+  /** Boxes of the findings of inspection `id` with their label and score. */
+  async findingBoxes(id: string): Promise<{ label: string; score: number; box: [number, number, number, number] }[]> {
+    const rows = await this.db.selectFrom('inspection_findings').select(['label', 'score', 'box_json']).where('inspection_id', '=', id).where('box_json', 'is not', null).orderBy('idx').execute();
+    return rows.map((r) => ({ label: r.label, score: r.score, box: JSON.parse(r.box_json as string) as [number, number, number, number] }));
   }
 }

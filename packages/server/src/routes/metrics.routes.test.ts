@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auprc, auroc, averagePrecision, averageScores, binaryCostWeightedError, binaryCounts, confusionMatrix, encodePng, escapeRate, falseRejectRate, maskToRle, segmentationCounts } from '@xai-qc/core';
+import { auPro, auprc, auroc, averagePrecision, averageScores, binaryCostWeightedError, binaryCounts, confusionMatrix, decodeImage, encodePng, escapeRate, evaluateCoco, falseRejectRate, maskToRle, pixelAuroc, resizeBilinear, segmentationCounts } from '@xai-qc/core';
 import type { Role } from '../auth/principal.ts';
 import type { Inspection } from '../schemas/inspection.schema.ts';
 import type { MetricsReport } from '../schemas/metrics.schema.ts';
@@ -56,6 +56,8 @@ describe.each(DIALECTS)('GET /metrics on %s', (dialect) => {
   const inspections: Inspection[] = [];
   const truth = new Map<string, 'pass' | 'reject'>();
   const truthMasks = new Map<string, Uint8Array>();
+  const truthBoxes = new Map<string, { label: string; box: [number, number, number, number] }[]>();
+  const anomalies: Inspection[] = [];
 
   async function inspect(model: string, seed: number, spot: boolean, account = 'acct-m1'): Promise<Inspection> {
     const body = multipartBody([{ filename: `p${seed}.png`, bytes: await png(seed, spot) }]);
@@ -63,9 +65,10 @@ describe.each(DIALECTS)('GET /metrics on %s', (dialect) => {
     expect(res.statusCode).toBe(201);
     return res.json<Inspection>();
   }
-  async function review(insp: Inspection, verdict: 'pass' | 'reject', mask?: Uint8Array): Promise<void> {
+  async function review(insp: Inspection, verdict: 'pass' | 'reject', mask?: Uint8Array, boxes?: { label: string; box: [number, number, number, number] }[]): Promise<void> {
     const label = insp.verdict === verdict ? insp.label : verdict === 'reject' ? insp.labels.find((l) => l !== 'good') : 'good';
-    const payload = { verdict, label, ...(mask ? { mask: { rle: maskToRle(mask, 64, 64) } } : {}) };
+    const payload = { verdict, label, ...(mask ? { mask: { rle: maskToRle(mask, 64, 64) } } : {}), ...(boxes ? { boxes } : {}) };
+    if (boxes) truthBoxes.set(insp.id, boxes);
     const res = await t.app.inject({ method: 'POST', url: `${API}/inspections/${insp.id}/reviews`, payload, headers: await auth('operator') });
     expect(res.statusCode, res.body).toBe(201);
     truth.set(insp.id, verdict);
@@ -86,8 +89,20 @@ describe.each(DIALECTS)('GET /metrics on %s', (dialect) => {
     await review(inspections[1], 'pass');
     for (let i = 0; i < 4; i++) {
       const mask = new Uint8Array(64 * 64);
-      if (i % 2 === 0) for (let y = 20 + ((100 + i) % 10); y < 36 + ((100 + i) % 10); y++) for (let x = 18; x < 40; x++) mask[y * 64 + x] = 1;
-      await review(inspections[12 + i], i % 2 === 0 ? 'reject' : 'pass', mask);
+      const top = 20 + ((100 + i) % 10);
+      if (i % 2 === 0) for (let y = top; y < top + 16; y++) for (let x = 18; x < 40; x++) mask[y * 64 + x] = 1;
+      const boxes = i % 2 === 0 ? [{ label: 'spot', box: [18, top, 40, top + 16] as [number, number, number, number] }] : [];
+      const insp = inspections[12 + i];
+      await review(insp, i % 2 === 0 ? 'reject' : 'pass', mask, insp.labels.includes('spot') ? boxes : undefined);
+    }
+    await registerModelFolder(t.app, `${MODELS}surface-anomaly`, 'surface-anomaly');
+    for (let i = 0; i < 4; i++) {
+      const insp = await inspect('surface-anomaly', 200 + i, i % 2 === 0);
+      anomalies.push(insp);
+      const mask = new Uint8Array(64 * 64);
+      const top = 20 + ((200 + i) % 10);
+      if (i % 2 === 0) for (let y = top; y < top + 16; y++) for (let x = 18; x < 40; x++) mask[y * 64 + x] = 1;
+      await review(insp, i % 2 === 0 ? 'reject' : 'pass', mask);
     }
     await inspect('surface-classifier', 999, true, 'acct-m2');
   }, 120_000);
@@ -155,9 +170,42 @@ describe.each(DIALECTS)('GET /metrics on %s', (dialect) => {
     expect(report.overall.segmentation?.dice).toBeCloseTo((2 * inter) / (sumT + sumP), 12);
   });
 
+  it('scores reviewed boxes against the finding boxes with the core COCO evaluation', async () => {
+    const report = (await metrics('model=surface-segmenter')).json<MetricsReport>();
+    const reviewed = inspections.filter((i) => truthBoxes.has(i.id));
+    expect(reviewed.length).toBeGreaterThan(0);
+    const ids = new Map<string, number>();
+    const cat = (l: string): number => ids.get(l) ?? (ids.set(l, ids.size + 1), ids.size);
+    const coco = (b: readonly number[]): [number, number, number, number] => [b[0], b[1], b[2] - b[0], b[3] - b[1]];
+    const gts = reviewed.flatMap((insp, k) => (truthBoxes.get(insp.id) ?? []).map((g) => ({ imageId: k + 1, categoryId: cat(g.label), bbox: coco(g.box) })));
+    const dets = reviewed.flatMap((insp, k) => insp.findings.filter((f) => f.box).map((f) => ({ imageId: k + 1, categoryId: cat(f.label), bbox: coco(f.box as number[]), score: f.score })));
+    const stats = evaluateCoco(gts, dets, { imageIds: reviewed.map((_, k) => k + 1) }).stats;
+    const v = (x: number): number | null => (x < 0 ? null : x);
+    expect(report.overall.detection).toEqual({ images: reviewed.length, boxes: gts.length, detections: dets.length, map: v(stats.ap), map50: v(stats.ap50), map75: v(stats.ap75) });
+  });
+
+  it('reports pixel AUROC and PRO of anomaly maps against reviewed masks, as the core computes them', async () => {
+    const report = (await metrics('model=surface-anomaly')).json<MetricsReport>();
+    const maps = [];
+    const masks = [];
+    for (const insp of anomalies) {
+      let img = await decodeImage(Buffer.from(insp.anomaly?.mapPng as string, 'base64'));
+      if (img.width !== 64 || img.height !== 64) img = resizeBilinear(img, 64, 64);
+      maps.push({ width: 64, height: 64, data: Float32Array.from({ length: 64 * 64 }, (_, i) => img.data[i * img.channels]) });
+      masks.push({ width: 64, height: 64, data: truthMasks.get(insp.id) as Uint8Array });
+    }
+    expect(report.overall.anomalyMaps?.images).toBe(4);
+    expect(report.overall.anomalyMaps?.proImages).toBe(4);
+    expect(report.overall.anomalyMaps?.pro).toBeCloseTo(auPro(maps, masks), 12);
+    const exact = pixelAuroc(maps, masks);
+    const binned = report.overall.anomalyMaps?.pixelAuroc;
+    expect(binned?.lower).toBeLessThanOrEqual(exact + 1e-12);
+    expect(binned?.upper).toBeGreaterThanOrEqual(exact - 1e-12);
+  });
+
   it('groups by version and day, and covers empty, one-class and unreviewed ranges', async () => {
     const byVersion = (await metrics('groupBy=version')).json<MetricsReport>();
-    expect(byVersion.groups.map((g) => g.key.split('@')[0]).sort()).toEqual(['surface-classifier', 'surface-segmenter']);
+    expect(byVersion.groups.map((g) => g.key.split('@')[0]).sort()).toEqual(['surface-anomaly', 'surface-classifier', 'surface-segmenter']);
     expect(byVersion.groups.reduce((a, g) => a + g.volume, 0)).toBe(byVersion.overall.volume);
     const byDay = (await metrics('groupBy=day')).json<MetricsReport>();
     expect(byDay.groups.reduce((a, g) => a + g.reviewed, 0)).toBe(byDay.overall.reviewed);

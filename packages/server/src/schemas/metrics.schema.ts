@@ -59,7 +59,32 @@ export const MetricsBucketSchema = Type.Object(
       ),
       Type.Null(),
     ]),
-    anomalyMaps: Type.Union([Type.Object({ images: Type.Integer(), pixelAuroc: Type.Union([Bounded, Type.Null()]) }, { description: 'anomaly maps against reviewed masks' }), Type.Null()]),
+    anomalyMaps: Type.Union([
+      Type.Object(
+        {
+          images: Type.Integer(),
+          pixelAuroc: Type.Union([Bounded, Type.Null()]),
+          pro: Nullable(Type.Number({ description: 'area under the per-region overlap curve up to a 30 % false-positive rate, normalised (the core auPro)' })),
+          proImages: Type.Union([Type.Integer(), Type.Null()], { description: 'maps PRO was computed on; null when the bucket has more than 500 (PRO not reported)' }),
+        },
+        { description: 'anomaly maps against reviewed masks' },
+      ),
+      Type.Null(),
+    ]),
+    detection: Type.Union([
+      Type.Object(
+        {
+          images: Type.Integer({ description: 'reviewed inspections whose review gives boxes (an empty list counts: no defect)' }),
+          boxes: Type.Integer(),
+          detections: Type.Integer(),
+          map: Nullable(Type.Number({ description: 'COCO mAP@[.5:.95] of the finding boxes against the reviewed boxes' })),
+          map50: Nullable(Type.Number()),
+          map75: Nullable(Type.Number()),
+        },
+        { description: 'box findings against reviewed boxes, by label (pycocotools-equal evaluation of the core)' },
+      ),
+      Type.Null(),
+    ]),
   },
   { $id: 'MetricsBucket', title: 'MetricsBucket' },
 );

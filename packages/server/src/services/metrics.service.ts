@@ -11,6 +11,7 @@
  * Positive class: defect (`reject`). Scores: the inspection's defect score.
  */
 import {
+  auPro,
   averageScores,
   BinaryScoreAccumulator,
   binaryCostWeightedError,
@@ -19,10 +20,12 @@ import {
   ConfusionMatrixAccumulator,
   decodeImage,
   escapeRate,
+  evaluateCoco,
   falseRejectRate,
   resizeBilinear,
   SegmentationIouAccumulator,
 } from '@xai-qc/core';
+import type { CocoDetection, CocoGroundTruth, PixelMap } from '@xai-qc/core';
 import type { Principal } from '../auth/principal.ts';
 import { badRequest, notFound } from '../errors/api-error.ts';
 import type { MetricsFilter, MetricsRepository, MetricsRow } from '../repositories/metrics.repository.ts';
@@ -30,6 +33,8 @@ import type { MetricsBucket, MetricsQuery, MetricsReport } from '../schemas/metr
 
 /** Inspections read per database round trip. */
 export const PAGE = 2000;
+/** Reviewed anomaly maps kept per bucket for PRO (which needs them all at once); beyond it PRO is not reported. */
+export const PRO_IMAGES = 500;
 
 /** Latency histogram: bins of 1 % relative width from 0.01 ms; percentiles within 0.5 %. */
 export class LatencyHistogram {
@@ -83,6 +88,29 @@ class Tally {
   readonly pixels = new BinnedBinaryScoreAccumulator({ bins: 256, min: 0, max: 256 });
   pixelImages = 0;
   segmentationImages = 0;
+  /** Anomaly maps (0..255) and reviewed masks for PRO, up to {@link PRO_IMAGES}. */
+  readonly proMaps: PixelMap[] = [];
+  readonly proMasks: PixelMap[] = [];
+  proOverflow = false;
+  /** Reviewed boxes and predicted finding boxes, COCO style. */
+  readonly gts: CocoGroundTruth[] = [];
+  readonly dets: CocoDetection[] = [];
+  boxImages = 0;
+}
+
+/** Category ids of box labels, shared by every bucket of a report. */
+class Categories {
+  private readonly ids = new Map<string, number>();
+  of(label: string): number {
+    let id = this.ids.get(label);
+    if (id === undefined) this.ids.set(label, (id = this.ids.size + 1));
+    return id;
+  }
+}
+
+/** [x0, y0, x1, y1) as COCO [x, y, width, height]. */
+function cocoBox(b: readonly [number, number, number, number]): [number, number, number, number] {
+  return [b[0], b[1], b[2] - b[0], b[3] - b[1]];
 }
 
 /** Week key: the Monday (UTC) of the week of `iso`. */
@@ -129,6 +157,7 @@ export class MetricsService {
     const filter: MetricsFilter = { accountId: principal.accountId, from, to, model: q.model, version: q.version };
 
     const overall = new Tally();
+    const categories = new Categories();
     const groups = new Map<string, Tally>();
     const keyOf = (r: MetricsRow): string | undefined =>
       q.groupBy === 'day' ? r.created_at.slice(0, 10) : q.groupBy === 'week' ? weekOf(r.created_at) : q.groupBy === 'version' ? `${r.model_name}@${r.model_version}` : undefined;
@@ -144,7 +173,8 @@ export class MetricsService {
           tallies.push(g);
         }
         const pixels = r.review_verdict !== null && r.review_mask_sha256 !== null ? await this.pixelsOf(r) : undefined;
-        for (const t of tallies) this.add(t, r, pixels);
+        const boxes = r.review_verdict !== null && r.review_boxes_json !== null ? { truth: JSON.parse(r.review_boxes_json) as { label: string; box: [number, number, number, number] }[], predicted: await this.repo.findingBoxes(r.id) } : undefined;
+        for (const t of tallies) this.add(t, r, pixels, boxes, categories);
       }
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1];
@@ -162,7 +192,13 @@ export class MetricsService {
     };
   }
 
-  private add(t: Tally, r: MetricsRow, pixels: { truth: Uint8Array; predicted?: Uint8Array; map?: Float32Array } | undefined): void {
+  private add(
+    t: Tally,
+    r: MetricsRow,
+    pixels: { truth: Uint8Array; predicted?: Uint8Array; map?: Float32Array } | undefined,
+    boxes: { truth: { label: string; box: [number, number, number, number] }[]; predicted: { label: string; score: number; box: [number, number, number, number] }[] } | undefined,
+    categories: Categories,
+  ): void {
     t.volume++;
     if (r.referred === 1) t.referred++;
     t.latency.add(r.latency_ms);
@@ -178,6 +214,15 @@ export class MetricsService {
     if (pixels?.map) {
       t.pixels.add(pixels.truth, pixels.map);
       t.pixelImages++;
+      if (t.proMaps.length < PRO_IMAGES) {
+        t.proMaps.push({ width: r.image_width, height: r.image_height, data: pixels.map });
+        t.proMasks.push({ width: r.image_width, height: r.image_height, data: pixels.truth });
+      } else t.proOverflow = true;
+    }
+    if (boxes) {
+      const imageId = ++t.boxImages;
+      for (const g of boxes.truth) t.gts.push({ imageId, categoryId: categories.of(g.label), bbox: cocoBox(g.box) });
+      for (const d of boxes.predicted) t.dets.push({ imageId, categoryId: categories.of(d.label), bbox: cocoBox(d.box), score: d.score });
     }
   }
 
@@ -219,6 +264,7 @@ export class MetricsService {
       ranking: null,
       segmentation: null,
       anomalyMaps: null,
+      detection: null,
     };
     if (t.reviewed === 0) return bucket;
     const cm = t.confusion.matrix();
@@ -248,7 +294,20 @@ export class MetricsService {
       } catch {
         auroc = null; // every reviewed pixel of one class: AUROC is undefined
       }
-      bucket.anomalyMaps = { images: t.pixelImages, pixelAuroc: auroc };
+      let pro: number | null = null;
+      if (!t.proOverflow) {
+        try {
+          pro = auPro(t.proMaps, t.proMasks);
+        } catch {
+          pro = null; // no defect region among the reviewed masks
+        }
+      }
+      bucket.anomalyMaps = { images: t.pixelImages, pixelAuroc: auroc, pro: Number.isFinite(pro) ? pro : null, proImages: t.proOverflow ? null : t.proMaps.length };
+    }
+    if (t.boxImages > 0 && t.gts.length > 0) {
+      const stats = evaluateCoco(t.gts, t.dets, { imageIds: Array.from({ length: t.boxImages }, (_, i) => i + 1) }).stats;
+      const v = (x: number): number | null => (x < 0 ? null : x);
+      bucket.detection = { images: t.boxImages, boxes: t.gts.length, detections: t.dets.length, map: v(stats.ap), map50: v(stats.ap50), map75: v(stats.ap75) };
     }
     return bucket;
   }
