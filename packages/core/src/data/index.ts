@@ -15,3 +15,4 @@ export type { GenerateDatasetOptions, GenerateDatasetResult } from './generate-d
 export { generateDataset, labelPlan } from './generate-dataset.ts';
 export { readDataset } from './read-dataset.ts';
 export * from './synthetic/index.ts';
+export * from './quality/index.ts';
