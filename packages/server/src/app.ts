@@ -32,6 +32,7 @@ import { inspectionRoutes } from './routes/inspections.routes.ts';
 import { anomalyRoutes } from './routes/anomaly.routes.ts';
 import { jobRoutes } from './routes/jobs.routes.ts';
 import { datasetRoutes } from './routes/datasets.routes.ts';
+import { datasetQualityRoutes } from './routes/dataset-quality.routes.ts';
 import { runRoutes } from './routes/runs.routes.ts';
 import { explanationRoutes } from './routes/explanations.routes.ts';
 import { modelRoutes } from './routes/models.routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(anomalyRoutes, { prefix: API_PREFIX, config });
   await app.register(jobRoutes, { prefix: API_PREFIX });
   await app.register(datasetRoutes, { prefix: API_PREFIX, config });
+  await app.register(datasetQualityRoutes, { prefix: API_PREFIX });
   await app.register(runRoutes, { prefix: API_PREFIX, config });
   await app.register(explanationRoutes, { prefix: API_PREFIX });
   await app.register(reviewRoutes, { prefix: API_PREFIX });

@@ -6,6 +6,7 @@
 import type { AuthTables } from './tables/auth.tables.ts';
 import type { EmbeddingTables } from './tables/embeddings.tables.ts';
 import type { DatasetTables } from './tables/datasets.tables.ts';
+import type { DatasetQualityTables } from './tables/dataset-quality.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
@@ -15,4 +16,4 @@ import type { ReportTables } from './tables/reports.tables.ts';
 import type { ReviewTables } from './tables/reviews.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, EmbeddingTables, DatasetTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}
+export interface Database extends AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}

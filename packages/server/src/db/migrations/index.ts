@@ -13,6 +13,7 @@ import * as embeddings from './0007-embeddings.ts';
 import * as reviews from './0008-reviews.ts';
 import * as reports from './0009-reports.ts';
 import * as passwordResets from './0010-password-resets.ts';
+import * as datasetQuality from './0011-dataset-quality.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,4 +27,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0008-reviews': reviews,
   '0009-reports': reports,
   '0010-password-resets': passwordResets,
+  '0011-dataset-quality': datasetQuality,
 });
