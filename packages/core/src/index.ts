@@ -12,5 +12,6 @@ export * from './train/index.ts';
 export * from './image/index.ts';
 export * from './data/index.ts';
 export * from './metrics/index.ts';
+export * from './monitoring/index.ts';
 export * from './uncertainty/index.ts';
 export * from './explain/index.ts';
