@@ -3,9 +3,9 @@
  * into `d + 1` chunks, and two hashes within distance `d` agree exactly on at least one
  * chunk (pigeonhole), so only hashes sharing a chunk value are compared. Each candidate pair
  * is compared once (in the first chunk it shares). Cost: O(n (d + 1)) to index plus one
- * 64-bit comparison per candidate pair; about n^2 (d + 1) / 2^(64 / (d + 1)) pairs for
- * unrelated hashes (10,000 pHashes at d = 6: ~1.4 million popcounts), O(n^2) only when most
- * images really are alike. Pairs become groups by union-find (connected components).
+ * 64-bit comparison per candidate pair; about (n^2 / 2) (d + 1) / 2^(64 / (d + 1)) pairs for
+ * unrelated hashes (10,000 random hashes at d = 6: 630,932 candidate pairs, against 5 * 10^7
+ * for all pairs), O(n^2) only when most images really are alike. Pairs become groups by union-find (connected components).
  */
 import { hammingDistance } from './perceptual-hash.ts';
 
