@@ -96,11 +96,14 @@ def weyl(n, alpha, scale=1.0, offset=0.0):
 
 def ks_large_cases():
     """Above 10000 values SciPy switches to kstwo.sf(D, round(en)); the TypeScript uses the
-    limiting distribution kstwobign.sf(sqrt(en) D). Both are written. Samples are Weyl
+    limiting distribution kstwobign.sf(sqrt(en) D). Both are written. The exact cases check
+    the lattice-path count at the largest sizes (gcd 1 and equal sizes). Samples are Weyl
     sequences (alpha = golden ratio and sqrt 2), rebuilt by the test from the parameters."""
     out = []
     for name, n1, n2, scale, offset in (("asymp-n12000-n11000", 12000, 11000, 1.0, 0.0),
-                                        ("asymp-n15000-n10500-shift", 15000, 10500, 0.97, 0.03)):
+                                        ("asymp-n15000-n10500-shift", 15000, 10500, 0.97, 0.03),
+                                        ("exact-n10000-n9999-shift", 10000, 9999, 0.985, 0.015),
+                                        ("exact-n10000-n10000-shift", 10000, 10000, 0.98, 0.02)):
         a = weyl(n1, 0.6180339887498949)
         b = weyl(n2, 1.4142135623730951, scale, offset)
         res = scipy.stats.ks_2samp(a, b)

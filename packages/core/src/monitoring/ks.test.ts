@@ -34,16 +34,21 @@ describe('ksTwoSample against scipy.stats.ks_2samp (SciPy 1.10, method auto)', (
   });
 
   it.each((goldens.ksLarge as KsLargeCase[]).map((c) => [c.name, c] as const))(
-    'above 10000 values uses the Kolmogorov limit (%s)',
+    'large Weyl samples: exact up to 10000 values, the Kolmogorov limit above (%s)',
     (name, c) => {
       const a = weylSample(c.n1, 0.6180339887498949);
       const b = weylSample(c.n2, 1.4142135623730951, c.scale, c.offset);
       const r = ksTwoSample(a, b);
-      expect(r.method).toBe('asymp');
       expectClose(r.statistic, c.statistic, `${name} D`, 1e-12);
-      expectClose(r.pValue, c.pValueLimit, `${name} p (kstwobign)`, 1e-9, 1e-14);
-      // SciPy's finite-n kstwo differs from the limit by O(1/sqrt(en)).
-      expect(Math.abs(r.pValue - c.pValueScipy)).toBeLessThan(1e-2);
+      if (Math.max(c.n1, c.n2) <= 10_000) {
+        expect(r.method).toBe('exact');
+        expectClose(r.pValue, c.pValueScipy, `${name} p (exact)`, 1e-9, 1e-14);
+      } else {
+        expect(r.method).toBe('asymp');
+        expectClose(r.pValue, c.pValueLimit, `${name} p (kstwobign)`, 1e-9, 1e-14);
+        // SciPy's finite-n kstwo differs from the limit by O(1/sqrt(en)).
+        expect(Math.abs(r.pValue - c.pValueScipy)).toBeLessThan(1e-2);
+      }
     },
   );
 
