@@ -91,7 +91,8 @@ export function pHash(image: ImageU8): string {
   const ac = Array.from(coef.subarray(1)).sort((a, b) => a - b);
   const median = ac[31];
   const bits = new Uint8Array(64);
-  for (let i = 1; i < 64; i++) bits[i] = coef[i] > median ? 1 : 0;
+  // The margin keeps round-off (about 1e-13 on a flat image) from deciding bits: a flat image hashes to 0.
+  for (let i = 1; i < 64; i++) bits[i] = coef[i] - median > 1e-6 ? 1 : 0;
   return bitsToHex(bits);
 }
 

@@ -137,6 +137,22 @@ describe('perceptual hashes', () => {
   });
 });
 
+describe('datasetImageSignals', () => {
+  it('measures mean gray and the variance of the Laplacian on known images, and hashes gradients to known bits', () => {
+    const flat = datasetImageSignals(createImage(8, 8, 1, new Uint8Array(64).fill(90)));
+    expect(flat).toMatchObject({ width: 8, height: 8, meanGray: 90, laplacianVariance: 0, pHash: '0000000000000000', dHash: '0000000000000000' });
+    // Checkerboard 0/255: every interior Laplacian is +-1020, half each, so the variance is 1020^2.
+    const board = createImage(4, 4, 1, Uint8Array.from({ length: 16 }, (_, i) => (((i >> 2) + (i & 3)) % 2 === 0 ? 255 : 0)));
+    const b = datasetImageSignals(board);
+    expect(b.meanGray).toBe(127.5);
+    expect(b.laplacianVariance).toBeCloseTo(1020 ** 2, 6);
+    const rising = createImage(90, 80, 1, Uint8Array.from({ length: 90 * 80 }, (_, i) => (i % 90) * 2));
+    expect(dHash(rising)).toBe('ffffffffffffffff');
+    expect(dHash(mapPixels(rising, (v) => 255 - v))).toBe('0000000000000000');
+    expect(datasetImageSignals(rising, { width: 900, height: 800 })).toMatchObject({ width: 900, height: 800 });
+  });
+});
+
 describe('robust z-scores', () => {
   it('use the MAD, fall back to the mean absolute deviation, and give 0 without spread', () => {
     const { median, z } = robustZScores([1, 2, 3, 4, 100]);
