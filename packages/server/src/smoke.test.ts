@@ -488,6 +488,7 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       },
       { op: 'GET /api/xai-qc/datasets', as: 'viewer', call: (c) => c.GET('/api/xai-qc/datasets') },
       { op: 'GET /api/xai-qc/datasets/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/datasets/{id}', { params: { path: { id: need('dataset') } } }) },
+      { op: 'GET /api/xai-qc/datasets/{id}/quality', as: 'viewer', call: (c) => c.GET('/api/xai-qc/datasets/{id}/quality', { params: { path: { id: need('dataset') } } }) },
       {
         op: 'POST /api/xai-qc/runs',
         as: 'engineer',

@@ -1285,6 +1285,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/datasets/{id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality report of a dataset: duplicates, leakage across splits, corrupt files, outliers, label balance
+         * @description Checks, each with a level (ok, warning, error) in summary.checks: exact duplicates by SHA-256 of the file bytes (warning; error when the copies carry different labels); near duplicates by 64-bit pHash within Hamming distance 6 (warning); leakage: exact or near duplicates in different splits of the core's seeded stratified split, as a run with the same seed, valSplit and testSplit draws it (error); corrupt files (warning); per-class outliers in brightness (mean gray), blur (log10 of 1 + the variance of the Laplacian) and size (pixels) at |robust z| > 3.5 (median and MAD; classes of 5 or more images; warning); label balance: a class under 10 % of the largest or with fewer than 10 images (warning), a class with no image (error). Computed on the first request for a split (decoding every image in a worker thread) and stored with the dataset.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description split seed, as a run's seed (default 0) */
+                    seed?: number;
+                    /** @description validation share of each label, as a run (default 0.15) */
+                    valSplit?: number;
+                    /** @description test share of each label, as a run (default 0.15) */
+                    testSplit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description true when the stored report was returned without measuring again */
+                            cached: boolean;
+                            /** Format: date-time */
+                            computedAt: string;
+                            /** Format: uuid */
+                            datasetId: string;
+                            report: components["schemas"]["DatasetQualityReport"];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/detect": {
         parameters: {
             query?: never;
@@ -6337,6 +6429,159 @@ export interface components {
             name: string;
             stats: components["schemas"]["DatasetStats"];
             totalBytes: number;
+        };
+        /** DatasetQualityReport */
+        DatasetQualityReport: {
+            balance: {
+                count: number;
+                label: string;
+                message: string;
+                rule: "ratio" | "minimum" | "empty";
+            }[];
+            classes: string[];
+            corrupt: {
+                path: string;
+                reason: string;
+            }[];
+            countsPerClass: {
+                [key: string]: number;
+            };
+            countsPerClassAndSplit: {
+                [key: string]: {
+                    test: number;
+                    train: number;
+                    val: number;
+                };
+            };
+            countsPerSplit: {
+                test: number;
+                train: number;
+                val: number;
+            };
+            /** @description files with identical bytes (SHA-256) */
+            exactDuplicates: {
+                /** @description more than one: a label conflict (error) */
+                labels: string[];
+                members: {
+                    label: string;
+                    path: string;
+                    split: "train" | "val" | "test";
+                }[];
+                sha256: string;
+                splits: ("train" | "val" | "test")[];
+            }[];
+            formats: {
+                [key: string]: number;
+            };
+            /** @description usable images measured */
+            images: number;
+            /** @description duplicate groups whose members sit in more than one split */
+            leakage: {
+                kind: "exact" | "near";
+                members: {
+                    label: string;
+                    path: string;
+                    split: "train" | "val" | "test";
+                }[];
+                splits: ("train" | "val" | "test")[];
+            }[];
+            /** @description connected groups of images within the Hamming distance of the perceptual hash (byte-identical pairs left out) */
+            nearDuplicates: {
+                hash: "phash" | "dhash";
+                labels: string[];
+                members: {
+                    /** @description smallest Hamming distance to another member */
+                    distance: number;
+                    label: string;
+                    path: string;
+                    split: "train" | "val" | "test";
+                }[];
+                splits: ("train" | "val" | "test")[];
+            }[];
+            outliers: {
+                direction: "low" | "high";
+                label: string;
+                /** @description the class's median of the figure */
+                median: number;
+                metric: "brightness" | "blur" | "size";
+                path: string;
+                split: "train" | "val" | "test";
+                /** @description brightness: mean gray 0..255; blur: variance of the Laplacian; size: pixels */
+                value: number;
+                /** @description robust z-score (blur: of log10(1 + variance)) */
+                z: number;
+            }[];
+            sizes: {
+                /** @description the 20 most common sizes */
+                distinct: {
+                    count: number;
+                    height: number;
+                    width: number;
+                }[];
+                height: {
+                    max: number;
+                    median: number;
+                    min: number;
+                };
+                width: {
+                    max: number;
+                    median: number;
+                    min: number;
+                };
+            };
+            split: {
+                ratios: {
+                    test: number;
+                    train: number;
+                    val: number;
+                } | null;
+                seed: number | null;
+                /** @description drawn: the core's seeded stratified split, as training draws it */
+                source: "dataset" | "drawn";
+            };
+            summary: {
+                checks: {
+                    balance: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                    corrupt: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                    exactDuplicates: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                    leakage: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                    nearDuplicates: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                    outliers: {
+                        /** @description findings (groups for duplicates and leakage) */
+                        count: number;
+                        level: "ok" | "warning" | "error";
+                    };
+                };
+                level: "ok" | "warning" | "error";
+            };
+            thresholds: {
+                balanceRatio: number;
+                hash: "phash" | "dhash";
+                maxHashDistance: number;
+                minClassSizeForOutliers: number;
+                minImagesPerClass: number;
+                outlierZ: number;
+            };
         };
         /** DatasetStats */
         DatasetStats: {
