@@ -21,3 +21,7 @@ export { DOMAIN_AUC_THRESHOLD, domainClassifierTest } from './domain-classifier.
 export type { PValueAdjustment } from './p-adjust.ts';
 export { adjustPValues } from './p-adjust.ts';
 export { chiSquaredSf, gammaP, gammaQ, kolmogorovSf, logGamma } from './special.ts';
+export type { ImageSignals } from './image-signals.ts';
+export { IMAGE_SIGNAL_NAMES, imageSignals } from './image-signals.ts';
+export type { DriftReport, DriftReportOptions, DriftSignalResult, DriftTest, DriftWindow } from './drift-report.ts';
+export { driftReport } from './drift-report.ts';

@@ -1,0 +1,97 @@
+/**
+ * Cheap per-image statistics recorded for drift monitoring: brightness, contrast,
+ * sharpness, saturation, size and colour means of an 8-bit image.
+ */
+import { assertImage, type ImageU8 } from '../image/image.types.ts';
+
+/** The per-image signals of {@link imageSignals}, all on the 0..255 scale except saturation (0..1), sharpness (squared units) and the size. */
+export interface ImageSignals {
+  /** Mean luma `Y = 0.299 R + 0.587 G + 0.114 B` (ITU-R BT.601; gray images: the value), 0..255. */
+  brightness: number;
+  /** Population standard deviation of the luma, 0..127.5. */
+  contrast: number;
+  /** Population variance of the 3x3 Laplacian `[0 1 0; 1 -4 1; 0 1 0]` of the luma over the interior pixels (0 for images under 3x3). */
+  sharpness: number;
+  /** Mean HSV saturation `(max - min) / max` of R, G, B (0 where max is 0; 0 for gray images), 0..1. */
+  saturation: number;
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Mean of each colour channel, 0..255: [R, G, B] for colour images, [gray] for gray ones (alpha is ignored). */
+  channelMeans: number[];
+}
+
+/** Names of the scalar signals of {@link ImageSignals}, in report order. */
+export const IMAGE_SIGNAL_NAMES = ['brightness', 'contrast', 'sharpness', 'saturation', 'width', 'height'] as const;
+
+/**
+ * Brightness, contrast, sharpness, saturation, size and channel means of `image`.
+ * One pass over the pixels computes the luma plane (as float), the luma sum, the
+ * saturation sum and the channel sums; then the luma plane is read twice more: for the
+ * squared deviations from the mean (two-pass variance, exact 0 for a flat image) and for
+ * the Laplacian's sum and sum of squares (its variance `E[L^2] - E[L]^2`, clamped at 0;
+ * the Laplacian's mean is near 0, so this does not cancel). The luma is not rounded.
+ * Sharpness is the OpenCV "variance of the Laplacian" blur measure (ksize 1 kernel, no
+ * border padding: only pixels with all four neighbours count). Alpha is ignored.
+ * @throws XQC_IMAGE_INVALID when `image` is malformed
+ */
+export function imageSignals(image: ImageU8): ImageSignals {
+  assertImage(image);
+  const { width, height, channels, data } = image;
+  const n = width * height;
+  const luma = new Float64Array(n);
+  const color = channels >= 3;
+  let sumY = 0;
+  let sumS = 0;
+  let sumR = 0;
+  let sumG = 0;
+  let sumB = 0;
+  for (let i = 0, p = 0; i < n; i++, p += channels) {
+    let y: number;
+    if (color) {
+      const r = data[p];
+      const g = data[p + 1];
+      const b = data[p + 2];
+      sumR += r;
+      sumG += g;
+      sumB += b;
+      y = 0.299 * r + 0.587 * g + 0.114 * b;
+      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+      if (max > 0) sumS += (max - min) / max;
+    } else {
+      y = data[p];
+      sumR += y;
+    }
+    luma[i] = y;
+    sumY += y;
+  }
+  const brightness = sumY / n;
+  let sumD2 = 0;
+  for (let i = 0; i < n; i++) sumD2 += (luma[i] - brightness) ** 2;
+  const contrast = Math.sqrt(sumD2 / n);
+  let sumL = 0;
+  let sumL2 = 0;
+  let count = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      const l = luma[i - width] + luma[i + width] + luma[i - 1] + luma[i + 1] - 4 * luma[i];
+      sumL += l;
+      sumL2 += l * l;
+      count++;
+    }
+  }
+  const meanL = count ? sumL / count : 0;
+  const sharpness = count ? Math.max(0, sumL2 / count - meanL * meanL) : 0;
+  return {
+    brightness,
+    contrast,
+    sharpness,
+    saturation: color ? sumS / n : 0,
+    width,
+    height,
+    channelMeans: color ? [sumR / n, sumG / n, sumB / n] : [sumR / n],
+  };
+}
