@@ -9,6 +9,7 @@ import { EXIT, UsageError, parse } from './command.ts';
 import { adminCommand } from './commands/admin.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
+import { driftCommand } from './commands/drift.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { gradCommand } from './commands/grad.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   calibrateCommand,
   uncertaintyCommand,
+  driftCommand,
   adminCommand,
   serveCommand,
   workerCommand,
