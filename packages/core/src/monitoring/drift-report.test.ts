@@ -54,6 +54,7 @@ describe('driftReport', () => {
     const cur = { scalars: {}, embeddings: sample(60 * 3, 31, 1) };
     const r = driftReport(ref, cur, { embeddingDim: 3, bootstrap: 0 });
     expect(r.signals.map((s) => s.test)).toEqual(['domain-classifier']);
+    expect([r.referenceCount, r.currentCount]).toEqual([60, 60]);
     expect(r.level).toBe('drift');
     const withMmd = driftReport(ref, cur, { embeddingDim: 3, bootstrap: 0, mmd: true });
     expect(withMmd.signals.find((s) => s.test === 'mmd')?.level).toBe('drift');
@@ -65,5 +66,7 @@ describe('driftReport', () => {
     expectInputError(() => driftReport({ scalars: { a: [1, 2], b: [1] } }, { scalars: { a: [1] } }), 'reference.b');
     expectInputError(() => driftReport({ scalars: {}, predictedClass: [0, 2] }, { scalars: {}, predictedClass: [0] }, { classCount: 2 }), 'predictedClass[1]');
     expectInputError(() => driftReport({ scalars: {}, embeddings: [1] }, { scalars: {}, embeddings: [1] }), 'embeddingDim');
+    expectInputError(() => driftReport({ scalars: { a: [1, 2] }, embeddings: [1, 2, 3] }, { scalars: { a: [1] } }, { embeddingDim: 1 }), 'reference.embeddings rows');
+    expectInputError(() => driftReport({ scalars: {} }, { scalars: { a: [1] } }), 'reference has no signals');
   });
 });

@@ -81,11 +81,14 @@ export interface DriftReport {
   notes: string[];
 }
 
-function windowSize(name: string, w: DriftWindow): number {
+/** The window's image count, checked the same across its signals (embedding rows included when `d` is known). */
+function windowSize(name: string, w: DriftWindow, d: number | undefined): number {
   const lengths = Object.entries(w.scalars).map(([k, v]) => [k, v.length] as const);
   if (w.predictedClass) lengths.push(['predictedClass', w.predictedClass.length]);
-  if (lengths.length === 0 && !w.embeddings) throw metricInputError(`${name} has no signals`);
-  const n = lengths[0]?.[1] ?? 0;
+  if (w.embeddings && d !== undefined && Number.isInteger(d) && d >= 1) lengths.push(['embeddings rows', Math.floor(w.embeddings.length / d)]);
+  if (w.embeddings && d === undefined) throw metricInputError('embeddingDim is required with embeddings');
+  if (lengths.length === 0) throw metricInputError(`${name} has no signals`);
+  const n = lengths[0][1];
   for (const [k, len] of lengths) {
     if (len !== n) throw metricInputError(`${name}.${k} has ${len} values, ${name}.${lengths[0][0]} has ${n}`);
   }
@@ -115,8 +118,8 @@ function classCounts(name: string, classes: NumberArray, k: number): Float64Arra
  * class indices throw `XQC_METRIC_INPUT`.
  */
 export function driftReport(reference: DriftWindow, current: DriftWindow, options: DriftReportOptions = {}): DriftReport {
-  const m = windowSize('reference', reference);
-  const n = windowSize('current', current);
+  const m = windowSize('reference', reference, options.embeddingDim);
+  const n = windowSize('current', current, options.embeddingDim);
   const adjustment = options.adjustment ?? 'holm';
   const bands = options.bands ?? DEFAULT_P_VALUE_BANDS;
   const folds = options.folds ?? 5;
