@@ -43,6 +43,8 @@ import { calibrationRoutes } from './routes/calibration.routes.ts';
 import { thresholdRoutes } from './routes/thresholds.routes.ts';
 import { reportRoutes } from './routes/reports.routes.ts';
 import { passwordResetRoutes } from './routes/password-reset.routes.ts';
+import { webhookRoutes } from './routes/webhooks.routes.ts';
+import { alertRoutes } from './routes/alerts.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -129,6 +131,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(thresholdRoutes, { prefix: API_PREFIX });
   await app.register(reportRoutes, { prefix: API_PREFIX });
   await app.register(passwordResetRoutes, { prefix: API_PREFIX, config });
+  await app.register(webhookRoutes, { prefix: API_PREFIX });
+  await app.register(alertRoutes, { prefix: API_PREFIX, config });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

@@ -23,6 +23,7 @@ export const EnvSchema = Type.Object(
     XQC_MODELS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of demo models registered on first start (default: the repository models/)' })),
     XQC_DEMO_MODELS: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'register the demo models on start (default true)' })),
     XQC_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { description: 'pino log level (default info)' })),
+    XQC_ALERT_INTERVAL_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'minutes between evaluations of every account\'s enabled alert rules by this API process, 0 (the default) to leave it to a scheduler calling POST /alert-rules/evaluate' })),
     XQC_BLOB_SWEEP_MINUTES: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: 'minutes between sweeps of unreferenced blobs, 0 to turn sweeping off (default 60)' })),
     XQC_JOB_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'background jobs a worker runs at once; 0: the API process runs none (default 2; with REDIS_URL only `xaiqc worker` runs jobs)' })),
     MLFLOW_TRACKING_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'MLflow tracking server; train runs are mirrored to it as `xaiqc train` does (unset: no mirroring)' })),

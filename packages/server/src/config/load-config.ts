@@ -34,6 +34,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Milliseconds between sweeps of unreferenced blobs; 0 turns sweeping off. */
   readonly blobSweepIntervalMs: number;
+  /** Time between evaluations of every account's enabled alert rules, ms; 0: none (XQC_ALERT_INTERVAL_MINUTES, default 0). */
+  readonly alertIntervalMs: number;
   /** Background jobs one worker runs at once; 0: this process runs no jobs (XQC_JOB_CONCURRENCY). */
   readonly jobConcurrency: number;
   /** MLflow tracking server that train runs are mirrored to (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME); undefined: none. */
@@ -81,6 +83,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     registerDemoModels: e.XQC_DEMO_MODELS !== 'false',
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
     blobSweepIntervalMs: Number(e.XQC_BLOB_SWEEP_MINUTES ?? 60) * 60 * 1000,
+    alertIntervalMs: Number(e.XQC_ALERT_INTERVAL_MINUTES ?? 0) * 60 * 1000,
     jobConcurrency: Number(e.XQC_JOB_CONCURRENCY ?? 2),
     mlflow: e.MLFLOW_TRACKING_URI === undefined ? undefined : Object.freeze({ trackingUri: e.MLFLOW_TRACKING_URI, experiment: e.MLFLOW_EXPERIMENT_NAME }),
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,

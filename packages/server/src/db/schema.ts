@@ -3,6 +3,7 @@
  * Columns are snake_case; ids text UUIDs; timestamps ISO-8601 UTC text; booleans 0/1
  * integers; JSON as text, so the same queries return the same rows on SQLite and PostgreSQL.
  */
+import type { AlertTables } from './tables/alerts.tables.ts';
 import type { AuthTables } from './tables/auth.tables.ts';
 import type { EmbeddingTables } from './tables/embeddings.tables.ts';
 import type { DatasetTables } from './tables/datasets.tables.ts';
@@ -16,4 +17,4 @@ import type { ReportTables } from './tables/reports.tables.ts';
 import type { ReviewTables } from './tables/reviews.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}
+export interface Database extends AlertTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}

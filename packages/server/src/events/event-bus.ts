@@ -24,6 +24,8 @@ export interface EventPayloads {
   'run.epoch': { runId: string; jobId: string; epoch: number; epochs: number; trainLoss: number; valMetric: number; lr: number; seconds: number; best: boolean };
   /** A job ended: succeeded, failed (dead letter) or cancelled. */
   'job.finished': { jobId: string; name: string; status: 'succeeded' | 'failed' | 'cancelled'; error: string | null };
+  /** An alert rule fired (services/alert.service.ts); webhooks of the account get it too. */
+  'alert.fired': { alertId: string; ruleId: string; ruleName: string; metric: string; comparator: string; threshold: number; value: number; modelName: string | null; modelVersion: string | null; firedAt: string };
 }
 
 /** An event type. */

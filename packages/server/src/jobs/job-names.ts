@@ -29,6 +29,10 @@ export interface JobPayloads {
     /** Where to mail the finished report (set only when the requester asked and mail is configured). */
     notifyEmail?: string;
   };
+  /** Evaluates the job account's enabled alert rules once (services/alert.service.ts); fires alerts whose condition held long enough. */
+  'alerts.evaluate': { requestedBy?: string };
+  /** POSTs alert `alertId` to webhook `webhookId`, signed; a non-2xx answer or a network error throws, so the queue retries. */
+  'webhook.deliver': { webhookId: string; alertId: string; event: 'alert.fired' };
   /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
   explain: {
     inspectionId: string;
@@ -45,7 +49,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit', 'report.render'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit', 'report.render', 'alerts.evaluate', 'webhook.deliver'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

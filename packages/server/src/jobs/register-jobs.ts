@@ -14,9 +14,11 @@ import { runTrainJob } from './handlers/run-train.job.ts';
 import { embeddingIndexJob } from './handlers/embedding-index.job.ts';
 import { explainJob } from './handlers/explain.job.ts';
 import { reportRenderJob } from './handlers/report-render.job.ts';
+import { alertsEvaluateJob } from './handlers/alerts-evaluate.job.ts';
+import { webhookDeliverJob } from './handlers/webhook-deliver.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob, reportRenderJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob, reportRenderJob, alertsEvaluateJob, webhookDeliverJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.

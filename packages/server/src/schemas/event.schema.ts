@@ -112,6 +112,28 @@ export const RunEpochEventSchema = eventSchema(
   ),
 );
 
+/** `alert.fired`: an alert rule fired. */
+export const AlertFiredEventSchema = eventSchema(
+  'alert.fired',
+  'AlertFiredEvent',
+  'An alert rule fired: its figure broke the threshold for the rule\'s duration; GET /alerts lists it. Webhooks of the account receive it too.',
+  Type.Object(
+    {
+      alertId: Type.String({ format: 'uuid' }),
+      ruleId: Type.String({ format: 'uuid' }),
+      ruleName: Type.String(),
+      metric: Type.String({ description: 'escapeRate, falseRejectRate, referralRate, latencyP99 or ece' }),
+      comparator: Type.String({ description: '> or <' }),
+      threshold: Type.Number(),
+      value: Type.Number({ description: 'the figure over the rule\'s window' }),
+      modelName: NullableString('the model of the rule, null for all'),
+      modelVersion: NullableString('the version of the rule, null for all'),
+      firedAt: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 /** The schema of each event type; the compiler rejects a missing or unknown type. */
 export const EVENT_SCHEMAS = {
   'inspection.created': InspectionCreatedEventSchema,
@@ -119,6 +141,7 @@ export const EVENT_SCHEMAS = {
   'job.progress': JobProgressEventSchema,
   'job.finished': JobFinishedEventSchema,
   'run.epoch': RunEpochEventSchema,
+  'alert.fired': AlertFiredEventSchema,
 } as const satisfies { readonly [T in EventType]: TObject };
 
 /** How the WebSocket is reached, for the union schema's description and the docs. */

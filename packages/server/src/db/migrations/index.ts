@@ -14,6 +14,7 @@ import * as reviews from './0008-reviews.ts';
 import * as reports from './0009-reports.ts';
 import * as passwordResets from './0010-password-resets.ts';
 import * as datasetQuality from './0011-dataset-quality.ts';
+import * as alerts from './0012-alerts.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,4 +29,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-reports': reports,
   '0010-password-resets': passwordResets,
   '0011-dataset-quality': datasetQuality,
+  '0012-alerts': alerts,
 });
