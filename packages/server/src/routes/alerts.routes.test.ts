@@ -17,6 +17,7 @@ import type { Role } from '../auth/principal.ts';
 import type { XqcEvent } from '../events/event-bus.ts';
 import type { EmbeddedJobQueue } from '../jobs/embedded-queue.ts';
 import type { JobHandlers } from '../jobs/job-queue.ts';
+import { loadConfig } from '../config/load-config.ts';
 import { buildJobHandlers } from '../jobs/register-jobs.ts';
 import type { Alert, AlertRule, Webhook, WebhookCreated, WebhookDelivery } from '../schemas/alert.schema.ts';
 import type { Inspection } from '../schemas/inspection.schema.ts';
@@ -249,4 +250,29 @@ describe.each(DIALECTS)('alerts and webhooks on %s', (dialect) => {
     const alerts = (await t.app.inject({ method: 'GET', url: `${API}/alerts`, headers: await auth('viewer') })).json<{ items: Alert[] }>().items;
     expect(alerts.map((a) => [a.id, a.ruleId])).toEqual([[ids.alert, null]]);
   }, 60_000);
+});
+
+describe('alert evaluation interval (XQC_ALERT_INTERVAL_MINUTES)', () => {
+  it('queues one alerts.evaluate job per account with enabled rules, and none for an account whose rules are disabled', async () => {
+    const t = await createTestApp('sqlite', { jobConcurrency: 0, alertIntervalMs: 20 });
+    try {
+      const rule = { name: 'latency', metric: 'latencyP99', comparator: '>', threshold: 500, windowMinutes: 60 };
+      for (const [account, enabled] of [['acct-iv1', true], ['acct-iv2', false]] as const) {
+        const res = await t.app.inject({ method: 'POST', url: `${API}/alert-rules`, payload: { ...rule, enabled }, headers: await bearer('engineer', account) });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+      const jobs = () => t.app.db.selectFrom('jobs').select(['account_id', 'name', 'status']).where('name', '=', 'alerts.evaluate').execute();
+      await expect.poll(jobs, { timeout: 10_000, interval: 20 }).toHaveLength(1);
+      // Queued, not run (no worker): the dedupe key keeps it at one however often the timer ticks.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await jobs()).toEqual([{ account_id: 'acct-iv1', name: 'alerts.evaluate', status: 'queued' }]);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+
+  it('is off by default', () => {
+    expect(loadConfig({ XQC_DATA_DIR: '/tmp/xqc-unused' }).alertIntervalMs).toBe(0);
+    expect(loadConfig({ XQC_DATA_DIR: '/tmp/xqc-unused', XQC_ALERT_INTERVAL_MINUTES: '5' }).alertIntervalMs).toBe(300_000);
+  });
 });
