@@ -34,6 +34,8 @@ import { demoParts, formParts, withVersion } from './test/model-fixtures.ts';
 import { classificationFiles } from './routes/datasets.test-helpers.ts';
 import { zipOf } from './test/archive-fixtures.ts';
 import { startSmtp } from './test/smtp.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { multipartBody } from './test/multipart.ts';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -184,7 +186,25 @@ const MODES = [
   },
 ] as const;
 
-afterAll(async () => smtp?.close());
+/** A webhook receiver on loopback: answers 200 and counts what it received. */
+const hooks = { received: 0, url: '' };
+const hookServer = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    hooks.received++;
+    res.writeHead(200).end('ok');
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hooks.url = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
+});
+
+afterAll(async () => {
+  await smtp?.close();
+  await new Promise<void>((resolve) => hookServer.close(() => resolve()));
+});
 
 describe.each(MODES)('smoke: the real server, every documented route, $name', (mode) => {
   let running: Running;
@@ -563,6 +583,51 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       { op: 'GET /api/xai-qc/reports', as: 'viewer', call: (c) => c.GET('/api/xai-qc/reports') },
       { op: 'GET /api/xai-qc/reports/{id}/download', as: 'viewer', call: (c) => c.GET('/api/xai-qc/reports/{id}/download', { params: { path: { id: need('report') } }, parseAs: 'arrayBuffer' }) },
       { op: 'DELETE /api/xai-qc/reports/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/reports/{id}', { params: { path: { id: need('report') } } }) },
+      {
+        op: 'POST /api/xai-qc/webhooks',
+        as: 'engineer',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/webhooks', { body: { url: hooks.url, description: 'smoke' } });
+          state.webhook = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/webhooks', as: 'engineer', call: (c) => c.GET('/api/xai-qc/webhooks') },
+      {
+        op: 'POST /api/xai-qc/alert-rules',
+        as: 'engineer',
+        call: async (c) => {
+          // Holds whenever the model has inspections: the referral rate is at most 1.
+          const r = await c.POST('/api/xai-qc/alert-rules', { body: { name: 'smoke referral', metric: 'referralRate', model: { name: 'surface-anomaly' }, comparator: '<', threshold: 2, windowMinutes: 1440 } });
+          state.rule = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/alert-rules', as: 'engineer', call: (c) => c.GET('/api/xai-qc/alert-rules') },
+      { op: 'PATCH /api/xai-qc/alert-rules/{id}', as: 'engineer', call: (c) => c.PATCH('/api/xai-qc/alert-rules/{id}', { params: { path: { id: need('rule') } }, body: { cooldownMinutes: 120 } }) },
+      { op: 'POST /api/xai-qc/alert-rules/evaluate', as: 'engineer', call: (c) => c.POST('/api/xai-qc/alert-rules/evaluate') },
+      {
+        op: 'GET /api/xai-qc/alerts',
+        as: 'viewer',
+        call: async (c) => {
+          const deadline = Date.now() + 60_000;
+          for (;;) {
+            const r = await c.GET('/api/xai-qc/alerts');
+            const alert = r.data?.items.find((a) => a.ruleId === need('rule'));
+            if (alert) {
+              state.alert = alert.id;
+              return r;
+            }
+            if (Date.now() > deadline) throw new Error('the smoke alert rule did not fire within 60 s');
+            await new Promise((res) => setTimeout(res, 200));
+          }
+        },
+      },
+      { op: 'POST /api/xai-qc/alerts/{id}/acknowledge', as: 'operator', call: (c) => c.POST('/api/xai-qc/alerts/{id}/acknowledge', { params: { path: { id: need('alert') } } }) },
+      { op: 'POST /api/xai-qc/alerts/{id}/resolve', as: 'operator', call: (c) => c.POST('/api/xai-qc/alerts/{id}/resolve', { params: { path: { id: need('alert') } } }) },
+      { op: 'GET /api/xai-qc/webhooks/{id}/deliveries', as: 'engineer', call: (c) => c.GET('/api/xai-qc/webhooks/{id}/deliveries', { params: { path: { id: need('webhook') } } }) },
+      { op: 'DELETE /api/xai-qc/alert-rules/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/alert-rules/{id}', { params: { path: { id: need('rule') } } }) },
+      { op: 'DELETE /api/xai-qc/webhooks/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/webhooks/{id}', { params: { path: { id: need('webhook') } } }) },
       { op: 'GET /api/xai-qc/audit-log', as: 'admin', call: (c) => c.GET('/api/xai-qc/audit-log', { params: { query: { limit: 50 } } }) },
     ];
 

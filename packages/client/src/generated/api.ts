@@ -4,6 +4,578 @@
  */
 
 export interface paths {
+    "/api/xai-qc/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's alert rules with their evaluation state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AlertRule"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an alert rule on escapeRate, falseRejectRate, referralRate, latencyP99 or ece over a trailing window, with a duration and a cooldown */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comparator: ">" | "<";
+                        /** @description no second alert of this rule within this many minutes of the last (default 60) */
+                        cooldownMinutes?: number;
+                        /** @description default true */
+                        enabled?: boolean;
+                        /** @description how long the condition must hold before the rule fires (default 0) */
+                        forMinutes?: number;
+                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms) or ece; anything else is 400 XQC_ALERT_METRIC */
+                        metric: string;
+                        /** @description the model (and version) the figure is computed for; required for ece */
+                        model?: {
+                            name: string;
+                            version?: string;
+                        };
+                        name: string;
+                        threshold: number;
+                        /** @description the trailing range the figure is computed over */
+                        windowMinutes: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertRule"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/alert-rules/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue an evaluation of the account's enabled rules (an alerts.evaluate job); a scheduler calls this every few minutes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description the alerts.evaluate job (GET /jobs/{id})
+                             */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/alert-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an alert rule (its alerts stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an alert rule; changing what it watches resets its state */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comparator?: ">" | "<";
+                        /** @description no second alert of this rule within this many minutes of the last (default 60) */
+                        cooldownMinutes?: number;
+                        /** @description default true */
+                        enabled?: boolean;
+                        /** @description how long the condition must hold before the rule fires (default 0) */
+                        forMinutes?: number;
+                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms) or ece; anything else is 400 XQC_ALERT_METRIC */
+                        metric?: string;
+                        model?: {
+                            name: string;
+                            version?: string;
+                        } | null;
+                        name?: string;
+                        threshold?: number;
+                        /** @description the trailing range the figure is computed over */
+                        windowMinutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertRule"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/xai-qc/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's alerts, newest first, by status */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "acknowledged" | "resolved";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Alert"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an open alert */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Alert"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an alert */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Alert"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/api-keys": {
         parameters: {
             query?: never;
@@ -3678,7 +4250,7 @@ export interface paths {
                     /** @description queued, running, succeeded, failed (every attempt failed: the dead letter) or cancelled */
                     status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                     /** @description what the job does */
-                    name?: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render";
+                    name?: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver";
                     limit?: number;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
@@ -6221,10 +6793,369 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/xai-qc/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's webhooks (never their secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Webhook"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a webhook for alerts: JSON POSTs signed with x-xqc-signature (HMAC-SHA256); the secret is in this answer only */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description an http:// or https:// URL; anything else is 400 XQC_WEBHOOK_URL */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookCreated"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a webhook and its delivery log */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's delivery attempts, newest first: status code, error, duration, attempt */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookDelivery"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Alert */
+        Alert: {
+            acknowledgedAt: string | null;
+            acknowledgedBy: string | null;
+            comparator: string;
+            /** Format: date-time */
+            firedAt: string;
+            /** Format: uuid */
+            id: string;
+            metric: string;
+            model: {
+                name: string;
+                version: string | null;
+            } | null;
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            /** @description null once the rule was deleted */
+            ruleId: string | null;
+            ruleName: string;
+            status: "open" | "acknowledged" | "resolved";
+            threshold: number;
+            /** @description the figure that broke the threshold */
+            value: number;
+            window: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+        };
+        /**
+         * AlertFiredEvent
+         * @description An alert rule fired: its figure broke the threshold for the rule's duration; GET /alerts lists it. Webhooks of the account receive it too.
+         */
+        AlertFiredEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** Format: uuid */
+                alertId: string;
+                /** @description > or < */
+                comparator: string;
+                /** Format: date-time */
+                firedAt: string;
+                /** @description escapeRate, falseRejectRate, referralRate, latencyP99 or ece */
+                metric: string;
+                /** @description the model of the rule, null for all */
+                modelName: string | null;
+                /** @description the version of the rule, null for all */
+                modelVersion: string | null;
+                /** Format: uuid */
+                ruleId: string;
+                ruleName: string;
+                threshold: number;
+                /** @description the figure over the rule's window */
+                value: number;
+            };
+            /** @enum {string} */
+            type: "alert.fired";
+        };
+        /** AlertRule */
+        AlertRule: {
+            comparator: ">" | "<";
+            cooldownMinutes: number;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            enabled: boolean;
+            forMinutes: number;
+            /** Format: uuid */
+            id: string;
+            metric: string;
+            model: {
+                name: string;
+                version: string | null;
+            } | null;
+            name: string;
+            state: {
+                /** @description the condition has held for forMinutes */
+                firing: boolean;
+                /** @description why the last evaluation could not compute the figure */
+                lastError: string | null;
+                lastEvaluatedAt: string | null;
+                lastFiredAt: string | null;
+                lastValue: number | null;
+                /** @description since when the condition holds; null when it does not */
+                pendingSince: string | null;
+            };
+            threshold: number;
+            /** Format: date-time */
+            updatedAt: string;
+            windowMinutes: number;
+        };
         /** AnomalyAnswers */
         AnomalyAnswers: {
             /** Format: uuid */
@@ -6890,7 +7821,7 @@ export interface components {
             id: string;
             maxAttempts: number;
             /** @description what the job does */
-            name: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render";
+            name: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver";
             /** @description the job input */
             payload: unknown;
             /** @description higher runs first */
@@ -7477,11 +8408,53 @@ export interface components {
             updatedAt: string;
             username: string;
         };
+        /** Webhook */
+        Webhook: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            url: string;
+        };
+        /** WebhookCreated */
+        WebhookCreated: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description the HMAC-SHA256 key of x-xqc-signature; shown once, never returned again */
+            secret: string;
+            url: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            /** Format: uuid */
+            alertId: string;
+            attempt: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description the x-xqc-delivery header: the same across the attempts of one delivery */
+            deliveryId: string;
+            durationMs: number;
+            error: string | null;
+            /** @description the x-xqc-event header */
+            event: string;
+            /** Format: uuid */
+            id: string;
+            /** @description a 2xx answer */
+            ok: boolean;
+            /** @description the answer's HTTP status; null when none came */
+            statusCode: number | null;
+        };
         /**
          * XqcEvent
          * @description One message of the live-event WebSocket at /api/xai-qc/ws (ws:// or wss:// on the API's host). Authenticate on connect, before the upgrade: an Authorization bearer header or x-api-key header where the client can set headers, else the subprotocols `xqc-events` and `xqc-token.<token>` (a browser: new WebSocket(url, ["xqc-events", "xqc-token." + token])); the server answers with the subprotocol `xqc-events`. A missing or bad credential is refused with 401 before the upgrade. The server sends each event of the caller's account as one JSON text frame; it reads nothing from the client. Delivery is at most once, in publication order per publishing process; after a reconnect, read what was missed from the REST API.
          */
-        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"];
+        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"] | components["schemas"]["AlertFiredEvent"];
     };
     responses: never;
     parameters: never;
