@@ -79,7 +79,8 @@ describe('AlertService.evaluate', () => {
     const result = await service.evaluate('acct-as2');
     expect([result.evaluated, result.fired.length, result.errors.map((e) => e.error)]).toEqual([2, 1, ['model x is no classifier']]);
     const rules = (await service.listRules(p)).items;
-    expect(rules.map((r) => [r.name, r.state.lastError, r.state.lastValue])).toEqual([
+    // Created in the same millisecond, the two rules list in either order: compare by name.
+    expect(rules.map((r) => [r.name, r.state.lastError, r.state.lastValue]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['broken', 'model x is no classifier', null],
       ['slow', null, 900],
     ]);
