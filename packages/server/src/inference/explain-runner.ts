@@ -7,12 +7,11 @@
  * first request, and unloads the least recently used beyond `maxModels`. A thread that dies
  * fails its pending requests; the next request starts a fresh one.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExplainProgress } from '@xai-qc/core';
 import { ApiError } from '../errors/api-error.ts';
 import type { ExplainModel, ExplainOutput, ExplainTask, ExplainWorkerReply, ExplainWorkerRequest } from './explain.types.ts';
+import { workerCode } from './worker-code.ts';
 
 /** Options of {@link ExplainRunner}; every field has a default. */
 export interface ExplainRunnerOptions {
@@ -180,15 +179,7 @@ export class ExplainRunner {
  * the new thread first (a worker does not inherit it), as inference-pool.ts does.
  */
 async function startWorker(timeoutMs: number): Promise<Worker> {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./explain-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  code += `.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'startError', message: String((e && e.stack) || e) }));`;
+  const code = workerCode(import.meta.url, 'explain-worker');
   const worker = new Worker(code, { eval: true });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`explain worker did not start within ${timeoutMs} ms`)), timeoutMs);

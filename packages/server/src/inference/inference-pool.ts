@@ -14,13 +14,12 @@
  * idle, which is what keeps the API thread responsive under load.
  */
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../errors/api-error.ts';
 import type { DetectOptions, DetectOutput, ItemError, McDropoutRequest, ModelSpec, WorkerReply, WorkerRequest } from './inference.types.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { BatchObserver, BatchedResult, ItemOutcome } from './micro-batcher.ts';
+import { workerCode } from './worker-code.ts';
 
 /** Options of {@link InferencePool.start}; every field has a default. */
 export interface InferencePoolOptions {
@@ -228,15 +227,7 @@ export class InferencePool {
  * loader does.
  */
 async function startWorker(intraOpThreads: number, timeoutMs: number): Promise<WorkerSlot> {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./inference-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  code += `.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'startError', message: String((e && e.stack) || e) }));`;
+  const code = workerCode(import.meta.url, 'inference-worker');
   const worker = new Worker(code, { eval: true, workerData: { intraOpThreads } });
   const slot: WorkerSlot = { worker, pending: new Map() };
   await new Promise<void>((resolve, reject) => {

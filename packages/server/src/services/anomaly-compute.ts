@@ -8,12 +8,11 @@
  * caller, one intra-op thread: the inference pool keeps the other cores), and ends after
  * {@link IDLE_MS} without work, so an app that never asks holds no thread.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelCard } from '@xai-qc/core';
 import { ApiError } from '../errors/api-error.ts';
 import type { AnomalyScoreExplanation, AnomalySurrogate } from './anomaly-core.ts';
+import { workerCode } from '../inference/worker-code.ts';
 
 /** How long the thread waits for work before it ends, ms. */
 export const IDLE_MS = 30_000;
@@ -129,15 +128,7 @@ function toApiError(e: { code: string; message: string }): ApiError {
  * registers tsx's loader before it imports the entry, as the inference pool's workers do.
  */
 async function startWorker(onMessage: (m: AnomalyWorkReply) => void, onFailure: (e: Error) => void): Promise<Worker> {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./anomaly-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  code += `.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'startError', message: String((e && e.stack) || e) }));`;
+  const code = workerCode(import.meta.url, 'anomaly-worker');
   const worker = new Worker(code, { eval: true });
   worker.unref();
   await new Promise<void>((resolve, reject) => {

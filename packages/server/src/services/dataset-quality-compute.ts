@@ -6,11 +6,10 @@
  * reads the blobs batch by batch, so only one batch of encoded files is in memory, and
  * ends the thread when the report is built.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DatasetImageSignals } from '@xai-qc/core';
 import { ApiError } from '../errors/api-error.ts';
+import { workerCode } from '../inference/worker-code.ts';
 
 /** Longest side at which images are measured: larger ones are shrunk while decoding (size is still read from the header). */
 export const QUALITY_MAX_SIDE = 1024;
@@ -33,17 +32,8 @@ export interface QualityWorkerRequest {
   files: QualityFile[];
 }
 
-function workerCode(): string {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./dataset-quality-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    // A worker does not inherit the loader of its parent: register tsx first, as the other workers do.
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  return `${code}.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'startError', message: String((e && e.stack) || e) }));`;
+function entryCode(): string {
+  return workerCode(import.meta.url, 'dataset-quality-worker');
 }
 
 /** One measuring thread; {@link close} it when done. */
@@ -71,7 +61,7 @@ export class QualityMeasurer {
 
   /** Starts a thread and waits until it is ready. @throws 503 XQC_COMPUTE_UNAVAILABLE when it cannot start */
   static async start(): Promise<QualityMeasurer> {
-    const worker = new Worker(workerCode(), { eval: true });
+    const worker = new Worker(entryCode(), { eval: true });
     worker.unref();
     await new Promise<void>((resolve, reject) => {
       const first = (m: QualityWorkerReply): void => {

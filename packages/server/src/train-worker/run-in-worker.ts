@@ -4,11 +4,10 @@
  * flag the worker checks at every step, image or phase; a worker that has not stopped
  * `graceMs` later is terminated.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../errors/api-error.ts';
 import type { WorkerReply, WorkerTask } from './run-protocol.ts';
+import { workerCode } from '../inference/worker-code.ts';
 
 /** Callbacks of {@link runInWorker}. */
 export interface RunInWorkerOptions {
@@ -25,16 +24,8 @@ export interface RunInWorkerOptions {
  * TypeScript (a worker does not inherit the loader of the thread that made it), as the
  * inference pool and core's batch loader do.
  */
-function workerCode(): string {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./run-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  return `${code}.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'startError', message: String((e && e.stack) || e) }));`;
+function entryCode(): string {
+  return workerCode(import.meta.url, 'run-worker');
 }
 
 /**
@@ -46,7 +37,7 @@ export function runInWorker<T>(task: WorkerTask, options: RunInWorkerOptions = {
   const flag = new Int32Array(cancel);
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const worker = new Worker(workerCode(), { eval: true, workerData: { task, cancel } });
+  const worker = new Worker(entryCode(), { eval: true, workerData: { task, cancel } });
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
