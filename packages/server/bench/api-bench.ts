@@ -31,7 +31,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { decodeImage, encodePng, Predictor } from '@xai-qc/core';
+import { decodeImage, Predictor } from '@xai-qc/core';
 import type { ImageU8, Prediction } from '@xai-qc/core';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
@@ -40,6 +40,7 @@ import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { benchExplain, formatExplainBench } from './explain-bench.ts';
 import type { ExplainBenchRow } from './explain-bench.ts';
 import { benchJobs, formatJobsBench } from './jobs-bench.ts';
+import { benchImage } from './bench-image.ts';
 
 const MODEL = 'surface-classifier';
 const MODEL_PATH = fileURLToPath(new URL(`../../../models/${MODEL}/model.onnx`, import.meta.url));
@@ -65,23 +66,6 @@ interface Figures {
 function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
-
-/** A deterministic 224 x 224 textured surface with a scratch: a realistic PNG (not noise). */
-async function testImage(): Promise<Uint8Array> {
-  const w = 224;
-  const h = 224;
-  const data = new Uint8Array(w * h * 3);
-  let s = 7;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      const v = 120 + 20 * Math.sin(x / 6) * Math.cos(y / 9) + ((s >>> 16) % 12);
-      const scratch = Math.abs(y - 0.6 * x - 40) < 2 && x > 60 && x < 170 ? -70 : 0;
-      data.fill(Math.max(0, Math.min(255, Math.round(v + scratch))), (y * w + x) * 3, (y * w + x) * 3 + 3);
-    }
-  }
-  return encodePng({ width: w, height: h, channels: 3, data });
 }
 
 async function startServer(dataDir: string, secret: string): Promise<{ url: string; budget: string; stop: () => Promise<void> }> {
@@ -151,7 +135,7 @@ const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xqc-bench-api-'));
   const secret = randomBytes(32).toString('hex');
-  const png = await testImage();
+  const png = await benchImage();
   const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ISSUER)

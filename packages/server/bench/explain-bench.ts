@@ -23,10 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { decodeImageWithFormat, encodePng, explainImage, Predictor } from '@xai-qc/core';
+import { decodeImageWithFormat, explainImage, Predictor } from '@xai-qc/core';
 import { SignJWT } from 'jose';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { EXPLAIN_MAX_SIDE } from '../src/services/explanation.service.ts';
+import { benchImage } from './bench-image.ts';
 
 /** Options of {@link benchExplain}. */
 export interface ExplainBenchOptions {
@@ -119,23 +120,6 @@ export function formatExplainBench(rows: readonly ExplainBenchRow[]): string {
   return lines.join('\n');
 }
 
-/** A deterministic 224 x 224 textured surface with a scratch (as api-bench.ts). */
-async function testImage(): Promise<Uint8Array> {
-  const w = 224;
-  const h = 224;
-  const data = new Uint8Array(w * h * 3);
-  let s = 7;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      const v = 120 + 20 * Math.sin(x / 6) * Math.cos(y / 9) + ((s >>> 16) % 12);
-      const scratch = Math.abs(y - 0.6 * x - 40) < 2 && x > 60 && x < 170 ? -70 : 0;
-      data.fill(Math.max(0, Math.min(255, Math.round(v + scratch))), (y * w + x) * 3, (y * w + x) * 3 + 3);
-    }
-  }
-  return encodePng({ width: w, height: h, channels: 3, data });
-}
-
 async function main(): Promise<void> {
   const repeats = Number(process.argv[2] ?? 10);
   const issuer = 'https://bench.supabase.co/auth/v1';
@@ -162,7 +146,7 @@ async function main(): Promise<void> {
       .setSubject('bench')
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(secret));
-    const rows = await benchExplain({ baseUrl: `${url}/api/xai-qc`, token, image: await testImage(), model, repeats });
+    const rows = await benchExplain({ baseUrl: `${url}/api/xai-qc`, token, image: await benchImage(), model, repeats });
     process.stdout.write(`explanation latency, 224 x 224 PNG, ${model}, ${repeats} asks per method after one warm-up (ms)\n${formatExplainBench(rows)}\n`);
   } finally {
     await new Promise<void>((resolve) => {
