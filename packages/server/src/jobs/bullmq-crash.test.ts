@@ -9,20 +9,10 @@ import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { BullMqJobQueue } from './bullmq-queue.ts';
-import { expectNothingOrphaned } from './crash-audit.test-helpers.ts';
+import { exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('./bullmq-crash-worker.fixture.ts', import.meta.url));
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 40_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
 
 describe('BullMQ queue: a worker killed with SIGKILL mid-job (PostgreSQL rows, real Redis, real processes)', () => {
   let t: TestDatabase;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
 import type { TestDatabase } from '../test/test-database.ts';
 import { crashTestBlobs } from './crash-handler.fixture.ts';
@@ -22,3 +23,15 @@ export async function expectNothingOrphaned(t: TestDatabase, queue: { get(a: str
     expect(new TextDecoder().decode((await blobs.get(key as string)).bytes)).toMatch(new RegExp(`^result of ${id} by \\d+$`));
   }
 }
+
+/** Polls `probe` every 25 ms until it holds. @throws after `timeoutMs`, naming `what`. */
+export async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 40_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Resolves with the exit code once `child` has exited (at once when it already has). */
+export const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));

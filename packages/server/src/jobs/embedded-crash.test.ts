@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { expectNothingOrphaned } from './crash-audit.test-helpers.ts';
+import { exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
 
 const FIXTURE = fileURLToPath(new URL('./crash-worker.fixture.ts', import.meta.url));
@@ -16,16 +16,6 @@ const LEASE_MS = 800;
 function startWorker(sqlitePath: string, logPath: string, dataDir: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', FIXTURE, sqlitePath, String(LEASE_MS), logPath, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
 
 describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, real processes)', () => {
   let t: TestDatabase;
