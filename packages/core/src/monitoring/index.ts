@@ -1,8 +1,8 @@
 /**
  * Drift statistics for monitoring, pure functions with no IO: PSI, two-sample KS and
  * Wasserstein distance for scalars, chi-squared for class mixes, RBF MMD and a
- * domain-classifier test for embeddings, multiple-test correction, and the three drift
- * levels each result maps to.
+ * domain-classifier test for embeddings, multiple-test correction, the three drift
+ * levels each result maps to, and confidence-based performance estimation (CBPE).
  */
 export type { DriftBands, DriftLevel, PValueBands } from './drift-level.ts';
 export { DEFAULT_P_VALUE_BANDS, levelFromBands, levelFromPValue, worstLevel } from './drift-level.ts';
@@ -25,3 +25,5 @@ export type { ImageSignals } from './image-signals.ts';
 export { IMAGE_SIGNAL_NAMES, imageSignals } from './image-signals.ts';
 export type { DriftReport, DriftReportOptions, DriftSignalResult, DriftTest, DriftWindow } from './drift-report.ts';
 export { driftReport } from './drift-report.ts';
+export type { PerformanceEstimate } from './cbpe.ts';
+export { estimatePerformance } from './cbpe.ts';
