@@ -15,7 +15,7 @@
 import type { TokenSource } from './client.ts';
 
 /** Every event type the server sends, in the order of its schemas. */
-export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished', 'run.epoch', 'alert.fired'] as const);
+export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished', 'run.epoch', 'alert.fired', 'monitor.result'] as const);
 
 /** An event type. */
 export type XqcEventType = (typeof EVENT_TYPES)[number];
@@ -34,6 +34,8 @@ export interface XqcEventPayloads {
   'run.epoch': { runId: string; jobId: string; epoch: number; epochs: number; trainLoss: number; valMetric: number; lr: number; seconds: number; best: boolean };
   /** An alert rule fired: the figure, the threshold it broke, the model. */
   'alert.fired': { alertId: string; ruleId: string; ruleName: string; metric: string; comparator: string; threshold: number; value: number; modelName: string | null; modelVersion: string | null; firedAt: string };
+  /** A monitor stored a result: its overall drift level and the signals at drift. */
+  'monitor.result': { monitorId: string; resultId: string; modelName: string; modelVersion: string; level: 'none' | 'possible' | 'drift'; driftedSignals: string[]; computedAt: string };
 }
 
 /** One event: what one WebSocket text frame holds. Narrow on `type` to type `data`. */

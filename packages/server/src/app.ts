@@ -45,6 +45,7 @@ import { reportRoutes } from './routes/reports.routes.ts';
 import { passwordResetRoutes } from './routes/password-reset.routes.ts';
 import { webhookRoutes } from './routes/webhooks.routes.ts';
 import { alertRoutes } from './routes/alerts.routes.ts';
+import { monitorRoutes } from './routes/monitors.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -118,7 +119,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(userRoutes, { prefix: API_PREFIX });
   await app.register(apiKeyRoutes, { prefix: API_PREFIX });
   await app.register(modelRoutes, { prefix: API_PREFIX });
-  await app.register(inspectionRoutes, { prefix: API_PREFIX });
+  await app.register(inspectionRoutes, { prefix: API_PREFIX, signals: config.signals });
   await app.register(anomalyRoutes, { prefix: API_PREFIX, config });
   await app.register(jobRoutes, { prefix: API_PREFIX });
   await app.register(datasetRoutes, { prefix: API_PREFIX, config });
@@ -131,8 +132,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(thresholdRoutes, { prefix: API_PREFIX });
   await app.register(reportRoutes, { prefix: API_PREFIX });
   await app.register(passwordResetRoutes, { prefix: API_PREFIX, config });
-  await app.register(webhookRoutes, { prefix: API_PREFIX });
+  await app.register(webhookRoutes, { prefix: API_PREFIX, denyPrivate: config.webhookDenyPrivate });
   await app.register(alertRoutes, { prefix: API_PREFIX, config });
+  await app.register(monitorRoutes, { prefix: API_PREFIX, config });
   await app.register(prometheusRoutes);
   return app as unknown as App;
 }

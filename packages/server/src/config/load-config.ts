@@ -36,6 +36,12 @@ export interface Config {
   readonly blobSweepIntervalMs: number;
   /** Time between evaluations of every account's enabled alert rules, ms; 0: none (XQC_ALERT_INTERVAL_MINUTES, default 0). */
   readonly alertIntervalMs: number;
+  /** Record the per-inspection monitoring signals at /detect (XQC_SIGNALS, default on). */
+  readonly signals: boolean;
+  /** Time between checks for due monitors by the API process, ms; 0: none (XQC_MONITOR_INTERVAL_MINUTES, default 1). */
+  readonly monitorIntervalMs: number;
+  /** Refuse webhook targets on private, loopback and link-local addresses (XQC_WEBHOOK_DENY_PRIVATE=1, default off). */
+  readonly webhookDenyPrivate: boolean;
   /** Background jobs one worker runs at once; 0: this process runs no jobs (XQC_JOB_CONCURRENCY). */
   readonly jobConcurrency: number;
   /** MLflow tracking server that train runs are mirrored to (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME); undefined: none. */
@@ -84,6 +90,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     logLevel: (e.XQC_LOG_LEVEL ?? 'info') as LogLevel,
     blobSweepIntervalMs: Number(e.XQC_BLOB_SWEEP_MINUTES ?? 60) * 60 * 1000,
     alertIntervalMs: Number(e.XQC_ALERT_INTERVAL_MINUTES ?? 0) * 60 * 1000,
+    signals: e.XQC_SIGNALS !== 'off',
+    monitorIntervalMs: Number(e.XQC_MONITOR_INTERVAL_MINUTES ?? 1) * 60 * 1000,
+    webhookDenyPrivate: e.XQC_WEBHOOK_DENY_PRIVATE === '1',
     jobConcurrency: Number(e.XQC_JOB_CONCURRENCY ?? 2),
     mlflow: e.MLFLOW_TRACKING_URI === undefined ? undefined : Object.freeze({ trackingUri: e.MLFLOW_TRACKING_URI, experiment: e.MLFLOW_EXPERIMENT_NAME }),
     bodyLimitBytes: Number(e.XQC_BODY_LIMIT_MB ?? 256) * 1024 * 1024,

@@ -11,10 +11,12 @@ import type { DatasetQualityTables } from './tables/dataset-quality.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
 import type { InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
+import type { MonitorTables } from './tables/monitors.tables.ts';
 import type { PasswordResetTables } from './tables/password-resets.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 import type { ReportTables } from './tables/reports.tables.ts';
 import type { ReviewTables } from './tables/reviews.tables.ts';
+import type { SignalTables } from './tables/signals.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AlertTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables {}
+export interface Database extends AlertTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, MonitorTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables, SignalTables {}

@@ -86,13 +86,13 @@ export class InferenceEngine {
    * Runs one encoded image through `v` (loading it first when needed).
    * @throws InferenceItemError for a problem of this image; ApiError 503 when overloaded.
    */
-  async detect(v: ServingVersion, bytes: Uint8Array, options: { maxPixels: number; uncertainty?: McDropoutRequest }): Promise<EngineResult> {
+  async detect(v: ServingVersion, bytes: Uint8Array, options: { maxPixels: number; uncertainty?: McDropoutRequest; signals?: boolean }): Promise<EngineResult> {
     await this.ensureLoaded(v);
     const labels = { model: v.modelName, version: v.version };
     const t0 = performance.now();
     this.metrics.pending.inc(labels);
     try {
-      const r = await (this.pool as InferencePool).detect({ key: v.id, bytes, maxPixels: options.maxPixels, uncertainty: options.uncertainty });
+      const r = await (this.pool as InferencePool).detect({ key: v.id, bytes, maxPixels: options.maxPixels, uncertainty: options.uncertainty, signals: options.signals });
       const totalMs = performance.now() - t0;
       this.metrics.success.inc(labels);
       this.metrics.count.inc(labels);

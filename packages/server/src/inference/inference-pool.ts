@@ -96,6 +96,8 @@ export interface DetectRequest {
   bytes: Uint8Array;
   maxPixels: number;
   uncertainty?: McDropoutRequest;
+  /** Compute the image's monitoring signals in the worker. */
+  signals?: boolean;
 }
 
 /** See the module comment. */
@@ -170,10 +172,10 @@ export class InferencePool {
   async detect(request: DetectRequest): Promise<BatchedResult<DetectOutput>> {
     if (!this.specs.has(request.key)) throw new ApiError(503, 'XQC_MODEL_NOT_LOADED', `model version ${request.key} is not loaded`);
     const u = request.uncertainty;
-    const batchKey = `${request.key}|${request.maxPixels}|${u ? `${u.method}:${u.samples}:${u.seed}` : ''}`;
+    const batchKey = `${request.key}|${request.maxPixels}|${u ? `${u.method}:${u.samples}:${u.seed}` : ''}|${request.signals ? 's' : ''}`;
     let batcher = this.batchers.get(batchKey);
     if (!batcher) {
-      const options: DetectOptions = { maxPixels: request.maxPixels, uncertainty: u };
+      const options: DetectOptions = { maxPixels: request.maxPixels, uncertainty: u, signals: request.signals };
       batcher = new MicroBatcher<DetectRequest, DetectOutput>(
         (items) => this.runBatch(request.key, items, options),
         {

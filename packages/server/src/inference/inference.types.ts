@@ -2,7 +2,7 @@
  * What crosses the thread boundary between the API and the inference workers: plain,
  * structured-clonable data (no class instances, no functions).
  */
-import type { ModelCard, ReferralReason } from '@xai-qc/core';
+import type { ImageSignals, ModelCard, ReferralReason } from '@xai-qc/core';
 
 /** Where a model version's files are and how to run them. */
 export interface ModelSpec {
@@ -30,6 +30,8 @@ export interface DetectOptions {
   /** Largest accepted width * height of a decoded image. */
   maxPixels: number;
   uncertainty?: McDropoutRequest;
+  /** Compute each image's monitoring signals (core imageSignals) on the decoded image, in the worker. */
+  signals?: boolean;
 }
 
 /** A finding as the API returns it. Boxes, areas, masks and polygons are in original image pixels. */
@@ -105,6 +107,8 @@ export interface DetectOutput {
   anomaly?: { score: number; rawScore: number; mapPng: string };
   uncertainty?: UncertaintyOutput;
   conformal?: ConformalOutput;
+  /** Image statistics of the decoded image for drift monitoring, when the options asked for them. */
+  signals?: ImageSignals;
   timings: StageTimings;
 }
 

@@ -10,6 +10,7 @@ import {
   AnomalyDetector,
   decodeImageWithFormat,
   encodePng,
+  imageSignals,
   isXqcError,
   loadModelFile,
   mcDropout,
@@ -99,7 +100,11 @@ export class ModelRunner {
     });
     if (decoded.length === 0) return outcomes;
     const run = this.detector ? await this.runAnomaly(decoded) : await this.runOnnx(decoded, options.uncertainty);
-    for (let j = 0; j < decoded.length; j++) outcomes[decoded[j].index] = { value: run[j] };
+    for (let j = 0; j < decoded.length; j++) {
+      // The monitoring signals read the image already decoded here, on this worker's thread.
+      if (options.signals) run[j].signals = imageSignals(decoded[j].image.image);
+      outcomes[decoded[j].index] = { value: run[j] };
+    }
     return outcomes;
   }
 

@@ -31,6 +31,8 @@ export interface JobPayloads {
   };
   /** Evaluates the job account's enabled alert rules once (services/alert.service.ts); fires alerts whose condition held long enough. */
   'alerts.evaluate': { requestedBy?: string };
+  /** Computes and stores one result of monitor `monitorId` of the job account (services/monitor.service.ts); `scheduled` when the scheduler queued it. */
+  'monitor.run': { monitorId: string; scheduled?: boolean; requestedBy?: string };
   /** POSTs alert `alertId` to webhook `webhookId`, signed; a non-2xx answer or a network error throws, so the queue retries. */
   'webhook.deliver': { webhookId: string; alertId: string; event: 'alert.fired' };
   /** Computes and stores explanations of an inspection (the body of `POST /explain`, target resolved to a class index). */
@@ -49,7 +51,7 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 
 /** Every job name, in a fixed order (the registry checks each has exactly one handler). */
-export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit', 'report.render', 'alerts.evaluate', 'webhook.deliver'] satisfies JobName[]);
+export const JOB_NAMES: readonly JobName[] = Object.freeze(['blob.sweep', 'explain', 'embedding.index', 'run.train', 'run.evaluate', 'calibration.fit', 'report.render', 'alerts.evaluate', 'webhook.deliver', 'monitor.run'] satisfies JobName[]);
 
 /** True when `name` is a known job name. */
 export function isJobName(name: string): name is JobName {

@@ -16,9 +16,10 @@ import { explainJob } from './handlers/explain.job.ts';
 import { reportRenderJob } from './handlers/report-render.job.ts';
 import { alertsEvaluateJob } from './handlers/alerts-evaluate.job.ts';
 import { webhookDeliverJob } from './handlers/webhook-deliver.job.ts';
+import { monitorRunJob } from './handlers/monitor-run.job.ts';
 
 /** The app's handlers, one per job name. */
-export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob, reportRenderJob, alertsEvaluateJob, webhookDeliverJob] as JobDefinition[]);
+export const JOB_DEFINITIONS: readonly JobDefinition[] = Object.freeze([blobSweepJob, explainJob, embeddingIndexJob, runTrainJob, runEvaluateJob, calibrationFitJob, reportRenderJob, alertsEvaluateJob, webhookDeliverJob, monitorRunJob] as JobDefinition[]);
 
 /**
  * Builds the handler map from `definitions`.

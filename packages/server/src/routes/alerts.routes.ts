@@ -64,7 +64,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async 
       preHandler: app.requireRole('engineer'),
       schema: {
         tags: RULE_TAGS,
-        summary: 'Create an alert rule on escapeRate, falseRejectRate, referralRate, latencyP99 or ece over a trailing window, with a duration and a cooldown',
+        summary: 'Create an alert rule on escapeRate, falseRejectRate, referralRate, latencyP99, ece, driftLevel or errorRate over a trailing window, with a duration and a cooldown',
         body: AlertRuleInputSchema,
         response: { 201: Type.Ref('AlertRule'), ...problems(400, 401, 403, 404) },
       },

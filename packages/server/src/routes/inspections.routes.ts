@@ -22,6 +22,7 @@ import {
   OverlayQuerySchema,
 } from '../schemas/inspection.schema.ts';
 import { InspectionRepository } from '../repositories/inspection.repository.ts';
+import { SignalRepository } from '../repositories/signal.repository.ts';
 import { InspectionService } from '../services/inspection.service.ts';
 import type { InspectionBlobs, Upload } from '../services/inspection.service.ts';
 
@@ -29,6 +30,8 @@ import type { InspectionBlobs, Upload } from '../services/inspection.service.ts'
 export interface InspectionRoutesOptions {
   /** Largest accepted width x height of an upload (default 40 megapixels). */
   maxPixels?: number;
+  /** Record the per-inspection monitoring signals (default true; `XQC_SIGNALS=off` turns them off). */
+  signals?: boolean;
 }
 
 /** Blob columns of the inspection tables; the sweeper never removes a blob they name. */
@@ -80,6 +83,8 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
     inference: app.inference,
     maxPixels: options.maxPixels,
     events: eventSink(app.events, app.log),
+    signals: new SignalRepository(app.db),
+    recordSignals: options.signals !== false,
   });
   app.addSchema(FindingSchema);
   app.addSchema(InspectionSchema);

@@ -23,11 +23,11 @@ function callerOf(request: FastifyRequest): Principal {
 }
 
 /** Registers the webhook routes (mount under the API prefix). */
-export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const webhookRoutes: FastifyPluginAsyncTypebox<{ denyPrivate?: boolean }> = async (app, options) => {
   app.addSchema(WebhookSchema);
   app.addSchema(WebhookCreatedSchema);
   app.addSchema(WebhookDeliverySchema);
-  const service = new WebhookService(new WebhookRepository(app.db), new AlertRepository(app.db));
+  const service = new WebhookService(new WebhookRepository(app.db), new AlertRepository(app.db), undefined, { denyPrivate: options.denyPrivate === true });
 
   app.post(
     '/webhooks',
@@ -35,7 +35,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: app.requireRole('engineer'),
       schema: {
         tags: TAGS,
-        summary: 'Register a webhook for alerts: JSON POSTs signed with x-xqc-signature (HMAC-SHA256); the secret is in this answer only',
+        summary: 'Register a webhook for alerts: JSON POSTs signed with x-xqc-signature (HMAC-SHA256); the secret is in this answer only. 400 XQC_WEBHOOK_URL for a URL that is not http(s); 400 XQC_WEBHOOK_PRIVATE for a private, loopback or link-local target when the server refuses them (XQC_WEBHOOK_DENY_PRIVATE=1)',
         body: WebhookInputSchema,
         response: { 201: Type.Ref('WebhookCreated'), ...problems(400, 401, 403) },
       },

@@ -78,12 +78,12 @@ export const WebhookDeliveryListSchema = Type.Object({ items: Type.Array(Type.Re
 
 const ModelRef = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), version: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
-  { additionalProperties: false, description: 'the model (and version) the figure is computed for; required for ece' },
+  { additionalProperties: false, description: 'the model (and version) the figure is computed for; required for ece and driftLevel' },
 );
 
 const RuleFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  metric: Type.String({ minLength: 1, maxLength: 100, description: 'escapeRate, falseRejectRate, referralRate, latencyP99 (ms) or ece; anything else is 400 XQC_ALERT_METRIC' }),
+  metric: Type.String({ minLength: 1, maxLength: 100, description: 'escapeRate, falseRejectRate, referralRate, latencyP99 (ms), ece, driftLevel (0 none, 1 possible, 2 drift: the latest monitor results of the model) or errorRate (failed /detect over all); anything else is 400 XQC_ALERT_METRIC' }),
   model: Type.Optional(ModelRef),
   comparator: Type.Union([Type.Literal('>'), Type.Literal('<')]),
   threshold: Type.Number(),

@@ -122,13 +122,32 @@ export const AlertFiredEventSchema = eventSchema(
       alertId: Type.String({ format: 'uuid' }),
       ruleId: Type.String({ format: 'uuid' }),
       ruleName: Type.String(),
-      metric: Type.String({ description: 'escapeRate, falseRejectRate, referralRate, latencyP99 or ece' }),
+      metric: Type.String({ description: 'escapeRate, falseRejectRate, referralRate, latencyP99, ece, driftLevel or errorRate' }),
       comparator: Type.String({ description: '> or <' }),
       threshold: Type.Number(),
       value: Type.Number({ description: 'the figure over the rule\'s window' }),
       modelName: NullableString('the model of the rule, null for all'),
       modelVersion: NullableString('the version of the rule, null for all'),
       firedAt: Type.String({ format: 'date-time' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** `monitor.result`: a monitor stored a result. */
+export const MonitorResultEventSchema = eventSchema(
+  'monitor.result',
+  'MonitorResultEvent',
+  'A monitor stored a result: its overall drift level and the signals at drift; GET /monitors/{id}/results has the whole result.',
+  Type.Object(
+    {
+      monitorId: Type.String({ format: 'uuid' }),
+      resultId: Type.String({ format: 'uuid' }),
+      modelName: Type.String(),
+      modelVersion: Type.String(),
+      level: Type.Union([Type.Literal('none'), Type.Literal('possible'), Type.Literal('drift')]),
+      driftedSignals: Type.Array(Type.String(), { description: 'signals whose level is drift' }),
+      computedAt: Type.String({ format: 'date-time' }),
     },
     { additionalProperties: false },
   ),
@@ -142,6 +161,7 @@ export const EVENT_SCHEMAS = {
   'job.finished': JobFinishedEventSchema,
   'run.epoch': RunEpochEventSchema,
   'alert.fired': AlertFiredEventSchema,
+  'monitor.result': MonitorResultEventSchema,
 } as const satisfies { readonly [T in EventType]: TObject };
 
 /** How the WebSocket is reached, for the union schema's description and the docs. */

@@ -4,7 +4,11 @@
  * A rule watches one figure of the account's record over a trailing window of
  * `windowMinutes`: {@link ALERT_METRICS} (escapeRate, falseRejectRate and referralRate as
  * fractions 0..1 and latencyP99 in ms from MetricsService.report; ece, top-label expected
- * calibration error with 15 bins, from CalibrationService.status, which needs a model).
+ * calibration error with 15 bins, from CalibrationService.status, which needs a model;
+ * driftLevel, the worst level of the latest result computed in the window of each monitor
+ * of the rule's model (and version), 0 none, 1 possible, 2 drift, which needs a model;
+ * errorRate, failed /detect requests (detect_failures: model or runtime errors, not the
+ * image's own faults) over failed plus stored ones in the window).
  * `evaluate` (the `alerts.evaluate` job) computes each enabled rule's figure and keeps its
  * state: `pending_since` is when the condition (`figure comparator threshold`) started to
  * hold without a break; a figure that cannot be computed (no reviews in the window) breaks
@@ -24,6 +28,8 @@ import { badRequest, conflict, notFound } from '../errors/api-error.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { MetricsRepository } from '../repositories/metrics.repository.ts';
+import { MonitorRepository } from '../repositories/monitor.repository.ts';
+import { SignalRepository } from '../repositories/signal.repository.ts';
 import type { AlertRepository } from '../repositories/alert.repository.ts';
 import type { WebhookRepository } from '../repositories/webhook.repository.ts';
 import type { Alert, AlertQuery, AlertRule, AlertRuleInput, AlertRulePatch } from '../schemas/alert.schema.ts';
@@ -33,7 +39,10 @@ import type { ModelRegistryService } from './model-registry.service.ts';
 import { alertFiredData, WEBHOOK_MAX_ATTEMPTS } from './webhook.service.ts';
 
 /** The figures a rule may watch. */
-export const ALERT_METRICS = ['escapeRate', 'falseRejectRate', 'referralRate', 'latencyP99', 'ece'] as const;
+export const ALERT_METRICS = ['escapeRate', 'falseRejectRate', 'referralRate', 'latencyP99', 'ece', 'driftLevel', 'errorRate'] as const;
+
+/** The figure of each drift level for `driftLevel` rules. */
+export const DRIFT_LEVEL_VALUES: Readonly<Record<string, number>> = Object.freeze({ none: 0, possible: 1, drift: 2 });
 
 /** A watched figure. */
 export type AlertMetric = (typeof ALERT_METRICS)[number];
@@ -63,10 +72,21 @@ export function alertQueueOf(db: Kysely<Database>): Pick<JobQueue, 'enqueue'> {
 export function metricsFigureSource(db: Kysely<Database>, blobs: { get(sha256: string): Promise<{ bytes: Uint8Array }> }, registry: ModelRegistryService): FigureSource {
   const metrics = new MetricsService(new MetricsRepository(db), { get: async (sha) => (await blobs.get(sha)).bytes });
   const calibration = new CalibrationService(db, registry);
+  const monitors = new MonitorRepository(db);
+  const signals = new SignalRepository(db);
   return async (accountId, rule, from, to) => {
     const principal: Principal = { kind: 'token', subject: 'xqc-alerts', accountId, role: 'viewer' };
     const model = rule.model_name ?? undefined;
     const version = rule.model_version ?? undefined;
+    if (rule.metric === 'driftLevel') {
+      if (model === undefined) return null;
+      const latest = await monitors.latestLevels(accountId, model, version, from);
+      return latest.length === 0 ? null : Math.max(...latest.map((l) => DRIFT_LEVEL_VALUES[l.level] ?? 0));
+    }
+    if (rule.metric === 'errorRate') {
+      const c = await signals.outcomeCounts(accountId, from, to, model, version);
+      return c.failures + c.inspections === 0 ? null : c.failures / (c.failures + c.inspections);
+    }
     if (rule.metric === 'ece') {
       if (model === undefined) return null;
       return (await calibration.status(principal, { model, version, from, to })).served?.ece ?? null;
@@ -165,6 +185,7 @@ export class AlertService {
   private async checkRule(metric: string, model: { name: string; version?: string | null } | null | undefined): Promise<void> {
     if (!(ALERT_METRICS as readonly string[]).includes(metric)) throw badRequest('XQC_ALERT_METRIC', `metric: '${metric}' is not a metric rules can watch; one of ${ALERT_METRICS.join(', ')}`);
     if (metric === 'ece' && !model) throw badRequest('XQC_ALERT_MODEL', 'model: required for metric ece (calibration is per classifier)');
+    if (metric === 'driftLevel' && !model) throw badRequest('XQC_ALERT_MODEL', 'model: required for metric driftLevel (the monitors of that model, and version when given, are read)');
     if (model && this.deps.checkModel) await this.deps.checkModel(model.name, model.version ?? undefined);
   }
 

@@ -106,6 +106,27 @@ export class AnomalyIndexer {
     return { embedded, pending: await this.deps.repo.countPending(accountId, v.id) };
   }
 
+  /**
+   * Embeds those of `items` (inspections of `accountId`, all of version `v`) that have no
+   * embedding yet, in the same lane as {@link catchUp} (a monitor's windows).
+   * @returns how many were embedded
+   */
+  async ensure(accountId: string, v: ServingVersion, items: readonly { id: string; imageSha256: string }[]): Promise<number> {
+    const key = `${accountId}\u0000${v.id}`;
+    const run = (this.lanes.get(key) ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      const missing: { id: string; imageSha256: string }[] = [];
+      for (const item of items) if (!(await this.deps.repo.has(accountId, item.id))) missing.push(item);
+      await this.embed(accountId, v, missing);
+      return missing.length;
+    });
+    this.lanes.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.lanes.get(key) === run) this.lanes.delete(key);
+    }
+  }
+
   /** The account's index of version `v`, current with the stored embeddings. */
   async index(accountId: string, v: ServingVersion): Promise<EmbeddingIndex> {
     const layer = (await this.deps.models.files(v)).layer;

@@ -5,7 +5,12 @@
  * (inference/image-upload.ts); an image that fails to decode fails in the worker; only a
  * successful result is stored: its blobs and the rows that reference them in one
  * transaction (bytes on disk before it commits), so a failed request leaves no row and no
- * referenced blob.
+ * referenced blob. With signals on (the default; `XQC_SIGNALS=off` turns them off), the
+ * inference worker also measures the decoded image (core imageSignals) and the service
+ * stores those statistics with the outputs and the latency as an `inspection_signals` row in
+ * the same transaction; a request whose inference step fails for another reason than its
+ * image (a model or runtime error, an overloaded pool) is logged in `detect_failures` (the
+ * error rate's numerator) before its error is answered.
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -21,6 +26,7 @@ import type { InferenceEngine } from '../inference/inference-engine.ts';
 import { InferenceItemError } from '../inference/inference-pool.ts';
 import { checkImageUpload, DEFAULT_MAX_IMAGE_PIXELS } from '../inference/image-upload.ts';
 import type { InspectionCursor, InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
+import type { SignalRepository } from '../repositories/signal.repository.ts';
 import type { DetectQuery, Finding, Inspection, ListQuery } from '../schemas/inspection.schema.ts';
 
 /** Blob operations the service needs (the app's blob store). */
@@ -51,6 +57,10 @@ export interface InspectionServiceDeps {
   clock?: () => Date;
   /** Publishes `inspection.created` after each stored inspection commits (fire-and-forget). */
   events?: EventSink;
+  /** Where signals rows and failed requests are written; without it neither is recorded. */
+  signals?: Pick<SignalRepository, 'insert' | 'recordFailure'>;
+  /** Compute and store the per-inspection signals (default true when `signals` is given). */
+  recordSignals?: boolean;
 }
 
 /** What `details_json` holds. */
@@ -183,12 +193,20 @@ export class InspectionService {
   private async runAndStore(principal: Principal, v: ServingVersion, upload: Upload, mediaType: string, query: DetectQuery): Promise<Inspection> {
     const t0 = performance.now();
     const uncertainty = query.uncertainty === 'mc-dropout' ? { method: 'mc-dropout' as const, samples: query.samples ?? 20, seed: query.seed ?? 0 } : undefined;
+    const signalStore = this.deps.signals;
+    const recordSignals = signalStore !== undefined && this.deps.recordSignals !== false;
     let result;
     try {
-      result = await this.deps.inference.detect(v, upload.bytes, { maxPixels: this.maxPixels, uncertainty });
+      result = await this.deps.inference.detect(v, upload.bytes, { maxPixels: this.maxPixels, uncertainty, signals: recordSignals });
     } catch (e) {
-      if (e instanceof InferenceItemError) throw imageErrorToApi(e);
-      throw e;
+      const answered = e instanceof InferenceItemError ? imageErrorToApi(e) : e;
+      const status = answered instanceof ApiError ? answered.status : 500;
+      const code = answered instanceof ApiError ? answered.code : 'XQC_INTERNAL';
+      // The image's own faults (undecodable, too large) are the client's, not the model's.
+      if (signalStore && !code.startsWith('XQC_IMAGE_')) {
+        await signalStore.recordFailure({ id: randomUUID(), account_id: principal.accountId, model_version_id: v.id, model_name: v.modelName, model_version: v.version, created_at: this.clock().toISOString(), status, code });
+      }
+      throw answered;
     }
     const out = result.output;
     const tStore = performance.now();
@@ -260,6 +278,35 @@ export class InspectionService {
         latency_ms: now - t0,
       };
       await this.deps.repo.insert(inspection, rows, trx);
+      const sig = out.signals;
+      if (recordSignals && sig) {
+        const [r, g = r, b = r] = sig.channelMeans;
+        await (signalStore as NonNullable<typeof signalStore>).insert(
+          {
+            inspection_id: id,
+            account_id: principal.accountId,
+            model_version_id: v.id,
+            model_name: v.modelName,
+            model_version: v.version,
+            created_at: createdAt,
+            brightness: sig.brightness,
+            contrast: sig.contrast,
+            sharpness: sig.sharpness,
+            saturation: sig.saturation,
+            width: sig.width,
+            height: sig.height,
+            mean_r: r,
+            mean_g: g,
+            mean_b: b,
+            score: out.score,
+            defect_score: out.defectProbability,
+            predicted_class: out.classIndex,
+            uncertainty: out.uncertainty?.predictiveEntropy ?? null,
+            latency_ms: inspection.latency_ms,
+          },
+          trx,
+        );
+      }
       return { row: inspection, details };
     });
     this.deps.inference.countInspection(v.modelName, out.verdict);

@@ -13,6 +13,9 @@
  *   the {@link DELIVERY_TIMEOUT_MS} timeout throws, so the queue retries it with its
  *   exponential backoff, up to {@link WEBHOOK_MAX_ATTEMPTS} attempts, then dead-letters it.
  *   Redirects are not followed (a 3xx is a failed attempt).
+ * - Targets: any http(s) host by default, loopback and private networks included; with
+ *   `XQC_WEBHOOK_DENY_PRIVATE=1` private, loopback and link-local targets are refused at
+ *   creation and before each delivery (services/webhook-egress.ts).
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
@@ -22,6 +25,8 @@ import type { EventPayloads } from '../events/event-bus.ts';
 import type { AlertRepository } from '../repositories/alert.repository.ts';
 import type { WebhookRepository } from '../repositories/webhook.repository.ts';
 import type { Webhook, WebhookCreated, WebhookDelivery, WebhookInput } from '../schemas/alert.schema.ts';
+import { checkEgress } from './webhook-egress.ts';
+import type { WebhookEgress } from './webhook-egress.ts';
 
 /** Attempts of one delivery before it is dead-lettered (1 s, 2 s, 4 s, 8 s between them with the default backoff). */
 export const WEBHOOK_MAX_ATTEMPTS = 5;
@@ -103,11 +108,13 @@ export class WebhookService {
     private readonly repo: WebhookRepository,
     private readonly alerts: Pick<AlertRepository, 'findAlert'>,
     private readonly clock: () => Date = () => new Date(),
+    private readonly egress: WebhookEgress = { denyPrivate: false },
   ) {}
 
-  /** Registers a webhook. @throws 400 XQC_WEBHOOK_URL for a URL that is not http(s). */
+  /** Registers a webhook. @throws 400 XQC_WEBHOOK_URL for a URL that is not http(s); 400 XQC_WEBHOOK_PRIVATE for a refused target. */
   async create(principal: Principal, input: WebhookInput): Promise<WebhookCreated> {
     const url = checkWebhookUrl(input.url);
+    await checkEgress(url, this.egress);
     const row: WebhookRow = {
       id: randomUUID(),
       account_id: principal.accountId,
@@ -152,6 +159,7 @@ export class WebhookService {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      await checkEgress(hook.url, this.egress);
       const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
       const res = await fetch(hook.url, {
         method: 'POST',

@@ -15,6 +15,8 @@ import * as reports from './0009-reports.ts';
 import * as passwordResets from './0010-password-resets.ts';
 import * as datasetQuality from './0011-dataset-quality.ts';
 import * as alerts from './0012-alerts.ts';
+import * as signals from './0013-signals.ts';
+import * as monitors from './0014-monitors.ts';
 
 /** Migrations by name, applied in key order at start. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -30,4 +32,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0010-password-resets': passwordResets,
   '0011-dataset-quality': datasetQuality,
   '0012-alerts': alerts,
+  '0013-signals': signals,
+  '0014-monitors': monitors,
 });

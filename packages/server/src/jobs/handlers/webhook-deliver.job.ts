@@ -9,8 +9,8 @@ import { WebhookRepository } from '../../repositories/webhook.repository.ts';
 import { WebhookService } from '../../services/webhook.service.ts';
 import { defineJob } from '../job-definition.ts';
 
-export const webhookDeliverJob = defineJob('webhook.deliver', ({ db }) => {
-  const service = new WebhookService(new WebhookRepository(db), new AlertRepository(db));
+export const webhookDeliverJob = defineJob('webhook.deliver', ({ db, config }) => {
+  const service = new WebhookService(new WebhookRepository(db), new AlertRepository(db), undefined, { denyPrivate: config.webhookDenyPrivate });
   return async ({ job, payload, signal }) => {
     const result = await service.deliver({ accountId: job.accountId, webhookId: payload.webhookId, alertId: payload.alertId, event: payload.event, deliveryId: job.id, attempt: Math.max(1, job.attempts), signal });
     return { result };
