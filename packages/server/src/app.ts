@@ -20,6 +20,7 @@ import jobsPlugin from './plugins/jobs.ts';
 import mailPlugin from './plugins/mail.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import readinessPlugin from './plugins/readiness.ts';
+import webAppPlugin from './plugins/web-app.ts';
 import registryPlugin from './plugins/registry.ts';
 import reviewsPlugin from './plugins/reviews.ts';
 import securityPlugin from './plugins/security.ts';
@@ -136,5 +137,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(alertRoutes, { prefix: API_PREFIX, config });
   await app.register(monitorRoutes, { prefix: API_PREFIX, config });
   await app.register(prometheusRoutes);
+  await app.register(webAppPlugin, { webDir: config.webDir });
   return app as unknown as App;
 }

@@ -34,6 +34,7 @@ export const EnvSchema = Type.Object(
     XQC_BODY_LIMIT_MB: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'largest upload in MiB (default 256)' })),
     SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', description: 'SMTP server for outgoing mail (smtp:// or smtps://, credentials in the URL); mail is off unless it and XQC_MAIL_FROM are set' })),
     XQC_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: 'From address of outgoing mail (password-reset links, finished reports)' })),
+    XQC_WEB_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of the built web app served at / (default packages/web/dist of the repository); off: serve no web app' })),
     XQC_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL of the server as users reach it, for links in mails (default http://HOST:PORT)' })),
     ...AUTH_ENV_PROPERTIES,
   },

@@ -56,10 +56,15 @@ export interface Config {
   readonly mail: { readonly smtpUrl: string; readonly from: string } | undefined;
   /** Base URL of the server for links in mails (XQC_PUBLIC_URL), without a trailing slash. */
   readonly publicUrl: string;
+  /** Folder of the built web app served at `/` (XQC_WEB_DIR, default packages/web/dist); null: no web app (XQC_WEB_DIR=off). */
+  readonly webDir: string | null;
 }
 
 /** The repository's `models/` folder, the default home of the demo models. */
 export const REPO_MODELS_DIR = fileURLToPath(new URL('../../../../models/', import.meta.url));
+
+/** The web app's build output in the repository, the default {@link Config.webDir}. */
+export const REPO_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /**
  * Validates environment variables and returns the frozen config.
@@ -100,6 +105,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     security: securityConfigFromEnv(e),
     mail: e.SMTP_URL !== undefined && e.XQC_MAIL_FROM !== undefined ? Object.freeze({ smtpUrl: e.SMTP_URL, from: e.XQC_MAIL_FROM }) : undefined,
     publicUrl: (e.XQC_PUBLIC_URL ?? `http://${e.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
+    webDir: e.XQC_WEB_DIR === 'off' ? null : e.XQC_WEB_DIR === undefined ? REPO_WEB_DIR : resolve(cwd, e.XQC_WEB_DIR),
   });
 }
 

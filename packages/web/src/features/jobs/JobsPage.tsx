@@ -1,0 +1,6 @@
+import { PageHeader } from '../../shared/ui/states.tsx';
+
+/** Jobs. */
+export default function JobsPage() {
+  return <PageHeader title="Jobs" />;
+}

@@ -1,0 +1,6 @@
+import { PageHeader } from '../../shared/ui/states.tsx';
+
+/** Monitoring. */
+export default function MonitoringPage() {
+  return <PageHeader title="Monitoring" />;
+}

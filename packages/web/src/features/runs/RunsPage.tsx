@@ -1,0 +1,6 @@
+import { PageHeader } from '../../shared/ui/states.tsx';
+
+/** Training runs. */
+export default function RunsPage() {
+  return <PageHeader title="Training runs" />;
+}

@@ -1,0 +1,10 @@
+import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import { appRoute, requireRole } from '../../app/root-route.tsx';
+
+/** `/runs`: Training runs. */
+export const runsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'runs',
+  beforeLoad: requireRole('viewer'),
+  component: lazyRouteComponent(() => import('./RunsPage.tsx')),
+});
