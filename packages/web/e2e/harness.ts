@@ -1,5 +1,6 @@
 /**
- * End-to-end harness: the real server started as a user starts it (`xaiqc serve`, the
+ * End-to-end harness (`E2E_WEB_DIR` points the server at another build of the app, default
+ * packages/web/dist): the real server started as a user starts it (`xaiqc serve`, the
  * embedded mode with the demo models, a fresh data folder, the built web app), Debian's
  * Chromium driven by playwright-core (never a downloaded browser), axe-core for
  * accessibility, and API helpers for setting up users.
@@ -36,11 +37,12 @@ export interface E2eServer {
  * @throws when the web app is not built or the server prints no start line in time.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
-  if (!existsSync(join(REPO, 'packages/web/dist/index.html'))) throw new Error('the web app is not built: run `npm run build:web` first (npm run test:e2e does)');
+  const webDir = process.env.E2E_WEB_DIR ?? join(REPO, 'packages/web/dist');
+  if (!existsSync(join(webDir, 'index.html'))) throw new Error(`the web app is not built in ${webDir}: run \`npm run build:web\` first (npm run test:e2e does)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'xqc-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [join(REPO, 'packages/cli/bin/xaiqc.js'), 'serve'], {
     cwd: REPO,
-    env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, PORT: '0', XQC_DATA_DIR: dataDir, XQC_ADMIN_PASSWORD: ADMIN_PASSWORD, XQC_LOG_LEVEL: 'warn', XQC_JOB_CONCURRENCY: '1', ...env },
+    env: { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, PORT: '0', XQC_DATA_DIR: dataDir, XQC_ADMIN_PASSWORD: ADMIN_PASSWORD, XQC_LOG_LEVEL: 'warn', XQC_JOB_CONCURRENCY: '1', XQC_WEB_DIR: webDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -53,7 +53,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an alert rule on escapeRate, falseRejectRate, referralRate, latencyP99 or ece over a trailing window, with a duration and a cooldown */
+        /** Create an alert rule on escapeRate, falseRejectRate, referralRate, latencyP99, ece, driftLevel or errorRate over a trailing window, with a duration and a cooldown */
         post: {
             parameters: {
                 query?: never;
@@ -71,9 +71,9 @@ export interface paths {
                         enabled?: boolean;
                         /** @description how long the condition must hold before the rule fires (default 0) */
                         forMinutes?: number;
-                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms) or ece; anything else is 400 XQC_ALERT_METRIC */
+                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms), ece, driftLevel (0 none, 1 possible, 2 drift: the latest monitor results of the model) or errorRate (failed /detect over all); anything else is 400 XQC_ALERT_METRIC */
                         metric: string;
-                        /** @description the model (and version) the figure is computed for; required for ece */
+                        /** @description the model (and version) the figure is computed for; required for ece and driftLevel */
                         model?: {
                             name: string;
                             version?: string;
@@ -288,7 +288,7 @@ export interface paths {
                         enabled?: boolean;
                         /** @description how long the condition must hold before the rule fires (default 0) */
                         forMinutes?: number;
-                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms) or ece; anything else is 400 XQC_ALERT_METRIC */
+                        /** @description escapeRate, falseRejectRate, referralRate, latencyP99 (ms), ece, driftLevel (0 none, 1 possible, 2 drift: the latest monitor results of the model) or errorRate (failed /detect over all); anything else is 400 XQC_ALERT_METRIC */
                         metric?: string;
                         model?: {
                             name: string;
@@ -4250,7 +4250,7 @@ export interface paths {
                     /** @description queued, running, succeeded, failed (every attempt failed: the dead letter) or cancelled */
                     status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                     /** @description what the job does */
-                    name?: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver";
+                    name?: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver" | "monitor.run";
                     limit?: number;
                     /** @description nextCursor of the previous page */
                     cursor?: string;
@@ -5413,6 +5413,512 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem+json */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's monitors with their last run state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Monitor"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a monitor of a model version: a reference window, a current window, the signals to check and a schedule */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        current: components["schemas"]["MonitorCurrent"];
+                        /** @description scheduled runs on (default true); a disabled monitor still runs through POST /monitors/{id}/run */
+                        enabled?: boolean;
+                        /** @description minutes between scheduled runs (default 60) */
+                        intervalMinutes?: number;
+                        model: {
+                            name: string;
+                            version: string;
+                        };
+                        name: string;
+                        reference: components["schemas"]["MonitorReference"];
+                        /** @description signals to check, a subset of brightness, contrast, sharpness, saturation, width, height, meanR, meanG, meanB, score, defectScore, uncertainty, latencyMs, predictedClass, embedding; an unknown name is 400 XQC_MONITOR_SIGNAL */
+                        signals: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Monitor"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/monitors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One monitor */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Monitor"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a monitor and its results */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a monitor (not its model); the merged configuration is checked whole */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        current?: components["schemas"]["MonitorCurrent"];
+                        /** @description scheduled runs on (default true); a disabled monitor still runs through POST /monitors/{id}/run */
+                        enabled?: boolean;
+                        /** @description minutes between scheduled runs (default 60) */
+                        intervalMinutes?: number;
+                        name?: string;
+                        reference?: components["schemas"]["MonitorReference"];
+                        /** @description signals to check, a subset of brightness, contrast, sharpness, saturation, width, height, meanR, meanG, meanB, score, defectScore, uncertainty, latencyMs, predictedClass, embedding; an unknown name is 400 XQC_MONITOR_SIGNAL */
+                        signals?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Monitor"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/xai-qc/monitors/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A monitor's results, newest first, with from/to filters and cursor pages */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description computed at or after */
+                    from?: string;
+                    /** @description computed strictly before */
+                    to?: string;
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["MonitorResult"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/monitors/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a monitor now (a monitor.run job); 422 when its reference or current window has no data */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uuid
+                             * @description the monitor.run job (GET /jobs/{id}); its result is stored as the newest of GET /monitors/{id}/results
+                             */
+                            jobId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6842,7 +7348,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Register a webhook for alerts: JSON POSTs signed with x-xqc-signature (HMAC-SHA256); the secret is in this answer only */
+        /** Register a webhook for alerts: JSON POSTs signed with x-xqc-signature (HMAC-SHA256); the secret is in this answer only. 400 XQC_WEBHOOK_URL for a URL that is not http(s); 400 XQC_WEBHOOK_PRIVATE for a private, loopback or link-local target when the server refuses them (XQC_WEBHOOK_DENY_PRIVATE=1) */
         post: {
             parameters: {
                 query?: never;
@@ -7107,7 +7613,7 @@ export interface components {
                 comparator: string;
                 /** Format: date-time */
                 firedAt: string;
-                /** @description escapeRate, falseRejectRate, referralRate, latencyP99 or ece */
+                /** @description escapeRate, falseRejectRate, referralRate, latencyP99, ece, driftLevel or errorRate */
                 metric: string;
                 /** @description the model of the rule, null for all */
                 modelName: string | null;
@@ -7821,7 +8327,7 @@ export interface components {
             id: string;
             maxAttempts: number;
             /** @description what the job does */
-            name: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver";
+            name: "blob.sweep" | "explain" | "embedding.index" | "run.train" | "run.evaluate" | "calibration.fit" | "report.render" | "alerts.evaluate" | "webhook.deliver" | "monitor.run";
             /** @description the job input */
             payload: unknown;
             /** @description higher runs first */
@@ -8215,6 +8721,182 @@ export interface components {
             /** @description the card's version, unique within the model */
             version: string;
         };
+        /** Monitor */
+        Monitor: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            current: components["schemas"]["MonitorCurrent"];
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            intervalMinutes: number;
+            model: {
+                name: string;
+                version: string;
+                versionId: string;
+            };
+            name: string;
+            reference: components["schemas"]["MonitorReference"];
+            signals: string[];
+            state: {
+                /** @description why the last run stored no result */
+                lastError: string | null;
+                lastRunAt: string | null;
+                /** @description null before the first run */
+                lastStatus: "ok" | "error" | null;
+                /** @description when the scheduler runs it next; null: at its next check */
+                nextRunAt: string | null;
+            };
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** MonitorCurrent */
+        MonitorCurrent: {
+            count: number;
+            /** @enum {string} */
+            kind: "count";
+        } | {
+            /** @enum {string} */
+            kind: "minutes";
+            minutes: number;
+        };
+        /** MonitorReference */
+        MonitorReference: {
+            /** Format: date-time */
+            from: string;
+            /** @enum {string} */
+            kind: "range";
+            /** Format: date-time */
+            to: string;
+        } | {
+            count: number;
+            /** @enum {string} */
+            kind: "first";
+        } | {
+            /** Format: uuid */
+            datasetId: string;
+            /** @enum {string} */
+            kind: "dataset";
+        };
+        /** MonitorResult */
+        MonitorResult: {
+            /** Format: date-time */
+            computedAt: string;
+            /** @description created_at of its first and last inspection and its size */
+            current: {
+                count: number;
+                from: string | null;
+                to: string | null;
+            };
+            /** Format: uuid */
+            id: string;
+            jobId: string | null;
+            level: "none" | "possible" | "drift";
+            /** Format: uuid */
+            monitorId: string;
+            /** @description tests that could not run, and why */
+            notes: string[];
+            performance: {
+                /** @description realised - estimatedOnReviewed; null without reviews */
+                difference: {
+                    accuracy: number | null;
+                    escapeRate: number | null;
+                    falseRejectRate: number | null;
+                } | null;
+                /** @description CBPE from the calibrated probabilities over the whole window (before reviews) */
+                estimated: {
+                    /** @description top-label accuracy */
+                    accuracy: number;
+                    /** @description inspections the figures are computed over */
+                    count: number;
+                    /** @description FN / (TP + FN), positive class defect */
+                    escapeRate: number | null;
+                    /** @description FP / (FP + TN) */
+                    falseRejectRate: number | null;
+                    /** @description FN / passed: the defect share among the parts passed */
+                    passedDefectRate: number | null;
+                } | null;
+                /** @description CBPE over the reviewed inspections only, the like-for-like estimate */
+                estimatedOnReviewed: {
+                    /** @description top-label accuracy */
+                    accuracy: number;
+                    /** @description inspections the figures are computed over */
+                    count: number;
+                    /** @description FN / (TP + FN), positive class defect */
+                    escapeRate: number | null;
+                    /** @description FP / (FP + TN) */
+                    falseRejectRate: number | null;
+                    /** @description FN / passed: the defect share among the parts passed */
+                    passedDefectRate: number | null;
+                } | null;
+                /** @description inspections of the current window */
+                inspections: number;
+                /** @description from the reviews; null without any */
+                realised: {
+                    /** @description top-label accuracy */
+                    accuracy: number;
+                    /** @description inspections the figures are computed over */
+                    count: number;
+                    /** @description FN / (TP + FN), positive class defect */
+                    escapeRate: number | null;
+                    /** @description FP / (FP + TN) */
+                    falseRejectRate: number | null;
+                    /** @description FN / passed: the defect share among the parts passed */
+                    passedDefectRate: number | null;
+                } | null;
+                /** @description of them with a review */
+                reviewed: number;
+            };
+            /** @description created_at of its first and last inspection (null for a dataset reference) and its size */
+            reference: {
+                count: number;
+                from: string | null;
+                to: string | null;
+            };
+            signals: {
+                /** @description Holm-corrected across the hypothesis tests of the result */
+                adjustedPValue?: number;
+                level: "none" | "possible" | "drift";
+                pValue?: number;
+                psi?: number;
+                signal: string;
+                /** @description KS D, chi-squared statistic, domain-classifier AUC or MMD^2 */
+                statistic: number;
+                test: "ks" | "chi-squared" | "domain-classifier" | "mmd";
+                /** @description AUC threshold of the domain classifier */
+                threshold?: number;
+                wassersteinNormalized?: number;
+            }[];
+        };
+        /**
+         * MonitorResultEvent
+         * @description A monitor stored a result: its overall drift level and the signals at drift; GET /monitors/{id}/results has the whole result.
+         */
+        MonitorResultEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** Format: date-time */
+                computedAt: string;
+                /** @description signals whose level is drift */
+                driftedSignals: string[];
+                level: "none" | "possible" | "drift";
+                modelName: string;
+                modelVersion: string;
+                /** Format: uuid */
+                monitorId: string;
+                /** Format: uuid */
+                resultId: string;
+            };
+            /** @enum {string} */
+            type: "monitor.result";
+        };
         /** Problem */
         Problem: {
             /** @description stable machine-readable code, e.g. XQC_NOT_FOUND */
@@ -8454,7 +9136,7 @@ export interface components {
          * XqcEvent
          * @description One message of the live-event WebSocket at /api/xai-qc/ws (ws:// or wss:// on the API's host). Authenticate on connect, before the upgrade: an Authorization bearer header or x-api-key header where the client can set headers, else the subprotocols `xqc-events` and `xqc-token.<token>` (a browser: new WebSocket(url, ["xqc-events", "xqc-token." + token])); the server answers with the subprotocol `xqc-events`. A missing or bad credential is refused with 401 before the upgrade. The server sends each event of the caller's account as one JSON text frame; it reads nothing from the client. Delivery is at most once, in publication order per publishing process; after a reconnect, read what was missed from the REST API.
          */
-        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"] | components["schemas"]["AlertFiredEvent"];
+        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"] | components["schemas"]["AlertFiredEvent"] | components["schemas"]["MonitorResultEvent"];
     };
     responses: never;
     parameters: never;
