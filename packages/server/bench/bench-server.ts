@@ -2,7 +2,8 @@
  * The server under test of api-bench.ts, in its own process so the load generator never
  * shares its event loop: the real app (embedded SQLite, blobs and data in the folder given
  * as argv[2]) listening on 127.0.0.1 at a free port, external HS256 tokens accepted with
- * the secret in argv[3], no rate limit. Registers the demo classifier when the registry did
+ * the secret in argv[3], no rate limit; argv[6] `off` records no monitoring signals
+ * (XQC_SIGNALS=off, for signals-bench.ts). Registers the demo classifier when the registry did
  * not, waits until every active model is loaded, then prints `READY <url>` on stdout.
  */
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { InspectionRepository } from '../src/repositories/inspection.repository.
 import { registerModelFolder } from '../src/routes/inspections.test-helpers.ts';
 import { startServer } from '../src/server.ts';
 
-const [dataDir, secret, issuer, model] = process.argv.slice(2);
+const [dataDir, secret, issuer, model, signals] = process.argv.slice(2);
 const MODELS = fileURLToPath(new URL('../../../models/', import.meta.url));
 
 const config = loadConfig({
@@ -22,6 +23,7 @@ const config = loadConfig({
   XQC_JWT_SECRET: secret,
   XQC_JWT_ISSUER: issuer,
   XQC_RATE_LIMIT_MAX: '0',
+  XQC_SIGNALS: signals === 'off' ? 'off' : 'on',
 });
 const server = await startServer(config, { print: () => undefined });
 const repo = new InspectionRepository(server.app.db);
