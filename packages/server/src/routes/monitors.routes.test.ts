@@ -29,6 +29,8 @@ import { createTestApp } from '../test/test-app.ts';
 import type { TestApp } from '../test/test-app.ts';
 import { DIALECTS } from '../test/test-database.ts';
 import { bearer } from '../test/test-tokens.ts';
+import { zipOf } from '../test/archive-fixtures.ts';
+import { classificationFiles, uploadDataset } from './datasets.test-helpers.ts';
 import { multipartBody, registerModelFolder } from './inspections.test-helpers.ts';
 
 const MODELS = fileURLToPath(new URL('../../../../models/', import.meta.url));
@@ -238,6 +240,26 @@ describe.each(DIALECTS)('monitors on %s', (dialect) => {
     expect(await runDue()).toBe(1);
     const rules = await t.app.inject({ method: 'GET', url: `${API}/alert-rules`, headers: await auth('engineer') });
     expect(rules.json<{ items: AlertRule[] }>().items[0].state).toMatchObject({ firing: true, lastValue: 2, lastError: null });
+  });
+
+  it("compares the current window with a dataset's validation split on image statistics", async () => {
+    const upload = await uploadDataset(t.app, await auth('engineer'), await zipOf(await classificationFiles(20)), { name: 'line 3 validation' });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const datasetId = upload.json<{ dataset: { id: string } }>().dataset.id;
+    const res = await create({ ...valid, name: 'against the validation set', reference: { kind: 'dataset', datasetId }, current: { kind: 'count', count: 10 }, signals: ['brightness', 'width'] });
+    expect(res.statusCode, res.body).toBe(201);
+    const m = res.json<Monitor>();
+    expect((await t.app.inject({ method: 'POST', url: `${API}/monitors/${m.id}/run`, headers: await auth('engineer') })).statusCode).toBe(202);
+    expect(await runDue()).toBe(1);
+    const result = (await t.app.inject({ method: 'GET', url: `${API}/monitors/${m.id}/results`, headers: await auth('viewer') })).json<{ items: MonitorResult[] }>().items[0];
+    // 15 % of each class of 20 (the card's split): 3 + 3 images of 16 x 16 dark pixels, against 48 x 40 brighter inspections.
+    expect(result.reference).toEqual({ from: null, to: null, count: 6 });
+    expect(result.current.count).toBe(10);
+    expect(result.signals.map((x) => [x.signal, x.level])).toEqual([
+      ['brightness', 'drift'],
+      ['width', 'drift'],
+    ]);
+    expect((await t.app.inject({ method: 'DELETE', url: `${API}/monitors/${m.id}`, headers: await auth('engineer') })).statusCode).toBe(204);
   });
 
   it('deletes a monitor with its results', async () => {
