@@ -15,11 +15,11 @@ import { inspectRoute } from '../features/inspect/route.ts';
 import { inspectionRoute } from '../features/inspection/route.ts';
 import { jobsRoute } from '../features/jobs/route.ts';
 import { metricsRoute } from '../features/metrics/route.ts';
-import { modelsRoute } from '../features/models/route.ts';
+import { modelRoute, modelsRoute } from '../features/models/route.ts';
 import { monitoringRoute } from '../features/monitoring/route.ts';
 import { reportsRoute } from '../features/reports/route.ts';
 import { reviewsRoute } from '../features/reviews/route.ts';
-import { runsRoute } from '../features/runs/route.ts';
+import { runRoute, runsRoute } from '../features/runs/route.ts';
 import { thresholdsRoute } from '../features/thresholds/route.ts';
 
 /** `/`: Inspect for those who may inspect, History for viewers. */
@@ -52,8 +52,10 @@ const routeTree = rootRoute.addChildren([
     thresholdsRoute,
     monitoringRoute,
     modelsRoute,
+    modelRoute,
     datasetsRoute,
     runsRoute,
+    runRoute,
     jobsRoute,
     reportsRoute,
     ...adminRoutes,

@@ -8,3 +8,11 @@ export const runsRoute = createRoute({
   beforeLoad: requireRole('viewer'),
   component: lazyRouteComponent(() => import('./RunsPage.tsx')),
 });
+
+/** `/runs/$runId`: one run with its live per-epoch curves and artifacts. */
+export const runRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'runs/$runId',
+  beforeLoad: requireRole('viewer'),
+  component: lazyRouteComponent(() => import('./RunPage.tsx')),
+});

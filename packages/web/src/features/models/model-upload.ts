@@ -1,0 +1,74 @@
+/**
+ * The model upload form: building the multipart body the server takes (`model`, `card`,
+ * the anomaly parts, `activate`, `description`) and placing the server's field errors
+ * under the form's fields.
+ */
+import { isXaiQcApiError } from '@xai-qc/client';
+
+/** Upload parts with a file input of their own. */
+export const UPLOAD_PARTS = ['model', 'card', 'features', 'bank', 'anomaly'] as const;
+/** An upload part. */
+export type UploadPart = (typeof UPLOAD_PARTS)[number];
+
+/** What the form holds. */
+export interface ModelUploadInput {
+  model: File | null;
+  /** The card's YAML text (loaded from the chosen file, editable). */
+  cardText: string;
+  cardName?: string;
+  features?: File | null;
+  bank?: File | null;
+  anomaly?: File | null;
+  activate: boolean;
+  description?: string;
+}
+
+/** Problems the form finds before sending, by field. */
+export function checkUpload(input: ModelUploadInput): Partial<Record<UploadPart, string>> {
+  const out: Partial<Record<UploadPart, string>> = {};
+  if (!input.model) out.model = 'Choose the ONNX model file.';
+  else if (!/\.onnx$/i.test(input.model.name)) out.model = 'The model file must be an .onnx file.';
+  if (!input.cardText.trim()) out.card = 'Choose the model card (model_card.yaml) or paste its text.';
+  return out;
+}
+
+/** The multipart body of `POST /models`. */
+export function uploadForm(input: ModelUploadInput): FormData {
+  const form = new FormData();
+  if (input.model) form.append('model', input.model, input.model.name);
+  form.append('card', new Blob([input.cardText], { type: 'application/yaml' }), input.cardName || 'model_card.yaml');
+  for (const part of ['features', 'bank', 'anomaly'] as const) {
+    const f = input[part];
+    if (f) form.append(part, f, f.name);
+  }
+  form.append('activate', input.activate ? 'true' : 'false');
+  if (input.description?.trim()) form.append('description', input.description.trim());
+  return form;
+}
+
+/** True when the card text declares an anomaly task (the form then asks for the PatchCore parts). */
+export function cardIsAnomaly(cardText: string): boolean {
+  return /^task:\s*["']?anomaly["']?\s*$/m.test(cardText);
+}
+
+/** The card's `name:` and `version:` lines, to say what will be registered. */
+export function cardIdentity(cardText: string): { name?: string; version?: string } {
+  const pick = (key: string) => new RegExp(`^${key}:\\s*["']?([^"'#\\n]+?)["']?\\s*(#.*)?$`, 'm').exec(cardText)?.[1]?.trim();
+  return { name: pick('name'), version: pick('version') };
+}
+
+/**
+ * The server's field errors by upload part; `rest` holds those naming no part of the form
+ * (they stay in the summary above the fields).
+ */
+export function partErrors(error: unknown): { byPart: Partial<Record<UploadPart, string[]>>; rest: { field: string; message: string }[] } {
+  const byPart: Partial<Record<UploadPart, string[]>> = {};
+  const rest: { field: string; message: string }[] = [];
+  if (!isXaiQcApiError(error)) return { byPart, rest };
+  for (const e of error.errors) {
+    const field = e.field.replace(/^\/?(body[./])?/, '').split(/[./]/)[0] ?? '';
+    if ((UPLOAD_PARTS as readonly string[]).includes(field)) (byPart[field as UploadPart] ??= []).push(e.message);
+    else rest.push(e);
+  }
+  return { byPart, rest };
+}

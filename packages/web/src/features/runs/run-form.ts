@@ -1,0 +1,99 @@
+/**
+ * The "start training" form: its text fields turned into the body of `POST /runs`
+ * (empty fields left out so the server's defaults apply), with the limits of the run
+ * schema checked before sending.
+ */
+
+/** The form's state: every field as typed. */
+export interface RunFormState {
+  datasetId: string;
+  task: 'classify' | 'segment' | 'anomaly';
+  modelName: string;
+  version: string;
+  epochs: string;
+  batchSize: string;
+  lr: string;
+  width: string;
+  depth: string;
+  size: string;
+  seed: string;
+  optimizer: '' | 'sgd' | 'adam' | 'adamw';
+  patience: string;
+  augment: boolean;
+}
+
+/** A fresh form. */
+export const EMPTY_RUN_FORM: RunFormState = {
+  datasetId: '',
+  task: 'classify',
+  modelName: '',
+  version: '',
+  epochs: '20',
+  batchSize: '',
+  lr: '',
+  width: '',
+  depth: '',
+  size: '',
+  seed: '',
+  optimizer: '',
+  patience: '',
+  augment: true,
+};
+
+/** The body of `POST /runs` for a train run. */
+export interface TrainRunBody {
+  kind: 'train';
+  datasetId: string;
+  task: RunFormState['task'];
+  modelName?: string;
+  version?: string;
+  params: Record<string, number | string | boolean>;
+}
+
+type NumberField = 'epochs' | 'batchSize' | 'lr' | 'width' | 'depth' | 'size' | 'seed' | 'patience';
+
+/** Limits of the numeric parameters (the run schema's): integer, min, max, exclusive min. */
+const LIMITS: Record<NumberField, { int: boolean; min: number; max: number; exclusiveMin?: boolean }> = {
+  epochs: { int: true, min: 1, max: 1000 },
+  batchSize: { int: true, min: 1, max: 1024 },
+  lr: { int: false, min: 0, max: 10, exclusiveMin: true },
+  width: { int: true, min: 2, max: 256 },
+  depth: { int: true, min: 1, max: 5 },
+  size: { int: true, min: 8, max: 1024 },
+  seed: { int: true, min: 0, max: 2 ** 31 - 1 },
+  patience: { int: true, min: 0, max: 1000 },
+};
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/**
+ * The body, or the problems by field name (`datasetId`, `modelName`, `params.epochs`, ...:
+ * the names the server's field errors use).
+ */
+export function buildRunBody(f: RunFormState): { body?: TrainRunBody; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  if (!f.datasetId) errors.datasetId = 'Choose the dataset to train on.';
+  if (f.modelName && (!NAME.test(f.modelName) || f.modelName.length > 100)) errors.modelName = 'Letters, digits, dot, dash and underscore; start with a letter or digit.';
+  if (f.version && (!VERSION.test(f.version) || f.version.length > 64)) errors.version = 'Letters, digits and . _ + -; start with a letter or digit.';
+  const params: Record<string, number | string | boolean> = {};
+  for (const key of Object.keys(LIMITS) as NumberField[]) {
+    const raw = f[key].trim();
+    if (!raw) continue;
+    const v = Number(raw);
+    const lim = LIMITS[key];
+    const low = lim.exclusiveMin ? v <= lim.min : v < lim.min;
+    if (!Number.isFinite(v) || (lim.int && !Number.isInteger(v)) || low || v > lim.max) {
+      errors[`params.${key}`] = `${lim.int ? 'A whole number' : 'A number'} ${lim.exclusiveMin ? 'above' : 'from'} ${lim.min} ${lim.exclusiveMin ? 'up ' : ''}to ${lim.max}.`;
+      continue;
+    }
+    params[key] = v;
+  }
+  if (f.optimizer) params.optimizer = f.optimizer;
+  if (!f.augment) params.augment = false;
+  if (Object.keys(errors).length) return { errors };
+  const body: TrainRunBody = { kind: 'train', datasetId: f.datasetId, task: f.task, params };
+  if (f.modelName) body.modelName = f.modelName;
+  if (f.version) body.version = f.version;
+  return { body, errors };
+}
