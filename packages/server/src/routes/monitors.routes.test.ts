@@ -270,3 +270,41 @@ describe.each(DIALECTS)('monitors on %s', (dialect) => {
     expect((await t.app.inject({ method: 'GET', url: `${API}/monitors/${monitor.id}/results`, headers: await auth('viewer') })).statusCode).toBe(404);
   });
 });
+
+describe('a monitor of an anomaly version on sqlite: the embedding signal', () => {
+  let t: TestApp;
+  let handlers: JobHandlers;
+  const auth = (role: Role) => bearer(role, ACCOUNT, `${role}-${ACCOUNT}`);
+
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { jobConcurrency: 0, monitorIntervalMs: 0 });
+    await registerModelFolder(t.app, `${MODELS}surface-anomaly`, 'surface-anomaly');
+    handlers = buildJobHandlers({ db: t.app.db, blobs: t.app.blobs, events: t.app.events, registry: t.app.modelRegistry, config: t.config, log: t.app.log });
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  it('embeds the windows\' inspections that the catch-up has not reached and runs the domain classifier on them', async () => {
+    for (let i = 0; i < 12; i++) {
+      const body = multipartBody([{ filename: `a${i}.png`, bytes: await png(i + 1, i < 6 ? 0 : SHIFT) }]);
+      const res = await t.app.inject({ method: 'POST', url: `${API}/detect?model=surface-anomaly`, payload: body.payload, headers: { ...body.headers, ...(await auth('operator')) } });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    expect(await t.app.db.selectFrom('inspection_embeddings').select('inspection_id').execute()).toHaveLength(0);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${API}/monitors`,
+      payload: { name: 'anomaly embeddings', model: { name: 'surface-anomaly', version: '1.0.0' }, reference: { kind: 'first', count: 6 }, current: { kind: 'count', count: 6 }, signals: ['embedding', 'defectScore'] },
+      headers: await auth('engineer'),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const m = res.json<Monitor>();
+    expect((await t.app.inject({ method: 'POST', url: `${API}/monitors/${m.id}/run`, headers: await auth('engineer') })).statusCode).toBe(202);
+    expect(await (t.app.jobQueue as EmbeddedJobQueue).runOnce(handlers)).toBeDefined();
+    const result = (await t.app.inject({ method: 'GET', url: `${API}/monitors/${m.id}/results`, headers: await auth('viewer') })).json<{ items: MonitorResult[] }>().items[0];
+    expect(result.notes).toEqual([]);
+    const embedding = result.signals.find((s) => s.signal === 'embedding');
+    expect(embedding).toMatchObject({ test: 'domain-classifier', threshold: 0.55 });
+    expect(embedding?.statistic).toBeGreaterThanOrEqual(0);
+    expect(await t.app.db.selectFrom('inspection_embeddings').select('inspection_id').execute()).toHaveLength(12);
+  }, 60_000);
+});
