@@ -19,7 +19,7 @@ import {
   referralReason,
   rleToMask,
 } from '@xai-qc/core';
-import type { AnomalyPrediction, ConformalPredictor, DecodedImage, ModelCard, Prediction, ReferralRule, SessionOptions, Tensor } from '@xai-qc/core';
+import type { AnomalyPrediction, ConformalPredictor, DecodedImage, ImageSignals, ModelCard, Prediction, ReferralRule, SessionOptions, Tensor } from '@xai-qc/core';
 import type { ConformalOutput, DetectOptions, DetectOutput, FindingOutput, ItemError, McDropoutRequest, ModelSpec, UncertaintyOutput } from './inference.types.ts';
 import { maskOutline } from './mask-polygon.ts';
 
@@ -99,10 +99,21 @@ export class ModelRunner {
       else decoded.push({ index, image: r.image, decodeMs: r.decodeMs });
     });
     if (decoded.length === 0) return outcomes;
-    const run = this.detector ? await this.runAnomaly(decoded) : await this.runOnnx(decoded, options.uncertainty);
+    // The run preprocesses synchronously, then awaits ONNX Runtime, which computes on its own
+    // threads: the monitoring signals of the decoded images are measured on this thread
+    // meanwhile, so they add little to the batch's latency.
+    const running = this.detector ? this.runAnomaly(decoded) : this.runOnnx(decoded, options.uncertainty);
+    let signals: ImageSignals[] | undefined;
+    try {
+      signals = options.signals ? decoded.map((d) => imageSignals(d.image.image)) : undefined;
+    } catch (e) {
+      // The batch fails with this error; the run's own outcome is no longer wanted.
+      await running.catch(() => undefined);
+      throw e;
+    }
+    const run = await running;
     for (let j = 0; j < decoded.length; j++) {
-      // The monitoring signals read the image already decoded here, on this worker's thread.
-      if (options.signals) run[j].signals = imageSignals(decoded[j].image.image);
+      if (signals) run[j].signals = signals[j];
       outcomes[decoded[j].index] = { value: run[j] };
     }
     return outcomes;
