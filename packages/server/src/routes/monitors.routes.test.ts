@@ -242,6 +242,30 @@ describe.each(DIALECTS)('monitors on %s', (dialect) => {
     expect(rules.json<{ items: AlertRule[] }>().items[0].state).toMatchObject({ firing: true, lastValue: 2, lastError: null });
   });
 
+  it('reads a reference date range and a current window of the last minutes', async () => {
+    const to = new Date(Date.parse(inspections[N - 1].createdAt) + 1).toISOString();
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `${API}/monitors/${monitor.id}`,
+      payload: { reference: { kind: 'range', from: inspections[0].createdAt, to }, current: { kind: 'minutes', minutes: 60 }, signals: ['brightness'] },
+      headers: await auth('engineer'),
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json<Monitor>()).toMatchObject({ reference: { kind: 'range', from: inspections[0].createdAt, to }, current: { kind: 'minutes', minutes: 60 } });
+    expect((await t.app.inject({ method: 'POST', url: `${API}/monitors/${monitor.id}/run`, headers: await auth('engineer') })).statusCode).toBe(202);
+    expect(await runDue()).toBe(1);
+    const result = (await t.app.inject({ method: 'GET', url: `${API}/monitors/${monitor.id}/results?limit=1`, headers: await auth('viewer') })).json<{ items: MonitorResult[] }>().items[0];
+    expect(result.reference).toEqual({ from: inspections[0].createdAt, to: inspections[N - 1].createdAt, count: N });
+    expect(result.current).toEqual({ from: inspections[0].createdAt, to: inspections[CHANGE_AT + N - 1].createdAt, count: CHANGE_AT + N });
+    expect(result.signals.map((x) => x.signal)).toEqual(['brightness']);
+    // A range with nothing in it: 422 from the route.
+    const empty = await t.app.inject({ method: 'PATCH', url: `${API}/monitors/${monitor.id}`, payload: { reference: { kind: 'range', from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' } }, headers: await auth('engineer') });
+    expect(empty.statusCode).toBe(200);
+    const refused = await t.app.inject({ method: 'POST', url: `${API}/monitors/${monitor.id}/run`, headers: await auth('engineer') });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ code: 'XQC_MONITOR_NO_REFERENCE' });
+  });
+
   it("compares the current window with a dataset's validation split on image statistics", async () => {
     const upload = await uploadDataset(t.app, await auth('engineer'), await zipOf(await classificationFiles(20)), { name: 'line 3 validation' });
     expect(upload.statusCode, upload.body).toBe(201);
