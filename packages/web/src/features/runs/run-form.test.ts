@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { buildRunBody, EMPTY_RUN_FORM } from './run-form.ts';
+
+const id = '6f1c2a70-0000-4000-8000-000000000001';
+
+describe('start training form', () => {
+  it('leaves empty fields out so the server defaults apply', () => {
+    const { body, errors } = buildRunBody({ ...EMPTY_RUN_FORM, datasetId: id, epochs: '' });
+    expect(errors).toEqual({});
+    expect(body).toEqual({ kind: 'train', datasetId: id, task: 'classify', params: {} });
+  });
+
+  it('sends typed numbers, the optimizer, augment off, the model name and version', () => {
+    const { body } = buildRunBody({ ...EMPTY_RUN_FORM, datasetId: id, task: 'segment', modelName: 'welds', version: '2.0.0', epochs: '5', lr: '0.001', optimizer: 'sgd', augment: false });
+    expect(body).toEqual({ kind: 'train', datasetId: id, task: 'segment', modelName: 'welds', version: '2.0.0', params: { epochs: 5, lr: 0.001, optimizer: 'sgd', augment: false } });
+  });
+
+  it('names the fields out of the schema limits as the server does', () => {
+    const { body, errors } = buildRunBody({ ...EMPTY_RUN_FORM, epochs: '0', lr: '0', depth: '2.5', modelName: '-bad', version: 'v 1' });
+    expect(body).toBeUndefined();
+    expect(Object.keys(errors).sort()).toEqual(['datasetId', 'modelName', 'params.depth', 'params.epochs', 'params.lr', 'version']);
+    expect(errors['params.epochs']).toBe('A whole number from 1 to 1000.');
+    expect(errors['params.lr']).toBe('A number above 0 up to 10.');
+  });
+});
