@@ -46,6 +46,10 @@ const SENTENCES: Record<string, string> = {
   XQC_JOB_FINISHED: 'The job has already finished.',
   XQC_ALERT_METRIC: 'That figure cannot be watched by an alert rule.',
   XQC_WEBHOOK_URL: 'The webhook address must start with http:// or https://.',
+  XQC_INVALID_RANGE: 'The start of the range is after its end.',
+  XQC_CALIBRATION_TASK: 'Calibration applies to classification models only. Choose a classifier.',
+  XQC_CALIBRATION_REFUSED: 'The reviews cannot support a new calibration yet (too few, or too one-sided). Review more inspections and try again.',
+  XQC_NO_EMAIL: 'Your account has no e-mail address to send the report to.',
   XQC_UNAVAILABLE: 'The server cannot do this right now. Try again in a moment.',
   XQC_INTERNAL: 'Something went wrong on the server. The request id helps an administrator find it.',
 };
