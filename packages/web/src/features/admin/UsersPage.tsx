@@ -17,6 +17,7 @@ import { SecretOnce } from '../../shared/ui/secret-once.tsx';
 import { EmptyState, ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
+import { BAD_BADGE } from '../monitoring/LevelBadge.tsx';
 import { ROLE_HINTS } from './roles.ts';
 
 type User = components['schemas']['User'];
@@ -98,7 +99,9 @@ export default function UsersPage() {
                         ))}
                       </Select>
                     </Td>
-                    <Td>{u.disabled ? <Badge variant="bad">disabled</Badge> : <Badge variant="good">active</Badge>}</Td>
+                    <Td>{u.disabled ? <Badge variant="bad" className={BAD_BADGE}>
+                          disabled
+                        </Badge> : <Badge variant="good">active</Badge>}</Td>
                     <Td className="whitespace-nowrap">{dateTime(u.createdAt)}</Td>
                     <Td className="text-right">
                       <Button size="sm" variant="outline" onClick={() => update.mutate({ id: u.id, disabled: !u.disabled })} disabled={update.isPending} aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}>

@@ -11,6 +11,7 @@ import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
 import { ErrorMessage, Skeleton, Spinner } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
+import { BAD_BADGE } from '../monitoring/LevelBadge.tsx';
 import { classSplitRows, LEVEL_WORD, qualityChecks } from './quality.ts';
 import type { QualityLevel, QualityReport } from './quality.ts';
 
@@ -86,7 +87,7 @@ function QualityView({ report, computedAt }: { report: QualityReport; computedAt
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-center gap-2">
         <h3 className="text-base font-semibold">Quality report</h3>
-        <Badge variant={LEVEL_VARIANT[report.summary.level]}>overall: {LEVEL_WORD[report.summary.level]}</Badge>
+        <Badge variant={LEVEL_VARIANT[report.summary.level]} className={report.summary.level === 'error' ? BAD_BADGE : undefined}>overall: {LEVEL_WORD[report.summary.level]}</Badge>
         <span className="text-xs text-muted-foreground">
           {report.images} images measured {dateTime(computedAt)}; split {report.split.source === 'drawn' ? `drawn as training draws it (seed ${report.split.seed ?? 0})` : 'from the dataset'}
         </span>
@@ -105,7 +106,7 @@ function QualityView({ report, computedAt }: { report: QualityReport; computedAt
               <tr key={c.key}>
                 <Td className="whitespace-nowrap font-medium">{c.title}</Td>
                 <Td>
-                  <Badge variant={LEVEL_VARIANT[c.level]}>{LEVEL_WORD[c.level]}</Badge>
+                  <Badge variant={LEVEL_VARIANT[c.level]} className={c.level === 'error' ? BAD_BADGE : undefined}>{LEVEL_WORD[c.level]}</Badge>
                 </Td>
                 <Td>{c.sentence}</Td>
               </tr>

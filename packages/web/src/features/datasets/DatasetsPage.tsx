@@ -84,7 +84,7 @@ export default function DatasetsPage() {
                     <Td className="text-right tabular-nums">{bytes(d.totalBytes)}</Td>
                     <Td className="whitespace-nowrap">{dateTime(d.createdAt)}</Td>
                     <Td className="text-right">
-                      <Button size="sm" variant="outline" onClick={() => select(d.id === id ? undefined : d.id)} aria-expanded={d.id === id} aria-label={`Details of ${d.name}`}>
+                      <Button size="sm" variant="outline" onClick={() => select(d.id === id ? undefined : d.id)} aria-expanded={d.id === id} aria-label={`${d.id === id ? 'Hide' : 'Details'}: ${d.name}`}>
                         {d.id === id ? 'Hide' : 'Details'}
                       </Button>
                     </Td>

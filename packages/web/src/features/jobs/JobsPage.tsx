@@ -72,10 +72,9 @@ export default function JobsPage() {
             <tr>
               <Th>Job</Th>
               <Th>Status</Th>
-              <Th className="w-56">Progress</Th>
+              <Th className="min-w-44">Progress</Th>
               <Th className="text-right">Attempts</Th>
-              <Th>Created</Th>
-              <Th>Finished</Th>
+              <Th>Time</Th>
               <Th>
                 <span className="sr-only">Actions</span>
               </Th>
@@ -85,7 +84,7 @@ export default function JobsPage() {
             {jobs.isPending
               ? Array.from({ length: 5 }, (_, i) => (
                   <tr key={i}>
-                    <Td colSpan={7}>
+                    <Td colSpan={6}>
                       <Skeleton className="h-6 w-full" />
                     </Td>
                   </tr>
@@ -109,16 +108,18 @@ export default function JobsPage() {
                     </Td>
                     <Td>
                       <div className="flex items-center gap-2">
-                        <progress value={j.progress} max={1} className="h-2 w-full accent-primary" aria-label={`Progress of ${j.name} ${j.id.slice(0, 8)}`} />
-                        <span className="w-10 text-right text-xs tabular-nums">{percent(j.progress, 0)}</span>
+                        <progress value={j.progress} max={1} className="h-2 min-w-0 flex-1 accent-primary" aria-label={`Progress of ${j.name} ${j.id.slice(0, 8)}`} />
+                        <span className="w-10 shrink-0 text-right text-xs whitespace-nowrap tabular-nums">{percent(j.progress, 0)}</span>
                       </div>
                       {j.progressMessage ? <p className="text-xs text-muted-foreground">{j.progressMessage}</p> : null}
                     </Td>
                     <Td className="text-right tabular-nums">
                       {j.attempts} / {j.maxAttempts}
                     </Td>
-                    <Td className="whitespace-nowrap">{dateTime(j.createdAt)}</Td>
-                    <Td className="whitespace-nowrap">{dateTime(j.finishedAt)}</Td>
+                    <Td className="text-xs">
+                      <p>created {dateTime(j.createdAt)}</p>
+                      {j.finishedAt ? <p className="text-muted-foreground">finished {dateTime(j.finishedAt)}</p> : j.startedAt ? <p className="text-muted-foreground">started {dateTime(j.startedAt)}</p> : null}
+                    </Td>
                     <Td className="text-right">
                       {operator && cancellable(j.status) && !j.cancelRequested ? (
                         <Button size="sm" variant="outline" onClick={() => cancel.mutate(j.id)} disabled={cancel.isPending} aria-label={`Cancel ${j.name} ${j.id.slice(0, 8)}`}>

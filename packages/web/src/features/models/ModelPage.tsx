@@ -183,12 +183,12 @@ function Compare({ model, versions, a, b, onChange }: { model: string; versions:
             <tbody>
               {rows.map((r) => (
                 <tr key={r.field} className={r.changed ? 'bg-warning/10' : undefined}>
-                  <Td className="font-mono text-xs">
+                  <Td className="font-mono text-xs [overflow-wrap:anywhere]">
                     {r.field}
                     {r.changed ? <span className="sr-only"> (changed)</span> : null}
                   </Td>
-                  <Td className="text-right tabular-nums">{formatFigure(r.a)}</Td>
-                  <Td className="text-right tabular-nums">{formatFigure(r.b)}</Td>
+                  <Td className="text-right tabular-nums [overflow-wrap:anywhere]">{formatFigure(r.a)}</Td>
+                  <Td className="text-right tabular-nums [overflow-wrap:anywhere]">{formatFigure(r.b)}</Td>
                   <Td className={`text-right tabular-nums ${r.delta && r.delta > 0 ? 'text-success' : r.delta && r.delta < 0 ? 'text-destructive' : ''}`}>
                     {r.delta === null ? (r.changed ? 'changed' : '') : `${r.delta > 0 ? '+' : ''}${formatFigure(r.delta)}`}
                   </Td>
@@ -235,9 +235,9 @@ function CardView({ model, version }: { model: string; version: ModelVersion }) 
           </Button>
         </div>
       </CardHeader>
-      <CardContent className="grid gap-4 lg:grid-cols-2">
+      <CardContent className="grid gap-4 xl:grid-cols-2">
         {sections.map((s) => (
-          <section key={s.key} aria-labelledby={`card-${s.key}`} className={s.key === 'overview' ? 'lg:col-span-2' : undefined}>
+          <section key={s.key} aria-labelledby={`card-${s.key}`} className={s.key === 'overview' ? 'xl:col-span-2' : undefined}>
             <h3 id={`card-${s.key}`} className="mb-1 text-sm font-semibold">
               {s.title}
             </h3>
@@ -245,7 +245,7 @@ function CardView({ model, version }: { model: string; version: ModelVersion }) 
               {s.rows.map((r) => (
                 <div key={r.label} className="contents">
                   <dt className="text-muted-foreground">{r.label}</dt>
-                  <dd className="break-words">{r.value}</dd>
+                  <dd className="min-w-0 [overflow-wrap:anywhere]">{r.value}</dd>
                 </div>
               ))}
             </dl>

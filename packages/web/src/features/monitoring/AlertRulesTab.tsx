@@ -15,6 +15,7 @@ import { EmptyState, ErrorMessage, Skeleton } from '../../shared/ui/states.tsx';
 import { Switch } from '../../shared/ui/switch.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
+import { BAD_BADGE } from './LevelBadge.tsx';
 import { ALERT_METRICS, buildRuleBody, EMPTY_RULE_FORM, minutesText } from './monitoring.ts';
 import type { RuleFormState } from './monitoring.ts';
 
@@ -99,7 +100,9 @@ export function AlertRulesTab() {
                       over {minutesText(r.windowMinutes)}, held {minutesText(r.forMinutes)}, cooldown {minutesText(r.cooldownMinutes)}
                     </Td>
                     <Td className="text-xs">
-                      {r.state.firing ? <Badge variant="bad">firing</Badge> : r.state.pendingSince ? <Badge variant="warn">pending</Badge> : <Badge variant="secondary">quiet</Badge>}
+                      {r.state.firing ? <Badge variant="bad" className={BAD_BADGE}>
+                          firing
+                        </Badge> : r.state.pendingSince ? <Badge variant="warn">pending</Badge> : <Badge variant="secondary">quiet</Badge>}
                       {r.state.lastValue !== null ? <p>last value {num(r.state.lastValue)}</p> : null}
                       {r.state.lastEvaluatedAt ? <p className="text-muted-foreground">checked {dateTime(r.state.lastEvaluatedAt)}</p> : <p className="text-muted-foreground">not checked yet</p>}
                       {r.state.lastError ? <p className="text-destructive">{r.state.lastError}</p> : null}

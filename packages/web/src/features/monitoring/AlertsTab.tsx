@@ -12,6 +12,7 @@ import { Field, Select } from '../../shared/ui/form.tsx';
 import { EmptyState, ErrorMessage, Skeleton } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
+import { BAD_BADGE } from './LevelBadge.tsx';
 import { sortAlerts } from './monitoring.ts';
 
 type Alert = components['schemas']['Alert'];
@@ -86,7 +87,9 @@ export function AlertsTab() {
                     </Td>
                     <Td>{a.model ? `${a.model.name}${a.model.version ? ` ${a.model.version}` : ''}` : 'all models'}</Td>
                     <Td>
-                      <Badge variant={STATUS_VARIANT[a.status]}>{a.status}</Badge>
+                      <Badge variant={STATUS_VARIANT[a.status]} className={a.status === 'open' ? BAD_BADGE : undefined}>
+                        {a.status}
+                      </Badge>
                       {a.acknowledgedBy && a.status === 'acknowledged' ? <p className="text-xs text-muted-foreground">by {a.acknowledgedBy}</p> : null}
                     </Td>
                     <Td className="whitespace-nowrap">{dateTime(a.firedAt)}</Td>

@@ -8,6 +8,7 @@ import { PageHeader } from '../../shared/ui/states.tsx';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../shared/ui/tabs.tsx';
 import { AlertRulesTab } from './AlertRulesTab.tsx';
 import { AlertsTab } from './AlertsTab.tsx';
+import { BAD_BADGE } from './LevelBadge.tsx';
 import { MonitorsTab } from './MonitorsTab.tsx';
 import { monitoringRoute } from './route.ts';
 import type { MonitoringTab } from './route.ts';
@@ -31,7 +32,7 @@ export default function MonitoringPage() {
           <TabsTrigger value="alerts">
             Alerts
             {openCount ? (
-              <Badge variant="bad" aria-label={`${openCount} open`}>
+              <Badge variant="bad" className={BAD_BADGE} aria-label={`${openCount} open`}>
                 {openCount}
               </Badge>
             ) : null}

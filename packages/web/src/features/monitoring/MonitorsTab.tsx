@@ -61,8 +61,7 @@ export function MonitorsTab({ selected, onSelect }: { selected?: string; onSelec
             <tr>
               <Th>Monitor</Th>
               <Th>Model</Th>
-              <Th>Reference</Th>
-              <Th>Current</Th>
+              <Th>Windows</Th>
               <Th>Last run</Th>
               <Th>Scheduled</Th>
               <Th>
@@ -88,14 +87,20 @@ export function MonitorsTab({ selected, onSelect }: { selected?: string; onSelec
                     <Td className="whitespace-nowrap">
                       {m.model.name} {m.model.version}
                     </Td>
-                    <Td>{describeReference(m.reference)}</Td>
-                    <Td>{describeCurrent(m.current)}</Td>
+                    <Td className="text-xs">
+                      <p>
+                        <span className="text-muted-foreground">reference</span> {describeReference(m.reference)}
+                      </p>
+                      <p>
+                        <span className="text-muted-foreground">current</span> {describeCurrent(m.current)}
+                      </p>
+                    </Td>
                     <Td>
                       {m.state.lastRunAt ? (
                         <>
-                          <span className="whitespace-nowrap">{dateTime(m.state.lastRunAt)}</span>{' '}
-                          <Badge variant={m.state.lastStatus === 'ok' ? 'good' : 'bad'}>{m.state.lastStatus}</Badge>
-                          {m.state.lastError ? <p className="max-w-64 text-xs text-destructive">{m.state.lastError}</p> : null}
+                          <span className="text-xs">{dateTime(m.state.lastRunAt)}</span>{' '}
+                          {m.state.lastStatus === 'ok' ? <Badge variant="good">ok</Badge> : <span className="text-xs font-semibold text-destructive">failed</span>}
+                          {m.state.lastError ? <p className="max-w-56 text-xs text-destructive">{m.state.lastError}</p> : null}
                         </>
                       ) : (
                         <span className="text-muted-foreground">not yet</span>
@@ -105,16 +110,16 @@ export function MonitorsTab({ selected, onSelect }: { selected?: string; onSelec
                       {engineer ? (
                         <div className="flex items-center gap-2">
                           <Switch checked={m.enabled} onCheckedChange={() => toggle.mutate(m)} aria-label={`Scheduled runs of ${m.name}`} disabled={toggle.isPending} />
-                          <span className="text-xs text-muted-foreground">every {minutesText(m.intervalMinutes)}</span>
+                          <span className="text-xs whitespace-nowrap text-muted-foreground">every {minutesText(m.intervalMinutes)}</span>
                         </div>
                       ) : (
                         <span className="text-xs">{m.enabled ? `every ${minutesText(m.intervalMinutes)}` : 'off'}</span>
                       )}
                     </Td>
                     <Td>
-                      <div className="flex justify-end gap-2">
+                      <div className="flex flex-wrap justify-end gap-2">
                         {engineer ? (
-                          <Button size="sm" variant="outline" onClick={() => run.mutate(m.id)} disabled={run.isPending} aria-label={`Run ${m.name} now`}>
+                          <Button size="sm" variant="outline" onClick={() => run.mutate(m.id)} disabled={run.isPending} aria-label={`Run now: ${m.name}`}>
                             Run now
                           </Button>
                         ) : null}

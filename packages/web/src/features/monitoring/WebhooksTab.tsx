@@ -11,6 +11,7 @@ import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
 import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
 import { Field, Input } from '../../shared/ui/form.tsx';
+import { BAD_BADGE } from './LevelBadge.tsx';
 import { SecretOnce } from '../../shared/ui/secret-once.tsx';
 import { EmptyState, ErrorMessage, Skeleton } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
@@ -142,7 +143,7 @@ function Deliveries({ hook }: { hook: Webhook }) {
                   <Td className="font-mono text-xs">{d.deliveryId.slice(0, 8)}</Td>
                   <Td className="text-right tabular-nums">{d.attempt}</Td>
                   <Td>
-                    <Badge variant={d.ok ? 'good' : 'bad'}>{d.statusCode ?? 'no answer'}</Badge>
+                    <Badge variant={d.ok ? 'good' : 'bad'} className={d.ok ? undefined : BAD_BADGE}>{d.statusCode ?? 'no answer'}</Badge>
                   </Td>
                   <Td className="text-right tabular-nums">{duration(d.durationMs)}</Td>
                   <Td className="max-w-xs text-xs break-words text-destructive">{d.error ?? ''}</Td>

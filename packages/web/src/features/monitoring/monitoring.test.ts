@@ -57,6 +57,7 @@ describe('monitoring words', () => {
     expect(minutesText(2880)).toBe('2 d');
     expect(minutesText(120)).toBe('2 h');
     expect(minutesText(45)).toBe('45 min');
+    expect(minutesText(0)).toBe('0 min');
     expect(describeReference({ kind: 'first', count: 100 })).toBe('first 100 inspections');
     expect(describeReference({ kind: 'range', from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z' })).toBe('2026-01-01 to 2026-01-08');
     expect(describeReference({ kind: 'dataset', datasetId: 'x' }, 'plates')).toBe('validation split of plates');

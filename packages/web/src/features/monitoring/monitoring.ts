@@ -205,6 +205,7 @@ export function buildRuleBody(f: RuleFormState): { body?: RuleBody; errors: Reco
 
 /** Minutes as "45 min", "6 h", "2 d". */
 export function minutesText(m: number): string {
+  if (m === 0) return '0 min';
   if (m % 1440 === 0) return `${m / 1440} d`;
   if (m % 60 === 0) return `${m / 60} h`;
   return `${m} min`;

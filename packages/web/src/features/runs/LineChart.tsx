@@ -25,6 +25,7 @@ export function LineChart({
   xFormat = (v) => String(v),
   height = 200,
   yTicks,
+  integerX = false,
 }: {
   series: ChartSeries[];
   title: string;
@@ -35,6 +36,8 @@ export function LineChart({
   xFormat?: (v: number) => string;
   height?: number;
   yTicks?: number[];
+  /** Only whole-number ticks on the x axis (epochs). */
+  integerX?: boolean;
 }) {
   const id = useId();
   const width = 560;
@@ -46,7 +49,7 @@ export function LineChart({
   const y1 = Math.max(yExt[1], ticksY[ticksY.length - 1] ?? yExt[1]);
   const x = linearScale([x0, x1], [m.left, width - m.right]);
   const y = linearScale([y0, y1 === y0 ? y0 + 1 : y1], [height - m.bottom, m.top]);
-  const ticksX = x0 === x1 ? [x0] : niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1);
+  const ticksX = x0 === x1 ? [x0] : niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1 && (!integerX || Number.isInteger(t)));
   return (
     <figure className="flex flex-col gap-1">
       <figcaption id={`${id}-t`} className="text-sm font-medium">

@@ -87,8 +87,8 @@ export default function RunPage() {
               </Figure>
               <Figure label="Progress">
                 <div className="flex items-center gap-2">
-                  <progress value={r.progress} max={1} className="h-2 w-full accent-primary" aria-label="Run progress" />
-                  <span className="tabular-nums">{percent(r.progress, 0)}</span>
+                  <progress value={r.progress} max={1} className="h-2 min-w-0 flex-1 accent-primary" aria-label="Run progress" />
+                  <span className="shrink-0 whitespace-nowrap tabular-nums">{percent(r.progress, 0)}</span>
                 </div>
                 {r.progressMessage ? <p className="text-xs text-muted-foreground">{r.progressMessage}</p> : null}
               </Figure>
@@ -124,6 +124,7 @@ export default function RunPage() {
                   <LineChart
                     title="Training loss"
                     xLabel="epoch"
+                    integerX
                     series={[{ name: 'train loss', color: 'var(--color-primary)', points: epochs.map((e) => ({ x: e.epoch, y: e.trainLoss })) }]}
                     summary={`Training loss over ${epochs.length} epochs: from ${num(epochs[0]?.trainLoss)} to ${num(epochs[epochs.length - 1]?.trainLoss)}.`}
                     yFormat={(v) => num(v, 2)}
@@ -131,6 +132,7 @@ export default function RunPage() {
                   <LineChart
                     title={metricName}
                     xLabel="epoch"
+                    integerX
                     yDomain={[0, 1]}
                     series={[{ name: metricName.toLowerCase(), color: 'var(--color-success)', points: epochs.map((e) => ({ x: e.epoch, y: e.valMetric })) }]}
                     summary={`${metricName} over ${epochs.length} epochs: latest ${num(epochs[epochs.length - 1]?.valMetric)}, best ${num(best?.valMetric)} at epoch ${best?.epoch ?? '-'}.`}

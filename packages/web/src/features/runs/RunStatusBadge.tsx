@@ -1,4 +1,5 @@
 import { Badge } from '../../shared/ui/badge.tsx';
+import { BAD_BADGE } from '../monitoring/LevelBadge.tsx';
 
 const VARIANT: Record<string, 'good' | 'bad' | 'warn' | 'secondary' | 'outline'> = {
   succeeded: 'good',
@@ -10,5 +11,9 @@ const VARIANT: Record<string, 'good' | 'bad' | 'warn' | 'secondary' | 'outline'>
 
 /** A job or run status as a coloured label (queued, running, succeeded, failed, cancelled). */
 export function RunStatusBadge({ status }: { status: string }) {
-  return <Badge variant={VARIANT[status] ?? 'outline'}>{status}</Badge>;
+  return (
+    <Badge variant={VARIANT[status] ?? 'outline'} className={VARIANT[status] === 'bad' ? BAD_BADGE : undefined}>
+      {status}
+    </Badge>
+  );
 }
