@@ -92,7 +92,7 @@ const Row = memo(function Row({ q, itemKey, selected, onSelect, domId }: { q: De
   const item = useSyncExternalStore(subscribe, () => q.item(itemKey), () => q.item(itemKey));
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [selected]);
   if (!item) return null;
   const r = item.result;
@@ -104,8 +104,8 @@ const Row = memo(function Row({ q, itemKey, selected, onSelect, domId }: { q: De
       aria-selected={selected}
       onClick={() => onSelect(itemKey)}
       className={cn(
-        'flex min-h-16 cursor-pointer items-center gap-3 rounded-md border border-transparent px-2 py-1.5 [contain-intrinsic-size:auto_64px] [content-visibility:auto] hover:bg-accent/60',
-        selected && 'border-primary bg-accent',
+        'flex min-h-16 w-60 shrink-0 cursor-pointer items-center gap-3 rounded-md border border-transparent px-2 py-1.5 [contain-intrinsic-size:auto_64px] [content-visibility:auto] hover:bg-muted xl:w-auto',
+        selected && 'border-primary bg-primary/5 hover:bg-primary/5',
       )}
       data-testid="inspect-item"
       data-status={item.status}
@@ -125,7 +125,7 @@ const Row = memo(function Row({ q, itemKey, selected, onSelect, domId }: { q: De
           ) : null}
           {item.status === 'failed' ? (
             <>
-              <Badge variant="warn">Failed</Badge>
+              <Badge variant="bad">Failed</Badge>
               <span className="truncate">{describeError(item.error).title}</span>
             </>
           ) : null}
@@ -188,7 +188,7 @@ function SelectedResult({ q, itemKey }: { q: DetectQueue<DetectInput, Inspection
     return (
       <div className="flex flex-col gap-3">
         <Spinner label={item.status === 'queued' ? `${item.name} is waiting its turn` : `Inspecting ${item.name}`} />
-        <Skeleton className="h-[clamp(18rem,calc(100dvh-17rem),52rem)]" />
+        <Skeleton className="h-[clamp(18rem,calc(100dvh-22rem),52rem)]" />
       </div>
     );
   }
@@ -339,11 +339,11 @@ export default function InspectPage() {
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={modelId}>Model</Label>
               {models.isPending ? (
-                <Skeleton className="h-10 w-56" />
+                <Skeleton className="h-10 w-72" />
               ) : (
                 <Select
                   id={modelId}
-                  className="w-56"
+                  className="w-72"
                   value={model?.name ?? ''}
                   disabled={!active.length}
                   onChange={(e) => {
@@ -438,8 +438,8 @@ export default function InspectPage() {
       ) : null}
 
       {keys.length ? (
-        <div className="grid min-w-0 gap-4 lg:grid-cols-[16rem_minmax(0,1fr)] xl:grid-cols-[19rem_minmax(0,1fr)]">
-          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-3 lg:sticky lg:top-4 lg:max-h-[calc(100dvh-7rem)] lg:self-start">
+        <div className="grid min-w-0 gap-4 xl:grid-cols-[18rem_minmax(0,1fr)]">
+          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-2 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-7rem)] xl:self-start">
             <Counts q={q} />
             <div className="flex gap-2">
               <Button
@@ -463,7 +463,7 @@ export default function InspectPage() {
               tabIndex={0}
               aria-activedescendant={selected ? `${listId}-${selected}` : undefined}
               onKeyDown={onListKey}
-              className={cn('flex min-h-40 flex-col gap-1 overflow-y-auto rounded-lg border bg-card p-1 max-lg:max-h-64', dragging && 'border-primary')}
+              className={cn('flex gap-1 overflow-x-auto rounded-lg border bg-card p-1 xl:min-h-40 xl:flex-col xl:overflow-y-auto xl:overflow-x-hidden', dragging && 'border-primary')}
               data-testid="inspect-list"
             >
               {keys.map((k) => (
@@ -477,7 +477,7 @@ export default function InspectPage() {
             ) : (
               <div className="flex flex-col gap-3">
                 <Spinner label="Waiting for the first verdict" />
-                <Skeleton className="h-[clamp(18rem,calc(100dvh-17rem),52rem)]" />
+                <Skeleton className="h-[clamp(18rem,calc(100dvh-22rem),52rem)]" />
               </div>
             )}
           </section>

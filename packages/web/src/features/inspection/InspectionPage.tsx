@@ -156,7 +156,7 @@ export default function InspectionPage() {
       />
       {!r ? (
         <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]" aria-busy="true">
-          <Skeleton className="h-[clamp(18rem,calc(100dvh-17rem),52rem)]" />
+          <Skeleton className="h-[clamp(18rem,calc(100dvh-22rem),52rem)]" />
           <div className="flex flex-col gap-4">
             <Skeleton className="h-64" />
             <Skeleton className="h-40" />
@@ -164,9 +164,9 @@ export default function InspectionPage() {
         </div>
       ) : (
         <div className="flex flex-col gap-4">
-          <div className="grid min-w-0 gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
+          <div className="grid min-w-0 items-start gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
             <ImageViewer inspection={r} stateKey={VIEWER_KEY} noHeatmapHint="No explanation yet. Compute one in Explanations below; its heatmap then shows here." />
-            <div className="flex min-w-0 flex-col gap-4">
+            <div className="grid min-w-0 items-start gap-4 md:grid-cols-2 xl:grid-cols-1">
               <Summary inspection={r} />
               <Findings inspection={r} />
             </div>

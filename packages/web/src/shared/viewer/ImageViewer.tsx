@@ -263,7 +263,7 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
 
   return (
     <div className={cn('@container flex min-w-0 flex-col gap-3', className)} data-testid="image-viewer">
-      <div className="grid min-w-0 gap-3 @3xl:grid-cols-[minmax(0,1fr)_15rem]">
+      <div className="grid min-w-0 items-start gap-3 @2xl:grid-cols-[minmax(0,1fr)_14rem]">
         <div className="flex min-w-0 flex-col overflow-hidden rounded-lg border bg-card">
           <div className="flex flex-wrap items-center gap-1 border-b p-1.5" role="toolbar" aria-label="Zoom">
             <Button variant="ghost" size="icon" aria-label="Zoom out" title="Zoom out (-)" onClick={() => zoomBy(1 / ZOOM_STEP)}>
@@ -305,7 +305,7 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
               zoomBy(2, { x: e.clientX - r.left, y: e.clientY - r.top });
             }}
             className={cn(
-              'relative h-[clamp(18rem,calc(100dvh-17rem),52rem)] touch-none select-none overflow-hidden bg-[repeating-conic-gradient(var(--muted)_0_25%,transparent_0_50%)] bg-[length:16px_16px] outline-offset-[-2px]',
+              'relative h-[clamp(18rem,calc(100dvh-22rem),52rem)] touch-none select-none overflow-hidden bg-[repeating-conic-gradient(var(--muted)_0_25%,transparent_0_50%)] bg-[length:16px_16px] outline-offset-[-2px]',
               dragging ? 'cursor-grabbing' : 'cursor-grab',
             )}
             data-testid="viewer-viewport"
@@ -413,6 +413,18 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
   );
 }
 
+function SliderRow({ label, ariaLabel, value, min, max, disabled, onChange }: { label: string; ariaLabel?: string; value: number; min: number; max: number; disabled?: boolean; onChange: (v: number) => void }) {
+  return (
+    <div className="flex flex-col gap-0.5">
+      <div className="flex justify-between text-xs text-muted-foreground">
+        <span aria-hidden="true">{label}</span>
+        <span className="tabular-nums text-foreground">{value} %</span>
+      </div>
+      <Slider aria-label={ariaLabel ?? label} min={min} max={max} step={5} value={[value]} onValueChange={([v]) => onChange(v ?? value)} disabled={disabled} />
+    </div>
+  );
+}
+
 function LayerRow({ id, title, settings, set, available, note, children }: {
   id: LayerId;
   title: string;
@@ -437,21 +449,7 @@ function LayerRow({ id, title, settings, set, available, note, children }: {
       {note ? <div className="text-xs text-muted-foreground">{note}</div> : null}
       {available ? (
         <>
-          <div className="flex items-center gap-2">
-            <span className="w-14 text-xs text-muted-foreground" id={`${uid}-op`}>
-              Opacity
-            </span>
-            <Slider
-              aria-label={`${title} opacity`}
-              min={0}
-              max={100}
-              step={5}
-              value={[Math.round(layer.opacity * 100)]}
-              onValueChange={([v]) => set((s) => withLayer(s, id, { opacity: (v ?? 0) / 100 }))}
-              disabled={!layer.visible}
-            />
-            <span className="w-10 text-right text-xs tabular-nums">{Math.round(layer.opacity * 100)} %</span>
-          </div>
+          <SliderRow label="Opacity" ariaLabel={`${title} opacity`} value={Math.round(layer.opacity * 100)} min={0} max={100} disabled={!layer.visible} onChange={(v) => set((s) => withLayer(s, id, { opacity: v / 100 }))} />
           {children}
         </>
       ) : null}
@@ -465,8 +463,8 @@ function ColormapChoice({ id, title, settings, set, storedLabel }: { id: LayerId
   const shown: Colormap = value === 'stored' ? ((COLORMAPS as readonly string[]).includes(storedLabel ?? '') ? (storedLabel as Colormap) : 'jet') : value;
   return (
     <div className="flex flex-col gap-1">
-      <div className="flex items-center gap-2">
-        <label htmlFor={uid} className="w-14 text-xs text-muted-foreground">
+      <div className="flex flex-col gap-1">
+        <label htmlFor={uid} className="text-xs text-muted-foreground">
           Colours
         </label>
         <Select id={uid} aria-label={`${title} colormap`} className="h-9 py-1 text-sm" value={value} onChange={(e) => set((s) => withLayer(s, id, { colormap: e.target.value as Colormap | 'stored' }))}>
@@ -478,7 +476,7 @@ function ColormapChoice({ id, title, settings, set, storedLabel }: { id: LayerId
           ))}
         </Select>
       </div>
-      <div className="ml-16 flex flex-col gap-0.5" aria-hidden="true">
+      <div className="flex flex-col gap-0.5" aria-hidden="true">
         <div className="h-2 rounded-sm" style={{ background: colormapGradient(shown) }} />
         <div className="flex justify-between text-[10px] text-muted-foreground">
           <span>low</span>
@@ -526,8 +524,8 @@ function LayersPanel({ settings, set, inspection, boxCount, maskCount, sources, 
         available={sources.length > 0}
         note={explanationsLoading ? 'Looking for explanations\u2026' : sources.length ? null : (noHeatmapHint ?? 'No explanation has been computed for this image yet.')}
       >
-        <div className="flex items-center gap-2">
-          <label htmlFor={`${uid}-method`} className="w-14 text-xs text-muted-foreground">
+        <div className="flex flex-col gap-1">
+          <label htmlFor={`${uid}-method`} className="text-xs text-muted-foreground">
             Method
           </label>
           <Select
@@ -568,11 +566,7 @@ function LayersPanel({ settings, set, inspection, boxCount, maskCount, sources, 
           </Button>
         </div>
         {(['brightness', 'contrast'] as const).map((k) => (
-          <div key={k} className="flex items-center gap-2">
-            <span className="w-14 text-xs capitalize text-muted-foreground">{k}</span>
-            <Slider aria-label={k === 'brightness' ? 'Brightness' : 'Contrast'} min={20} max={300} step={5} value={[Math.round(settings[k] * 100)]} onValueChange={([v]) => set((s) => ({ ...s, [k]: (v ?? 100) / 100 }))} />
-            <span className="w-10 text-right text-xs tabular-nums">{Math.round(settings[k] * 100)} %</span>
-          </div>
+          <SliderRow key={k} label={k === 'brightness' ? 'Brightness' : 'Contrast'} value={Math.round(settings[k] * 100)} min={20} max={300} onChange={(v) => set((s) => ({ ...s, [k]: v / 100 }))} />
         ))}
       </fieldset>
       {errors.map((e, i) => (
