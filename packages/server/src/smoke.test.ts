@@ -628,6 +628,51 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       { op: 'GET /api/xai-qc/webhooks/{id}/deliveries', as: 'engineer', call: (c) => c.GET('/api/xai-qc/webhooks/{id}/deliveries', { params: { path: { id: need('webhook') } } }) },
       { op: 'DELETE /api/xai-qc/alert-rules/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/alert-rules/{id}', { params: { path: { id: need('rule') } } }) },
       { op: 'DELETE /api/xai-qc/webhooks/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/webhooks/{id}', { params: { path: { id: need('webhook') } } }) },
+      {
+        op: 'POST /api/xai-qc/monitors',
+        as: 'engineer',
+        call: async (c) => {
+          // the classifier's smoke inspection was deleted above: record two more for the windows
+          for (const seed of [4, 5]) {
+            const body = multipartBody([{ name: 'image', filename: 'part.png', contentType: 'image/png', data: await testPng(seed) }]);
+            const d = await send('operator', '/api/xai-qc/detect?model=surface-classifier', { method: 'POST', body: body.payload, headers: body.headers });
+            if (!d.response.ok) throw new Error(`detect for the monitor failed: ${d.response.status}`);
+          }
+          const r = await c.POST('/api/xai-qc/monitors', {
+            body: {
+              name: 'smoke monitor',
+              model: { name: 'surface-classifier', version: need('demoVersion') },
+              reference: { kind: 'range', from: '2020-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' },
+              current: { kind: 'minutes', minutes: 1440 },
+              signals: ['brightness', 'score', 'predictedClass'],
+            },
+          });
+          state.monitor = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/monitors', as: 'viewer', call: (c) => c.GET('/api/xai-qc/monitors') },
+      { op: 'GET /api/xai-qc/monitors/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/monitors/{id}', { params: { path: { id: need('monitor') } } }) },
+      { op: 'PATCH /api/xai-qc/monitors/{id}', as: 'engineer', call: (c) => c.PATCH('/api/xai-qc/monitors/{id}', { params: { path: { id: need('monitor') } }, body: { intervalMinutes: 120 } }) },
+      { op: 'POST /api/xai-qc/monitors/{id}/run', as: 'engineer', call: (c) => c.POST('/api/xai-qc/monitors/{id}/run', { params: { path: { id: need('monitor') } } }) },
+      {
+        op: 'GET /api/xai-qc/monitors/{id}/results',
+        as: 'viewer',
+        call: async (c) => {
+          // empty until the monitor.run job has stored its result
+          const deadline = Date.now() + 120_000;
+          for (;;) {
+            const r = await c.GET('/api/xai-qc/monitors/{id}/results', { params: { path: { id: need('monitor') } } });
+            if ((r.data?.items.length ?? 0) > 0) return r;
+            if (Date.now() > deadline) {
+              const m = await c.GET('/api/xai-qc/monitors/{id}', { params: { path: { id: need('monitor') } } });
+              throw new Error(`the smoke monitor stored no result within 120 s: ${JSON.stringify(m.data?.state)}`);
+            }
+            await new Promise((res) => setTimeout(res, 200));
+          }
+        },
+      },
+      { op: 'DELETE /api/xai-qc/monitors/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/monitors/{id}', { params: { path: { id: need('monitor') } } }) },
       { op: 'GET /api/xai-qc/audit-log', as: 'admin', call: (c) => c.GET('/api/xai-qc/audit-log', { params: { query: { limit: 50 } } }) },
     ];
 
