@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiToken, formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
+import { apiToken, createUser, formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
 import type { E2eServer } from './harness.ts';
 
 let server: E2eServer;
@@ -185,6 +185,36 @@ describe('explanation viewer and trust panel', () => {
     expect(readings).toMatch(/Review\s+not sent/);
     expect(readings).toContain('no referral rule');
     expect(await trust.getByTestId('trust-summary').innerText()).toMatch(/The answer can be trusted|Check this one|A person should decide/);
+    await ctx.close();
+  });
+
+  it('shows stored explanations at once, and to a viewer without computing anything', { timeout: 300_000 }, async () => {
+    const insp = await detect('surface-classifier', 'surface-crack.png');
+    const r = await fetch(`${server.url}/api/xai-qc/explain`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ inspectionId: insp.id, methods: ['gradcampp'] }),
+    });
+    expect(r.status).toBe(200);
+    const password = await createUser(server, 'viewer1', 'viewer');
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, server, 'viewer1', password);
+    await openInspection(page, insp.id);
+    const panel = page.getByTestId('explanation-panel');
+    const tablist = panel.getByRole('tablist', { name: 'Explanation methods' });
+    // the stored method is the tab shown first, with its result
+    await expect.poll(() => tablist.getByRole('tab', { name: tabName('Grad-CAM++') }).getAttribute('aria-selected')).toBe('true');
+    await waitForResult(panel.getByTestId('method-gradcampp'), 30_000);
+    expect(await panel.getByRole('button', { name: 'Run every method' }).count()).toBe(0);
+    // a method not computed yet says who can compute it, and nothing is asked of the server
+    await tablist.getByRole('tab', { name: tabName('LIME') }).click();
+    const lime = panel.getByTestId('method-lime');
+    await expect.poll(() => lime.innerText()).toContain('An operator can compute this explanation.');
+    expect(await lime.getAttribute('data-state')).toBe('empty');
+    const list = await getJson<ExplanationListBody>(`/inspections/${insp.id}/explanations`);
+    expect(list.items.map((e) => e.method)).toEqual(['gradcampp']);
+    expect(formatViolations(await seriousA11yViolations(page))).toBe('');
     await ctx.close();
   });
 

@@ -46,7 +46,7 @@ export function AnomalyAnswers({ inspection }: AnomalyAnswersProps) {
   return (
     <Card data-testid="anomaly-answers">
       <CardHeader>
-        <CardTitle>Why is this an anomaly?</CardTitle>
+        <CardTitle>{inspection.verdict === 'reject' ? 'Why is this part anomalous?' : 'Why does this part look normal?'}</CardTitle>
         <CardDescription>Four answers: where the part differs from good parts, which areas drove the score, why the score is what it is, and what similar parts were.</CardDescription>
       </CardHeader>
       <CardContent>

@@ -60,6 +60,11 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
   });
   const aggregates = stored.data?.aggregates ?? [];
   const aggregate = aggregates.find((a) => a.id === aggregateId && a.targetKey === targetKey) ?? pickAggregate(aggregates, targetKey);
+  const agreementOf = new Map(aggregate?.members.map((m) => [m.explanationId, m.agreement]) ?? []);
+  const agreementFor = (m: string) => {
+    const e = explanationOf(m);
+    return e ? agreementOf.get(e.id) : undefined;
+  };
   const jobIds = [...new Set(Object.values(runs).flatMap((r) => (r.status === 'job' ? [r.jobId] : [])))];
   const targetLabel = targetIndex === undefined ? (items.find((e) => e.target.key === 'default')?.target.label ?? inspection.label) : (inspection.labels[targetIndex] ?? `class ${targetIndex}`);
 
@@ -119,7 +124,7 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
             selected={selected}
             onSelect={setCompare}
             render={(m) => (
-              <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} autoRun compact />
+              <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun compact />
             )}
           />
         ) : (
@@ -138,7 +143,7 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
             </TabsList>
             {methods.map((m) => (
               <TabsContent key={m} value={m}>
-                <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} autoRun />
+                <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun />
               </TabsContent>
             ))}
             <TabsContent value={CONSENSUS}>

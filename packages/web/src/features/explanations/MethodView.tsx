@@ -31,13 +31,13 @@ export function HeatmapImage({ path, alt, width, height, className }: { path: st
 }
 
 /** The colour scale under a heatmap: what low and high mean. */
-export function ColorScale({ colormap, target }: { colormap: string; target: string }) {
+export function ColorScale({ colormap, target, compact = false }: { colormap: string; target: string; compact?: boolean }) {
   return (
     <div className="flex flex-col gap-1" aria-hidden="true">
       <div className="h-2 w-full rounded-sm" style={{ background: COLORMAP_CSS[colormap] ?? COLORMAP_CSS.jet }} />
       <div className="flex justify-between text-xs text-muted-foreground">
-        <span>no evidence</span>
-        <span>strong evidence for {target}</span>
+        <span>{compact ? 'low' : 'no evidence'}</span>
+        <span>{compact ? 'high' : `strong evidence for ${target}`}</span>
       </div>
     </div>
   );
@@ -64,10 +64,12 @@ export interface MethodViewProps {
   autoRun?: boolean;
   /** Smaller layout for side-by-side mode. */
   compact?: boolean;
+  /** Agreement with the shown consensus, when the result itself does not carry one. */
+  agreement?: number;
 }
 
 /** One method's result (overlay, figures, parameters) or its progress, or how to compute it. */
-export function MethodView({ method, explanation: e, run, ready, canRun, onRequest, onShowHeatmap, autoRun = false, compact = false }: MethodViewProps) {
+export function MethodView({ method, explanation: e, run, ready, canRun, onRequest, onShowHeatmap, autoRun = false, compact = false, agreement: agreementFallback }: MethodViewProps) {
   const info = methodInfo(method);
   const asked = useRef(false);
   const [editing, setEditing] = useState(false);
@@ -80,10 +82,11 @@ export function MethodView({ method, explanation: e, run, ready, canRun, onReque
 
   const busy = run?.status === 'requesting' || run?.status === 'job';
   const readings: Reading[] = [];
+  const agreement = typeof e?.agreement === 'number' ? e.agreement : agreementFallback;
   if (e) {
     const c = completenessReading(e.method, e.completenessError, e.extras);
     if (c) readings.push(c);
-    if (typeof e.agreement === 'number') readings.push(agreementReading(e.agreement));
+    if (agreement !== undefined) readings.push(agreementReading(agreement));
     readings.push(...qualityReadings(e.quality));
   }
   const Heading = compact ? 'h4' : 'h3';
@@ -112,7 +115,7 @@ export function MethodView({ method, explanation: e, run, ready, canRun, onReque
               height={e.height}
               className="aspect-square w-full rounded-md border bg-muted object-contain"
             />
-            <ColorScale colormap={e.colormap} target={targetText(e)} />
+            <ColorScale colormap={e.colormap} target={targetText(e)} compact={compact} />
             <figcaption className="text-xs text-muted-foreground">
               Explains <span className="font-medium text-foreground">{targetText(e)}</span> ({e.target.reason}){' \u00b7 '}{duration(e.runtimeMs)}{' \u00b7 '}{e.evaluations} model run{e.evaluations === 1 ? '' : 's'}
             </figcaption>
@@ -123,7 +126,7 @@ export function MethodView({ method, explanation: e, run, ready, canRun, onReque
                 This map carries no explanation ({e.degenerate.reason}): {e.degenerate.message}. It is left out of the consensus.
               </p>
             ) : null}
-            {!compact ? <ReadingList readings={readings} testId={`readings-${method}`} /> : typeof e.agreement === 'number' ? <ReadingList readings={[agreementReading(e.agreement)]} /> : null}
+            {!compact ? <ReadingList readings={readings} testId={`readings-${method}`} /> : agreement !== undefined ? <ReadingList readings={[agreementReading(agreement)]} /> : null}
             {!compact ? <Parameters e={e} /> : null}
             <div className="flex flex-wrap gap-2">
               {onShowHeatmap ? (

@@ -22,12 +22,12 @@ export function ToneIcon({ tone, className }: { tone: Reading['tone']; className
 }
 
 /** Figures with their plain-language hints, as a description list. */
-export function ReadingList({ readings, className, testId }: { readings: readonly Reading[]; className?: string; testId?: string }) {
+export function ReadingList({ readings, className, testId, cards = false }: { readings: readonly Reading[]; className?: string; testId?: string; cards?: boolean }) {
   if (readings.length === 0) return null;
   return (
-    <dl className={cn('flex flex-col gap-2', className)} data-testid={testId}>
+    <dl className={cn(cards ? 'grid gap-3 md:grid-cols-2 2xl:grid-cols-3' : 'flex max-w-2xl flex-col gap-2', className)} data-testid={testId}>
       {readings.map((r) => (
-        <div key={r.label} className="grid grid-cols-[1fr_auto] items-baseline gap-x-3 gap-y-0.5" data-tone={r.tone}>
+        <div key={r.label} className={cn('grid grid-cols-[1fr_auto] content-start items-baseline gap-x-3 gap-y-0.5', cards && 'rounded-md border p-3')} data-tone={r.tone}>
           <dt className="flex items-center gap-1.5 text-sm font-medium">
             <ToneIcon tone={r.tone} />
             {r.label}

@@ -59,7 +59,7 @@ export function TrustPanel({ inspection }: TrustPanelProps) {
             <p className="text-sm text-muted-foreground">{summary.hint}</p>
           </div>
         </div>
-        {version.isPending ? <Skeleton className="h-40 w-full" /> : <ReadingList readings={readings} testId="trust-readings" />}
+        {version.isPending ? <Skeleton className="h-40 w-full" /> : <ReadingList readings={readings} testId="trust-readings" cards />}
         {card.temperature !== undefined && inspection.model.task !== 'anomaly' ? (
           <p className="text-xs text-muted-foreground">
             Probabilities are calibrated (temperature {card.temperature.toFixed(2)}){card.eceAfter !== undefined ? `; on validation images they were off by ${percent(card.eceAfter)} on average (expected calibration error)` : ''}.
