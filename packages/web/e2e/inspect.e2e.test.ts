@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
+import { apiToken, formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
 import type { E2eServer } from './harness.ts';
 
 let server: E2eServer;
@@ -140,6 +140,46 @@ describe('inspect', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/not an image|not supported|cannot read/i);
     await alert.getByRole('button', { name: /Try broken\.png again/ }).waitFor();
+    expect(formatViolations(await seriousA11yViolations(page))).toBe('');
+    await ctx.close();
+  });
+
+  it('shows an explanation heatmap as a layer, as computed and in a colormap drawn in the browser', async () => {
+    const ctx = await newContext(browser, 'desktop', { colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    await signIn(page, server);
+    await page.goto(`${server.url}/inspect`);
+    await page.getByLabel('Model').selectOption('surface-classifier');
+    await page.getByTestId('inspect-files').setInputFiles([fixture('surface-scratch.png')]);
+    await page.getByTestId('inspect-verdict').waitFor();
+    const id = (await page.getByRole('link', { name: 'Open inspection' }).getAttribute('href'))!.split('/').pop()!;
+    // an explanation computed through the API (the explanation panel's own test covers the buttons)
+    const r = await fetch(`${server.url}/api/xai-qc/explain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await apiToken(server)}` },
+      body: JSON.stringify({ inspectionId: id, methods: ['saliency'] }),
+    });
+    expect(r.status).toBe(200);
+    await page.goto(`${server.url}/inspections/${id}`);
+    const layer = page.getByTestId('layer-heatmap');
+    const method = layer.getByRole('combobox', { name: 'Heatmap method' });
+    await method.waitFor();
+    expect(await method.locator('option:checked').textContent()).toMatch(/^saliency/);
+    await layer.getByRole('switch', { name: 'Heatmap' }).click();
+    const heatmap = page.getByRole('img', { name: /^Heatmap: saliency/ });
+    await heatmap.waitFor();
+    expect(await heatmap.evaluate((el) => el.tagName)).toBe('IMG'); // the server's PNG
+    await layer.getByRole('combobox', { name: 'Heatmap colormap' }).selectOption('inferno');
+    await expect.poll(() => heatmap.evaluate((el) => el.tagName)).toBe('CANVAS'); // the .npy coloured here
+    // the canvas holds the map's pixels, not a blank
+    const colours = await heatmap.evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < d.length; i += 4) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+      return seen.size;
+    });
+    expect(colours).toBeGreaterThan(10);
     expect(formatViolations(await seriousA11yViolations(page))).toBe('');
     await ctx.close();
   });

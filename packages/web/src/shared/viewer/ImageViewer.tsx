@@ -506,7 +506,7 @@ function LayersPanel({ settings, set, inspection, boxCount, maskCount, sources, 
       <h2 className="text-sm font-semibold">Layers</h2>
       <LayerRow id="boxes" title="Boxes" settings={settings} set={set} available={boxCount > 0} note={boxCount ? `${boxCount} finding${boxCount === 1 ? '' : 's'}` : 'No boxes on this image.'} />
       <LayerRow id="masks" title="Masks" settings={settings} set={set} available={maskCount > 0} note={maskCount ? `${maskCount} mask${maskCount === 1 ? '' : 's'}` : 'No masks on this image.'} />
-      {classes.length ? (
+      {classes.length && boxCount + maskCount > 0 ? (
         <ul className="flex flex-wrap gap-x-3 gap-y-1 text-xs" aria-label="Class colours">
           {classes.map(([index, label]) => (
             <li key={index} className="flex items-center gap-1.5">
@@ -530,6 +530,7 @@ function LayersPanel({ settings, set, inspection, boxCount, maskCount, sources, 
           </label>
           <Select
             id={`${uid}-method`}
+            aria-label="Heatmap method"
             className="h-9 py-1 text-sm"
             value={source?.key ?? ''}
             onChange={(e) => set((s) => ({ ...withLayer(s, 'heatmap', { visible: true }), heatmapMethod: e.target.value }))}
