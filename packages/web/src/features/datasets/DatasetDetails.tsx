@@ -224,7 +224,7 @@ function Findings({ title, children }: { title: string; children: React.ReactNod
   return (
     <div>
       <h4 className="mb-1 text-sm font-semibold">{title}</h4>
-      <ul className="list-disc space-y-0.5 pl-5 text-sm break-all">{children}</ul>
+      <ul className="list-disc space-y-0.5 pl-5 text-sm [overflow-wrap:anywhere]">{children}</ul>
     </div>
   );
 }

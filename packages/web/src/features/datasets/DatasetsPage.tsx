@@ -81,7 +81,7 @@ export default function DatasetsPage() {
                     <Td className="max-w-64 truncate" title={d.stats.classes.join(', ')}>
                       {d.stats.classes.join(', ')}
                     </Td>
-                    <Td className="text-right tabular-nums">{bytes(d.totalBytes)}</Td>
+                    <Td className="text-right whitespace-nowrap tabular-nums">{bytes(d.totalBytes)}</Td>
                     <Td className="whitespace-nowrap">{dateTime(d.createdAt)}</Td>
                     <Td className="text-right">
                       <Button size="sm" variant="outline" onClick={() => select(d.id === id ? undefined : d.id)} aria-expanded={d.id === id} aria-label={`${d.id === id ? 'Hide' : 'Details'}: ${d.name}`}>

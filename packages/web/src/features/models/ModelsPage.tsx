@@ -40,7 +40,7 @@ export default function ModelsPage() {
             <tr>
               <Th>Model</Th>
               <Th>Task</Th>
-              <Th>Active version</Th>
+              <Th className="whitespace-nowrap">Active version</Th>
               <Th className="text-right">Versions</Th>
               <Th>Updated</Th>
             </tr>
@@ -65,7 +65,7 @@ export default function ModelsPage() {
                       {m.description ? <p className="text-xs font-normal text-muted-foreground">{m.description}</p> : null}
                     </Td>
                     <Td>{m.task}</Td>
-                    <Td>{m.activeVersion ? <Badge variant="good">{m.activeVersion}</Badge> : <Badge variant="warn">none active</Badge>}</Td>
+                    <Td className="whitespace-nowrap">{m.activeVersion ? <Badge variant="good">{m.activeVersion}</Badge> : <Badge variant="warn">none active</Badge>}</Td>
                     <Td className="text-right tabular-nums">{m.versionCount}</Td>
                     <Td className="whitespace-nowrap">{dateTime(m.updatedAt)}</Td>
                   </tr>

@@ -179,7 +179,7 @@ function CreateRuleDialog({ open, onOpenChange }: { open: boolean; onOpenChange:
         <form onSubmit={submit} className="flex flex-col gap-4" aria-label="Create an alert rule" noValidate>
           {create.error ? <ErrorMessage error={create.error} /> : null}
           <Field label="Name" errors={errs('name')}>
-            {(p) => <Input {...p} value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={200} placeholder="escapes on line 3" />}
+            {(p) => <Input {...p} value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={200} placeholder="e.g. escapes on line 3" />}
           </Field>
           <div className="grid gap-3 sm:grid-cols-[2fr_1fr_1fr]">
             <Field label="Metric" hint={metric?.hint} errors={errs('metric')}>

@@ -15,7 +15,12 @@ type MonitorResult = components['schemas']['MonitorResult'];
 type Figures = NonNullable<MonitorResult['performance']['estimated']>;
 
 const LEVEL_NAMES = ['none', 'possible', 'drift'];
-const shortDate = (ms: number) => new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** A time-axis label: the time of day when the results span under two days, else the date. */
+function timeLabel(spanMs: number): (ms: number) => string {
+  return spanMs < 2 * 86_400_000
+    ? (ms) => new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : (ms) => new Date(ms).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
 
 /** A monitor's results: the level over time, the latest signals, and realised against estimated performance. */
 export function MonitorResults({ monitor }: { monitor: Monitor }) {
@@ -26,6 +31,7 @@ export function MonitorResults({ monitor }: { monitor: Monitor }) {
   const items: MonitorResult[] = results.data?.items ?? [];
   const chrono = [...items].reverse();
   const latest = items[0];
+  const shortDate = timeLabel(chrono.length > 1 ? Date.parse(chrono[chrono.length - 1]!.computedAt) - Date.parse(chrono[0]!.computedAt) : 0);
   const points = (f: (r: MonitorResult) => number | null | undefined) => chrono.map((r) => ({ x: Date.parse(r.computedAt), y: f(r) ?? null }));
 
   return (

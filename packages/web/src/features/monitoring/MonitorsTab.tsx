@@ -182,7 +182,7 @@ function CreateMonitorDialog({ open, onOpenChange, onCreated }: { open: boolean;
           {create.error ? <ErrorMessage error={create.error} /> : null}
           <div className="grid gap-3 sm:grid-cols-3">
             <Field label="Name" errors={errs('name')}>
-              {(p) => <Input {...p} value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={200} placeholder="line 3 surface" />}
+              {(p) => <Input {...p} value={f.name} onChange={(e) => set('name', e.target.value)} maxLength={200} placeholder="e.g. line 3 surface" />}
             </Field>
             <Field label="Model" errors={errs('model.name')}>
               {(p) => (
@@ -222,9 +222,9 @@ function CreateMonitorDialog({ open, onOpenChange, onCreated }: { open: boolean;
             <Field label="Reference" errors={errs('reference.kind')}>
               {(p) => (
                 <Select {...p} value={f.referenceKind} onChange={(e) => set('referenceKind', e.target.value as MonitorFormState['referenceKind'])}>
-                  <option value="first">The first inspections of the version</option>
-                  <option value="range">A date range</option>
-                  <option value="dataset">A dataset's validation split</option>
+                  <option value="first">First inspections</option>
+                  <option value="range">Date range</option>
+                  <option value="dataset">Dataset validation split</option>
                 </Select>
               )}
             </Field>
@@ -263,8 +263,8 @@ function CreateMonitorDialog({ open, onOpenChange, onCreated }: { open: boolean;
             <Field label="Current" errors={errs('current.kind')}>
               {(p) => (
                 <Select {...p} value={f.currentKind} onChange={(e) => set('currentKind', e.target.value as MonitorFormState['currentKind'])}>
-                  <option value="count">The last inspections</option>
-                  <option value="minutes">The last minutes</option>
+                  <option value="count">Last inspections</option>
+                  <option value="minutes">Last minutes</option>
                 </Select>
               )}
             </Field>

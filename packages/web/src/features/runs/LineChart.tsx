@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { extent, linearScale, linePath, niceTicks } from './line-chart.ts';
+import { extent, linearScale, linePath, niceTicks, thinTicks } from './line-chart.ts';
 import type { ChartPoint } from './line-chart.ts';
 
 /** One line of a {@link LineChart}. */
@@ -49,7 +49,7 @@ export function LineChart({
   const y1 = Math.max(yExt[1], ticksY[ticksY.length - 1] ?? yExt[1]);
   const x = linearScale([x0, x1], [m.left, width - m.right]);
   const y = linearScale([y0, y1 === y0 ? y0 + 1 : y1], [height - m.bottom, m.top]);
-  const ticksX = x0 === x1 ? [x0] : niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1 && (!integerX || Number.isInteger(t)));
+  const ticksX = x0 === x1 ? [x0] : thinTicks(niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1 && (!integerX || Number.isInteger(t))), 5, xFormat);
   return (
     <figure className="flex flex-col gap-1">
       <figcaption id={`${id}-t`} className="text-sm font-medium">

@@ -167,10 +167,10 @@ function StartRunDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
               )}
             </Field>
             <Field label="Model name" hint="The model the new version joins; created when new." errors={errs('modelName')}>
-              {(p) => <Input {...p} value={form.modelName} onChange={(e) => set('modelName', e.target.value)} placeholder="surface-classifier" />}
+              {(p) => <Input {...p} value={form.modelName} onChange={(e) => set('modelName', e.target.value)} placeholder="e.g. surface-classifier" />}
             </Field>
             <Field label="Version" hint="Default: run- and the run id's first 8 characters." errors={errs('version')}>
-              {(p) => <Input {...p} value={form.version} onChange={(e) => set('version', e.target.value)} placeholder="1.1.0" />}
+              {(p) => <Input {...p} value={form.version} onChange={(e) => set('version', e.target.value)} placeholder="e.g. 1.1.0" />}
             </Field>
           </div>
           <fieldset className="grid gap-3 rounded-md border p-3 sm:grid-cols-3">
@@ -195,7 +195,7 @@ function StartRunDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
             </Field>
             <div className="flex items-center gap-3 sm:col-span-3">
               <Switch id="run-augment" checked={form.augment} onCheckedChange={(v) => set('augment', v)} />
-              <Label htmlFor="run-augment">Augment training images (flips, small shifts)</Label>
+              <Label htmlFor="run-augment">Augment training images</Label>
             </div>
           </fieldset>
           <div className="flex justify-end gap-2">

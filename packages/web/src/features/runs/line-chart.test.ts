@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extent, linearScale, linePath, niceStep, niceTicks } from './line-chart.ts';
+import { extent, linearScale, linePath, niceStep, niceTicks, thinTicks } from './line-chart.ts';
 
 describe('line chart geometry', () => {
   it('maps a domain linearly onto pixels, inverted for y', () => {
@@ -22,6 +22,12 @@ describe('line chart geometry', () => {
   it('finds the extent of the non-null values', () => {
     expect(extent([[{ x: 1, y: 0.5 }, { x: 2, y: null }], [{ x: 3, y: 2 }]], 'y')).toEqual([0.5, 2]);
     expect(extent([[{ x: 1, y: null }]], 'y', [0, 1])).toEqual([0, 1]);
+  });
+
+  it('thins ticks to a maximum and drops neighbours with the same label', () => {
+    expect(thinTicks([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5)).toEqual([0, 2, 4, 6, 8]);
+    expect(thinTicks([0, 1, 2, 3], 5)).toEqual([0, 1, 2, 3]);
+    expect(thinTicks([0, 10, 20, 60, 70], 5, (v) => String(Math.floor(v / 60)))).toEqual([0, 60]);
   });
 
   it('draws a path that breaks at gaps', () => {

@@ -76,4 +76,22 @@ export function linePath(points: ChartPoint[], x: (v: number) => number, y: (v: 
   return d;
 }
 
+/**
+ * At most `max` ticks, evenly thinned, and no two neighbours with the same label (time axes
+ * whose ticks fall within one formatted minute or day).
+ */
+export function thinTicks(ticks: number[], max: number, label: (v: number) => string = String): number[] {
+  const stride = Math.max(1, Math.ceil(ticks.length / Math.max(1, max)));
+  const out: number[] = [];
+  let last: string | undefined;
+  ticks.forEach((t, i) => {
+    if (i % stride !== 0) return;
+    const l = label(t);
+    if (l === last) return;
+    out.push(t);
+    last = l;
+  });
+  return out;
+}
+
 const round = (v: number) => Math.round(v * 100) / 100;
