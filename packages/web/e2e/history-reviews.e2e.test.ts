@@ -7,9 +7,10 @@
  * next to the prediction. Axe on each page.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, createUser, formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
 import type { E2eServer } from './harness.ts';
 
@@ -41,6 +42,11 @@ async function reviewsOf(id: string) {
   return ((await r.json()) as { items: { verdict: string; label: string; decision: string; comment: string | null; maskUrl: string | null }[] }).items;
 }
 
+/** expect.poll with room for a loaded machine. */
+function poll<T>(fn: () => T | Promise<T>) {
+  return expect.poll(fn, { timeout: 30_000, interval: 100 });
+}
+
 async function axe(page: Page) {
   expect(formatViolations(await seriousA11yViolations(page))).toBe('');
 }
@@ -53,7 +59,7 @@ async function openItemId(page: Page): Promise<string> {
 
 async function openItem(page: Page, id: string) {
   await page.goto(`${server.url}/reviews?uncertainMin=0&item=${id}`);
-  await expect.poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
+  await poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
   expect(await openItemId(page)).toBe(id);
 }
 
@@ -81,6 +87,33 @@ beforeAll(async () => {
   for (const f of ['surface-crack', 'surface-good']) made.push(await detect('surface-classifier', f));
 });
 
+/** The page of the running test, for a screenshot and its text when it fails. */
+let current: Page | undefined;
+/** Uncaught errors and console errors of the running test's page. */
+let pageErrors: string[] = [];
+/** Uncaught errors only (a refused claim logs a console error for its 409, which is expected). */
+let uncaught: string[] = [];
+
+function watch(page: Page) {
+  current = page;
+  pageErrors = [];
+  uncaught = [];
+  page.on('pageerror', (e) => {
+    pageErrors.push(`${e.message}\n${e.stack ?? ''}`);
+    uncaught.push(e.message);
+  });
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+}
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && current && !current.isClosed()) {
+    const file = join(tmpdir(), `history-reviews-failure-${Date.now()}.png`);
+    await current.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.error(`failure screenshot: ${file}\n${await current.locator('body').innerText().catch(() => '')}\n${pageErrors.join('\n')}`);
+  }
+  current = undefined;
+});
+
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -90,31 +123,33 @@ describe('History and the review queue', () => {
   it('filters History by verdict in the URL and sorts by score', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
+    watch(page);
     await signIn(page, server);
     await page.goto(`${server.url}/history`);
     const rows = page.getByTestId('history-row');
-    await expect.poll(() => rows.count()).toBe(made.length);
-    await expect.poll(() => page.getByTestId('thumbnail').count()).toBe(made.length);
+    await poll(() => rows.count()).toBe(made.length);
+    await poll(() => page.getByTestId('thumbnail').count()).toBe(made.length);
     await axe(page);
 
     await page.getByLabel('Verdict').selectOption('reject');
     await page.waitForURL(/verdict=reject/);
     const rejects = made.filter((m) => m.verdict === 'reject').length;
     if (rejects === 0) await page.getByText('No inspection matches these filters').waitFor();
-    else await expect.poll(() => rows.count()).toBe(rejects);
+    else await poll(() => rows.count()).toBe(rejects);
     for (const text of await page.getByTestId('prediction').allTextContents()) expect(text).toContain('Reject');
     // the filtered view is bookmarkable: a reload keeps it
     await page.reload();
-    await expect.poll(() => page.getByLabel('Verdict').inputValue()).toBe('reject');
+    await poll(() => page.getByLabel('Verdict').inputValue()).toBe('reject');
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await expect.poll(() => rows.count()).toBe(made.length);
+    await poll(() => rows.count()).toBe(made.length);
     await page.getByLabel('Sort').selectOption('score-desc');
     await page.waitForURL(/sort=score-desc/);
     const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-inspection-id')!));
     const scores = ids.map((id) => made.find((m) => m.id === id)!.defectScore);
     expect(scores).toEqual(made.map((m) => m.defectScore).sort((a, b) => b - a));
     await axe(page);
+    expect(uncaught).toEqual([]);
     await ctx.close();
   });
 
@@ -129,33 +164,34 @@ describe('History and the review queue', () => {
 
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
+    watch(page);
     await signIn(page, server);
     await page.goto(`${server.url}/reviews?uncertainMin=0`);
     await page.getByRole('heading', { name: 'Review queue' }).waitFor();
-    await expect.poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
+    await poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
     await page.getByTestId('shortcut-help').waitFor();
     await axe(page);
 
     // n / p move through the queue, each item claimed in turn
     const first = await openItemId(page);
     await page.keyboard.press('n');
-    await expect.poll(() => openItemId(page)).not.toBe(first);
-    await expect.poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
+    await poll(() => openItemId(page)).not.toBe(first);
+    await poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
     await page.keyboard.press('p');
-    await expect.poll(() => openItemId(page)).toBe(first);
+    await poll(() => openItemId(page)).toBe(first);
 
     // the item another reviewer holds: a sentence and the next one offered
     await page.goto(`${server.url}/reviews?uncertainMin=0&includeClaimed=true&item=${heldByOther.id}`);
     await page.getByText('Another reviewer is working on this item. Take the next one.').waitFor();
     await axe(page);
     await page.getByRole('button', { name: 'Take the next one' }).click();
-    await expect.poll(() => openItemId(page)).not.toBe(heldByOther.id);
+    await poll(() => openItemId(page)).not.toBe(heldByOther.id);
 
     // accept with the keyboard
     await openItem(page, toAccept.id);
     await page.keyboard.press('a');
     await page.getByText(/Review saved/).first().waitFor();
-    await expect.poll(async () => (await reviewsOf(toAccept.id)).length).toBe(1);
+    await poll(async () => (await reviewsOf(toAccept.id)).length).toBe(1);
     const accepted = (await reviewsOf(toAccept.id))[0]!;
     expect(accepted).toMatchObject({ verdict: toAccept.verdict, label: toAccept.label, decision: 'confirm' });
 
@@ -166,7 +202,7 @@ describe('History and the review queue', () => {
     await page.getByLabel('Comment').fill('only dust on the lens');
     await axe(page);
     await page.getByRole('button', { name: 'Submit review' }).click();
-    await expect.poll(async () => (await reviewsOf(toReject.id)).length).toBe(1);
+    await poll(async () => (await reviewsOf(toReject.id)).length).toBe(1);
     const rejected = (await reviewsOf(toReject.id))[0]!;
     expect(rejected.verdict).toBe(toReject.verdict === 'pass' ? 'reject' : 'pass');
     expect(rejected.decision).toBe('override');
@@ -186,20 +222,31 @@ describe('History and the review queue', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.95, { steps: 8 });
     await page.mouse.up();
-    await expect.poll(() => maskArea(page)).toBeGreaterThan(before);
+    await poll(() => maskArea(page)).toBeGreaterThan(before);
     expect(await page.getByTestId('mask-status').textContent()).toContain('1 edit');
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
+    await page.getByTestId('brush-preview').waitFor();
+    // moving away and back keeps the draft: the class, the painted mask and its undo history
+    const paintedOnce = await maskArea(page);
+    await page.keyboard.press('n');
+    await poll(() => openItemId(page)).not.toBe(toOverride.id);
+    await page.keyboard.press('p');
+    await poll(() => openItemId(page)).toBe(toOverride.id);
+    await poll(() => page.getByTestId('claim-status').textContent()).toContain('Claimed by you');
+    await poll(() => maskArea(page)).toBe(paintedOnce);
+    expect(await page.getByLabel('True class').inputValue()).toBe(other);
     await page.keyboard.press('Control+z');
-    await expect.poll(() => maskArea(page)).toBe(before);
+    await poll(() => maskArea(page)).toBe(before);
     expect(await page.getByTestId('mask-status').textContent()).toContain('as predicted');
     await page.keyboard.press('Control+Shift+z');
-    await expect.poll(() => maskArea(page)).toBeGreaterThan(before);
+    await poll(() => maskArea(page)).toBeGreaterThan(before);
     const painted = await maskArea(page);
     await page.keyboard.press('e');
     await page.mouse.click(box.x + box.width * 0.05, box.y + box.height * 0.9);
-    await expect.poll(() => maskArea(page)).toBeLessThan(painted);
+    await poll(() => maskArea(page)).toBeLessThan(painted);
     await axe(page);
     await page.keyboard.press('Control+Enter');
-    await expect.poll(async () => (await reviewsOf(toOverride.id)).length).toBe(1);
+    await poll(async () => (await reviewsOf(toOverride.id)).length).toBe(1);
     const overridden = (await reviewsOf(toOverride.id))[0]!;
     expect(overridden).toMatchObject({ verdict: toOverride.verdict, label: other, decision: 'override' });
     expect(overridden.maskUrl).toMatch(/mask\.png$/);
@@ -207,7 +254,7 @@ describe('History and the review queue', () => {
     // History: ground truth next to the prediction, and the quick filters
     await page.goto(`${server.url}/history`);
     const row = (id: string) => page.locator(`[data-inspection-id="${id}"]`);
-    await expect.poll(() => row(toOverride.id).getByTestId('ground-truth').textContent()).toContain(other);
+    await poll(() => row(toOverride.id).getByTestId('ground-truth').textContent()).toContain(other);
     expect(await row(toAccept.id).getByTestId('ground-truth').textContent()).toContain(toAccept.label);
     expect(await row(toReject.id).getByTestId('ground-truth').textContent()).toContain(rejected.label);
     expect(await row(heldByOther.id).getByTestId('ground-truth').textContent()).toContain('Not reviewed');
@@ -223,12 +270,13 @@ describe('History and the review queue', () => {
     const outcome = expectOutcome(toReject, rejected) as keyof typeof quick;
     await page.getByRole('group', { name: 'Ground truth quick filters' }).getByRole('button', { name: new RegExp(`^${quick[outcome]}`) }).click();
     await page.waitForURL(new RegExp(`outcome=${outcome}`));
-    await expect.poll(() => page.getByTestId('history-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-outcome')))).toSatisfy((o: unknown) => (o as string[]).length > 0 && (o as string[]).every((x) => x === outcome));
+    await poll(() => page.getByTestId('history-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-outcome')))).toSatisfy((o: unknown) => (o as string[]).length > 0 && (o as string[]).every((x) => x === outcome));
     expect(await row(toReject.id).count()).toBe(1);
     await page.getByRole('group', { name: 'Ground truth quick filters' }).getByRole('button', { name: /^Correct/ }).click();
-    await expect.poll(() => row(toAccept.id).count()).toBe(1);
+    await poll(() => row(toAccept.id).count()).toBe(1);
     expect(await row(toReject.id).count()).toBe(outcome === 'correct' ? 1 : 0);
     await axe(page);
+    expect(uncaught).toEqual([]);
     await ctx.close();
   });
 
@@ -237,14 +285,16 @@ describe('History and the review queue', () => {
     expect(await reviewsOf(target.id)).toEqual([]);
     const ctx = await newContext(browser, 'tablet');
     const page = await ctx.newPage();
+    watch(page);
     await signIn(page, server);
     await openItem(page, target.id);
     const before = await maskArea(page);
     const box = (await page.getByTestId('mask-canvas').boundingBox())!;
     await page.keyboard.press(']');
     await page.touchscreen.tap(box.x + box.width * 0.9, box.y + box.height * 0.1);
-    await expect.poll(() => maskArea(page)).not.toBe(before);
+    await poll(() => maskArea(page)).not.toBe(before);
     await axe(page);
+    expect(uncaught).toEqual([]);
     await ctx.close();
   });
 });

@@ -191,7 +191,9 @@ function TextFilter({ id, value, onCommit, placeholder, list }: { id: string; va
   const [text, setText] = useState(value ?? '');
   const commitRef = useRef(onCommit);
   commitRef.current = onCommit;
-  useEffect(() => setText(value ?? ''), [value]);
+  useEffect(() => {
+    setText(value ?? '');
+  }, [value]);
   useEffect(() => {
     if (text.trim() === (value ?? '')) return;
     const t = setTimeout(() => commitRef.current(text.trim() || undefined), 300);

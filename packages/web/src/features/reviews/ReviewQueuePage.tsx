@@ -145,7 +145,9 @@ export default function ReviewQueuePage() {
 
 function QueueFilters({ search, setSearch, counts, total }: { search: QueueSearch; setSearch: (p: Partial<QueueSearch>) => void; counts?: Record<QueueReason, number>; total?: number }) {
   const [u, setU] = useState(search.uncertainMin === undefined ? '' : String(search.uncertainMin));
-  useEffect(() => setU(search.uncertainMin === undefined ? '' : String(search.uncertainMin)), [search.uncertainMin]);
+  useEffect(() => {
+    setU(search.uncertainMin === undefined ? '' : String(search.uncertainMin));
+  }, [search.uncertainMin]);
   const commitU = () => {
     const v = u.trim() === '' ? undefined : Number(u);
     if (v === undefined || (Number.isFinite(v) && v >= 0 && v <= 1)) setSearch({ uncertainMin: v, item: undefined });
@@ -194,7 +196,10 @@ function ReasonButton({ pressed, onClick, children }: { pressed: boolean; onClic
 
 function QueueList({ items, currentId, onSelect }: { items: QueueItem[]; currentId: string; onSelect: (id: string) => void }) {
   const currentRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => currentRef.current?.scrollIntoView({ block: 'nearest' }), [currentId]);
+  useEffect(() => {
+    // a block body: scrollIntoView returns a promise in current Chromium, and an effect may return only a clean-up function
+    void currentRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [currentId]);
   return (
     <nav aria-label="Queue items" className="hidden max-h-[75vh] overflow-y-auto rounded-lg border xl:block">
       <ul className="flex flex-col">
