@@ -233,4 +233,53 @@ describe('quality pages', () => {
     expect((await call<{ items: unknown[] }>('GET', '/reports')).items).toEqual([]);
     await ctx.close();
   });
+
+  it('recalibrates from the calibration page once there are enough reviews, following the job to its end', async () => {
+    // 48 more inspections in batches, reviewed with the fixture's truth and every seventh flipped (reviewers disagree sometimes)
+    for (let b = 0; b < 3; b++) {
+      const form = new FormData();
+      const names: (typeof FIXTURES)[number][] = [];
+      for (let i = 0; i < 16; i++) {
+        const f = FIXTURES[i % 4]!;
+        names.push(f);
+        form.append('image', new Blob([readFileSync(join(REPO, 'packages/web/e2e/fixtures', `${f}.png`))], { type: 'image/png' }), `${f}-${b}-${i}.png`);
+      }
+      const r = await fetch(`${server.url}/api/xai-qc/detect/batch?model=${MODEL}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+      if (!r.ok) throw new Error(`detect/batch: ${r.status} ${await r.text()}`);
+      const items = ((await r.json()) as { items: { inspection?: { id: string; verdict: 'pass' | 'reject'; label: string } }[] }).items;
+      for (const [i, it] of items.entries()) await review({ ...it.inspection!, fixture: names[i]! }, i % 7 === 3);
+    }
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await signIn(page, server);
+    await page.goto(`${server.url}/calibration?model=${MODEL}`);
+    await expect.poll(() => text(page, 'calib-reviewed')).toBe('57');
+    const button = page.getByRole('button', { name: 'Recalibrate' });
+    await expect.poll(() => button.isEnabled()).toBe(true);
+    await button.click();
+    const progress = page.getByRole('progressbar', { name: 'Recalibration progress' });
+    await progress.waitFor();
+    // the page follows the job to its end and shows what it ended with
+    let job: { status: string; error: string | null; result: { newVersion: string } | null } | undefined;
+    await expect
+      .poll(
+        async () => {
+          const list = await call<{ items: (typeof job & { name: string })[] }>('GET', '/jobs?name=calibration.fit');
+          job = list.items[0];
+          return job?.status;
+        },
+        { timeout: 120_000 },
+      )
+      .toMatch(/^(succeeded|failed)$/);
+    if (job!.status === 'succeeded') {
+      const newVersion = job!.result!.newVersion;
+      await page.getByTestId('recalibration-result').filter({ hasText: newVersion }).waitFor({ timeout: 30_000 });
+      const versions = (await call<{ versions: { version: string; active: boolean }[] }>('GET', `/models/${MODEL}`)).versions;
+      expect(versions.find((v) => v.version === newVersion)?.active).toBe(false);
+    } else {
+      await page.getByText(`Failed: ${job!.error}`).waitFor({ timeout: 30_000 });
+    }
+    await noSeriousA11y(page);
+    await ctx.close();
+  });
 });

@@ -23,7 +23,7 @@ import { EmptyState, ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
 import { apiRange } from '../metrics/metrics-search.ts';
-import { ModelVersionPicker, useModels } from '../metrics/ModelVersionPicker.tsx';
+import { ModelVersionPicker, useModels, usePreferredModel } from '../metrics/ModelVersionPicker.tsx';
 import { StatTile } from '../metrics/StatTile.tsx';
 import { eceChange, recalibrateBlocker, statusView } from './calibration-view.ts';
 import { calibrationRoute } from './route.ts';
@@ -55,7 +55,8 @@ export default function CalibrationPage() {
   const isEngineer = hasRole(session.user?.role, 'engineer');
   const models = useModels();
   const classifiers = (models.data?.items ?? []).filter((m) => m.task === 'classify');
-  const model = search.model ?? classifiers.find((m) => m.activeVersion)?.name ?? classifiers[0]?.name;
+  const preferred = usePreferredModel(['classify']);
+  const model = search.model ?? preferred.name;
   const range = rangeQuery(search);
 
   const query = model ? { model, ...(search.version ? { version: search.version } : {}), ...range } : undefined;
@@ -78,7 +79,7 @@ export default function CalibrationPage() {
   });
   const job = useJob((fit.data as { id?: string } | undefined)?.id);
   const running = fit.isPending || (fit.data !== undefined && !jobEnded(job.data));
-  const result = job.data?.status === 'succeeded' ? ((job.data.result as { result?: FitResult } | null)?.result ?? (job.data.result as FitResult | null)) : undefined;
+  const result = job.data?.status === 'succeeded' ? (job.data.result as FitResult | null) : undefined;
   useEffect(() => {
     if (result?.newVersion) toast('Recalibrated', { description: `New version ${result.modelName}@${result.newVersion} registered (not active).`, tone: 'success' });
   }, [result?.newVersion, result?.modelName]);
@@ -101,7 +102,7 @@ export default function CalibrationPage() {
                 Recalibrate
               </Button>
               {blocker ? (
-                <span id={reasonId} className="max-w-64 text-right text-xs text-muted-foreground">
+                <span id={reasonId} className="max-w-72 text-right text-xs text-muted-foreground">
                   {blocker}
                 </span>
               ) : null}
@@ -149,7 +150,7 @@ export default function CalibrationPage() {
         </Card>
       ) : null}
 
-      {status.isPending && query ? <Skeleton className="h-96" /> : null}
+      {(status.isPending && query) || (!search.model && preferred.pending) ? <Skeleton className="h-96" /> : null}
 
       {st && view ? (
         <>
@@ -178,7 +179,7 @@ export default function CalibrationPage() {
             </CardContent>
           </Card>
 
-          <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+          <div className="grid items-start gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
             <Card>
               <CardHeader>
                 <CardTitle>Reliability diagram</CardTitle>

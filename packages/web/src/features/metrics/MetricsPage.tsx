@@ -71,36 +71,40 @@ export default function MetricsPage() {
       />
 
       <Card>
-        <CardContent className="flex flex-wrap items-end gap-3 pt-4">
-          <Field label="From (UTC)">{(p) => <Input {...p} type="date" value={s.from} max={s.to} onChange={(e) => e.target.value && set({ from: e.target.value })} />}</Field>
-          <Field label="To (UTC, included)">{(p) => <Input {...p} type="date" value={s.to} min={s.from} onChange={(e) => e.target.value && set({ to: e.target.value })} />}</Field>
-          <div className="flex gap-1" role="group" aria-label="Quick ranges">
-            {PRESETS.map((n) => {
-              const to = dayOf(new Date());
-              const from = addDays(to, -(n - 1));
-              const active = s.from === from && s.to === to;
-              return (
-                <button
-                  key={n}
-                  type="button"
-                  aria-pressed={active}
-                  className={buttonVariants({ variant: active ? 'secondary' : 'ghost', size: 'default' })}
-                  onClick={() => set({ from, to, group: undefined })}
-                >
-                  {n} days
-                </button>
-              );
-            })}
+        <CardContent className="flex flex-col gap-3 pt-4">
+          <div className="flex flex-wrap items-end gap-3">
+            <Field label="From (UTC)">{(p) => <Input {...p} type="date" value={s.from} max={s.to} onChange={(e) => e.target.value && set({ from: e.target.value })} />}</Field>
+            <Field label="To (UTC, included)">{(p) => <Input {...p} type="date" value={s.to} min={s.from} onChange={(e) => e.target.value && set({ to: e.target.value })} />}</Field>
+            <div className="flex gap-1" role="group" aria-label="Quick ranges">
+              {PRESETS.map((n) => {
+                const to = dayOf(new Date());
+                const from = addDays(to, -(n - 1));
+                const active = s.from === from && s.to === to;
+                return (
+                  <button
+                    key={n}
+                    type="button"
+                    aria-pressed={active}
+                    className={buttonVariants({ variant: active ? 'secondary' : 'ghost', size: 'default' })}
+                    onClick={() => set({ from, to, group: undefined })}
+                  >
+                    {n} days
+                  </button>
+                );
+              })}
+            </div>
+            <Field label="Per">
+              {(p) => (
+                <Select {...p} value={s.group} onChange={(e) => set({ group: e.target.value as 'day' | 'week' })}>
+                  <option value="day">Day</option>
+                  <option value="week">Week</option>
+                </Select>
+              )}
+            </Field>
           </div>
-          <ModelVersionPicker allowAll model={s.model} version={s.version} onChange={(v) => set({ model: v.model, version: v.version })} />
-          <Field label="Per">
-            {(p) => (
-              <Select {...p} value={s.group} onChange={(e) => set({ group: e.target.value as 'day' | 'week' })}>
-                <option value="day">Day</option>
-                <option value="week">Week</option>
-              </Select>
-            )}
-          </Field>
+          <div className="flex flex-wrap items-end gap-3">
+            <ModelVersionPicker allowAll model={s.model} version={s.version} onChange={(v) => set({ model: v.model, version: v.version })} />
+          </div>
         </CardContent>
       </Card>
 
@@ -114,7 +118,7 @@ export default function MetricsPage() {
         </div>
       ) : overall ? (
         <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Headline figures" aria-busy={metrics.isFetching}>
-          <StatTile label="Inspections" value={overall.volume} testId="stat-volume" sub={`${percent(overall.referralRate)} referred to review`} />
+          <StatTile label="Inspections" value={overall.volume} testId="stat-volume" sub={overall.volume ? `${percent(overall.referralRate)} referred to review` : 'none in this range'} />
           <StatTile label="Reviewed" value={overall.reviewed} testId="stat-reviewed" sub={overall.volume ? `${percent(overall.reviewCoverage)} of inspections` : 'no inspections'} />
           <StatTile label="Escape rate" value={percent(rates.escapeRate)} testId="stat-escape" tone={rates.escapeRate === null ? undefined : rates.escapeRate > 0.05 ? 'bad' : 'good'} sub={`defects passed, of ${rates.defects} reviewed defects`} />
           <StatTile label="False-reject rate" value={percent(rates.falseRejectRate)} testId="stat-false-reject" tone={rates.falseRejectRate === null ? undefined : rates.falseRejectRate > 0.1 ? 'warn' : undefined} sub={`good parts rejected, of ${rates.goods} reviewed good`} />
@@ -134,7 +138,7 @@ export default function MetricsPage() {
       ) : null}
 
       {overall && overall.volume > 0 ? (
-        <div className="grid gap-4 xl:grid-cols-2">
+        <div className="grid gap-4 lg:grid-cols-2">
           <Card>
             <CardHeader>
               <CardTitle>Volume</CardTitle>
@@ -224,7 +228,7 @@ export default function MetricsPage() {
               </Card>
             </>
           ) : (
-            <EmptyState title="No reviews yet" className="xl:col-span-1">
+            <EmptyState title="No reviews yet">
               <p>
                 Escape and false-reject rates, precision, recall and AUROC need ground truth. Review some inspections in the{' '}
                 <Link to="/reviews" className="underline">Review queue</Link> and they appear here.
@@ -235,7 +239,7 @@ export default function MetricsPage() {
       ) : null}
 
       {overall && overall.volume > 0 ? (
-        <div className="grid gap-4 xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+        <div className="grid gap-4 2xl:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
           <Card>
             <CardHeader>
               <CardTitle>Confusion matrix</CardTitle>
@@ -243,7 +247,7 @@ export default function MetricsPage() {
             </CardHeader>
             <CardContent>
               {cls ? (
-                <ConfusionMatrix counts={cls} caption={`${cls.tp + cls.fp + cls.tn + cls.fn} reviewed inspections, ${scopeText}. Rows: the reviewers' truth; columns: the model's verdict.`} />
+                <ConfusionMatrix className="max-w-2xl" counts={cls} caption={`${cls.tp + cls.fp + cls.tn + cls.fn} reviewed inspections, ${scopeText}. Rows: the reviewers' truth; columns: the model's verdict.`} />
               ) : (
                 <p className="text-sm text-muted-foreground">No reviewed inspections in this range yet.</p>
               )}

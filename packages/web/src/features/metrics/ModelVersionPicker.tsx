@@ -47,7 +47,7 @@ export function ModelVersionPicker({ model, version, onChange, allowAll = false,
   const versions = detail.data?.versions ?? [];
   return (
     <>
-      <Field label="Model" className="min-w-48">
+      <Field label="Model" className="w-64">
         {(p) => (
           <Select {...p} value={model ?? ''} disabled={models.isPending} onChange={(e) => onChange({ model: e.target.value || undefined, version: undefined })}>
             {allowAll || !model ? <option value="">{allowAll ? 'All models' : models.isPending ? 'Loading models' : 'Choose a model'}</option> : null}
@@ -60,7 +60,7 @@ export function ModelVersionPicker({ model, version, onChange, allowAll = false,
           </Select>
         )}
       </Field>
-      <Field label="Version" className="min-w-44">
+      <Field label="Version" className="w-48">
         {(p) => (
           <Select {...p} value={version ?? ''} disabled={!model || detail.isPending} onChange={(e) => onChange({ model, version: e.target.value || undefined })}>
             <option value="">{anyVersionLabel ?? (allowAll ? 'All versions' : 'Active version')}</option>
@@ -75,4 +75,28 @@ export function ModelVersionPicker({ model, version, onChange, allowAll = false,
       </Field>
     </>
   );
+}
+
+/**
+ * The model a page should open on when the URL names none: among the models of `tasks`, the
+ * one with the most reviewed inspections in the last 30 days (from `GET /metrics?groupBy=version`),
+ * else the first with an active version. `pending` while that is being worked out.
+ */
+export function usePreferredModel(tasks?: ModelSummary['task'][]): { name: string | undefined; pending: boolean } {
+  const models = useModels();
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z';
+  const usage = useQuery({
+    queryKey: ['metrics', { groupBy: 'version', from, purpose: 'preferred-model' }],
+    staleTime: 5 * 60_000,
+    queryFn: ({ signal }) => data(api.GET('/api/xai-qc/metrics', { params: { query: { groupBy: 'version', from } }, signal })),
+  });
+  const list = (models.data?.items ?? []).filter((m) => !tasks || tasks.includes(m.task));
+  if (models.isPending || (usage.isPending && !usage.error)) return { name: undefined, pending: true };
+  const reviewed = new Map<string, number>();
+  for (const g of usage.data?.groups ?? []) {
+    const name = g.key.slice(0, g.key.lastIndexOf('@'));
+    reviewed.set(name, (reviewed.get(name) ?? 0) + g.reviewed);
+  }
+  const ranked = [...list].sort((a, b) => (reviewed.get(b.name) ?? 0) - (reviewed.get(a.name) ?? 0) || Number(!!b.activeVersion) - Number(!!a.activeVersion));
+  return { name: ranked[0]?.name, pending: false };
 }

@@ -100,7 +100,7 @@ export default function ReportsPage() {
                   <Td className="text-right tabular-nums">{bytes(r.size)}</Td>
                   <Td className="whitespace-nowrap text-sm">
                     {dateTime(r.createdAt)}
-                    <span className="block text-xs text-muted-foreground">by {r.createdBy}</span>
+                    {r.createdBy === session.user?.subject ? <span className="block text-xs text-muted-foreground">by you</span> : null}
                   </Td>
                   <Td>
                     <span className="flex justify-end gap-1">

@@ -24,7 +24,7 @@ import { EmptyState, ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/
 import { toast } from '../../shared/ui/toast.tsx';
 import type { CalibrationSearch } from '../calibration/route.ts';
 import { apiRange } from '../metrics/metrics-search.ts';
-import { ModelVersionPicker, useModelDetail, useModels } from '../metrics/ModelVersionPicker.tsx';
+import { ModelVersionPicker, useModelDetail, useModels, usePreferredModel } from '../metrics/ModelVersionPicker.tsx';
 import { thresholdsRoute } from './route.ts';
 import { f1Optimal, figuresAt, prepareCurve } from './thresholds-math.ts';
 import type { ThresholdFigures } from './thresholds-math.ts';
@@ -43,7 +43,8 @@ export default function ThresholdsPage() {
   const set = (patch: Partial<CalibrationSearch>) => void navigate({ search: (prev: CalibrationSearch) => ({ ...prev, ...patch }), replace: true });
   const models = useModels();
   const items = models.data?.items ?? [];
-  const model = search.model ?? (items.find((m) => m.task === 'classify' && m.activeVersion) ?? items.find((m) => m.activeVersion) ?? items[0])?.name;
+  const preferred = usePreferredModel();
+  const model = search.model ?? preferred.name;
   const detail = useModelDetail(model);
   const version = search.version ?? detail.data?.model.activeVersion ?? undefined;
   const range = rangeQuery(search);
@@ -78,7 +79,7 @@ export default function ThresholdsPage() {
           <p>Choose a version above, or activate one on the <Link to="/models" className="underline">Models page</Link>.</p>
         </EmptyState>
       ) : null}
-      {report.isPending && version ? <Skeleton className="h-96" /> : null}
+      {(report.isPending && version) || (!search.model && preferred.pending) ? <Skeleton className="h-96" /> : null}
       {report.data ? <Tuner key={`${report.data.versionId}:${report.data.range.from}:${report.data.range.to}`} report={report.data} /> : null}
     </div>
   );
@@ -129,7 +130,7 @@ function Tuner({ report }: { report: Report }) {
   }
 
   return (
-    <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+    <div className="grid items-start gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
       <Card>
         <CardHeader>
           <CardTitle>Defect scores of reviewed parts</CardTitle>

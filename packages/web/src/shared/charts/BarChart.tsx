@@ -28,7 +28,7 @@ export interface BarChartProps {
   height?: number;
 }
 
-const M = { top: 22, right: 16, bottom: 34, left: 48 };
+const M = { top: 28, right: 16, bottom: 34, left: 48 };
 
 /** A bar chart; see {@link BarChartProps}. */
 export function BarChart({ title, keys, series, yLabel, xLabel, xFormat = (k) => k, yFormat = (v) => String(v), height = 220 }: BarChartProps) {

@@ -40,7 +40,7 @@ export interface LineChartProps {
   noteLabel?: string;
 }
 
-const M = { top: 22, right: 16, bottom: 34, left: 48 };
+const M = { top: 28, right: 16, bottom: 34, left: 48 };
 
 /** A line chart; see {@link LineChartProps}. */
 export function LineChart({ title, keys, series, yDomain, yFormat = (v) => String(v), yLabel, xFormat = (k) => k, xLabel, height = 220, note, noteLabel = 'Note' }: LineChartProps) {
