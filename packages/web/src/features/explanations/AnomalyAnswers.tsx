@@ -51,7 +51,7 @@ export function AnomalyAnswers({ inspection }: AnomalyAnswersProps) {
       </CardHeader>
       <CardContent>
         {answers.error ? <ErrorMessage error={answers.error} /> : null}
-        <div className="grid gap-4 lg:grid-cols-2">
+        <div className="grid gap-4 xl:grid-cols-2">
           <Section title="Where" question="Where does the part differ from the good parts?" testId="answer-where">
             {a?.where ? <Where where={a.where} /> : answers.isPending ? <Skeleton className="aspect-square w-full max-w-64" /> : <p className="text-sm text-muted-foreground">No anomaly map is stored for this inspection.</p>}
           </Section>
@@ -72,7 +72,7 @@ export function AnomalyAnswers({ inspection }: AnomalyAnswersProps) {
 
 function Section({ title, question, testId, wide, children }: { title: string; question: string; testId: string; wide?: boolean; children: ReactNode }) {
   return (
-    <section className={wide ? 'flex flex-col gap-2 lg:col-span-2' : 'flex flex-col gap-2'} aria-label={title} data-testid={testId}>
+    <section className={wide ? 'flex flex-col gap-2 xl:col-span-2' : 'flex flex-col gap-2'} aria-label={title} data-testid={testId}>
       <h3 className="text-base font-semibold">
         {title}
         <span className="ml-2 text-sm font-normal text-muted-foreground">{question}</span>

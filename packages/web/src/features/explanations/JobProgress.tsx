@@ -52,7 +52,7 @@ export function JobProgress({ jobId, label, canCancel }: { jobId: string; label:
           </Button>
         ) : null}
       </div>
-      <ProgressBar value={j && j.status === 'running' ? j.progress : j?.status === 'succeeded' ? 1 : undefined} label={`Progress of ${label}`} />
+      <ProgressBar value={j && j.status === 'running' && j.progress > 0 ? j.progress : j?.status === 'succeeded' ? 1 : undefined} label={`Progress of ${label}`} />
       <p className="text-xs text-muted-foreground">This runs in the background: you can keep working, the result appears here when it is ready.</p>
       {cancel.error ? <ErrorMessage error={cancel.error} /> : null}
       {job.error ? <ErrorMessage error={job.error} /> : null}

@@ -126,7 +126,7 @@ export function MethodView({ method, explanation: e, run, ready, canRun, onReque
                 This map carries no explanation ({e.degenerate.reason}): {e.degenerate.message}. It is left out of the consensus.
               </p>
             ) : null}
-            {!compact ? <ReadingList readings={readings} testId={`readings-${method}`} /> : agreement !== undefined ? <ReadingList readings={[agreementReading(agreement)]} /> : null}
+            {!compact ? <ReadingList readings={readings} testId={`readings-${method}`} /> : agreement !== undefined ? <ReadingList readings={[{ ...agreementReading(agreement), label: 'Agreement' }]} /> : null}
             {!compact ? <Parameters e={e} /> : null}
             <div className="flex flex-wrap gap-2">
               {onShowHeatmap ? (

@@ -144,6 +144,9 @@ describe('referralReading', () => {
     const r = referralReading(insp({ referred: true, score: 0.8, probabilities: [0.1, 0.8, 0.1], conformal: { alpha: 0.1, set: ['scratch'], referred: true, reason: 'uncertain' } }), { referralThreshold: 0.15 });
     expect(r.hint).toContain('uncertainty (20.0 %) is above the limit of 15.0 %');
   });
+  it('tells an anomaly inspection why no rule applies', () => {
+    expect(referralReading(insp({ model: { task: 'anomaly' }, anomaly: { score: 0.3, rawScore: 3 } })).hint).toContain('anomaly detector');
+  });
   it('says why it was not sent: no rule, or a confident single set', () => {
     expect(referralReading(insp()).hint).toContain('has no referral rule');
     const ok = referralReading(insp({ conformal: { alpha: 0.1, set: ['scratch'], referred: false, reason: null } }), { conformal: true });

@@ -161,6 +161,9 @@ export function referralReading(i: TrustInspection, card: TrustCard = {}): Readi
             : 'the referral rule flagged it';
     return { label: 'Review', value: 'sent to review', tone: 'warn', hint: `Sent to the review queue because ${why}. A reviewer will confirm or correct the answer.` };
   }
+  if (i.model.task === 'anomaly' && !i.conformal) {
+    return { label: 'Review', value: 'not sent', tone: 'info', hint: 'Not sent to review: the referral rule works on calibrated class probabilities, which an anomaly detector does not give. A score close to the limit is the sign that someone should look.' };
+  }
   if (!i.conformal && !card.conformal) {
     return { label: 'Review', value: 'not sent', tone: 'info', hint: 'Not sent to review: this model has no referral rule (its card is not conformally calibrated). Use the figures above to decide whether someone should look.' };
   }
