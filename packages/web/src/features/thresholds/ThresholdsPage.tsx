@@ -131,7 +131,7 @@ function Tuner({ report }: { report: Report }) {
 
   return (
     <div className="grid items-start gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-      <Card>
+      <Card className="xl:sticky xl:top-4">
         <CardHeader>
           <CardTitle>Defect scores of reviewed parts</CardTitle>
           <CardDescription>
