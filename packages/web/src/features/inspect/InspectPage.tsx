@@ -11,7 +11,7 @@ import { Link } from '@tanstack/react-router';
 import { isXaiQcApiError } from '@xai-qc/client';
 import type { components } from '@xai-qc/client';
 import { ExternalLink, FolderOpen, ImageOff, ImagePlus, Loader2, RotateCw, Trash2, Upload } from 'lucide-react';
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { DragEvent, KeyboardEvent } from 'react';
 import { api, postForm } from '../../app/api.ts';
 import { cn } from '../../shared/lib/cn.ts';
@@ -68,37 +68,56 @@ function verdictBadge(verdict: Inspection['verdict']) {
   return verdict === 'reject' ? <Badge variant="bad">Reject</Badge> : <Badge variant="good">Pass</Badge>;
 }
 
-/** A local thumbnail of the file (decoded lazily, only when the row is on screen). */
+/** One observer for every thumbnail: a row's object URL is made only when it comes near the screen. */
+const thumbWatchers = new WeakMap<Element, () => void>();
+let thumbObserver: IntersectionObserver | undefined;
+function watchThumb(el: Element, onVisible: () => void): () => void {
+  thumbObserver ??= new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        thumbWatchers.get(e.target)?.();
+        thumbWatchers.delete(e.target);
+        thumbObserver!.unobserve(e.target);
+      }
+    },
+    { rootMargin: '300px' },
+  );
+  thumbWatchers.set(el, onVisible);
+  thumbObserver.observe(el);
+  return () => {
+    thumbWatchers.delete(el);
+    thumbObserver?.unobserve(el);
+  };
+}
+
+/** A local thumbnail of the file (its object URL made and the image decoded only when the row is near the screen). */
 function Thumb({ file }: { file: File }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  const [near, setNear] = useState(false);
   const [url, setUrl] = useState<string>();
   const [broken, setBroken] = useState(false);
+  useEffect(() => (ref.current ? watchThumb(ref.current, () => setNear(true)) : undefined), []);
   useEffect(() => {
+    if (!near) return;
     const u = URL.createObjectURL(file);
     setUrl(u);
     return () => URL.revokeObjectURL(u);
-  }, [file]);
-  if (broken || !url) {
-    return (
-      <span className="flex size-12 shrink-0 items-center justify-center rounded bg-muted" aria-hidden="true">
-        <ImageOff className="size-5 text-muted-foreground" />
-      </span>
-    );
-  }
-  return <img src={url} alt="" width={48} height={48} loading="lazy" decoding="async" onError={() => setBroken(true)} className="size-12 shrink-0 rounded bg-muted object-cover" />;
+  }, [file, near]);
+  return (
+    <span ref={ref} className="flex size-12 shrink-0 items-center justify-center overflow-hidden rounded bg-muted" aria-hidden="true">
+      {broken ? <ImageOff className="size-5 text-muted-foreground" /> : url ? <img src={url} alt="" width={48} height={48} decoding="async" onError={() => setBroken(true)} className="size-12 object-cover" /> : null}
+    </span>
+  );
 }
 
 const Row = memo(function Row({ q, itemKey, selected, onSelect, domId }: { q: DetectQueue<DetectInput, Inspection>; itemKey: string; selected: boolean; onSelect: (key: string) => void; domId: string }) {
   const subscribe = useCallback((l: () => void) => q.subscribeItem(itemKey, l), [q, itemKey]);
   const item = useSyncExternalStore(subscribe, () => q.item(itemKey), () => q.item(itemKey));
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-  }, [selected]);
   if (!item) return null;
   const r = item.result;
   return (
     <li
-      ref={ref}
       id={domId}
       role="option"
       aria-selected={selected}
@@ -221,6 +240,8 @@ function SelectedResult({ q, itemKey }: { q: DetectQueue<DetectInput, Inspection
 export default function InspectPage() {
   const q = useQueue();
   const keys = useSyncExternalStore(q.subscribeKeys, q.keys, q.keys);
+  // a drop of hundreds of files renders its rows in interruptible slices, not one long task
+  const shownKeys = useDeferredValue(keys);
   const [selected, setSelectedState] = useState<string | null>(() => (lastSelected && q.item(lastSelected) ? lastSelected : null));
   const setSelected = useCallback((k: string | null) => {
     lastSelected = k;
@@ -296,6 +317,8 @@ export default function InspectPage() {
     if (!keys.length) return;
     const next = index < 0 ? 0 : Math.min(keys.length - 1, Math.max(0, index + delta));
     setSelected(keys[next]!);
+    // keyboard moves bring the row into view (clicks need not: the row is under the pointer)
+    requestAnimationFrame(() => document.getElementById(`${listId}-${keys[next]!}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
   };
   const onListKey = (e: KeyboardEvent<HTMLUListElement>) => {
     const map: Record<string, () => void> = {
@@ -466,7 +489,7 @@ export default function InspectPage() {
               className={cn('flex gap-1 overflow-x-auto rounded-lg border bg-card p-1 xl:min-h-40 xl:flex-col xl:overflow-y-auto xl:overflow-x-hidden', dragging && 'border-primary')}
               data-testid="inspect-list"
             >
-              {keys.map((k) => (
+              {shownKeys.map((k) => (
                 <Row key={k} q={q} itemKey={k} selected={k === selected} onSelect={setSelected} domId={`${listId}-${k}`} />
               ))}
             </ul>
