@@ -1,9 +1,10 @@
 /**
  * Models and administration in a real browser against the real server: a model upload
  * refused field by field for a broken card, then accepted, activated and shown active; a
- * user and an API key created by the admin; an operator refused the Users page; a monitor
- * and an alert rule created. axe-core finds no serious or critical violation on any page
- * visited (dialogs open included).
+ * user and an API key created by the admin, the last admin's demotion refused in a
+ * sentence; an operator refused the Users page; a monitor and an alert rule created.
+ * axe-core finds no serious or critical violation on any page visited (dialogs open
+ * included).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +87,11 @@ describe('models and administration', () => {
     await page.goto(`${server.url}/admin/users`);
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await page.getByRole('table', { name: 'Users' }).getByText('admin').first().waitFor();
+    await noSeriousViolations(page);
+    // the last admin cannot be demoted: the 409 is a sentence, and the role stays
+    await page.getByRole('combobox', { name: 'Role of admin' }).selectOption('engineer');
+    await page.getByRole('alert').filter({ hasText: 'The last administrator cannot be removed or demoted.' }).waitFor();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Role of admin' }).inputValue()).toBe('admin');
     await noSeriousViolations(page);
     await page.getByRole('button', { name: 'Create user' }).click();
     const userDialog = page.getByRole('dialog', { name: 'Create a user' });

@@ -166,7 +166,7 @@ function StartRunDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
                 </Select>
               )}
             </Field>
-            <Field label="Model name" hint="The model the new version joins; created when new." errors={errs('modelName')}>
+            <Field label="Model name" hint="The model the new version joins; a new name creates it." errors={errs('modelName')}>
               {(p) => <Input {...p} value={form.modelName} onChange={(e) => set('modelName', e.target.value)} placeholder="e.g. surface-classifier" />}
             </Field>
             <Field label="Version" hint="Default: run- and the run id's first 8 characters." errors={errs('version')}>

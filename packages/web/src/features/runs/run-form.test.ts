@@ -5,9 +5,9 @@ const id = '6f1c2a70-0000-4000-8000-000000000001';
 
 describe('start training form', () => {
   it('leaves empty fields out so the server defaults apply', () => {
-    const { body, errors } = buildRunBody({ ...EMPTY_RUN_FORM, datasetId: id, epochs: '' });
+    const { body, errors } = buildRunBody({ ...EMPTY_RUN_FORM, datasetId: id, modelName: 'plates', epochs: '' });
     expect(errors).toEqual({});
-    expect(body).toEqual({ kind: 'train', datasetId: id, task: 'classify', params: {} });
+    expect(body).toEqual({ kind: 'train', datasetId: id, task: 'classify', modelName: 'plates', params: {} });
   });
 
   it('sends typed numbers, the optimizer, augment off, the model name and version', () => {
@@ -19,6 +19,7 @@ describe('start training form', () => {
     const { body, errors } = buildRunBody({ ...EMPTY_RUN_FORM, epochs: '0', lr: '0', depth: '2.5', modelName: '-bad', version: 'v 1' });
     expect(body).toBeUndefined();
     expect(Object.keys(errors).sort()).toEqual(['datasetId', 'modelName', 'params.depth', 'params.epochs', 'params.lr', 'version']);
+    expect(buildRunBody({ ...EMPTY_RUN_FORM, datasetId: id }).errors).toEqual({ modelName: 'Name the model the new version joins (a new name creates it).' });
     expect(errors['params.epochs']).toBe('A whole number from 1 to 1000.');
     expect(errors['params.lr']).toBe('A number above 0 up to 10.');
   });

@@ -45,7 +45,7 @@ export interface TrainRunBody {
   kind: 'train';
   datasetId: string;
   task: RunFormState['task'];
-  modelName?: string;
+  modelName: string;
   version?: string;
   params: Record<string, number | string | boolean>;
 }
@@ -74,7 +74,8 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 export function buildRunBody(f: RunFormState): { body?: TrainRunBody; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   if (!f.datasetId) errors.datasetId = 'Choose the dataset to train on.';
-  if (f.modelName && (!NAME.test(f.modelName) || f.modelName.length > 100)) errors.modelName = 'Letters, digits, dot, dash and underscore; start with a letter or digit.';
+  if (!f.modelName.trim()) errors.modelName = 'Name the model the new version joins (a new name creates it).';
+  else if (!NAME.test(f.modelName) || f.modelName.length > 100) errors.modelName = 'Letters, digits, dot, dash and underscore; start with a letter or digit.';
   if (f.version && (!VERSION.test(f.version) || f.version.length > 64)) errors.version = 'Letters, digits and . _ + -; start with a letter or digit.';
   const params: Record<string, number | string | boolean> = {};
   for (const key of Object.keys(LIMITS) as NumberField[]) {
@@ -92,8 +93,7 @@ export function buildRunBody(f: RunFormState): { body?: TrainRunBody; errors: Re
   if (f.optimizer) params.optimizer = f.optimizer;
   if (!f.augment) params.augment = false;
   if (Object.keys(errors).length) return { errors };
-  const body: TrainRunBody = { kind: 'train', datasetId: f.datasetId, task: f.task, params };
-  if (f.modelName) body.modelName = f.modelName;
+  const body: TrainRunBody = { kind: 'train', datasetId: f.datasetId, task: f.task, modelName: f.modelName, params };
   if (f.version) body.version = f.version;
   return { body, errors };
 }
