@@ -486,7 +486,7 @@ export default function InspectPage() {
               tabIndex={0}
               aria-activedescendant={selected ? `${listId}-${selected}` : undefined}
               onKeyDown={onListKey}
-              className={cn('flex gap-1 overflow-x-auto rounded-lg border bg-card p-1 xl:min-h-40 xl:flex-col xl:overflow-y-auto xl:overflow-x-hidden', dragging && 'border-primary')}
+              className={cn('flex gap-1 overflow-x-auto rounded-lg border bg-card p-1 xl:min-h-0 xl:flex-1 xl:flex-col xl:overflow-y-auto xl:overflow-x-hidden', dragging && 'border-primary')}
               data-testid="inspect-list"
             >
               {shownKeys.map((k) => (
