@@ -141,6 +141,25 @@ describe('explanation viewer and trust panel', () => {
     // its parameters, as the server filled them in
     expect(await panel.getByTestId('method-ig').innerText()).toMatch(/steps\s+\d+/);
 
+    // other settings: checked in the form, then run again (a job) and shown with what was used
+    const ig = panel.getByTestId('method-ig');
+    await ig.getByRole('button', { name: 'Other settings' }).click();
+    await ig.getByLabel('Steps').fill('0');
+    await ig.getByRole('button', { name: 'Run', exact: true }).click();
+    expect(await ig.getByRole('alert').innerText()).toBe('Steps must be between 1 and 512.');
+    await ig.getByLabel('Steps').fill('64');
+    await ig.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => ig.innerText(), { timeout: 120_000 }).toMatch(/steps\s+64/);
+    await waitForResult(ig);
+
+    // another target: explain the class 'good' instead of the model's choice
+    await panel.getByLabel('Explain', { exact: true }).selectOption({ label: 'Class good' });
+    await tablist.getByRole('tab', { name: tabName('Grad-CAM++') }).click();
+    const campp = panel.getByTestId('method-gradcampp');
+    await expect.poll(() => campp.innerText(), { timeout: 60_000 }).toMatch(/Explains good \(given\)/);
+    await panel.getByLabel('Explain', { exact: true }).selectOption({ label: 'The model\u2019s choice' });
+    await expect.poll(() => campp.innerText()).toMatch(/Explains defect \(predicted\)/);
+
     // the consensus of every method, with its score and each method's agreement
     await tablist.getByRole('tab', { name: /^Consensus/ }).click();
     const consensus = panel.getByTestId('consensus');

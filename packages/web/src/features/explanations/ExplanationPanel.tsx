@@ -13,7 +13,7 @@ import { methodInfo, methodsForModel, pickAggregate, pickExplanation } from './e
 import { JobWatch } from './JobProgress.tsx';
 import { MethodView } from './MethodView.tsx';
 import type { Explanation, Inspection } from './types.ts';
-import { useExplainRequests, useServerMethods, useStoredExplanations } from './use-explanations.ts';
+import { runKey, targetKeyOf, useExplainRequests, useServerMethods, useStoredExplanations } from './use-explanations.ts';
 import type { RunState } from './use-explanations.ts';
 
 /** Props of {@link ExplanationPanel}. */
@@ -47,11 +47,12 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
   const ids = useId();
 
   const targetIndex = target === 'default' ? undefined : Number(target);
-  const targetKey = target === 'default' ? 'default' : `class:${target}`;
+  const targetKey = targetKeyOf(targetIndex);
+  const runOf = (m: string): RunState | undefined => runs[runKey(m, targetKey)];
   const items = stored.data?.items ?? [];
   const ready = stored.isSuccess;
   const explanationOf = (m: string): Explanation | undefined => {
-    const run = runs[m];
+    const run = runOf(m);
     return pickExplanation(items, m, targetKey, run?.status === 'done' ? run.explanationId : undefined);
   };
   const computed = methods.filter((m) => {
@@ -66,6 +67,14 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
     return e ? agreementOf.get(e.id) : undefined;
   };
   const jobIds = [...new Set(Object.values(runs).flatMap((r) => (r.status === 'job' ? [r.jobId] : [])))];
+  const jobIdsOfTarget = [
+    ...new Set(
+      methods.flatMap((m) => {
+        const r = runOf(m);
+        return r?.status === 'job' ? [r.jobId] : [];
+      }),
+    ),
+  ];
   const targetLabel = targetIndex === undefined ? (items.find((e) => e.target.key === 'default')?.target.label ?? inspection.label) : (inspection.labels[targetIndex] ?? `class ${targetIndex}`);
 
   const request = useCallback((ms: string[], params?: Record<string, Record<string, number | string>>) => ask({ methods: ms, params, target: targetIndex }), [ask, targetIndex]);
@@ -110,7 +119,7 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
             </Label>
           </div>
           {canRun ? (
-            <Button variant="outline" className="ml-auto" onClick={() => request(methods)} disabled={methods.every((m) => runs[m]?.status === 'job' || runs[m]?.status === 'requesting')}>
+            <Button variant="outline" className="ml-auto" onClick={() => request(methods)} disabled={methods.every((m) => runOf(m)?.status === 'job' || runOf(m)?.status === 'requesting')}>
               <Play aria-hidden="true" />
               Run every method
             </Button>
@@ -124,7 +133,7 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
             selected={selected}
             onSelect={setCompare}
             render={(m) => (
-              <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun compact />
+              <MethodView key={`${m}|${targetKey}`} method={m} explanation={explanationOf(m)} run={runOf(m)} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun compact />
             )}
           />
         ) : (
@@ -133,7 +142,7 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
               {methods.map((m) => (
                 <TabsTrigger key={m} value={m}>
                   {methodInfo(m).short}
-                  <StatusMark run={runs[m]} done={!!explanationOf(m)} />
+                  <StatusMark run={runOf(m)} done={!!explanationOf(m)} />
                 </TabsTrigger>
               ))}
               <TabsTrigger value={CONSENSUS}>
@@ -143,11 +152,11 @@ export function ExplanationPanel({ inspection, onShowHeatmap }: ExplanationPanel
             </TabsList>
             {methods.map((m) => (
               <TabsContent key={m} value={m}>
-                <MethodView method={m} explanation={explanationOf(m)} run={runs[m]} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun />
+                <MethodView key={`${m}|${targetKey}`} method={m} explanation={explanationOf(m)} run={runOf(m)} ready={ready} canRun={canRun} onRequest={requestOne(m)} onShowHeatmap={onShowHeatmap} agreement={agreementFor(m)} autoRun />
               </TabsContent>
             ))}
             <TabsContent value={CONSENSUS}>
-              <ConsensusView aggregate={aggregate} jobIds={jobIds} computed={computed} methods={methods} canRun={canRun} target={targetLabel} onRequest={(ms) => request(ms)} onShowHeatmap={onShowHeatmap} />
+              <ConsensusView aggregate={aggregate} jobIds={jobIdsOfTarget} computed={computed} methods={methods} canRun={canRun} target={targetLabel} onRequest={(ms) => request(ms)} onShowHeatmap={onShowHeatmap} />
             </TabsContent>
           </Tabs>
         )}

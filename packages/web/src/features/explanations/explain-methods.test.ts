@@ -102,6 +102,7 @@ describe('choosing what a tab shows', () => {
     expect(pickExplanation(items, 'ig', 'class:1')?.id).toBe('3');
     expect(pickExplanation(items, 'ig', 'default', '1')?.id).toBe('1');
     expect(pickExplanation(items, 'ig', 'default', '4')?.id).toBe('2');
+    expect(pickExplanation(items, 'ig', 'default', '3')?.id).toBe('2');
     expect(pickExplanation(items, 'rise', 'default')).toBeUndefined();
   });
   it('takes the aggregate with the most members, then the newest', () => {

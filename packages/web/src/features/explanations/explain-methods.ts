@@ -338,10 +338,10 @@ export interface StoredLike {
   target: { key: string };
 }
 
-/** The result a tab shows: `preferredId` when it is of `method`, else the newest of `method` for `targetKey`. */
+/** The result a tab shows: `preferredId` when it is of `method` and `targetKey`, else the newest of `method` for `targetKey`. */
 export function pickExplanation<T extends StoredLike>(items: readonly T[], method: string, targetKey: string, preferredId?: string): T | undefined {
   const mine = items.filter((e) => e.method === method);
-  const preferred = preferredId ? mine.find((e) => e.id === preferredId) : undefined;
+  const preferred = preferredId ? mine.find((e) => e.id === preferredId && e.target.key === targetKey) : undefined;
   if (preferred) return preferred;
   return mine.filter((e) => e.target.key === targetKey).sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

@@ -74,6 +74,16 @@ export type RunState =
   | { status: 'done'; explanationId: string }
   | { status: 'error'; error: unknown };
 
+/** The key of a method's state: the method and the target it explains (`default` or `class:<i>`). */
+export function runKey(method: string, targetKey: string): string {
+  return `${targetKey}|${method}`;
+}
+
+/** The stored target key of a request's target. */
+export function targetKeyOf(target: number | undefined): string {
+  return target === undefined ? 'default' : `class:${target}`;
+}
+
 /** A request: methods, optional per-method parameters, target and seed. */
 export interface ExplainAsk {
   methods: string[];
@@ -88,9 +98,10 @@ export interface ExplainAsk {
  */
 export function useExplainRequests(inspectionId: string) {
   const qc = useQueryClient();
+  /** By {@link runKey}: the same method for another target is another run. */
   const [runs, setRuns] = useState<Record<string, RunState>>({});
   const [aggregateId, setAggregateId] = useState<string | undefined>();
-  const set = useCallback((methods: string[], state: RunState) => setRuns((r) => ({ ...r, ...Object.fromEntries(methods.map((m) => [m, state])) })), []);
+  const set = useCallback((ask: ExplainAsk, methods: string[], state: RunState) => setRuns((r) => ({ ...r, ...Object.fromEntries(methods.map((m) => [runKey(m, targetKeyOf(ask.target)), state])) })), []);
 
   const mutation = useMutation({
     mutationFn: async (ask: ExplainAsk) => {
@@ -101,21 +112,21 @@ export function useExplainRequests(inspectionId: string) {
       const { data: answer, response } = await api.POST('/api/xai-qc/explain', { body });
       return { status: response.status, answer };
     },
-    onMutate: (ask) => set(ask.methods, { status: 'requesting' }),
+    onMutate: (ask) => set(ask, ask.methods, { status: 'requesting' }),
     onSuccess: ({ status, answer }, ask) => {
       if (status === 202 && answer && 'job' in answer) {
         const pending = new Set(answer.pending);
-        set(ask.methods.filter((m) => pending.has(m)), { status: 'job', jobId: answer.job.id });
+        set(ask, ask.methods.filter((m) => pending.has(m)), { status: 'job', jobId: answer.job.id });
         // the others were stored already: the list shows them
-        set(ask.methods.filter((m) => !pending.has(m)), { status: 'done', explanationId: '' });
+        set(ask, ask.methods.filter((m) => !pending.has(m)), { status: 'done', explanationId: '' });
         qc.setQueryData(['job', answer.job.id], answer.job);
       } else if (answer && 'methods' in answer) {
-        setRuns((r) => ({ ...r, ...Object.fromEntries(answer.methods.map((e) => [e.method, { status: 'done', explanationId: e.id } as RunState])) }));
+        setRuns((r) => ({ ...r, ...Object.fromEntries(answer.methods.map((e) => [runKey(e.method, targetKeyOf(ask.target)), { status: 'done', explanationId: e.id } as RunState])) }));
         if (answer.aggregate) setAggregateId(answer.aggregate.id);
       }
       void qc.invalidateQueries({ queryKey: ['explanations', inspectionId] });
     },
-    onError: (error, ask) => set(ask.methods, { status: 'error', error }),
+    onError: (error, ask) => set(ask, ask.methods, { status: 'error', error }),
   });
 
   // Progress events move the bar without waiting for GET /jobs/{id}.
