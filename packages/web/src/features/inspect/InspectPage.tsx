@@ -223,7 +223,7 @@ function SelectedResult({ q, itemKey }: { q: DetectQueue<DetectInput, Inspection
         </span>
         {r.findings.length ? <span className="text-sm text-muted-foreground">{r.findings.length} finding{r.findings.length === 1 ? '' : 's'}</span> : null}
         {r.referred ? <Badge variant="warn">Sent to review</Badge> : null}
-        <span className="text-xs text-muted-foreground">
+        <span className="text-xs text-muted-foreground max-xl:hidden">
           {r.model.name} {r.model.version} &middot; {duration(r.latency.totalMs)}
         </span>
         <Link to="/inspections/$inspectionId" params={{ inspectionId: r.id }} className={cn(buttonVariants({ variant: 'outline', size: 'sm' }), 'ml-auto h-10')}>
@@ -462,7 +462,7 @@ export default function InspectPage() {
 
       {keys.length ? (
         <div className="grid min-w-0 gap-4 xl:grid-cols-[18rem_minmax(0,1fr)]">
-          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-2 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-7rem)] xl:self-start">
+          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-2 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-13rem)] xl:self-start">
             <Counts q={q} />
             <div className="flex gap-2">
               <Button
