@@ -144,7 +144,7 @@ describe('quality pages', () => {
     // Recalibrate is there for the admin but disabled, with the reason next to it
     const button = page.getByRole('button', { name: 'Recalibrate' });
     expect(await button.isDisabled()).toBe(true);
-    await page.getByText(`Needs at least 50 reviewed inspections (${reviewed} so far).`).waitFor();
+    await page.getByText(`Recalibrate is unavailable: needs at least 50 reviewed inspections (${reviewed} so far).`).waitFor();
     await page.getByRole('img', { name: /^Reliability of surface-classifier/ }).waitFor();
     await noSeriousA11y(page);
     await ctx.close();

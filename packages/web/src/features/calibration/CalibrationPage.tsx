@@ -96,21 +96,19 @@ export default function CalibrationPage() {
         actions={
           <>
             <ExportReportButton filters={{ ...range, ...(st ? { model: st.model, version: st.version } : {}) }} defaultTitle="Calibration report" scope={st ? `Figures and inspections of ${st.model}@${st.version}.` : undefined} />
-            <span className="inline-flex flex-col items-end">
-              <Button onClick={() => fit.mutate()} disabled={blocker !== undefined} aria-describedby={blocker ? reasonId : undefined}>
-                <RefreshCcw aria-hidden="true" className={running ? 'animate-spin' : undefined} />
-                Recalibrate
-              </Button>
-              {blocker ? (
-                <span id={reasonId} className="max-w-72 text-right text-xs text-muted-foreground">
-                  {blocker}
-                </span>
-              ) : null}
-            </span>
+            <Button onClick={() => fit.mutate()} disabled={blocker !== undefined} aria-describedby={blocker ? reasonId : undefined} title={blocker}>
+              <RefreshCcw aria-hidden="true" className={running ? 'animate-spin' : undefined} />
+              Recalibrate
+            </Button>
           </>
         }
       />
 
+      {blocker ? (
+        <p id={reasonId} className="-mt-3 text-sm text-muted-foreground">
+          Recalibrate is unavailable: {blocker[0]!.toLowerCase() + blocker.slice(1)}
+        </p>
+      ) : null}
       <Card>
         <CardContent className="flex flex-wrap items-end gap-3 pt-4">
           <ModelVersionPicker tasks={['classify']} model={model} version={search.version} onChange={(v) => set({ model: v.model, version: v.version })} />
