@@ -1,12 +1,16 @@
 /**
  * Database IO of inspections: insert an inspection with its findings in one transaction,
- * read one, list with filters and keyset (cursor) pagination, delete. Every query names
+ * read one, list with filters, sorts and keyset (cursor) pagination, each listed inspection
+ * with its current review (the newest by (created_at, id), as `ReviewRepository.history`
+ * orders them), delete. Every query names
  * the caller's `accountId`. Also the read side of the registry that serving needs (which
  * model version runs a request and where its files are); the registry module owns writes.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Expression, Kysely, SqlBool, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { FindingRow, InspectionRow, NewFindingRow, NewInspectionRow } from '../db/tables/inspections.tables.ts';
+import type { ReviewRow } from '../db/tables/reviews.tables.ts';
 
 /** List filters; every field optional. Dates are ISO-8601 strings, compared as UTC text. */
 export interface InspectionFilter {
@@ -25,18 +29,47 @@ export interface InspectionFilter {
   /** Bounds on `defect_score`, inclusive. */
   minScore?: number;
   maxScore?: number;
+  /** true: with at least one review; false: without any. */
+  reviewed?: boolean;
+  /** The current review's reviewer subject. */
+  reviewer?: string;
+  /**
+   * The model against the current review (reject is positive): `fp` model reject, review pass;
+   * `fn` model pass, review reject; `wrongClass` both reject, labels differ; `correct` verdicts
+   * and labels equal. Unreviewed inspections match none.
+   */
+  outcome?: 'fp' | 'fn' | 'wrongClass' | 'correct';
 }
 
-/** Position after the last row of a page: the row's (created_at, id). */
+/** List orders: newest first, `defect_score` ascending or descending, or `|defect_score - 0.5|` ascending (most uncertain first). Ties newest first. */
+export type InspectionListSort = 'newest' | 'score' | '-score' | 'uncertainty';
+
+/**
+ * Position after the last row of a page: the row's (created_at, id) and, for the sorts by
+ * score, its sort key (`defect_score`, or `|defect_score - 0.5|` for `uncertainty`).
+ */
 export interface InspectionCursor {
   createdAt: string;
   id: string;
+  key?: number;
 }
 
 /** An inspection and its findings, in order. */
 export interface InspectionRecord {
   row: InspectionRow;
   findings: FindingRow[];
+}
+
+/** A listed inspection: its record and its current review (undefined when unreviewed). */
+export interface InspectionListRecord extends InspectionRecord {
+  review?: Pick<ReviewRow, 'id' | 'verdict' | 'label' | 'reviewer' | 'reviewer_name' | 'created_at'>;
+}
+
+/** The sort key of `sort` for an inspection row (undefined for `newest`). */
+export function sortKeyOf(sort: InspectionListSort, defectScore: number): number | undefined {
+  if (sort === 'score' || sort === '-score') return defectScore;
+  if (sort === 'uncertainty') return Math.abs(defectScore - 0.5);
+  return undefined;
 }
 
 /** A registered model version as serving sees it. */
@@ -82,34 +115,85 @@ export class InspectionRepository {
   }
 
   /**
-   * Inspections of `accountId` matching `filter`, newest first (ties by id, descending),
-   * `limit` per page, starting after `cursor`.
+   * Inspections of `accountId` matching `filter` in `sort` order (ties newest first: created_at,
+   * then id, descending), `limit` per page, starting after `cursor` (which must carry the
+   * `key` of `sort` for the sorts by score), each with its current review.
    * @returns the page and the cursor of the next one (undefined on the last page).
    */
-  async list(accountId: string, filter: InspectionFilter, limit: number, cursor?: InspectionCursor): Promise<{ items: InspectionRecord[]; next?: InspectionCursor }> {
-    let q = this.db.selectFrom('inspections').selectAll().where('account_id', '=', accountId);
-    if (filter.from !== undefined) q = q.where('created_at', '>=', filter.from);
-    if (filter.to !== undefined) q = q.where('created_at', '<', filter.to);
+  async list(
+    accountId: string,
+    filter: InspectionFilter,
+    limit: number,
+    cursor?: InspectionCursor,
+    sort: InspectionListSort = 'newest',
+  ): Promise<{ items: InspectionListRecord[]; next?: InspectionCursor }> {
+    // The current review: the newest by (created_at, id), one row at most per inspection.
+    let q = this.db
+      .selectFrom('inspections')
+      .leftJoin('reviews as r', (join) =>
+        join
+          .onRef('r.inspection_id', '=', 'inspections.id')
+          .on('r.id', '=', (eb) =>
+            eb
+              .selectFrom('reviews as r2')
+              .select('r2.id')
+              .whereRef('r2.inspection_id', '=', 'inspections.id')
+              .orderBy('r2.created_at', 'desc')
+              .orderBy('r2.id', 'desc')
+              .limit(1),
+          ),
+      )
+      .selectAll('inspections')
+      .select(['r.id as review_id', 'r.verdict as review_verdict', 'r.label as review_label', 'r.reviewer as review_reviewer', 'r.reviewer_name as review_reviewer_name', 'r.created_at as review_created_at'])
+      .where('inspections.account_id', '=', accountId);
+    if (filter.from !== undefined) q = q.where('inspections.created_at', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('inspections.created_at', '<', filter.to);
     const model = filter.model;
-    if (model !== undefined) q = q.where((eb) => eb.or([eb('model_name', '=', model), eb('model_id', '=', model)]));
-    if (filter.versionId !== undefined) q = q.where('model_version_id', '=', filter.versionId);
-    if (filter.verdict !== undefined) q = q.where('verdict', '=', filter.verdict);
-    if (filter.referred !== undefined) q = q.where('referred', '=', filter.referred ? 1 : 0);
-    if (filter.minScore !== undefined) q = q.where('defect_score', '>=', filter.minScore);
-    if (filter.maxScore !== undefined) q = q.where('defect_score', '<=', filter.maxScore);
+    if (model !== undefined) q = q.where((eb) => eb.or([eb('inspections.model_name', '=', model), eb('inspections.model_id', '=', model)]));
+    if (filter.versionId !== undefined) q = q.where('inspections.model_version_id', '=', filter.versionId);
+    if (filter.verdict !== undefined) q = q.where('inspections.verdict', '=', filter.verdict);
+    if (filter.referred !== undefined) q = q.where('inspections.referred', '=', filter.referred ? 1 : 0);
+    if (filter.minScore !== undefined) q = q.where('inspections.defect_score', '>=', filter.minScore);
+    if (filter.maxScore !== undefined) q = q.where('inspections.defect_score', '<=', filter.maxScore);
     const label = filter.label;
     if (label !== undefined) {
       q = q.where((eb) =>
         eb.or([
-          eb('label', '=', label),
+          eb('inspections.label', '=', label),
           eb.exists(eb.selectFrom('inspection_findings as f').select('f.idx').whereRef('f.inspection_id', '=', 'inspections.id').where('f.label', '=', label)),
         ]),
       );
     }
-    if (cursor) {
-      q = q.where((eb) => eb.or([eb('created_at', '<', cursor.createdAt), eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)])]));
+    if (filter.reviewed !== undefined) q = q.where('r.id', filter.reviewed ? 'is not' : 'is', null);
+    if (filter.reviewer !== undefined) q = q.where('r.reviewer', '=', filter.reviewer);
+    switch (filter.outcome) {
+      case 'fp':
+        q = q.where('inspections.verdict', '=', 'reject').where('r.verdict', '=', 'pass');
+        break;
+      case 'fn':
+        q = q.where('inspections.verdict', '=', 'pass').where('r.verdict', '=', 'reject');
+        break;
+      case 'wrongClass':
+        q = q.where('inspections.verdict', '=', 'reject').where('r.verdict', '=', 'reject').whereRef('r.label', '<>', 'inspections.label');
+        break;
+      case 'correct':
+        q = q.whereRef('r.verdict', '=', 'inspections.verdict').whereRef('r.label', '=', 'inspections.label');
+        break;
+      case undefined:
+        break;
     }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    // The sort key as SQL: the uncertainty key is computed the same way (IEEE doubles) on both engines and in sortKeyOf.
+    const key = sort === 'uncertainty' ? sql<number>`abs(${sql.ref('inspections.defect_score')} - 0.5)` : sql<number>`${sql.ref('inspections.defect_score')}`;
+    if (cursor) {
+      q = q.where((eb) => {
+        const older = eb.or([eb('inspections.created_at', '<', cursor.createdAt), eb.and([eb('inspections.created_at', '=', cursor.createdAt), eb('inspections.id', '<', cursor.id)])]);
+        if (sort === 'newest' || cursor.key === undefined) return older;
+        const after: Expression<SqlBool> = eb(key, sort === '-score' ? '<' : '>', cursor.key);
+        return eb.or([after, eb.and([eb(key, '=', cursor.key), older])]);
+      });
+    }
+    if (sort !== 'newest') q = q.orderBy(key, sort === '-score' ? 'desc' : 'asc');
+    const rows = await q.orderBy('inspections.created_at', 'desc').orderBy('inspections.id', 'desc').limit(limit + 1).execute();
     const page = rows.slice(0, limit);
     const findings = page.length
       ? await this.db.selectFrom('inspection_findings').selectAll().where('inspection_id', 'in', page.map((r) => r.id)).orderBy('inspection_id').orderBy('idx').execute()
@@ -118,8 +202,15 @@ export class InspectionRepository {
     for (const f of findings) byId.set(f.inspection_id, [...(byId.get(f.inspection_id) ?? []), f]);
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => ({ row, findings: byId.get(row.id) ?? [] })),
-      next: rows.length > limit && last ? { createdAt: last.created_at, id: last.id } : undefined,
+      items: page.map(({ review_id, review_verdict, review_label, review_reviewer, review_reviewer_name, review_created_at, ...row }) => ({
+        row,
+        findings: byId.get(row.id) ?? [],
+        review:
+          review_id === null
+            ? undefined
+            : { id: review_id, verdict: review_verdict as string, label: review_label as string, reviewer: review_reviewer as string, reviewer_name: review_reviewer_name, created_at: review_created_at as string },
+      })),
+      next: rows.length > limit && last ? { createdAt: last.created_at, id: last.id, key: sortKeyOf(sort, last.defect_score) } : undefined,
     };
   }
 

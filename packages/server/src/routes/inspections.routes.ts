@@ -13,8 +13,10 @@ import { eventSink } from '../events/event-sink.ts';
 import { problems } from '../schemas/common.schema.ts';
 import {
   BatchResponseSchema,
+  CurrentReviewSchema,
   DetectQuerySchema,
   FindingSchema,
+  InspectionListItemSchema,
   InspectionPageSchema,
   InspectionRef,
   InspectionSchema,
@@ -88,6 +90,8 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
   });
   app.addSchema(FindingSchema);
   app.addSchema(InspectionSchema);
+  app.addSchema(CurrentReviewSchema);
+  app.addSchema(InspectionListItemSchema);
 
   app.post(
     '/detect',
@@ -134,7 +138,10 @@ export const inspectionRoutes: FastifyPluginAsyncTypebox<InspectionRoutesOptions
       preHandler: app.requireRole('viewer'),
       schema: {
         tags: ['inspections'],
-        summary: "List the account's inspections, newest first, with filters and cursor pagination",
+        summary: "List the account's inspections with their current reviews, filters, sorts and cursor pagination",
+        description:
+          'Each item is an inspection (masks and maps left out) with `review`: its current review (the newest, as the first item of GET /inspections/{id}/reviews) or null. ' +
+          'Filters combine with AND. `sort` picks the order (default newest first); keep the same sort and filters when following nextCursor: a cursor of another sort is refused (400 XQC_INVALID_CURSOR).',
         querystring: ListQuerySchema,
         response: { 200: InspectionPageSchema, ...problems(400, 401, 403) },
       },

@@ -142,7 +142,20 @@ export const BatchItemSchema = Type.Object({
 /** Answer of `POST /detect/batch`. */
 export const BatchResponseSchema = Type.Object({ items: Type.Array(BatchItemSchema) });
 
-/** Filters and page of `GET /inspections`. */
+/** Sort orders of `GET /inspections`. */
+export const INSPECTION_SORTS = ['newest', 'score', '-score', 'uncertainty'] as const;
+/** A sort order of the list. */
+export type InspectionSort = (typeof INSPECTION_SORTS)[number];
+
+/** Ground-truth outcomes the list filters on. */
+export const INSPECTION_OUTCOMES = ['fp', 'fn', 'wrongClass', 'correct'] as const;
+/** An outcome filter. */
+export type InspectionOutcome = (typeof INSPECTION_OUTCOMES)[number];
+
+const CURRENT_REVIEW =
+  "the inspection's current review: the newest one by (createdAt, id), the one no later review supersedes (as in GET /inspections/{id}/reviews, whose first item it is)";
+
+/** Filters, sort and page of `GET /inspections`. */
 export const ListQuerySchema = Type.Object(
   {
     from: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
@@ -154,18 +167,71 @@ export const ListQuerySchema = Type.Object(
     referred: Type.Optional(Type.Boolean()),
     minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'lowest defectScore' })),
     maxScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'highest defectScore' })),
+    reviewed: Type.Optional(Type.Boolean({ description: 'true: only inspections with at least one review (review is not null); false: only those without any' })),
+    reviewer: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: `only inspections whose current review (${CURRENT_REVIEW}) was made by this principal subject (review.reviewer.subject, exact match); an earlier, superseded review by them does not count` }),
+    ),
+    outcome: Type.Optional(
+      Type.Union(
+        INSPECTION_OUTCOMES.map((o) => Type.Literal(o)),
+        {
+          description:
+            "the model's verdict and label against the current review's (reject is the positive class); only reviewed inspections match. " +
+            'fp (false positive): model reject, review pass. fn (false negative): model pass, review reject. ' +
+            'wrongClass: model and review both reject, with different labels. correct: same verdict and same label (the review confirms). ' +
+            'An inspection both sides pass with different labels matches none of them.',
+        },
+      ),
+    ),
+    sort: Type.Optional(
+      Type.Union(
+        INSPECTION_SORTS.map((s) => Type.Literal(s)),
+        {
+          default: 'newest',
+          description:
+            'newest: createdAt descending. score: defectScore ascending. -score: defectScore descending. ' +
+            'uncertainty: most uncertain first, by |defectScore - 0.5| ascending (rows store no other uncertainty figure; MC-Dropout figures exist only on some). ' +
+            'Ties go newest first (createdAt, then id, descending). A cursor is only valid for the sort that returned it (400 XQC_INVALID_CURSOR otherwise).',
+        },
+      ),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'nextCursor of the previous page, with the same sort' })),
   },
   { additionalProperties: false },
 );
 /** Query of the list route. */
 export type ListQuery = Static<typeof ListQuerySchema>;
 
+/** The current review of a listed inspection, in the field names of the Review schema. */
+export const CurrentReviewSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    verdict: Type.Union([Type.Literal('pass'), Type.Literal('reject')], { description: 'the true verdict' }),
+    label: Type.String({ description: 'the true class' }),
+    reviewer: Type.Object({ subject: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'CurrentReview', title: 'CurrentReview', description: `${CURRENT_REVIEW}; GET /inspections/{id}/reviews has all of it and the history` },
+);
+/** The current review of a listed inspection. */
+export type CurrentReview = Static<typeof CurrentReviewSchema>;
+
+/** One item of `GET /inspections`: the inspection (without masks and maps) and its current review. */
+export const InspectionListItemSchema = Type.Object(
+  {
+    ...InspectionSchema.properties,
+    review: Type.Union([Type.Unsafe<CurrentReview>(Type.Ref('CurrentReview')), Type.Null()], { description: `${CURRENT_REVIEW}; null when the inspection has no review` }),
+  },
+  { $id: 'InspectionListItem', title: 'InspectionListItem' },
+);
+/** A list item. */
+export type InspectionListItem = Static<typeof InspectionListItemSchema>;
+
 /** A page of inspections (masks and maps left out; get one inspection for them). */
 export const InspectionPageSchema = Type.Object({
-  items: Type.Array(InspectionRef),
-  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page; null on the last' }),
+  items: Type.Array(Type.Unsafe<InspectionListItem>(Type.Ref('InspectionListItem'))),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page (with the same sort); null on the last' }),
 });
 
 /** Query of the overlay route. */

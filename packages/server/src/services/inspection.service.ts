@@ -25,9 +25,9 @@ import type { EventSink } from '../events/event-sink.ts';
 import type { InferenceEngine } from '../inference/inference-engine.ts';
 import { InferenceItemError } from '../inference/inference-pool.ts';
 import { checkImageUpload, DEFAULT_MAX_IMAGE_PIXELS } from '../inference/image-upload.ts';
-import type { InspectionCursor, InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
+import type { InspectionCursor, InspectionListRecord, InspectionListSort, InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
 import type { SignalRepository } from '../repositories/signal.repository.ts';
-import type { DetectQuery, Finding, Inspection, ListQuery } from '../schemas/inspection.schema.ts';
+import type { DetectQuery, Finding, Inspection, InspectionListItem, ListQuery } from '../schemas/inspection.schema.ts';
 
 /** Blob operations the service needs (the app's blob store). */
 export interface InspectionBlobs {
@@ -84,18 +84,33 @@ function findingOf(f: FindingRow): Finding {
 /** How long a resolved model version is reused before the registry is asked again, ms. */
 export const VERSION_CACHE_MS = 1000;
 
-function encodeCursor(c: InspectionCursor): string {
-  return Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+/**
+ * A cursor as the client sees it: base64url JSON `[createdAt, id]` for `newest` (the form
+ * before sorts existed, still accepted), `[sort, key, createdAt, id]` for the sorts by score.
+ */
+function encodeCursor(sort: InspectionListSort, c: InspectionCursor): string {
+  const parts = sort === 'newest' || c.key === undefined ? [c.createdAt, c.id] : [sort, c.key, c.createdAt, c.id];
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-function decodeCursor(s: string): InspectionCursor {
+/** The position a cursor names, or 400 XQC_INVALID_CURSOR when it is not one `sort` returned. */
+function decodeCursor(sort: InspectionListSort, s: string): InspectionCursor {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+    const parts = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts)) {
+      if (sort === 'newest' && parts.length === 2) {
+        const [createdAt, id] = parts as unknown[];
+        if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+      }
+      if (sort !== 'newest' && parts.length === 4) {
+        const [tag, key, createdAt, id] = parts as unknown[];
+        if (tag === sort && typeof key === 'number' && Number.isFinite(key) && typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id, key };
+      }
+    }
   } catch {
     // Falls through to the 400 below.
   }
-  throw badRequest('XQC_INVALID_CURSOR', 'cursor: not a cursor this API returned; pass nextCursor from the previous page');
+  throw badRequest('XQC_INVALID_CURSOR', `cursor: not a cursor this API returned for sort=${sort}; pass nextCursor from the previous page with the same sort`);
 }
 
 /** Maps a worker's per-image error to the API status: unsupported 415, too large 413, otherwise 422. */
@@ -326,19 +341,51 @@ export class InspectionService {
     return inspection;
   }
 
-  /** A page of the caller's inspections, newest first. */
-  async list(principal: Principal, q: ListQuery): Promise<{ items: Inspection[]; nextCursor: string | null }> {
+  /**
+   * A page of the caller's inspections in `q.sort` order (default newest first), each with its
+   * current review (null when unreviewed).
+   * @throws 400 XQC_INVALID_RANGE when minScore is above maxScore; 400 XQC_INVALID_CURSOR for a cursor of another sort.
+   */
+  async list(principal: Principal, q: ListQuery): Promise<{ items: InspectionListItem[]; nextCursor: string | null }> {
     if (q.minScore !== undefined && q.maxScore !== undefined && q.minScore > q.maxScore) {
       throw badRequest('XQC_INVALID_RANGE', `minScore (${q.minScore}) is above maxScore (${q.maxScore})`);
     }
+    const sort = q.sort ?? 'newest';
     const norm = (d: string | undefined): string | undefined => (d === undefined ? undefined : new Date(d).toISOString());
     const page = await this.deps.repo.list(
       principal.accountId,
-      { from: norm(q.from), to: norm(q.to), model: q.model, versionId: q.version, verdict: q.verdict, label: q.class, referred: q.referred, minScore: q.minScore, maxScore: q.maxScore },
+      {
+        from: norm(q.from),
+        to: norm(q.to),
+        model: q.model,
+        versionId: q.version,
+        verdict: q.verdict,
+        label: q.class,
+        referred: q.referred,
+        minScore: q.minScore,
+        maxScore: q.maxScore,
+        reviewed: q.reviewed,
+        reviewer: q.reviewer,
+        outcome: q.outcome,
+      },
       q.limit ?? 50,
-      q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      q.cursor === undefined ? undefined : decodeCursor(sort, q.cursor),
+      sort,
     );
-    return { items: page.items.map((r) => this.toDto(r.row, r.findings)), nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: page.items.map((r) => this.listItemOf(r)), nextCursor: page.next ? encodeCursor(sort, page.next) : null };
+  }
+
+  private listItemOf(r: InspectionListRecord): InspectionListItem {
+    const review = r.review
+      ? {
+          id: r.review.id,
+          verdict: r.review.verdict as 'pass' | 'reject',
+          label: r.review.label,
+          reviewer: { subject: r.review.reviewer, name: r.review.reviewer_name },
+          createdAt: r.review.created_at,
+        }
+      : null;
+    return { ...this.toDto(r.row, r.findings), review };
   }
 
   /** One inspection with its masks and anomaly map. */
