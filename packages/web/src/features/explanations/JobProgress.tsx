@@ -44,7 +44,7 @@ export function JobProgress({ jobId, label, canCancel }: { jobId: string; label:
       <div className="flex items-center justify-between gap-2">
         <p className="text-sm" aria-live="polite">
           {status}
-          {j && j.status === 'running' ? <span className="ml-1 font-mono tabular-nums">{Math.round(j.progress * 100)} %</span> : null}
+          {j && j.status === 'running' && j.progress > 0 ? <span className="ml-1 font-mono tabular-nums">{Math.round(j.progress * 100)} %</span> : null}
         </p>
         {canCancel && j && !isFinished(j) ? (
           <Button variant="outline" size="sm" onClick={() => cancel.mutate()} disabled={cancel.isPending || j.cancelRequested}>
