@@ -236,6 +236,16 @@ function SelectedResult({ q, itemKey }: { q: DetectQueue<DetectInput, Inspection
   );
 }
 
+/** Scrolls the list (only the list, never the window) so that `el` is inside it. */
+function scrollIntoList(el: HTMLElement, list: HTMLElement): void {
+  const r = el.getBoundingClientRect();
+  const l = list.getBoundingClientRect();
+  if (r.top < l.top) list.scrollTop -= l.top - r.top + 4;
+  else if (r.bottom > l.bottom) list.scrollTop += r.bottom - l.bottom + 4;
+  if (r.left < l.left) list.scrollLeft -= l.left - r.left + 4;
+  else if (r.right > l.right) list.scrollLeft += r.right - l.right + 4;
+}
+
 /** Inspect. */
 export default function InspectPage() {
   const q = useQueue();
@@ -318,7 +328,11 @@ export default function InspectPage() {
     const next = index < 0 ? 0 : Math.min(keys.length - 1, Math.max(0, index + delta));
     setSelected(keys[next]!);
     // keyboard moves bring the row into view (clicks need not: the row is under the pointer)
-    requestAnimationFrame(() => document.getElementById(`${listId}-${keys[next]!}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
+    requestAnimationFrame(() => {
+      const el = document.getElementById(`${listId}-${keys[next]!}`);
+      const list = el?.parentElement;
+      if (el && list) scrollIntoList(el, list);
+    });
   };
   const onListKey = (e: KeyboardEvent<HTMLUListElement>) => {
     const map: Record<string, () => void> = {
@@ -462,7 +476,7 @@ export default function InspectPage() {
 
       {keys.length ? (
         <div className="grid min-w-0 gap-4 xl:grid-cols-[18rem_minmax(0,1fr)]">
-          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-2 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-13rem)] xl:self-start">
+          <section aria-label="Inspected images" className="flex min-w-0 flex-col gap-2 xl:sticky xl:top-4 xl:max-h-[calc(100dvh-14rem)] xl:self-start">
             <Counts q={q} />
             <div className="flex gap-2">
               <Button
