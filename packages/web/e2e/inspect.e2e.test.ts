@@ -60,6 +60,10 @@ describe('inspect', () => {
     const layer = page.getByTestId('layer-anomaly');
     const map = page.getByRole('img', { name: 'Anomaly map' });
     await map.waitFor();
+    // the pixel under the pointer and the anomaly map's value there
+    const box = (await page.getByTestId('viewer-viewport').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => page.getByTestId('viewer-readout').textContent()).toMatch(/^x 6[34], y 6[34] \u00b7 anomaly [01]\.\d\d$/);
     const toggle = layer.getByRole('switch', { name: 'Anomaly map' });
     expect(await toggle.getAttribute('aria-checked')).toBe('true');
     await toggle.click();

@@ -25,7 +25,7 @@ import type { Colormap } from './colormaps.ts';
 import { findingsWithMasks, useAnomalyMap, useHeatmapBytes, useMaskImage } from './layer-rasters.ts';
 import type { ByteMap } from './layer-rasters.ts';
 import { classColor } from './raster.ts';
-import { boxToScreen, clampView, labelPosition, panBy, pixelZoomPercent, viewAtPixelScale, viewTransform, zoomAbout, ZOOM_STEP, FIT_VIEW } from './viewer-geometry.ts';
+import { boxToScreen, clampView, labelPosition, layerPixelAt, panBy, screenToImage, pixelZoomPercent, viewAtPixelScale, viewTransform, zoomAbout, ZOOM_STEP, FIT_VIEW } from './viewer-geometry.ts';
 import type { Point, Size } from './viewer-geometry.ts';
 import { DEFAULT_SETTINGS, useViewerSettings, withLayer } from './viewer-state.ts';
 import type { LayerId, ViewerSettings } from './viewer-state.ts';
@@ -215,7 +215,15 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
     pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
     setDragging(true);
   };
+  const [hover, setHover] = useState<Point | null>(null);
   const onPointerMove = (e: ReactPointerEvent<HTMLDivElement>) => {
+    if (ready && e.pointerType === 'mouse') {
+      const r = e.currentTarget.getBoundingClientRect();
+      const p = screenToImage({ x: e.clientX - r.left, y: e.clientY - r.top }, t);
+      const inside = p.x >= 0 && p.y >= 0 && p.x < image.width && p.y < image.height;
+      const px = inside ? { x: Math.floor(p.x), y: Math.floor(p.y) } : null;
+      setHover((h) => (h?.x === px?.x && h?.y === px?.y ? h : px));
+    }
     const prev = pointers.current.get(e.pointerId);
     if (!prev) return;
     const now = { x: e.clientX, y: e.clientY };
@@ -257,6 +265,13 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
     }
   };
 
+  /** The anomaly map's value (0..1) under an image pixel, while the map is shown. */
+  const anomalyValue = (p: Point): number | null => {
+    const m = layers.anomaly.visible ? anomalyMap.data : undefined;
+    if (!m) return null;
+    const q = layerPixelAt({ x: p.x + 0.5, y: p.y + 0.5 }, m, image);
+    return q ? m.values[q.y * m.width + q.x]! / 255 : null;
+  };
   const zoomPercent = ready ? pixelZoomPercent(view, image, viewport) : 100;
   const imageFilter = settings.brightness !== 1 || settings.contrast !== 1 ? `brightness(${settings.brightness}) contrast(${settings.contrast})` : undefined;
   const labelFor = (f: Inspection['findings'][number]) => `${f.label} ${Math.round(f.score * 100)} %`;
@@ -283,8 +298,17 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
               <Scan aria-hidden="true" />
               1:1
             </Button>
-            <span className="ml-auto flex min-w-0 items-center gap-2 truncate px-1 text-xs text-muted-foreground">
-              {inspection.image.name ?? 'image'} &middot; {inspection.image.width} x {inspection.image.height}
+            <span className="ml-auto flex min-w-0 items-center gap-2 truncate px-1 text-xs tabular-nums text-muted-foreground" data-testid="viewer-readout">
+              {hover ? (
+                <>
+                  x {hover.x}, y {hover.y}
+                  {anomalyValue(hover) !== null ? <> &middot; anomaly {anomalyValue(hover)!.toFixed(2)}</> : null}
+                </>
+              ) : (
+                <>
+                  {inspection.image.name ?? 'image'} &middot; {inspection.image.width} x {inspection.image.height}
+                </>
+              )}
             </span>
             {toolbarExtra}
           </div>
@@ -300,6 +324,7 @@ export function ImageViewer({ inspection, stateKey, noHeatmapHint, toolbarExtra,
             onPointerMove={onPointerMove}
             onPointerUp={onPointerUp}
             onPointerCancel={onPointerUp}
+            onPointerLeave={() => setHover(null)}
             onDoubleClick={(e) => {
               const r = e.currentTarget.getBoundingClientRect();
               zoomBy(2, { x: e.clientX - r.left, y: e.clientY - r.top });
