@@ -15,7 +15,7 @@
 import type { TokenSource } from './client.ts';
 
 /** Every event type the server sends, in the order of its schemas. */
-export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished', 'run.epoch', 'alert.fired', 'monitor.result'] as const);
+export const EVENT_TYPES = Object.freeze(['inspection.created', 'explanation.ready', 'job.progress', 'job.finished', 'run.epoch', 'alert.fired', 'review.created', 'monitor.result'] as const);
 
 /** An event type. */
 export type XqcEventType = (typeof EVENT_TYPES)[number];
@@ -35,6 +35,8 @@ export interface XqcEventPayloads {
   /** An alert rule fired: the figure, the threshold it broke, the model. */
   'alert.fired': { alertId: string; ruleId: string; ruleName: string; metric: string; comparator: string; threshold: number; value: number; modelName: string | null; modelVersion: string | null; firedAt: string };
   /** A monitor stored a result: its overall drift level and the signals at drift. */
+  /** A review became the current one of an inspection. */
+  'review.created': { inspectionId: string; reviewId: string; verdict: 'pass' | 'reject'; label: string; agrees: boolean; reviewer: string };
   'monitor.result': { monitorId: string; resultId: string; modelName: string; modelVersion: string; level: 'none' | 'possible' | 'drift'; driftedSignals: string[]; computedAt: string };
 }
 

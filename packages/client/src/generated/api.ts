@@ -3058,7 +3058,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the account's inspections, newest first, with filters and cursor pagination */
+        /**
+         * List the account's inspections with their current reviews, filters, sorts and cursor pagination
+         * @description Each item is an inspection (masks and maps left out) with `review`: its current review (the newest, as the first item of GET /inspections/{id}/reviews) or null. Filters combine with AND. `sort` picks the order (default newest first); keep the same sort and filters when following nextCursor: a cursor of another sort is refused (400 XQC_INVALID_CURSOR).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3078,8 +3081,16 @@ export interface paths {
                     minScore?: number;
                     /** @description highest defectScore */
                     maxScore?: number;
+                    /** @description true: only inspections with at least one review (review is not null); false: only those without any */
+                    reviewed?: boolean;
+                    /** @description only inspections whose current review (the inspection's current review: the newest one by (createdAt, id), the one no later review supersedes (as in GET /inspections/{id}/reviews, whose first item it is)) was made by this principal subject (review.reviewer.subject, exact match); an earlier, superseded review by them does not count */
+                    reviewer?: string;
+                    /** @description the model's verdict and label against the current review's (reject is the positive class); only reviewed inspections match. fp (false positive): model reject, review pass. fn (false negative): model pass, review reject. wrongClass: model and review both reject, with different labels. correct: same verdict and same label (the review confirms). An inspection both sides pass with different labels matches none of them. */
+                    outcome?: "fp" | "fn" | "wrongClass" | "correct";
+                    /** @description newest: createdAt descending. score: defectScore ascending. -score: defectScore descending. uncertainty: most uncertain first, by |defectScore - 0.5| ascending (rows store no other uncertainty figure; MC-Dropout figures exist only on some). Ties go newest first (createdAt, then id, descending). A cursor is only valid for the sort that returned it (400 XQC_INVALID_CURSOR otherwise). */
+                    sort?: "newest" | "score" | "-score" | "uncertainty";
                     limit?: number;
-                    /** @description nextCursor of the previous page */
+                    /** @description nextCursor of the previous page, with the same sort */
                     cursor?: string;
                 };
                 header?: never;
@@ -3095,8 +3106,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: components["schemas"]["Inspection"][];
-                            /** @description pass as cursor for the next page; null on the last */
+                            items: components["schemas"]["InspectionListItem"][];
+                            /** @description pass as cursor for the next page (with the same sort); null on the last */
                             nextCursor: string | null;
                         };
                     };
@@ -7848,6 +7859,24 @@ export interface components {
             targetId: string | null;
             targetType: string | null;
         };
+        /**
+         * CurrentReview
+         * @description the inspection's current review: the newest one by (createdAt, id), the one no later review supersedes (as in GET /inspections/{id}/reviews, whose first item it is); GET /inspections/{id}/reviews has all of it and the history
+         */
+        CurrentReview: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description the true class */
+            label: string;
+            reviewer: {
+                name: string | null;
+                subject: string;
+            };
+            /** @description the true verdict */
+            verdict: "pass" | "reject";
+        };
         /** Dataset */
         Dataset: {
             archiveKind: "zip" | "tar" | "tar.gz";
@@ -8309,6 +8338,98 @@ export interface components {
             };
             /** @enum {string} */
             type: "inspection.created";
+        };
+        /** InspectionListItem */
+        InspectionListItem: {
+            anomaly?: {
+                /** @description normalised anomaly map (0..1 as 0..255) as a grayscale PNG, base64 */
+                mapPng?: string;
+                rawScore: number;
+                /** @description normalised: >= 0.5 rejects */
+                score: number;
+            };
+            classIndex: number;
+            /** @description present when the model card is conformally calibrated */
+            conformal?: {
+                alpha: number;
+                reason: "ambiguous-set" | "empty-set" | "uncertain" | null;
+                referred: boolean;
+                /** @description labels in the conformal prediction set */
+                set: string[];
+            };
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description defect probability (classify, segment) or normalised anomaly score (anomaly); the list filters use it */
+            defectScore: number;
+            findings: components["schemas"]["Finding"][];
+            /** Format: uuid */
+            id: string;
+            image: {
+                height: number;
+                mediaType: string;
+                name: string | null;
+                sha256: string;
+                /** @description bytes */
+                size: number;
+                width: number;
+            };
+            label: string;
+            labels: string[];
+            /** @description wall time by stage, ms */
+            latency: {
+                batchSize: number;
+                /** @description the batch's model run */
+                computeMs: number;
+                decodeMs: number;
+                /** @description the batch: probabilities, regions, masks, polygons */
+                postprocessMs: number;
+                /** @description the batch; 0 for anomaly models, which preprocess inside compute */
+                preprocessMs: number;
+                /** @description waiting in the micro-batcher */
+                queueMs: number;
+                /** @description blobs and rows */
+                storeMs: number;
+                /** @description from the end of the upload until the blobs are stored (the row insert follows) */
+                totalMs: number;
+            };
+            links: {
+                image: string;
+                overlay: string;
+            };
+            model: {
+                id: string;
+                name: string;
+                task: string;
+                version: string;
+                versionId: string;
+            };
+            /** @description class probabilities with the card's temperature applied, in the order of labels */
+            probabilities: number[];
+            /** @description sent to the review queue by the referral rule */
+            referred: boolean;
+            /** @description the inspection's current review: the newest one by (createdAt, id), the one no later review supersedes (as in GET /inspections/{id}/reviews, whose first item it is); null when the inspection has no review */
+            review: components["schemas"]["CurrentReview"] | null;
+            /** @description probability of `label` */
+            score: number;
+            /** @description MC-Dropout uncertainty (image means for segmenters) */
+            uncertainty?: {
+                /** @description share of passes whose top class differs from the mean top class */
+                disagreement: number;
+                /** @description nats */
+                expectedEntropy: number;
+                meanProbabilities: number[];
+                /** @enum {string} */
+                method: "mc-dropout";
+                /** @description nats; the epistemic part */
+                mutualInformation: number;
+                /** @description nats */
+                predictiveEntropy: number;
+                samples: number;
+                seed: number;
+                variance: number[];
+            };
+            verdict: "pass" | "reject";
         };
         /** Job */
         Job: {
@@ -8993,6 +9114,35 @@ export interface components {
             inspectionId: string;
             reviewer: string;
         };
+        /**
+         * ReviewCreatedEvent
+         * @description A review was recorded and is now the current one of its inspection (metrics, calibration and the review queue change); GET /inspections/{inspectionId}/reviews has it.
+         */
+        ReviewCreatedEvent: {
+            /** @description the account the event belongs to (always the connected principal's) */
+            accountId: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC time of publication
+             */
+            at: string;
+            data: {
+                /** @description verdict and label equal the model's */
+                agrees: boolean;
+                /** Format: uuid */
+                inspectionId: string;
+                /** @description the true class */
+                label: string;
+                /** Format: uuid */
+                reviewId: string;
+                /** @description the subject of the reviewer */
+                reviewer: string;
+                /** @description the true verdict */
+                verdict: "pass" | "reject";
+            };
+            /** @enum {string} */
+            type: "review.created";
+        };
         /** Run */
         Run: {
             /** Format: date-time */
@@ -9136,7 +9286,7 @@ export interface components {
          * XqcEvent
          * @description One message of the live-event WebSocket at /api/xai-qc/ws (ws:// or wss:// on the API's host). Authenticate on connect, before the upgrade: an Authorization bearer header or x-api-key header where the client can set headers, else the subprotocols `xqc-events` and `xqc-token.<token>` (a browser: new WebSocket(url, ["xqc-events", "xqc-token." + token])); the server answers with the subprotocol `xqc-events`. A missing or bad credential is refused with 401 before the upgrade. The server sends each event of the caller's account as one JSON text frame; it reads nothing from the client. Delivery is at most once, in publication order per publishing process; after a reconnect, read what was missed from the REST API.
          */
-        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"] | components["schemas"]["AlertFiredEvent"] | components["schemas"]["MonitorResultEvent"];
+        XqcEvent: components["schemas"]["InspectionCreatedEvent"] | components["schemas"]["ExplanationReadyEvent"] | components["schemas"]["JobProgressEvent"] | components["schemas"]["JobFinishedEvent"] | components["schemas"]["RunEpochEvent"] | components["schemas"]["AlertFiredEvent"] | components["schemas"]["ReviewCreatedEvent"] | components["schemas"]["MonitorResultEvent"];
     };
     responses: never;
     parameters: never;

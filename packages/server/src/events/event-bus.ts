@@ -27,6 +27,7 @@ export interface EventPayloads {
   /** An alert rule fired (services/alert.service.ts); webhooks of the account get it too. */
   'alert.fired': { alertId: string; ruleId: string; ruleName: string; metric: string; comparator: string; threshold: number; value: number; modelName: string | null; modelVersion: string | null; firedAt: string };
   /** A monitor stored a result (services/monitor.service.ts): its overall drift level and the signals at drift. */
+  'review.created': { inspectionId: string; reviewId: string; verdict: 'pass' | 'reject'; label: string; agrees: boolean; reviewer: string };
   'monitor.result': { monitorId: string; resultId: string; modelName: string; modelVersion: string; level: 'none' | 'possible' | 'drift'; driftedSignals: string[]; computedAt: string };
 }
 

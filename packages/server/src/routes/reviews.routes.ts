@@ -10,6 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import { unauthorized } from '../errors/api-error.ts';
+import { eventSink } from '../events/event-sink.ts';
 import { problems } from '../schemas/common.schema.ts';
 import { QueuePageSchema, QueueQuerySchema, ReviewHistorySchema, ReviewInputSchema, ReviewRef } from '../schemas/review.schema.ts';
 
@@ -24,6 +25,7 @@ function callerOf(request: FastifyRequest): Principal {
 /** Registers the review routes (mount under the API prefix). */
 export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = app.reviews;
+  const events = eventSink(app.events, app.log);
 
   app.post(
     '/inspections/:id/reviews',
@@ -37,7 +39,12 @@ export const reviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: ReviewRef, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.submit(callerOf(request), request.params.id, request.body)),
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const review = await service.submit(caller, request.params.id, request.body);
+      events(caller.accountId, 'review.created', { inspectionId: review.inspectionId, reviewId: review.id, verdict: review.verdict, label: review.label, agrees: review.decision === 'confirm', reviewer: review.reviewer.subject });
+      return reply.code(201).send(review);
+    },
   );
 
   app.get(

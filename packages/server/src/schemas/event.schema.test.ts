@@ -67,6 +67,7 @@ const SAMPLES: { [T in EventType]: EventPayloads[T] } = {
   'job.finished': { jobId: '9a1f3f0e-0d3b-4c5e-8f61-3c2b1a0e9d87', name: 'explain', status: 'failed', error: 'out of memory' },
   'run.epoch': { runId: '3c2b1a0e-9d87-4c5e-8f61-9a1f3f0e0d3b', jobId: '9a1f3f0e-0d3b-4c5e-8f61-3c2b1a0e9d87', epoch: 2, epochs: 5, trainLoss: 0.41, valMetric: 0.88, lr: 0.001, seconds: 1.7, best: true },
   'alert.fired': { alertId: '5d2c1b0a-9e8f-4a7b-8c6d-1e2f3a4b5c6d', ruleId: '7e6d5c4b-3a2f-4e1d-9c8b-7a6f5e4d3c2b', ruleName: 'escapes', metric: 'escapeRate', comparator: '>', threshold: 0.02, value: 0.05, modelName: 'surface-classifier', modelVersion: null, firedAt: '2026-12-05T12:00:00.000Z' },
+  'review.created': { inspectionId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', reviewId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', verdict: 'reject', label: 'scratch', agrees: false, reviewer: 'user-1' },
   'monitor.result': { monitorId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', resultId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', modelName: 'surface-classifier', modelVersion: '1.0.0', level: 'drift', driftedSignals: ['brightness'], computedAt: '2026-12-05T12:00:00.000Z' },
 };
 

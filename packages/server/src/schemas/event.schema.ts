@@ -134,6 +134,24 @@ export const AlertFiredEventSchema = eventSchema(
   ),
 );
 
+/** `review.created`: a review became the current one of an inspection. */
+export const ReviewCreatedEventSchema = eventSchema(
+  'review.created',
+  'ReviewCreatedEvent',
+  'A review was recorded and is now the current one of its inspection (metrics, calibration and the review queue change); GET /inspections/{inspectionId}/reviews has it.',
+  Type.Object(
+    {
+      inspectionId: Type.String({ format: 'uuid' }),
+      reviewId: Type.String({ format: 'uuid' }),
+      verdict: Type.Union([Type.Literal('pass'), Type.Literal('reject')], { description: 'the true verdict' }),
+      label: Type.String({ description: 'the true class' }),
+      agrees: Type.Boolean({ description: "verdict and label equal the model's" }),
+      reviewer: Type.String({ description: 'the subject of the reviewer' }),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 /** `monitor.result`: a monitor stored a result. */
 export const MonitorResultEventSchema = eventSchema(
   'monitor.result',
@@ -161,6 +179,7 @@ export const EVENT_SCHEMAS = {
   'job.finished': JobFinishedEventSchema,
   'run.epoch': RunEpochEventSchema,
   'alert.fired': AlertFiredEventSchema,
+  'review.created': ReviewCreatedEventSchema,
   'monitor.result': MonitorResultEventSchema,
 } as const satisfies { readonly [T in EventType]: TObject };
 

@@ -19,6 +19,7 @@ export const INVALIDATES: Record<XqcEventType, (e: XqcEvent) => unknown[][]> = {
   'job.finished': (e) => [['jobs'], ['job', (e.data as { jobId: string }).jobId], ['runs'], ['reports'], ['models'], ['calibration'], ['explanations']],
   'run.epoch': (e) => [['run', (e.data as { runId: string }).runId], ['runs']],
   'alert.fired': () => [['alerts']],
+  'review.created': (e) => [['metrics'], ['calibration'], ['review-queue'], ['inspections'], ['thresholds'], ['reviews', (e.data as { inspectionId: string }).inspectionId], ['inspection', (e.data as { inspectionId: string }).inspectionId]],
   'monitor.result': () => [['monitors'], ['monitor-results']],
 };
 
