@@ -10,7 +10,7 @@ const badgeVariants = cva('inline-flex items-center gap-1 rounded-full border px
       secondary: 'border-transparent bg-secondary text-secondary-foreground',
       outline: 'text-foreground',
       good: 'border-transparent bg-success/15 text-success',
-      bad: 'border-transparent bg-destructive/15 text-destructive',
+      bad: 'border-transparent bg-destructive/15 text-destructive dark:bg-destructive/25 dark:text-[oklch(0.88_0.07_25)]',
       warn: 'border-transparent bg-warning/20 text-warning',
     },
   },
