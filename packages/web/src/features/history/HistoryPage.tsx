@@ -4,13 +4,12 @@
  * the ground truth (the current review) next to the prediction with quick filters for false
  * positives, false negatives, wrong class and correct.
  *
- * `GET /inspections` filters by date, model, version, verdict, class and referred; it has no
- * review fields, sort or reviewer filter, so the reviews of the loaded inspections are read
- * one by one (`GET /inspections/{id}/reviews`) and the reviewed / reviewer / outcome filters
- * and the sort apply to the loaded pages.
+ * `GET /inspections` does all of it on the server: each item carries its current review, and
+ * the reviewed / reviewer / outcome filters and the sort apply to every inspection of the
+ * account, not only the loaded pages (a cursor follows the sort it came from).
  */
 import { data } from '@xai-qc/client';
-import { useInfiniteQuery, useQueries, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { ImageOff, X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -25,18 +24,16 @@ import { Card, CardContent } from '../../shared/ui/card.tsx';
 import { Input, Label, Select } from '../../shared/ui/form.tsx';
 import { EmptyState, ErrorMessage, PageHeader, Skeleton, Spinner } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
-import { matchesTruthFilters, OUTCOME_LABEL, outcomeOf, sortRows, uncertaintyOf } from './ground-truth.ts';
+import { OUTCOME_LABEL, outcomeOf, uncertaintyOf } from './ground-truth.ts';
 import type { Outcome } from './ground-truth.ts';
-import { activeFilterCount, needsReviews, OUTCOME_FILTERS, toListQuery } from './history-search.ts';
+import { activeFilterCount, OUTCOME_FILTERS, toListQuery } from './history-search.ts';
 import type { HistorySearch, OutcomeFilter, Sort } from './history-search.ts';
 
 /** Inspections per page. */
 const PAGE = 50;
 const fetchPage = (query: ReturnType<typeof toListQuery>, cursor: string | undefined, signal: AbortSignal) =>
   data(api.GET('/api/xai-qc/inspections', { params: { query: { ...query, limit: PAGE, cursor } }, signal }));
-const fetchReviews = (id: string, signal: AbortSignal) => data(api.GET('/api/xai-qc/inspections/{id}/reviews', { params: { path: { id } }, signal }));
 type Inspection = Awaited<ReturnType<typeof fetchPage>>['items'][number];
-type Review = Awaited<ReturnType<typeof fetchReviews>>['items'][number];
 
 const route = getRouteApi('/app/history');
 
@@ -44,7 +41,7 @@ const SORT_LABEL: Record<Sort, string> = {
   newest: 'Newest first',
   'score-desc': 'Defect score, highest first',
   'score-asc': 'Defect score, lowest first',
-  'uncertainty-desc': 'Most uncertain first',
+  'uncertainty-desc': 'Most uncertain first (defect score near 0.5)',
 };
 
 const OUTCOME_VARIANT: Record<Outcome, 'good' | 'bad' | 'warn' | 'outline'> = {
@@ -53,6 +50,7 @@ const OUTCOME_VARIANT: Record<Outcome, 'good' | 'bad' | 'warn' | 'outline'> = {
   'false-negative': 'bad',
   'wrong-class': 'warn',
   unreviewed: 'outline',
+  'pass-other-class': 'outline',
 };
 
 /** History. */
@@ -68,28 +66,11 @@ export default function HistoryPage() {
     queryFn: ({ pageParam, signal }) => fetchPage(listQuery, pageParam, signal),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  const loaded = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-
-  // the current review of each loaded inspection (the list has no review fields)
-  const reviews = useQueries({
-    queries: loaded.map((i) => ({
-      queryKey: ['reviews', 'inspection', i.id],
-      queryFn: ({ signal }: { signal: AbortSignal }) => fetchReviews(i.id, signal),
-      staleTime: 60_000,
-    })),
-  });
-  const truthById = new Map<string, { review: Review | null; loading: boolean }>();
-  loaded.forEach((i, k) => truthById.set(i.id, { review: reviews[k]?.data?.items[0] ?? null, loading: !!reviews[k]?.isPending }));
-  const reviewsPending = reviews.some((r) => r.isPending);
-
-  const counts: Record<Outcome, number> = { correct: 0, 'false-positive': 0, 'false-negative': 0, 'wrong-class': 0, unreviewed: 0 };
-  for (const i of loaded) counts[outcomeOf(i, truthById.get(i.id)?.review)]++;
-
-  const rows = sortRows(
-    loaded.filter((i) => matchesTruthFilters(i, truthById.get(i.id)?.review, search)),
-    search.sort,
-  );
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const filtered = activeFilterCount(search) > 0;
+  // The unreviewed outcome is reviewed=false: choosing it drops reviewed=yes, and reviewed=yes drops it.
+  const setOutcome = (outcome: OutcomeFilter | undefined) => setSearch(outcome === 'unreviewed' ? { outcome, reviewed: undefined } : { outcome });
+  const setReviewed = (reviewed: boolean | undefined) => setSearch(reviewed === true && search.outcome === 'unreviewed' ? { reviewed, outcome: undefined } : { reviewed });
 
   return (
     <div className="flex flex-col gap-4">
@@ -104,14 +85,14 @@ export default function HistoryPage() {
           ) : null
         }
       />
-      <Filters search={search} setSearch={setSearch} />
+      <Filters search={search} setSearch={setSearch} setReviewed={setReviewed} />
       <div role="group" aria-label="Ground truth quick filters" className="flex flex-wrap items-center gap-2">
-        <QuickFilter pressed={!search.outcome} onClick={() => setSearch({ outcome: undefined })}>
-          All <span className="tabular-nums text-muted-foreground">{loaded.length}</span>
+        <QuickFilter pressed={!search.outcome} onClick={() => setOutcome(undefined)}>
+          All
         </QuickFilter>
         {OUTCOME_FILTERS.map((o) => (
-          <QuickFilter key={o} pressed={search.outcome === o} onClick={() => setSearch({ outcome: search.outcome === o ? undefined : (o as OutcomeFilter) })}>
-            {OUTCOME_LABEL[o]} <span className="tabular-nums text-muted-foreground">{reviewsPending ? '\u2026' : counts[o]}</span>
+          <QuickFilter key={o} pressed={search.outcome === o} onClick={() => setOutcome(search.outcome === o ? undefined : o)}>
+            {OUTCOME_LABEL[o]}
           </QuickFilter>
         ))}
       </div>
@@ -128,11 +109,9 @@ export default function HistoryPage() {
           </CardContent>
         </Card>
       ) : list.isSuccess && rows.length === 0 ? (
-        <EmptyState title={loaded.length === 0 ? (filtered ? 'No inspection matches these filters' : 'No inspections yet') : 'None of the loaded inspections matches'}>
-          {loaded.length === 0 && !filtered ? (
+        <EmptyState title={filtered ? 'No inspection matches these filters' : 'No inspections yet'}>
+          {!filtered ? (
             <>Inspect an image on the <Link to="/inspect" className="underline">Inspect page</Link>; it appears here at once.</>
-          ) : needsReviews(search) && list.hasNextPage ? (
-            'The review filters apply to the loaded inspections. Load more, or clear a filter.'
           ) : (
             'Widen the date range or clear a filter.'
           )}
@@ -149,12 +128,12 @@ export default function HistoryPage() {
                 <Th className="whitespace-nowrap">Ground truth</Th>
                 <Th>Outcome</Th>
                 <Th className="text-right">Defect score</Th>
-                <Th className="text-right">Uncer&shy;tainty</Th>
+                <Th className="text-right" title="1 - 2 |defect score - 0.5|: 1 when the defect score is 0.5">Uncer&shy;tainty</Th>
               </tr>
             </thead>
             <tbody>
               {rows.map((i) => (
-                <HistoryRow key={i.id} inspection={i} truth={truthById.get(i.id)!} />
+                <HistoryRow key={i.id} inspection={i} onReviewer={(reviewer) => setSearch({ reviewer })} />
               ))}
             </tbody>
           </Table>
@@ -164,8 +143,7 @@ export default function HistoryPage() {
       {list.isSuccess ? (
         <div className="flex flex-wrap items-center justify-between gap-3 text-sm text-muted-foreground">
           <p aria-live="polite">
-            {rows.length === loaded.length ? `${loaded.length} inspection${loaded.length === 1 ? '' : 's'} loaded` : `${rows.length} of ${loaded.length} loaded inspections shown`}
-            {list.hasNextPage ? '; sort and review filters apply to the loaded ones.' : '.'}
+            {`${rows.length} inspection${rows.length === 1 ? '' : 's'} ${list.hasNextPage ? 'loaded; more match.' : filtered ? 'match.' : 'in all.'}`}
           </p>
           {list.hasNextPage ? (
             <Button variant="outline" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
@@ -213,7 +191,7 @@ function TextFilter({ id, value, onCommit, placeholder, list }: { id: string; va
   );
 }
 
-function Filters({ search, setSearch }: { search: HistorySearch; setSearch: (p: Partial<HistorySearch>) => void }) {
+function Filters({ search, setSearch, setReviewed }: { search: HistorySearch; setSearch: (p: Partial<HistorySearch>) => void; setReviewed: (v: boolean | undefined) => void }) {
   const models = useQuery({ queryKey: ['models'], queryFn: ({ signal }) => data(api.GET('/api/xai-qc/models', { signal })) });
   const model = useQuery({
     queryKey: ['models', search.model],
@@ -283,7 +261,7 @@ function Filters({ search, setSearch }: { search: HistorySearch; setSearch: (p: 
         </div>
         <div className={field}>
           <Label htmlFor="h-reviewed">Reviewed</Label>
-          <Select id="h-reviewed" value={tri(search.reviewed)} onChange={(e) => setSearch({ reviewed: fromTri(e.target.value) })}>
+          <Select id="h-reviewed" value={tri(search.reviewed)} onChange={(e) => setReviewed(fromTri(e.target.value))}>
             <option value="">Either</option>
             <option value="yes">Reviewed</option>
             <option value="no">Not reviewed</option>
@@ -291,7 +269,7 @@ function Filters({ search, setSearch }: { search: HistorySearch; setSearch: (p: 
         </div>
         <div className={field}>
           <Label htmlFor="h-reviewer">Reviewer</Label>
-          <TextFilter id="h-reviewer" value={search.reviewer} placeholder="Any reviewer" onCommit={(v) => setSearch({ reviewer: v })} />
+          <TextFilter id="h-reviewer" value={search.reviewer} placeholder="Any (exact subject)" onCommit={(v) => setSearch({ reviewer: v })} />
         </div>
         <div className={cn(field, 'col-span-2 md:col-span-1 xl:col-span-2')}>
           <Label htmlFor="h-sort">Sort</Label>
@@ -343,10 +321,11 @@ function VerdictBadge({ verdict, label }: { verdict: 'pass' | 'reject'; label: s
   );
 }
 
-function HistoryRow({ inspection: i, truth }: { inspection: Inspection; truth: { review: Review | null; loading: boolean } }) {
-  const outcome = outcomeOf(i, truth.review);
+function HistoryRow({ inspection: i, onReviewer }: { inspection: Inspection; onReviewer: (subject: string) => void }) {
+  const review = i.review;
+  const outcome = outcomeOf(i, review);
   return (
-    <tr className="hover:bg-muted/50" data-testid="history-row" data-inspection-id={i.id} data-outcome={truth.loading ? undefined : outcome}>
+    <tr className="hover:bg-muted/50" data-testid="history-row" data-inspection-id={i.id} data-outcome={outcome}>
       <Td>
         <Thumbnail path={i.links.image} />
       </Td>
@@ -369,18 +348,28 @@ function HistoryRow({ inspection: i, truth }: { inspection: Inspection; truth: {
         <span className="text-xs text-muted-foreground">{percent(i.score)} sure</span>
       </Td>
       <Td data-testid="ground-truth">
-        {truth.loading ? (
-          <Skeleton className="h-5 w-24" />
-        ) : truth.review ? (
+        {review ? (
           <>
-            <VerdictBadge verdict={truth.review.verdict} label={truth.review.label} />
-            <span className="text-xs text-muted-foreground">by {truth.review.reviewer.name ?? truth.review.reviewer.subject}</span>
+            <VerdictBadge verdict={review.verdict} label={review.label} />
+            <span className="text-xs text-muted-foreground">
+              by{' '}
+              <button
+                type="button"
+                className="underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-ring"
+                title={`Show the inspections ${review.reviewer.name ?? review.reviewer.subject} reviewed last`}
+                onClick={() => onReviewer(review.reviewer.subject)}
+              >
+                {review.reviewer.name ?? review.reviewer.subject}
+              </button>
+            </span>
           </>
         ) : (
           <span className="text-sm text-muted-foreground">Not reviewed</span>
         )}
       </Td>
-      <Td>{truth.loading ? null : <Badge variant={OUTCOME_VARIANT[outcome]} className="whitespace-nowrap">{OUTCOME_LABEL[outcome]}</Badge>}</Td>
+      <Td>
+        <Badge variant={OUTCOME_VARIANT[outcome]} className="whitespace-nowrap">{OUTCOME_LABEL[outcome]}</Badge>
+      </Td>
       <Td className="text-right tabular-nums">{num(i.defectScore, 3)}</Td>
       <Td className="text-right tabular-nums">{num(uncertaintyOf(i), 3)}</Td>
     </tr>

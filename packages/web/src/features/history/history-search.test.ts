@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeFilterCount, needsReviews, parseHistorySearch, toListQuery } from './history-search.ts';
+import { activeFilterCount, parseHistorySearch, toListQuery } from './history-search.ts';
 
 describe('History search params', () => {
   it('keeps valid filters and drops the rest', () => {
@@ -25,19 +25,29 @@ describe('History search params', () => {
     expect(parseHistorySearch({ version: '0b7c6f8e-2d3a-4c5b-9e1f-123456789abc' })).toEqual({ version: '0b7c6f8e-2d3a-4c5b-9e1f-123456789abc' });
   });
 
+  it('lets the unreviewed outcome win over reviewed=yes', () => {
+    expect(parseHistorySearch({ reviewed: 'yes', outcome: 'unreviewed' })).toEqual({ outcome: 'unreviewed' });
+    expect(parseHistorySearch({ reviewed: 'no', outcome: 'correct' })).toEqual({ reviewed: false, outcome: 'correct' });
+  });
+
   it('maps days to instants, the to-day included whole', () => {
-    const q = toListQuery({ from: '2026-03-01', to: '2026-03-01', verdict: 'pass', referred: false, reviewed: true, sort: 'score-asc' });
+    const q = toListQuery({ from: '2026-03-01', to: '2026-03-01', verdict: 'pass', referred: false });
     expect(new Date(q.to!).getTime() - new Date(q.from!).getTime()).toBeGreaterThanOrEqual(23 * 3600_000);
     expect(new Date(q.from!).getDate()).toBe(1);
     expect(q).toMatchObject({ verdict: 'pass', referred: false });
-    expect('reviewed' in q).toBe(false);
-    expect('sort' in q).toBe(false);
   });
 
-  it('says when the page must load reviews and counts filters without the sort', () => {
-    expect(needsReviews({ verdict: 'pass' })).toBe(false);
-    expect(needsReviews({ outcome: 'correct' })).toBe(true);
-    expect(needsReviews({ reviewed: false })).toBe(true);
+  it('sends the review filters, the outcome and the sort in the API\'s names', () => {
+    expect(toListQuery({ reviewed: true, reviewer: 'sub-ann', outcome: 'false-positive', sort: 'score-desc' })).toEqual({ reviewed: true, reviewer: 'sub-ann', outcome: 'fp', sort: '-score' });
+    expect(toListQuery({ outcome: 'false-negative', sort: 'score-asc' })).toEqual({ outcome: 'fn', sort: 'score' });
+    expect(toListQuery({ outcome: 'wrong-class', sort: 'uncertainty-desc' })).toEqual({ outcome: 'wrongClass', sort: 'uncertainty' });
+    expect(toListQuery({ outcome: 'correct', reviewed: false })).toEqual({ outcome: 'correct', reviewed: false });
+    expect(toListQuery({ outcome: 'unreviewed' })).toEqual({ reviewed: false });
+    expect(toListQuery({ sort: 'newest' })).toEqual({});
+  });
+
+  it('counts filters without the sort', () => {
     expect(activeFilterCount({ verdict: 'pass', sort: 'score-desc', reviewer: 'ann' })).toBe(2);
+    expect(activeFilterCount({})).toBe(0);
   });
 });

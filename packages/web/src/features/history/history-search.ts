@@ -1,11 +1,11 @@
 /**
  * History's filters as URL search params (so a filtered view can be bookmarked and shared):
  * parsing untrusted search params into typed filters, and mapping them onto the query of
- * `GET /inspections`. Filters the API does not take (reviewed, reviewer, the ground-truth
- * outcome) and the sort are applied in the page to the loaded inspections.
+ * `GET /inspections`, which applies every filter and the sort on the server (review filters
+ * and outcomes against each inspection's current review), so they hold across all pages.
  */
 
-/** Sort orders of the list. */
+/** Sort orders of the list (URL values; {@link API_SORT} maps them onto the API's). */
 export const SORTS = ['newest', 'score-desc', 'score-asc', 'uncertainty-desc'] as const;
 /** A sort order. */
 export type Sort = (typeof SORTS)[number];
@@ -30,7 +30,7 @@ export interface HistorySearch {
   class?: string;
   referred?: boolean;
   reviewed?: boolean;
-  /** Reviewer name or subject, as the current review names them. */
+  /** Reviewer subject (exact), as the current review names them. */
   reviewer?: string;
   outcome?: OutcomeFilter;
   sort?: Sort;
@@ -77,10 +77,28 @@ export function parseHistorySearch(raw: Record<string, unknown>): HistorySearch 
     sort: oneOf(raw.sort, SORTS),
   };
   if (out.sort === 'newest') out.sort = undefined;
+  // The unreviewed outcome already says not reviewed; reviewed=yes with it cannot match.
+  if (out.outcome === 'unreviewed') out.reviewed = undefined;
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as HistorySearch;
 }
 
-/** The query of `GET /inspections` for the filters the API takes. */
+/** How the API names each sort. */
+export const API_SORT: Record<Sort, 'newest' | 'score' | '-score' | 'uncertainty'> = {
+  newest: 'newest',
+  'score-desc': '-score',
+  'score-asc': 'score',
+  'uncertainty-desc': 'uncertainty',
+};
+
+/** How the API names each reviewed outcome (`unreviewed` is `reviewed=false`). */
+export const API_OUTCOME: Record<Exclude<OutcomeFilter, 'unreviewed'>, 'fp' | 'fn' | 'wrongClass' | 'correct'> = {
+  'false-positive': 'fp',
+  'false-negative': 'fn',
+  'wrong-class': 'wrongClass',
+  correct: 'correct',
+};
+
+/** The query of `GET /inspections` (filters and sort; the page adds limit and cursor). */
 export interface InspectionListQuery {
   from?: string;
   to?: string;
@@ -89,6 +107,10 @@ export interface InspectionListQuery {
   verdict?: 'pass' | 'reject';
   class?: string;
   referred?: boolean;
+  reviewed?: boolean;
+  reviewer?: string;
+  outcome?: (typeof API_OUTCOME)[keyof typeof API_OUTCOME];
+  sort?: (typeof API_SORT)[Sort];
 }
 
 /** Maps filters onto `GET /inspections`'s query: local days become ISO instants (`to` includes its whole day). */
@@ -105,12 +127,12 @@ export function toListQuery(s: HistorySearch): InspectionListQuery {
   if (s.verdict) q.verdict = s.verdict;
   if (s.class) q.class = s.class;
   if (s.referred !== undefined) q.referred = s.referred;
+  if (s.reviewed !== undefined) q.reviewed = s.reviewed;
+  if (s.reviewer) q.reviewer = s.reviewer;
+  if (s.outcome === 'unreviewed') q.reviewed = false;
+  else if (s.outcome) q.outcome = API_OUTCOME[s.outcome];
+  if (s.sort && s.sort !== 'newest') q.sort = API_SORT[s.sort];
   return q;
-}
-
-/** True when a filter is applied in the page (needs the reviews of the loaded inspections). */
-export function needsReviews(s: HistorySearch): boolean {
-  return s.reviewed !== undefined || !!s.reviewer || !!s.outcome;
 }
 
 /** How many filters are set (sort not counted). */
