@@ -39,12 +39,29 @@ async function seed(server: E2eServer): Promise<{ classifier: string; anomaly: s
   const ids: Record<string, string[]> = { 'surface-classifier': [], 'surface-anomaly': [], 'surface-segmenter': [] };
   for (let i = 0; i < 16; i++) for (const m of Object.keys(ids)) if (i < 8 || m === 'surface-classifier') ids[m]!.push((await detect(server, token, m, FILES[i % 4]!)).id);
   // reviews: the ground truth of the first classifier inspections (the fixture's label)
-  const labels = ['scratch', 'good', 'spot', 'crack'];
+  const labels = ['defect', 'good', 'defect', 'defect']; // the fixtures: scratch, good, spot, crack
   for (let i = 0; i < 10; i++) {
     const label = labels[i % 4]!;
     await call(server, token, 'POST', `/inspections/${ids['surface-classifier']![i]}/reviews`, { verdict: label === 'good' ? 'pass' : 'reject', label, comment: 'seeded for the screenshots' });
   }
   await call(server, token, 'POST', '/explain', { inspectionId: ids['surface-classifier']![0], method: 'gradcam' }).catch(() => undefined);
+  // a monitor of the classifier with one stored result, and an alert rule
+  const models = await call<{ items: { name: string; activeVersion: string | null }[] }>(server, token, 'GET', '/models');
+  const version = models.items.find((m) => m.name === 'surface-classifier')?.activeVersion ?? '1.0.0';
+  const monitor = await call<{ id: string }>(server, token, 'POST', '/monitors', {
+    name: 'Line 1 surface classifier',
+    model: { name: 'surface-classifier', version },
+    reference: { kind: 'first', count: 8 },
+    current: { kind: 'count', count: 8 },
+    signals: ['brightness', 'contrast', 'sharpness', 'saturation', 'score', 'predictedClass'],
+  });
+  await call(server, token, 'POST', `/monitors/${monitor.id}/run`);
+  for (let i = 0; i < 300; i++) {
+    const r = await call<{ items: unknown[] }>(server, token, 'GET', `/monitors/${monitor.id}/results`);
+    if (r.items.length > 0) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  await call(server, token, 'POST', '/alert-rules', { name: 'Escape rate above 2 %', metric: 'escapeRate', model: { name: 'surface-classifier' }, comparator: '>', threshold: 0.02, windowMinutes: 1440 });
   return { classifier: ids['surface-classifier']![0]!, anomaly: ids['surface-anomaly']![0]!, segmenter: ids['surface-segmenter']![0]! };
 }
 
@@ -89,6 +106,8 @@ async function main(): Promise<void> {
         await page.goto(`${server.url}${path}`);
         await settle(page);
         if (name === 'inspect') {
+          const value = await page.locator('option', { hasText: 'surface-classifier' }).first().getAttribute('value');
+          if (value !== null) await page.getByLabel('Model').selectOption(value);
           await page.locator('input[type=file]:not([webkitdirectory])').first().setInputFiles(FILES.map(FIX)).catch(() => undefined);
           await page.waitForTimeout(4000);
         }
