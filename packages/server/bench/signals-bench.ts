@@ -8,19 +8,25 @@
  * 224 x 224 bench PNG at 1 client (latency: mean and p50) and at 8 clients (throughput),
  * `DURATION_S` seconds each. Each pair of rounds gives a ratio on / off; the verdict is the
  * median ratio over the rounds (the target: signals add at most 5 %, mean latency ratio
- * <= 1.05 at 1 client and throughput ratio >= 0.95 at 8 clients). Prints the load average
- * and time with the figures. Usage: `npm run bench:signals [-- seconds [rounds]]`
- * (defaults 5 and 6): about 4 * rounds * seconds + 30 seconds.
+ * <= 1.05 at 1 client and throughput ratio >= 0.95 at 8 clients). Then, in this process,
+ * what the worker itself spends: the inference worker's ModelRunner on the same image,
+ * `WORKER_RUNS` batches of one alternating signals on and off (median and mean ms), which
+ * is the part of the difference the signals cause (no HTTP, no database, no other process).
+ * Prints the load average and time with the figures. Usage:
+ * `npm run bench:signals [-- seconds [rounds]]` (defaults 5 and 6): about
+ * 4 * rounds * seconds + 40 seconds.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseModelCardYaml } from '@xai-qc/core';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
+import { ModelRunner } from '../src/inference/model-runner.ts';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { benchImage } from './bench-image.ts';
 
@@ -28,6 +34,8 @@ const MODEL = 'surface-classifier';
 const ISSUER = 'https://bench.supabase.co/auth/v1';
 const DURATION_S = Number(process.argv[2] ?? 5);
 const ROUNDS = Number(process.argv[3] ?? 6);
+/** Batches of one image per mode in the worker-side part. */
+const WORKER_RUNS = 300;
 
 interface Server {
   url: string;
@@ -77,6 +85,22 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The inference worker's runner in this process: `WORKER_RUNS` batches per mode, alternating, after a warm-up. */
+async function workerSide(png: Uint8Array): Promise<Record<'on' | 'off', number[]>> {
+  const dir = fileURLToPath(new URL(`../../../models/${MODEL}/`, import.meta.url));
+  const card = parseModelCardYaml(readFileSync(join(dir, 'model_card.yaml'), 'utf8'));
+  const runner = await ModelRunner.load({ key: MODEL, card, runner: 'onnx', path: join(dir, 'model.onnx') }, { intraOpThreads: availableParallelism(), interOpThreads: 1 });
+  for (let i = 0; i < 50; i++) await runner.detect([png], { maxPixels: 40e6, signals: i % 2 === 0 });
+  const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  for (let r = 0; r < 2 * WORKER_RUNS; r++) {
+    const mode = r % 2 === 0 ? 'on' : 'off';
+    const t0 = performance.now();
+    await runner.detect([png], { maxPixels: 40e6, signals: mode === 'on' });
+    times[mode].push(performance.now() - t0);
+  }
+  return times;
+}
+
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
   const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
@@ -109,6 +133,7 @@ async function main(): Promise<void> {
     rmSync(dirs.on, { recursive: true, force: true });
     rmSync(dirs.off, { recursive: true, force: true });
   }
+  const worker = await workerSide(png);
   const f2 = (v: number): string => v.toFixed(2);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; started ${started}, load average (1 min) ${f2(loadBefore)} before, ${f2(loadavg()[0])} after`);
   console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} alternating rounds of ${DURATION_S} s at 1 and at 8 clients\n`);
@@ -121,6 +146,11 @@ async function main(): Promise<void> {
   const latency = median(pairs.map((p) => p.on.mean / p.off.mean));
   const throughput = median(pairs.map((p) => p.on.throughput / p.off.throughput));
   console.log(`\nmedian ratios: mean latency on/off ${latency.toFixed(3)} (1 client), throughput on/off ${throughput.toFixed(3)} (8 clients)`);
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `worker side (ModelRunner, ${WORKER_RUNS} batches of one per mode): median ${f2(median(worker.on))} ms on, ${f2(median(worker.off))} ms off (+${f2(median(worker.on) - median(worker.off))} ms); ` +
+      `mean ${f2(mean(worker.on))} on, ${f2(mean(worker.off))} off (+${f2(mean(worker.on) - mean(worker.off))} ms)`,
+  );
   console.log('target: signals add at most 5 %');
   console.log(`  1 client: mean latency ratio <= 1.05 ... ${latency.toFixed(3)} ${latency <= 1.05 ? 'met' : 'NOT met'}`);
   console.log(`  8 clients: throughput ratio >= 0.95 ..... ${throughput.toFixed(3)} ${throughput >= 0.95 ? 'met' : 'NOT met'}`);
