@@ -13,6 +13,9 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 1, minForks: 1 } },
     fileParallelism: false,
+    // the browser waits on a real server that computes explanations; a busy CI machine can
+    // take more than vitest's default second for a poll to come true
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     reporters: ['default'],
   },
 });
