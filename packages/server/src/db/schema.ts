@@ -4,6 +4,7 @@
  * integers; JSON as text, so the same queries return the same rows on SQLite and PostgreSQL.
  */
 import type { AlertTables } from './tables/alerts.tables.ts';
+import type { AskTables } from './tables/ask.tables.ts';
 import type { AuthTables } from './tables/auth.tables.ts';
 import type { EmbeddingTables } from './tables/embeddings.tables.ts';
 import type { DatasetTables } from './tables/datasets.tables.ts';
@@ -19,4 +20,4 @@ import type { ReviewTables } from './tables/reviews.tables.ts';
 import type { SignalTables } from './tables/signals.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AlertTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, MonitorTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables, SignalTables {}
+export interface Database extends AlertTables, AskTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, MonitorTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables, SignalTables {}
