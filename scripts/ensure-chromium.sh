@@ -9,6 +9,7 @@ if [ "$(id -u)" != "0" ]; then
 fi
 echo "installing Debian's chromium for the browser tests..." >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+# wait for another apt run (unattended upgrades, a parallel install) instead of failing
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 /usr/bin/chromium --version
