@@ -13,12 +13,11 @@
  * `worker: false`, or where no worker can start (the reason is kept in `fallbackReason`),
  * batches are made inline, on request.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { XqcError } from '../errors.ts';
 import { makeBatch } from './batch.ts';
 import type { Batch, BatchOptions, TrainSample } from './batch.ts';
+import { spawnModuleWorker } from './ts-worker.ts';
 
 /** What every batch of one loader shares: the batch options without the epoch. */
 export type LoaderBatchOptions = Omit<BatchOptions, 'epoch'>;
@@ -146,22 +145,7 @@ export class BatchLoader {
   }
 }
 
-/**
- * A worker running batch-worker.ts. The sources are TypeScript run through tsx: the
- * worker registers tsx's loader in its own thread before it imports the entry (a worker
- * does not inherit the loader of the thread that made it, and vitest's transform does
- * not reach workers at all).
- */
+/** A worker running batch-worker.ts (see ts-worker.ts for how TypeScript sources start). */
 function spawnWorker(samples: readonly TrainSample[], options: LoaderBatchOptions): Worker {
-  const typescript = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./batch-worker.${typescript ? 'ts' : 'js'}`, import.meta.url).href;
-  let code = `import(${JSON.stringify(entry)})`;
-  if (typescript) {
-    // tsx's ESM API ("tsx/esm/api", import condition); its CommonJS build cannot be imported from a worker.
-    const tsxRoot = createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, '');
-    const api = pathToFileURL(`${tsxRoot}dist/esm/api/index.mjs`).href;
-    code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return ${code}; })`;
-  }
-  code += `.catch((e) => require('node:worker_threads').parentPort.postMessage({ startError: String((e && e.stack) || e) }));`;
-  return new Worker(code, { eval: true, workerData: { samples, options } });
+  return spawnModuleWorker('batch-worker', { samples, options });
 }

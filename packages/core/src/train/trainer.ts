@@ -5,7 +5,9 @@
  * resumption. With a worker loader (TrainOptions.loaderWorker) the next batch is made in
  * a worker thread while ONNX Runtime computes the current step (batch-loader.ts:
  * onnxruntime-node runs a session synchronously on the main thread, so batches made there
- * cannot overlap it).
+ * cannot overlap it). With `TrainConfig.workers` > 1 each step is split across worker
+ * threads that each own a session of the training graph (data-parallel.ts); the main
+ * thread then makes the next batch while they compute.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -18,7 +20,6 @@ import { drawMask } from '../onnx/passes/dropout-as-mask.ts';
 import { tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
 import { createSession } from '../runtime/session.ts';
-import type { OnnxSession } from '../runtime/session.ts';
 import type { AugmentConfig } from './augment.ts';
 import type { Batch, Normalisation, TrainSample } from './batch.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -29,6 +30,7 @@ import type { OptimizerConfig } from './optimizers.ts';
 import { keyedRng, permutation } from '../util/random.ts';
 import { learningRate } from './schedules.ts';
 import type { ScheduleConfig } from './schedules.ts';
+import { DataParallelSteps, combineShards, shardSizes, sliceRows } from './data-parallel.ts';
 import { trainingTask } from './tasks/index.ts';
 import type { TrainableTask } from './tasks/index.ts';
 import { buildTrainingGraph } from './training-graph.ts';
@@ -60,8 +62,19 @@ export interface TrainConfig {
   seed: number;
   /** Stop after this many epochs without a better validation figure (0 = never). */
   patience: number;
-  /** ONNX Runtime intra-op threads (default: runtime's choice). */
+  /**
+   * ONNX Runtime intra-op threads of each training session (default: the runtime's
+   * choice with one worker, 1 with several).
+   */
   threads?: number;
+  /**
+   * Data-parallel workers (default 1: one session on the main thread). With W > 1 each
+   * step's batch is cut into W contiguous shards run by W worker threads, each with its
+   * own session; gradients and loss are averaged weighted by shard size, BatchNorm uses
+   * per-shard batch statistics and averages the running statistics (data-parallel.ts).
+   * A run is deterministic for a seed and a worker count; the count is part of the config.
+   */
+  workers?: number;
 }
 
 /** Figures of one epoch. */
@@ -74,6 +87,8 @@ export interface EpochRecord {
   val: ClassificationReport | SegmentationReport;
   seconds: number;
   imagesPerSecond: number;
+  /** Process CPU time over wall time during the epoch's training steps (1 = one core busy). */
+  cpuUtilisation?: number;
 }
 
 /** Progress events. */
@@ -164,6 +179,10 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
   if (data.train.length < 2) throw new XqcError('XQC_TRAIN', `need at least 2 training images, got ${data.train.length}`);
   if (data.val.length === 0) throw new XqcError('XQC_TRAIN', 'the validation split is empty');
   if (!(cfg.epochs >= 1) || !(cfg.batchSize >= 2)) throw new XqcError('XQC_TRAIN', 'epochs must be >= 1 and batch size >= 2');
+  const workers = cfg.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > Math.floor(cfg.batchSize / 2)) {
+    throw new XqcError('XQC_TRAIN', `workers must be an integer from 1 to half the batch size (${Math.floor(cfg.batchSize / 2)}: each shard needs 2 images for its BatchNorm statistics), got ${workers}`);
+  }
   const k = cfg.labels.length;
   const task = trainingTask(cfg.task);
   const trainZoo = buildArchitecture(cfg, true);
@@ -216,23 +235,37 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
   );
   opts.onEvent?.({ type: 'loader', mode: loader.mode, fallbackReason: loader.fallbackReason });
   // Compiled last, so that everything which can fail before the loop leaves no native session behind.
-  const session = await createSession(saveModel(tg.model), sessionOptions).catch(async (e: unknown) => {
+  const compiled = await (workers > 1
+    ? DataParallelSteps.create(saveModel(tg.model), workers, { sessionOptions: { intraOpThreads: cfg.threads ?? 1 } })
+    : createSession(saveModel(tg.model), sessionOptions)
+  ).catch(async (e: unknown) => {
     await loader.close();
     throw e;
   });
+  const fetch = [tg.loss, ...tg.parameters.map((p) => tg.grads[p]), ...Object.values(tg.runningStats)];
+  const shards = shardSizes(cfg.batchSize, workers);
   try {
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const te = performance.now();
       const order = permutation(data.train.length, keyedRng(cfg.seed, epoch, 0x5eed));
       const batchAt = (s: number): Promise<Batch> => loader.get(order.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize), epoch);
       let lossSum = 0;
+      const cpu0 = process.cpuUsage();
       let next = batchAt(0);
       for (let s = 0; s < stepsPerEpoch; s++) {
         const step = epoch * stepsPerEpoch + s;
         const batch = await next;
-        // Asked for before the run starts, so the loader's worker makes it during the run.
-        if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
-        const out = await runStep(session, tg, batch, params, cfg.seed, step);
+        let out: Record<string, Tensor>;
+        if (compiled instanceof DataParallelSteps) {
+          // The shards are posted first, so the next batch is made while the workers compute.
+          const pending = compiled.run(shardFeeds(stepFeeds(tg, batch, params, cfg.seed, step), tg, shards), fetch);
+          if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
+          out = combineShards(await pending, shards, fetch);
+        } else {
+          // Asked for before the run starts, so the loader's worker makes it during the run.
+          if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
+          out = await compiled.run(stepFeeds(tg, batch, params, cfg.seed, step), fetch);
+        }
         const loss = Number(out[tg.loss].data[0]);
         if (!Number.isFinite(loss)) throw new XqcError('XQC_TRAIN', `loss became ${loss} at epoch ${epoch + 1}, step ${s + 1}: lower the learning rate`);
         lossSum += loss;
@@ -244,6 +277,7 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, steps: stepsPerEpoch, loss, lr });
       }
       const trainSeconds = (performance.now() - te) / 1000;
+      const cpu = process.cpuUsage(cpu0);
       const val = await evaluate(cfg, inferZoo, params, data.val, sessionOptions);
       const valMetric = taskAdapter(cfg.task).selectionMetric.of(val as unknown as Record<string, unknown>);
       const record: EpochRecord = {
@@ -254,6 +288,7 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         val,
         seconds: (performance.now() - te) / 1000,
         imagesPerSecond: (stepsPerEpoch * cfg.batchSize) / trainSeconds,
+        cpuUtilisation: (cpu.user + cpu.system) / 1e6 / trainSeconds,
       };
       history.push(record);
       const improved = valMetric > bestMetric;
@@ -286,7 +321,8 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
     }
   } finally {
     await loader.close();
-    await session.release();
+    if (compiled instanceof DataParallelSteps) await compiled.close();
+    else await compiled.release();
   }
   const model = exportWeights(inferZoo, best);
   const test = data.test && data.test.length ? await evaluateModel(cfg, model, data.test, sessionOptions) : undefined;
@@ -311,8 +347,8 @@ function pickParams(p: Record<string, Float32Array>, names: string[]): Record<st
   return Object.fromEntries(names.map((n) => [n, p[n]]));
 }
 
-/** One training step: feeds batch, weights, statistics and dropout masks; fetches loss, gradients, statistics. */
-function runStep(session: OnnxSession, tg: TrainingGraph, batch: Batch, params: Record<string, Float32Array>, seed: number, step: number): Promise<Record<string, Tensor>> {
+/** Feeds of one training step: batch, weights, statistics and dropout masks (drawn for the whole batch). */
+function stepFeeds(tg: TrainingGraph, batch: Batch, params: Record<string, Float32Array>, seed: number, step: number): Record<string, Tensor> {
   const n = batch.images.dims[0];
   const feeds: Record<string, Tensor> = {
     [tg.input]: batch.images,
@@ -324,8 +360,19 @@ function runStep(session: OnnxSession, tg: TrainingGraph, batch: Batch, params: 
   }
   const rng = keyedRng(seed, step, 0xd409);
   for (const d of tg.dropouts) feeds[d.input] = tensor('float32', [n, ...d.dims], drawMask(d, n, rng));
-  const fetch = [tg.loss, ...tg.parameters.map((p) => tg.grads[p]), ...Object.values(tg.runningStats)];
-  return session.run(feeds, fetch);
+  return feeds;
+}
+
+/** The feeds of each shard: contiguous rows of the images, targets and dropout masks; weights as they are. */
+function shardFeeds(feeds: Record<string, Tensor>, tg: TrainingGraph, sizes: readonly number[]): Record<string, Tensor>[] {
+  const perRow = new Set([tg.input, tg.targets, ...tg.dropouts.map((d) => d.input)]);
+  let start = 0;
+  return sizes.map((count) => {
+    const f: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) f[name] = perRow.has(name) ? sliceRows(t, start, count) : t;
+    start += count;
+    return f;
+  });
 }
 
 const dimsCache = new WeakMap<TrainingGraph, Map<string, number[]>>();
