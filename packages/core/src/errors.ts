@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   XQC_UNCERTAINTY: 'an uncertainty method cannot run on this model',
   XQC_CALIBRATION_REFUSED: 'a calibration fit was refused: too few validation items, a single class, or a degenerate fit (temperature at a bound or non-finite, NLL not improved, conformal level out of reach)',
   XQC_ANOMALY: 'an anomaly detector cannot be built, fitted or loaded (no spatial backbone layer, artifact mismatch)',
+  XQC_LLM: 'a language-model or embedding endpoint failed: an HTTP error from the provider, a timeout, a network failure or a malformed response',
 } as const;
 
 /** A stable error code. */

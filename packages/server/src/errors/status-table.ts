@@ -33,6 +33,7 @@ export const CORE_CODE_STATUS: Readonly<Record<ErrorCode, number>> = Object.free
   XQC_UNCERTAINTY: 422,
   XQC_ANOMALY: 422,
   XQC_CALIBRATION_REFUSED: 422,
+  XQC_LLM: 503,
 });
 
 /**
