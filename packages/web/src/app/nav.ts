@@ -20,6 +20,7 @@ export const NAV: { group: string; items: NavItem[] }[] = [
     group: 'Station',
     items: [
       { to: '/inspect', label: 'Inspect', minRole: 'operator', key: 'i' },
+      { to: '/station', label: 'Station camera', minRole: 'operator', key: 's' },
       { to: '/history', label: 'History', minRole: 'viewer', key: 'h' },
       { to: '/reviews', label: 'Review queue', minRole: 'operator', key: 'r' },
     ],
@@ -41,6 +42,7 @@ export const NAV: { group: string; items: NavItem[] }[] = [
       { to: '/runs', label: 'Training runs', minRole: 'viewer' },
       { to: '/jobs', label: 'Jobs', minRole: 'viewer', key: 'j' },
       { to: '/reports', label: 'Reports', minRole: 'viewer' },
+      { to: '/knowledge', label: 'Knowledge base', minRole: 'engineer', key: 'k' },
     ],
   },
   {

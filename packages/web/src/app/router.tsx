@@ -14,12 +14,14 @@ import { historyRoute } from '../features/history/route.ts';
 import { inspectRoute } from '../features/inspect/route.ts';
 import { inspectionRoute } from '../features/inspection/route.ts';
 import { jobsRoute } from '../features/jobs/route.ts';
+import { knowledgeRoute } from '../features/knowledge/route.ts';
 import { metricsRoute } from '../features/metrics/route.ts';
 import { modelRoute, modelsRoute } from '../features/models/route.ts';
 import { monitoringRoute } from '../features/monitoring/route.ts';
 import { reportsRoute } from '../features/reports/route.ts';
 import { reviewsRoute } from '../features/reviews/route.ts';
 import { runRoute, runsRoute } from '../features/runs/route.ts';
+import { stationRoute } from '../features/station/route.ts';
 import { thresholdsRoute } from '../features/thresholds/route.ts';
 
 /** `/`: Inspect for those who may inspect, History for viewers. */
@@ -44,6 +46,7 @@ const routeTree = rootRoute.addChildren([
     indexRoute,
     forbiddenRoute,
     inspectRoute,
+    stationRoute,
     inspectionRoute,
     historyRoute,
     reviewsRoute,
@@ -58,6 +61,7 @@ const routeTree = rootRoute.addChildren([
     runRoute,
     jobsRoute,
     reportsRoute,
+    knowledgeRoute,
     ...adminRoutes,
   ]),
 ]);

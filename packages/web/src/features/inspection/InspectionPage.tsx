@@ -19,6 +19,7 @@ import { buttonVariants } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
 import { ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/states.tsx';
 import { classColor, ImageViewer, requestHeatmap } from '../../shared/viewer/index.ts';
+import { AskPanel } from '../ask/index.ts';
 import { AnomalyAnswers, ExplanationPanel, TrustPanel } from '../explanations/index.ts';
 
 type Inspection = components['schemas']['Inspection'];
@@ -171,6 +172,7 @@ export default function InspectionPage() {
               <Findings inspection={r} />
             </div>
           </div>
+          <AskPanel inspection={r} viewerKey={VIEWER_KEY} />
           <TrustPanel inspection={r} />
           <ExplanationPanel inspection={r} onShowHeatmap={showHeatmap} />
           {r.model.task === 'anomaly' || r.anomaly ? <AnomalyAnswers inspection={r} /> : null}
