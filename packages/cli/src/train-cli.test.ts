@@ -24,7 +24,7 @@ describe('xaiqc data generate, train, evaluate', () => {
     const summary = JSON.parse(out.pop() as string) as { images: number; hash: string };
     expect(summary.images).toBe(40);
     const model = join(dir, 'model');
-    const rc = await main(['train', '--task', 'segment', '--data', data, '--out', model, '--val-split', '0.25', '--test-split', '0', '--epochs', '1', '--batch', '8', '--width', '4', '--depth', '2', '--size', '32', '--threads', '1', '--json'], io);
+    const rc = await main(['train', '--task', 'segment', '--data', data, '--out', model, '--val-split', '0.25', '--test-split', '0', '--epochs', '1', '--batch', '8', '--width', '4', '--depth', '2', '--size', '32', '--threads', '1', '--workers', '2', '--json'], io);
     expect(err).toEqual([]);
     expect(rc).toBe(0);
     const record = JSON.parse(out.pop() as string) as { dataset: { hash: string; ratios: unknown; counts: Record<string, number> }; history: unknown[]; test?: unknown };
@@ -53,6 +53,7 @@ describe('xaiqc data generate, train, evaluate', () => {
     expect(await main(['evaluate', '--model', join(model, 'model.onnx'), '--data', data, '--split', 'val', '--json'], io)).toBe(0);
     expect((JSON.parse(out.pop() as string) as { report: { count: number } }).report.count).toBe(record.dataset.counts.val);
     expect(JSON.parse(await readFile(join(model, 'run.json'), 'utf8')).codeVersion).toBeTruthy();
+    expect(JSON.parse(await readFile(join(model, 'run.json'), 'utf8')).params.workers).toBe(2);
   });
 
   it('refuses split shares that leave no validation or no training images', async () => {
@@ -62,10 +63,12 @@ describe('xaiqc data generate, train, evaluate', () => {
     expect(await main([...args, '--test-split', '1'], io)).toBe(2);
     expect(await main([...args, '--val-split', '0.6', '--test-split', '0.5'], io)).toBe(2);
     expect(await main([...args, '--val-split', 'half'], io)).toBe(2);
+    expect(await main([...args, '--workers', '0'], io)).toBe(2);
     expect(err[0]).toMatch(/--val-split must be in \(0, 1\)/);
     expect(err[1]).toMatch(/--test-split must be in \[0, 1\) \(0 for a separate test folder\)/);
     expect(err[2]).toMatch(/must be below 1 to leave images to train on/);
     expect(err[3]).toMatch(/--val-split must be a number, got 'half'/);
+    expect(err[4]).toMatch(/--workers must be a whole number from 1 to 64, got '0'/);
   });
 
   it('rejects bad options on one line', async () => {

@@ -24,6 +24,15 @@ function splitOptions(values: Record<string, unknown>): SplitRatios {
   return splitRatiosFor(val, test);
 }
 
+/** --workers N: a whole number from 1 to 64, or undefined for core's default (the cores, at most 4). */
+function workersOption(values: Record<string, unknown>): number | undefined {
+  const v = values.workers;
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, got '${String(v)}'`);
+  return n;
+}
+
 /** How `--task` is trained: a network for each trainable task of core's table, PatchCore for anomaly. */
 type Trainer = (values: Record<string, unknown>, io: CliIO, splitRatios: SplitRatios, task: string) => Promise<number>;
 
@@ -71,6 +80,7 @@ async function trainNetwork(values: Record<string, unknown>, io: CliIO, splitRat
     patience: num('patience'),
     augment: values['no-augment'] ? false : undefined,
     threads: num('threads'),
+    workers: workersOption(values),
     resume: values.resume === true,
     codeVersion: codeVersion(),
     mlflow: mlflowUri ? { trackingUri: mlflowUri, experiment: process.env.MLFLOW_EXPERIMENT_NAME } : undefined,
@@ -93,7 +103,7 @@ export const trainCommand: Command = {
   help: `Usage: xaiqc train --task classify|segment --data DIR --out DIR [--epochs N] [--batch N] [--lr X]
                    [--width N] [--depth N] [--size PX] [--seed S] [--optimizer sgd|adam|adamw]
                    [--schedule cosine|step|constant] [--label-smoothing X] [--patience N]
-                   [--val-split F] [--test-split F] [--no-augment] [--threads N] [--resume]
+                   [--val-split F] [--test-split F] [--no-augment] [--threads N] [--workers N] [--resume]
                    [--name NAME] [--json]
 
 Trains a compact residual CNN (classify, data in ROOT/<class>/*) or a small U-Net
@@ -106,6 +116,11 @@ split (the card's figures); the rest trains. With a separate test folder, pass
 --test-split 0 to train on everything but the validation share, then measure with
 xaiqc evaluate --data TESTDIR --split all. The card records the shares, so evaluate and
 calibrate draw the same split of the training folder.
+--workers N (default: the cores, at most 4 and one per 4 images of the batch) splits
+each step's batch across N worker threads, each with its own ONNX Runtime session
+(--threads intra-op threads each, default 1); gradients are averaged, BatchNorm uses
+per-shard statistics. A run is reproducible for a seed and a worker count; run.json
+records the count (params.workers).
 When MLFLOW_TRACKING_URI is set the run is mirrored to that MLflow server
 (experiment MLFLOW_EXPERIMENT_NAME, default xai-qc).
 
@@ -132,6 +147,7 @@ ${ANOMALY_TRAIN_HELP}`,
     patience: { type: 'string' },
     'no-augment': { type: 'boolean' },
     threads: { type: 'string' },
+    workers: { type: 'string' },
     resume: { type: 'boolean' },
     name: { type: 'string' },
     json: { type: 'boolean' },

@@ -22,6 +22,7 @@ export { MlflowClient } from './mlflow.ts';
 export type { MlflowMetric } from './mlflow.ts';
 export type { RunRecord, RunTrainingOptions } from './run-training.ts';
 export { runTraining } from './run-training.ts';
+export { MAX_DEFAULT_WORKERS, defaultWorkers } from './data-parallel.ts';
 export { keyedRng, permutation } from '../util/random.ts';
 export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder.ts';
 export { evaluateFolder } from './evaluate-folder.ts';

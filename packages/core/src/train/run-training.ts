@@ -22,6 +22,7 @@ import type { ClassificationReport, SegmentationReport } from './evaluate.ts';
 import { MlflowClient } from './mlflow.ts';
 import type { MlflowMetric } from './mlflow.ts';
 import type { OptimizerConfig } from './optimizers.ts';
+import { defaultWorkers } from './data-parallel.ts';
 import { trainModel } from './trainer.ts';
 import type { EpochRecord, TrainConfig, TrainEvent, TrainResult } from './trainer.ts';
 import { trainingTask } from './tasks/index.ts';
@@ -55,6 +56,11 @@ export interface RunTrainingOptions {
   patience?: number;
   augment?: boolean | AugmentConfig;
   threads?: number;
+  /**
+   * Data-parallel training workers (default {@link defaultWorkers}: the cores, at most 4
+   * and at most one per 4 images of the batch); recorded in `run.json` as `params.workers`.
+   */
+  workers?: number;
   resume?: boolean;
   /** Label names that mean "no defect" for the card (default `good` if present / the background). */
   goodLabels?: string[];
@@ -150,6 +156,7 @@ function makeConfig(o: RunTrainingOptions, labels: string[], size: number): Trai
     seed: o.seed ?? 0,
     patience: o.patience ?? 0,
     threads: o.threads,
+    workers: o.workers ?? defaultWorkers(o.batchSize ?? 32),
   };
 }
 
