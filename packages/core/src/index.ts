@@ -15,3 +15,4 @@ export * from './metrics/index.ts';
 export * from './monitoring/index.ts';
 export * from './uncertainty/index.ts';
 export * from './explain/index.ts';
+export * from './ask/index.ts';
