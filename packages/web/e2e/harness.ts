@@ -85,10 +85,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
   };
 }
 
-/** Launches Debian's Chromium headless. @throws naming the install script when it is missing. */
-export async function launchBrowser(): Promise<Browser> {
+/** Launches Debian's Chromium headless (`extraArgs` after the defaults, e.g. a fake camera). @throws naming the install script when it is missing. */
+export async function launchBrowser(options: { extraArgs?: string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/ensure-chromium.sh\` (npm run test:e2e does)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])], headless: true });
 }
 
 /** A new browser context at the desktop size (1440x900) or the tablet size (1024x768). */

@@ -82,7 +82,7 @@ export function FrameOverlay({ url, inspection: r, highlight, maxHeight = '62dvh
         ) : null,
       )}
       <div
-        className={cn('absolute left-3 top-3 flex items-baseline gap-3 rounded-md px-4 py-2 shadow-lg', reject ? 'bg-destructive text-destructive-foreground' : 'bg-success text-background')}
+        className={cn('absolute bottom-3 left-3 flex items-baseline gap-3 rounded-md px-4 py-2 shadow-lg', reject ? 'bg-destructive text-destructive-foreground' : 'bg-success text-background')}
         data-testid="station-verdict-banner"
       >
         <span className="text-2xl font-bold uppercase tracking-wide">{reject ? 'Reject' : 'Pass'}</span>
