@@ -137,6 +137,15 @@ describe('composeWithLlm', () => {
     expect(fake.requests[1].body.tools).toBeUndefined();
   });
 
+  it('asks again without tools when the server refuses tools with a 400', async () => {
+    fake = await startFakeOpenAi((req, res) =>
+      req.body.tools ? sendJson(res, 400, { error: { message: 'registry.ollama.ai/library/gemma:2b does not support tools' } }) : sendJson(res, 200, completion('A scratch [2].')),
+    );
+    const a = await composeWithLlm(grounded(), context(), endpoint(fake));
+    expect(a.composer).toBe('llm');
+    expect(fake.requests.map((r) => r.body.tools === undefined)).toEqual([false, true]);
+  });
+
   it('sends the image as a data URL content part only when the model accepts images', async () => {
     fake = await startFakeOpenAi((_req, res) => sendJson(res, 200, completion('A scratch [2].')));
     const image = { bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47]), mediaType: 'image/png' };

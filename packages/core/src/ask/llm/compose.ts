@@ -27,7 +27,7 @@ export interface ComposeWithLlmOptions {
   /** stream the model's text; `onToken` sees it as it comes (before validation: the final Answer decides) */
   stream?: boolean;
   onToken?: (token: string) => void;
-  /** rounds in which the model may call tools, 3 by default; then it must answer */
+  /** rounds in which the model may call tools, 3 by default; then it must answer. 0: no tools are offered */
   maxToolRounds?: number;
   /** knowledge-base passages retrieved for the question and given as sources, 3 by default */
   passages?: number;
@@ -154,18 +154,28 @@ export async function composeWithLlm(grounded: Answer, ctx: AskContext, options:
   for (const c of grounded.citations) sources.add(c, citationContent(c, ctx, passages));
   for (const p of passages) sources.addPassage(p);
   const messages: ChatMessage[] = [{ role: 'system', content: LLM_SYSTEM_PROMPT }, userMessage(grounded, sources, options)];
-  const maxToolRounds = Math.max(0, options.maxToolRounds ?? 3);
+  let maxToolRounds = Math.max(0, options.maxToolRounds ?? 3);
   let text: string | null = null;
   try {
     for (let round = 0; round <= maxToolRounds; round++) {
-      const result = await chatCompletion(messages, {
+      const request = {
         ...endpoint,
         tools: round < maxToolRounds ? [...ASK_TOOLS] : undefined,
         stream: options.stream,
         onToken: options.onToken,
         temperature: options.temperature,
         maxTokens: options.maxTokens,
-      });
+      };
+      let result;
+      try {
+        result = await chatCompletion(messages, request);
+      } catch (e) {
+        // Servers and models without tool support refuse the first request with 400 (vLLM without a tool parser,
+        // Ollama models without tools): ask once more without tools, so that such a model still writes the answer.
+        if (!(round === 0 && request.tools && e instanceof LlmError && (e.status === 400 || e.status === 422))) throw e;
+        maxToolRounds = 0;
+        result = await chatCompletion(messages, { ...request, tools: undefined });
+      }
       if (result.toolCalls.length === 0) {
         text = result.content;
         break;
