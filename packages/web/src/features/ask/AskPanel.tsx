@@ -21,7 +21,8 @@ import { Badge } from '../../shared/ui/badge.tsx';
 import { Button, buttonVariants } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
 import { Label, Select, Textarea } from '../../shared/ui/form.tsx';
-import { ErrorMessage, Skeleton, Spinner } from '../../shared/ui/states.tsx';
+import { Skeleton, Spinner } from '../../shared/ui/states.tsx';
+import { AskErrorMessage } from './AskErrorMessage.tsx';
 import { requestHeatmap, viewerStore } from '../../shared/viewer/index.ts';
 import { FIT_VIEW } from '../../shared/viewer/viewer-geometry.ts';
 import { withLayer } from '../../shared/viewer/viewer-state.ts';
@@ -137,9 +138,9 @@ export function AskPanel({ inspection, viewerKey, onFinding, title = 'Ask about 
           </div>
         </form>
 
-        {ask.isError ? <ErrorMessage error={ask.error} /> : null}
+        {ask.isError ? <AskErrorMessage error={ask.error} /> : null}
         {ask.isPending ? <Spinner label="Answering" /> : null}
-        {questions.isError ? <ErrorMessage error={questions.error} /> : null}
+        {questions.isError ? <AskErrorMessage error={questions.error} /> : null}
         {questions.isPending ? <Skeleton className="h-32" /> : null}
 
         {selected ? <AnswerView key={selected.id} question={selected} inspection={inspection} viewerKey={viewerKey} onFinding={onFinding} onAsk={(q) => submit(q)} /> : null}
@@ -401,7 +402,7 @@ function CitationReveal({ citation: c, inspection, viewerKey, onClose }: { citat
 
 function PassageReveal({ n, citation: c, passageId, documentId, onClose }: { n: string; citation: Citation; passageId: string; documentId?: string; onClose: () => void }) {
   const doc = useDocument(documentId);
-  const passages: KnowledgePassage[] = Array.isArray(doc.data?.passages) ? doc.data.passages : [];
+  const passages: KnowledgePassage[] = doc.data?.passagesList ?? (Array.isArray(doc.data?.passages) ? doc.data.passages : []);
   const passage = passages.find((p) => p.id === passageId);
   return (
     <RevealFrame title={`[${n}] Knowledge base: ${doc.data?.title ?? c.label}`} icon={<BookOpen className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden="true" />} onClose={onClose}>
@@ -414,7 +415,7 @@ function PassageReveal({ n, citation: c, passageId, documentId, onClose }: { n: 
       ) : doc.isPending && documentId ? null : (
         <p data-testid="ask-passage">{c.label}</p>
       )}
-      {doc.isError ? <ErrorMessage error={doc.error} /> : null}
+      {doc.isError ? <AskErrorMessage error={doc.error} /> : null}
     </RevealFrame>
   );
 }
@@ -521,7 +522,7 @@ function FeedbackForm({ question: q, inspection, canCorrect }: { question: Quest
           </div>
         </form>
       ) : null}
-      {feedback.isError ? <ErrorMessage error={feedback.error} /> : null}
+      {feedback.isError ? <AskErrorMessage error={feedback.error} /> : null}
     </div>
   );
 }

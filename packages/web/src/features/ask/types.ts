@@ -101,11 +101,13 @@ export interface KnowledgeDocument {
   filename?: string | null;
   mediaType?: string | null;
   bytes?: number | null;
-  /** a count in lists; the passages themselves in `GET /knowledge/documents/{id}` */
+  /** how many passages it was split into */
   passages?: number | KnowledgePassage[] | null;
   passageCount?: number | null;
   createdAt?: string | null;
   createdBy?: string | null;
+  /** `GET /knowledge/documents/{id}`: the passages in document order */
+  passagesList?: KnowledgePassage[];
 }
 
 /** A passage of a document. */

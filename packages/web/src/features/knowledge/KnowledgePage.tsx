@@ -17,12 +17,13 @@ import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
 import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
 import { Input, Label } from '../../shared/ui/form.tsx';
-import { EmptyState, ErrorMessage, PageHeader, Skeleton, Spinner } from '../../shared/ui/states.tsx';
+import { EmptyState, PageHeader, Skeleton, Spinner } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '../../shared/ui/tabs.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
 import { deleteDocument, listDocuments, listUnhelpful, searchKnowledge, uploadDocument } from '../ask/ask-api.ts';
 import { latestFeedback } from '../ask/ask-logic.ts';
+import { AskErrorMessage } from '../ask/AskErrorMessage.tsx';
 import type { KnowledgeDocument } from '../ask/types.ts';
 import { checkDocumentFile, DOCUMENT_ACCEPT, markTerms, passageCount, titleFromFileName } from './knowledge.ts';
 
@@ -81,7 +82,7 @@ function DocumentsTab() {
           <CardDescription>{docs.data ? `${items.length} document${items.length === 1 ? '' : 's'}; built-in ones come with XAI-QC and cannot be deleted.` : 'Loading\u2026'}</CardDescription>
         </CardHeader>
         <CardContent>
-          {docs.isError ? <ErrorMessage error={docs.error} /> : null}
+          {docs.isError ? <AskErrorMessage error={docs.error} /> : null}
           {docs.isPending ? <Skeleton className="h-40" /> : null}
           {docs.isSuccess && items.length === 0 ? <EmptyState title="No documents yet">Upload a Markdown, text or PDF document about your defects.</EmptyState> : null}
           {items.length ? (
@@ -126,7 +127,7 @@ function DocumentsTab() {
       <Dialog open={removing !== null} onOpenChange={(o) => !o && setRemoving(null)}>
         {removing ? (
           <DialogContent title={`Delete ${removing.title}?`} description="Its passages leave the knowledge base; answers given earlier keep what they quoted. This cannot be undone.">
-            {remove.error ? <ErrorMessage error={remove.error} /> : null}
+            {remove.error ? <AskErrorMessage error={remove.error} /> : null}
             <div className="flex justify-end gap-2">
               <DialogClose asChild>
                 <Button variant="outline" className="h-11">
@@ -205,7 +206,7 @@ function UploadCard() {
               {problem}
             </p>
           ) : null}
-          {upload.isError ? <ErrorMessage error={upload.error} /> : null}
+          {upload.isError ? <AskErrorMessage error={upload.error} /> : null}
           <Button type="submit" className="h-11" disabled={upload.isPending}>
             {upload.isPending ? <Spinner label="Uploading" className="text-primary-foreground" /> : <Upload aria-hidden="true" />}
             {upload.isPending ? null : 'Upload'}
@@ -249,7 +250,7 @@ function SearchTab() {
             Search
           </Button>
         </form>
-        {results.isError ? <ErrorMessage error={results.error} /> : null}
+        {results.isError ? <AskErrorMessage error={results.error} /> : null}
         {results.isFetching ? <Spinner label="Searching" /> : null}
         {results.isSuccess && results.data.length === 0 ? <EmptyState title="Nothing found">No passage matches these words. Try other words, or add a document.</EmptyState> : null}
         {results.data?.length ? (
@@ -284,7 +285,7 @@ function UnhelpfulTab() {
         <CardDescription>What people asked, what they were told and what they said was wrong: material for better documents and answers.</CardDescription>
       </CardHeader>
       <CardContent>
-        {list.isError ? <ErrorMessage error={list.error} /> : null}
+        {list.isError ? <AskErrorMessage error={list.error} /> : null}
         {list.isPending ? <Skeleton className="h-32" /> : null}
         {list.isSuccess && items.length === 0 ? <EmptyState title="No unhelpful answers">Nobody has marked an answer as not helpful.</EmptyState> : null}
         {items.length ? (
