@@ -9,6 +9,7 @@ import { formatTable, machineInfo, writeResult } from './harness.ts';
 import { benchExplain } from './explain.bench.ts';
 import { benchMetrics } from './metrics.bench.ts';
 import { benchTrain } from './train.bench.ts';
+import { benchTrainPeer } from './train-peer.bench.ts';
 
 /** A registered benchmark suite. */
 interface Suite {
@@ -21,7 +22,8 @@ const SUITES: readonly Suite[] = [
   { name: 'autodiff', description: 'gradient graph run and construction cost against forward, memory per phase', run: () => benchAutodiff() },
   { name: 'metrics', description: 'AUROC/AP on 10M scores, binned accumulator, COCO mAP on 5000 images', run: runMetrics },
   { name: 'explain', description: 'every explanation method on resnet18 at 224x224 against forward passes; LIME/SHAP on the demo model', run: () => benchExplain() },
-  { name: 'train', description: 'training throughput at 128x128, step / forward ratio, peak memory', run: () => benchTrain() },
+  { name: 'train', description: 'xaiqc train side by side with a PyTorch peer: images/s, CPU utilisation, peak memory, validation accuracy', run: () => benchTrainPeer() },
+  { name: 'train-step', description: 'training step at 128x128: step / forward ratio, worker-loader A/B, peak memory', run: () => benchTrain() },
   { name: 'anomaly', description: 'PatchCore fit (200/1000 images), scoring latency (10k/100k banks), NN search ONNX vs JS', run: () => benchAnomaly() },
 ];
 

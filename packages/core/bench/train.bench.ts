@@ -123,6 +123,6 @@ export async function benchTrain(options: { size?: number; batch?: number; runs?
     ['gradient run / training forward', figures.ratioGradientRunToTrainingForward],
     ['peak RSS MiB', memory.phases[memory.phases.length - 1].maxRss],
   ]));
-  console.log(`\nwrote ${await writeResult('train', figures)}`);
+  console.log(`\nwrote ${await writeResult('train-step', figures)}`);
   return figures;
 }
