@@ -122,6 +122,13 @@ describe('models and administration', () => {
     await keyRow.getByText('active').waitFor();
     expect(await keyRow.textContent()).toContain('read');
     expect(await keyRow.textContent()).not.toContain('write');
+    // revoked through the confirmation, which names the consequence
+    await keyRow.getByRole('button', { name: 'Revoke line-3-camera' }).click();
+    const revokeDialog = page.getByRole('dialog', { name: 'Revoke line-3-camera?' });
+    expect(await revokeDialog.textContent()).toContain('refused from now on');
+    await revokeDialog.getByRole('button', { name: 'Revoke key' }).click();
+    await keyRow.getByText('revoked').waitFor();
+    expect(await revokeDialog.count()).toBe(0);
 
     // a monitor of the now active version
     await page.goto(`${server.url}/monitoring`);

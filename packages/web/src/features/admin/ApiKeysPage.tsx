@@ -12,6 +12,7 @@ import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card } from '../../shared/ui/card.tsx';
 import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { Field, Input, Select } from '../../shared/ui/form.tsx';
 import { SecretOnce } from '../../shared/ui/secret-once.tsx';
 import { EmptyState, ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/states.tsx';
@@ -106,21 +107,16 @@ export default function ApiKeysPage() {
         ) : null}
       </Card>
       <CreateKeyDialog open={creating} onOpenChange={setCreating} />
-      <Dialog open={revoking !== null} onOpenChange={(o) => !o && setRevoking(null)}>
-        {revoking ? (
-          <DialogContent title={`Revoke ${revoking.name}?`} description="Machines using this key are refused from now on. This cannot be undone.">
-            {revoke.error ? <ErrorMessage error={revoke.error} /> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="outline">Keep it</Button>
-              </DialogClose>
-              <Button variant="destructive" onClick={() => revoke.mutate(revoking.id)} disabled={revoke.isPending}>
-                Revoke key
-              </Button>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      <ConfirmDialog
+        item={revoking}
+        onClose={() => setRevoking(null)}
+        title={(k) => `Revoke ${k.name}?`}
+        description={() => 'Machines using this key are refused from now on. This cannot be undone.'}
+        confirmLabel="Revoke key"
+        onConfirm={(k) => revoke.mutate(k.id)}
+        pending={revoke.isPending}
+        error={revoke.error}
+      />
     </div>
   );
 }

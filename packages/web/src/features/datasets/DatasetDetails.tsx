@@ -7,7 +7,7 @@ import { dateTime, num } from '../../shared/lib/format.ts';
 import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
-import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { ErrorMessage, Skeleton, Spinner } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
@@ -46,22 +46,21 @@ export function DatasetDetails({ id, canDelete, onDeleted }: { id: string; canDe
           ) : null}
         </div>
         {canDelete && d ? (
-          <Dialog open={confirm} onOpenChange={setConfirm}>
+          <>
             <Button variant="outline" size="sm" onClick={() => setConfirm(true)}>
               <Trash2 aria-hidden="true" /> Delete
             </Button>
-            <DialogContent title={`Delete ${d.name}?`} description="Its files are removed. Finished runs keep the dataset's hash; a run that still uses it blocks the delete.">
-              {remove.error ? <ErrorMessage error={remove.error} /> : null}
-              <div className="flex justify-end gap-2">
-                <DialogClose asChild>
-                  <Button variant="outline">Keep it</Button>
-                </DialogClose>
-                <Button variant="destructive" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                  Delete dataset
-                </Button>
-              </div>
-            </DialogContent>
-          </Dialog>
+            <ConfirmDialog
+              item={confirm ? d : null}
+              onClose={() => setConfirm(false)}
+              title={(x) => `Delete ${x.name}?`}
+              description={() => "Its files are removed. Finished runs keep the dataset's hash; a run that still uses it blocks the delete."}
+              confirmLabel="Delete dataset"
+              onConfirm={() => remove.mutate()}
+              pending={remove.isPending}
+              error={remove.error}
+            />
+          </>
         ) : null}
       </CardHeader>
       <CardContent className="flex flex-col gap-4">

@@ -10,6 +10,7 @@ import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card } from '../../shared/ui/card.tsx';
 import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { Field, Input, Label, Select } from '../../shared/ui/form.tsx';
 import { EmptyState, ErrorMessage, Skeleton } from '../../shared/ui/states.tsx';
 import { Switch } from '../../shared/ui/switch.tsx';
@@ -126,21 +127,16 @@ export function AlertRulesTab() {
         ) : null}
       </Card>
       <CreateRuleDialog open={creating} onOpenChange={setCreating} />
-      <Dialog open={deleting !== null} onOpenChange={(o) => !o && setDeleting(null)}>
-        {deleting ? (
-          <DialogContent title={`Delete rule ${deleting.name}?`} description="Its past alerts stay.">
-            {remove.error ? <ErrorMessage error={remove.error} /> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="outline">Keep it</Button>
-              </DialogClose>
-              <Button variant="destructive" onClick={() => remove.mutate(deleting.id)} disabled={remove.isPending}>
-                Delete rule
-              </Button>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      <ConfirmDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
+        title={(r) => `Delete rule ${r.name}?`}
+        description={() => 'Its past alerts stay.'}
+        confirmLabel="Delete rule"
+        onConfirm={(r) => remove.mutate(r.id)}
+        pending={remove.isPending}
+        error={remove.error}
+      />
     </div>
   );
 }

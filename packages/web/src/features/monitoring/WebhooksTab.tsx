@@ -10,6 +10,7 @@ import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
 import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { Field, Input } from '../../shared/ui/form.tsx';
 import { BAD_BADGE } from './LevelBadge.tsx';
 import { SecretOnce } from '../../shared/ui/secret-once.tsx';
@@ -92,21 +93,16 @@ export function WebhooksTab({ selected, onSelect }: { selected?: string; onSelec
       </Card>
       {current ? <Deliveries hook={current} /> : null}
       <CreateWebhookDialog open={creating} onOpenChange={setCreating} />
-      <Dialog open={deleting !== null} onOpenChange={(o) => !o && setDeleting(null)}>
-        {deleting ? (
-          <DialogContent title="Delete this webhook?" description={`${deleting.url} and its delivery log are removed.`}>
-            {remove.error ? <ErrorMessage error={remove.error} /> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="outline">Keep it</Button>
-              </DialogClose>
-              <Button variant="destructive" onClick={() => remove.mutate(deleting.id)} disabled={remove.isPending}>
-                Delete webhook
-              </Button>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      <ConfirmDialog
+        item={deleting}
+        onClose={() => setDeleting(null)}
+        title={() => 'Delete this webhook?'}
+        description={(h) => `${h.url} and its delivery log are removed.`}
+        confirmLabel="Delete webhook"
+        onConfirm={(h) => remove.mutate(h.id)}
+        pending={remove.isPending}
+        error={remove.error}
+      />
     </div>
   );
 }

@@ -15,7 +15,7 @@ import { hasRole, useSession } from '../../app/session.ts';
 import { bytes, dateTime } from '../../shared/lib/format.ts';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card } from '../../shared/ui/card.tsx';
-import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { EmptyState, ErrorMessage, PageHeader, Skeleton } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
@@ -128,21 +128,17 @@ export default function ReportsPage() {
           ) : null}
         </Card>
       )}
-      <Dialog open={confirm !== undefined} onOpenChange={(o) => !o && !remove.isPending && setConfirm(undefined)}>
-        {confirm ? (
-          <DialogContent title="Delete this report?" description={`${confirm.fileName} will be removed with its file. This cannot be undone; the figures can be exported again.`}>
-            {remove.error ? <ErrorMessage error={remove.error} /> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="outline">Keep it</Button>
-              </DialogClose>
-              <Button variant="destructive" onClick={() => remove.mutate(confirm)} disabled={remove.isPending}>
-                {remove.isPending ? 'Deleting' : 'Delete report'}
-              </Button>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      <ConfirmDialog
+        item={confirm}
+        onClose={() => setConfirm(undefined)}
+        title={() => 'Delete this report?'}
+        description={(r) => `${r.fileName} will be removed with its file. This cannot be undone; the figures can be exported again.`}
+        confirmLabel="Delete report"
+        pendingLabel="Deleting"
+        onConfirm={(r) => remove.mutate(r)}
+        pending={remove.isPending}
+        error={remove.error}
+      />
     </div>
   );
 }
