@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
+import { splitDocument } from '@xai-qc/core';
 import { ApiError } from '../errors/api-error.ts';
 import { documentMediaType, extractDocumentText } from './document-text.ts';
 
@@ -56,6 +57,14 @@ describe('extractDocumentText', () => {
     expect(out.text).toBe('Lack of fusion shows as a straight dark line.\fPorosity shows as round dark spots.');
     // The caller's buffer is left intact (pdfjs detaches what it is given).
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  it('gives core splitDocument what it needs: PDF passages carry their page', async () => {
+    const out = await extractDocumentText(await makePdf(['Cracks start at notches.', 'Holes go through the wall.']), 'm.pdf');
+    expect(splitDocument(out).map((p) => [p.source, p.page, p.text])).toEqual([
+      ['page 1', 1, 'Cracks start at notches.'],
+      ['page 2', 2, 'Holes go through the wall.'],
+    ]);
   });
 
   it('titles a PDF without a Title by its file name and keeps empty pages as empty strings', async () => {

@@ -96,6 +96,13 @@ describe('composeWithLlm', () => {
     expect(user.content).toMatch(/\[4\] Defect book: [^\n]+\n {4}\S/);
   });
 
+  it('reads markers written as ranges, lists and "source n", and maps them to the citation ids', async () => {
+    fake = await startFakeOpenAi((_req, res) => sendJson(res, 200, completion('Rejected for a scratch [1-2]. The map agrees [source 3]; see also [2; 3].')));
+    const a = await composeWithLlm(grounded(), context(), { ...endpoint(fake), passages: 0 });
+    expect(a.answer).toBe('Rejected for a scratch [1][2]. The map agrees [3]; see also [2][3].');
+    expect(a.evidence).toEqual([{ text: 'The map agrees [3]; see also [2][3].', citations: ['3', '2'] }]);
+  });
+
   it('runs a tool-call round trip: executes the tools against the context and accepts citations of what they returned', async () => {
     fake = await startFakeOpenAi((req, res, n) => {
       if (n === 0) {
