@@ -10,14 +10,17 @@ import type { EmbeddingTables } from './tables/embeddings.tables.ts';
 import type { DatasetTables } from './tables/datasets.tables.ts';
 import type { DatasetQualityTables } from './tables/dataset-quality.tables.ts';
 import type { ExplanationTables } from './tables/explanations.tables.ts';
-import type { InspectionTables } from './tables/inspections.tables.ts';
+import type { InspectionsTable, InspectionTables } from './tables/inspections.tables.ts';
 import type { JobTables } from './tables/jobs.tables.ts';
 import type { MonitorTables } from './tables/monitors.tables.ts';
 import type { PasswordResetTables } from './tables/password-resets.tables.ts';
 import type { RegistryTables } from './tables/registry.tables.ts';
 import type { ReportTables } from './tables/reports.tables.ts';
 import type { ReviewTables } from './tables/reviews.tables.ts';
-import type { SignalTables } from './tables/signals.tables.ts';
+import type { InspectionSignalColumns, SignalTables } from './tables/signals.tables.ts';
 
 /** Every table of the app. */
-export interface Database extends AlertTables, AskTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, MonitorTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables, SignalTables {}
+export interface Database extends AlertTables, AskTables, AuthTables, EmbeddingTables, DatasetTables, DatasetQualityTables, ExplanationTables, InspectionTables, JobTables, MonitorTables, PasswordResetTables, RegistryTables, ReportTables, ReviewTables, SignalTables {
+  /** The inspection row with the monitoring signal columns (migration 0015). */
+  inspections: InspectionsTable & InspectionSignalColumns;
+}

@@ -1,14 +1,15 @@
 /**
- * Database IO of the monitoring signals: the per-inspection signals row written in the
- * /detect transaction, the failed /detect log, and the windows a monitor reads (the signals
- * of a version's inspections by count or by time, each with the inspection's verdict and its
- * current review, the latest per inspection, as the metrics read it). Every query names the
- * caller's `accountId`.
+ * Database IO of the monitoring signals: the signal columns /detect writes with the
+ * inspection row (migration 0015: one statement, nothing more in the transaction), the failed
+ * /detect log, and the windows a monitor reads (the signals of a version's inspections by
+ * count or by time, each with the inspection's verdict and its current review, the latest per
+ * inspection, as the metrics read it). Every query names the caller's `accountId`.
  */
 import { sql } from 'kysely';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { ImageSignals } from '@xai-qc/core';
 import type { Database } from '../db/schema.ts';
-import type { NewDetectFailureRow, NewSignalRow, SignalRow } from '../db/tables/signals.tables.ts';
+import type { InspectionSignalColumns, NewDetectFailureRow, SignalRow } from '../db/tables/signals.tables.ts';
 
 /** A signals row with the inspection's verdict and its current review (null when unreviewed). */
 export interface WindowRow extends SignalRow {
@@ -25,39 +26,95 @@ export type WindowSelector =
   /** `[from, to)`, oldest first, at most `limit` (the newest `limit` when more match). */
   | { kind: 'range'; from: string; to: string; limit: number };
 
+/**
+ * The signal columns of an inspection row from the worker's image statistics and the MC-Dropout
+ * predictive entropy (null when not computed). A gray image's mean is stored in all three
+ * channel columns.
+ */
+export function signalColumns(sig: ImageSignals, uncertainty: number | null): InspectionSignalColumns {
+  const [r, g = r, b = r] = sig.channelMeans;
+  return {
+    signal_brightness: sig.brightness,
+    signal_contrast: sig.contrast,
+    signal_sharpness: sig.sharpness,
+    signal_saturation: sig.saturation,
+    signal_mean_r: r,
+    signal_mean_g: g,
+    signal_mean_b: b,
+    signal_uncertainty: uncertainty,
+  };
+}
+
 /** See the module comment. */
 export class SignalRepository {
   constructor(private readonly db: Kysely<Database>) {}
-
-  /** Inserts the signals of an inspection inside the inspection's transaction. */
-  async insert(row: NewSignalRow, trx: Transaction<Database>): Promise<void> {
-    await trx.insertInto('inspection_signals').values(row).execute();
-  }
 
   /** Records a failed /detect. */
   async recordFailure(row: NewDetectFailureRow): Promise<void> {
     await this.db.insertInto('detect_failures').values(row).execute();
   }
 
-  /** The rows of `selector` for the account's inspections of version `versionId`, oldest first. */
+  /** The inspections of the account with signals, as signals rows (the inspection's columns under the names of {@link SignalRow}). */
+  private signalRows(accountId: string) {
+    return this.db
+      .selectFrom('inspections as i')
+      .select([
+        'i.id as inspection_id',
+        'i.account_id',
+        'i.model_version_id',
+        'i.model_name',
+        'i.model_version',
+        'i.created_at',
+        'i.signal_brightness as brightness',
+        'i.signal_contrast as contrast',
+        'i.signal_sharpness as sharpness',
+        'i.signal_saturation as saturation',
+        'i.image_width as width',
+        'i.image_height as height',
+        'i.signal_mean_r as mean_r',
+        'i.signal_mean_g as mean_g',
+        'i.signal_mean_b as mean_b',
+        'i.score',
+        'i.defect_score',
+        'i.class_index as predicted_class',
+        'i.signal_uncertainty as uncertainty',
+        'i.latency_ms',
+      ])
+      .where('i.account_id', '=', accountId)
+      .where('i.signal_brightness', 'is not', null);
+  }
+
+  /** The signals of inspection `inspectionId` of the account; undefined when it has none (stored with signals off) or is not the account's. */
+  async ofInspection(accountId: string, inspectionId: string): Promise<SignalRow | undefined> {
+    return (await this.signalRows(accountId).where('i.id', '=', inspectionId).executeTakeFirst()) as SignalRow | undefined;
+  }
+
+  /** How many of the account's inspections have signals. */
+  async count(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('inspections')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('signal_brightness', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The rows of `selector` for the account's inspections of version `versionId` that have signals, oldest first. */
   async window(accountId: string, versionId: string, selector: WindowSelector): Promise<WindowRow[]> {
-    let q = this.db
-      .selectFrom('inspection_signals as s')
-      .innerJoin('inspections as i', 'i.id', 's.inspection_id')
+    let q = this.signalRows(accountId)
       .leftJoin('reviews as r', (join) =>
         join
-          .onRef('r.inspection_id', '=', 's.inspection_id')
-          .on(({ eb, selectFrom }) => eb('r.created_at', '=', selectFrom('reviews as r2').select(sql<string>`max(r2.created_at)`.as('m')).whereRef('r2.inspection_id', '=', 's.inspection_id'))),
+          .onRef('r.inspection_id', '=', 'i.id')
+          .on(({ eb, selectFrom }) => eb('r.created_at', '=', selectFrom('reviews as r2').select(sql<string>`max(r2.created_at)`.as('m')).whereRef('r2.inspection_id', '=', 'i.id'))),
       )
-      .selectAll('s')
       .select(['i.verdict', 'i.image_sha256', 'r.verdict as review_verdict', 'r.class_index as review_class_index'])
-      .where('s.account_id', '=', accountId)
-      .where('s.model_version_id', '=', versionId);
-    if (selector.kind === 'range') q = q.where('s.created_at', '>=', selector.from).where('s.created_at', '<', selector.to);
+      .where('i.model_version_id', '=', versionId);
+    if (selector.kind === 'range') q = q.where('i.created_at', '>=', selector.from).where('i.created_at', '<', selector.to);
     const newestFirst = selector.kind !== 'first';
     const rows = (await q
-      .orderBy('s.created_at', newestFirst ? 'desc' : 'asc')
-      .orderBy('s.inspection_id', newestFirst ? 'desc' : 'asc')
+      .orderBy('i.created_at', newestFirst ? 'desc' : 'asc')
+      .orderBy('i.id', newestFirst ? 'desc' : 'asc')
       .limit(selector.kind === 'range' ? selector.limit : selector.count)
       .execute()) as WindowRow[];
     return newestFirst ? rows.reverse() : rows;

@@ -68,6 +68,7 @@ describe.each(DIALECTS)('monitors on %s', (dialect) => {
     return n;
   }
   async function count(table: 'monitors' | 'monitor_results' | 'inspection_signals'): Promise<number> {
+    if (table === 'inspection_signals') return new SignalRepository(t.app.db).count(ACCOUNT);
     const r = await t.app.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -155,7 +156,8 @@ describe.each(DIALECTS)('monitors on %s', (dialect) => {
   it('records signals per inspection in the /detect transaction', async () => {
     for (let i = 0; i < CHANGE_AT; i++) inspections.push(await detect(i + 1, 0));
     expect(await count('inspection_signals')).toBe(CHANGE_AT);
-    const row = await t.app.db.selectFrom('inspection_signals').selectAll().where('inspection_id', '=', inspections[0].id).executeTakeFirstOrThrow();
+    const row = await new SignalRepository(t.app.db).ofInspection(ACCOUNT, inspections[0].id);
+    if (!row) throw new Error('no signals stored');
     expect(row).toMatchObject({ account_id: ACCOUNT, model_name: 'surface-classifier', model_version: '1.0.0', width: 48, height: 40, predicted_class: inspections[0].classIndex, uncertainty: null });
     expect(Number(row.score)).toBeCloseTo(inspections[0].score, 12);
     expect(Number(row.brightness)).toBeGreaterThan(40);

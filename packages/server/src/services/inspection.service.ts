@@ -7,10 +7,11 @@
  * transaction (bytes on disk before it commits), so a failed request leaves no row and no
  * referenced blob. With signals on (the default; `XQC_SIGNALS=off` turns them off), the
  * inference worker also measures the decoded image (core imageSignals) and the service
- * stores those statistics with the outputs and the latency as an `inspection_signals` row in
- * the same transaction; a request whose inference step fails for another reason than its
- * image (a model or runtime error, an overloaded pool) is logged in `detect_failures` (the
- * error rate's numerator) before its error is answered.
+ * stores those statistics in the signal columns of the inspection row (the same insert; the
+ * outputs and the latency the monitors read are the row's own columns); a request whose
+ * inference step fails for another reason than its image (a model or runtime error, an
+ * overloaded pool) is logged in `detect_failures` (the error rate's numerator) before its
+ * error is answered.
  */
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
@@ -26,6 +27,7 @@ import type { InferenceEngine } from '../inference/inference-engine.ts';
 import { InferenceItemError } from '../inference/inference-pool.ts';
 import { checkImageUpload, DEFAULT_MAX_IMAGE_PIXELS } from '../inference/image-upload.ts';
 import type { InspectionCursor, InspectionListRecord, InspectionListSort, InspectionRepository, ServingVersion } from '../repositories/inspection.repository.ts';
+import { signalColumns } from '../repositories/signal.repository.ts';
 import type { SignalRepository } from '../repositories/signal.repository.ts';
 import type { DetectQuery, Finding, Inspection, InspectionListItem, ListQuery } from '../schemas/inspection.schema.ts';
 
@@ -57,8 +59,8 @@ export interface InspectionServiceDeps {
   clock?: () => Date;
   /** Publishes `inspection.created` after each stored inspection commits (fire-and-forget). */
   events?: EventSink;
-  /** Where signals rows and failed requests are written; without it neither is recorded. */
-  signals?: Pick<SignalRepository, 'insert' | 'recordFailure'>;
+  /** Where failed requests are written; without it neither they nor the signal columns are recorded. */
+  signals?: Pick<SignalRepository, 'recordFailure'>;
   /** Compute and store the per-inspection signals (default true when `signals` is given). */
   recordSignals?: boolean;
 }
@@ -292,36 +294,9 @@ export class InspectionService {
         anomaly_map_sha256: mapKey,
         latency_ms: now - t0,
       };
-      await this.deps.repo.insert(inspection, rows, trx);
-      const sig = out.signals;
-      if (recordSignals && sig) {
-        const [r, g = r, b = r] = sig.channelMeans;
-        await (signalStore as NonNullable<typeof signalStore>).insert(
-          {
-            inspection_id: id,
-            account_id: principal.accountId,
-            model_version_id: v.id,
-            model_name: v.modelName,
-            model_version: v.version,
-            created_at: createdAt,
-            brightness: sig.brightness,
-            contrast: sig.contrast,
-            sharpness: sig.sharpness,
-            saturation: sig.saturation,
-            width: sig.width,
-            height: sig.height,
-            mean_r: r,
-            mean_g: g,
-            mean_b: b,
-            score: out.score,
-            defect_score: out.defectProbability,
-            predicted_class: out.classIndex,
-            uncertainty: out.uncertainty?.predictiveEntropy ?? null,
-            latency_ms: inspection.latency_ms,
-          },
-          trx,
-        );
-      }
+      // The signals are columns of the same row: no second statement in the transaction.
+      const sig = recordSignals ? out.signals : undefined;
+      await this.deps.repo.insert(sig ? { ...inspection, ...signalColumns(sig, out.uncertainty?.predictiveEntropy ?? null) } : inspection, rows, trx);
       return { row: inspection, details };
     });
     this.deps.inference.countInspection(v.modelName, out.verdict);

@@ -8,7 +8,7 @@ import type { DriftWindow, PerformanceEstimate } from '@xai-qc/core';
 import type { WindowRow } from '../repositories/signal.repository.ts';
 import type { MonitorPerformance, PerformanceFigures } from '../schemas/monitor.schema.ts';
 
-/** Scalar signals of the inspection_signals rows, by monitor signal name. */
+/** Scalar signals of the window rows (repositories/signal.repository.ts), by monitor signal name. */
 export const SCALAR_SIGNALS = {
   brightness: 'brightness',
   contrast: 'contrast',

@@ -4,7 +4,7 @@
  * A monitor compares a reference window (a date range of the version's inspections, its
  * first N inspections, or the validation split of a registered dataset) with a current
  * window (the last N inspections, or those of the last T minutes) on the signals it names:
- * the scalars /detect recorded per inspection (inspection_signals), the predicted-class mix
+ * the scalars /detect recorded per inspection (its signal columns), the predicted-class mix
  * and the pooled embedding. `run` (the `monitor.run` job) reads both windows, runs the
  * core's `driftReport` (KS per scalar, chi-squared on classes, the domain classifier on
  * embeddings, Holm-corrected), adds the performance block (monitor-window.ts: CBPE before

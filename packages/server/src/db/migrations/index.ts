@@ -17,6 +17,7 @@ import * as datasetQuality from './0011-dataset-quality.ts';
 import * as alerts from './0012-alerts.ts';
 import * as signals from './0013-signals.ts';
 import * as monitors from './0014-monitors.ts';
+import * as inspectionSignalColumns from './0015-inspection-signal-columns.ts';
 import * as ask from './0016-ask.ts';
 
 /** Migrations by name, applied in key order at start. */
@@ -35,5 +36,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0012-alerts': alerts,
   '0013-signals': signals,
   '0014-monitors': monitors,
+  '0015-inspection-signal-columns': inspectionSignalColumns,
   '0016-ask': ask,
 });
