@@ -45,6 +45,13 @@ describe('KnowledgeIndex, BM25', () => {
     expect(index.searchText('the of and', 5)).toEqual([]);
   });
 
+  it('searches the first 64 distinct words of a long query and ignores repeats', () => {
+    const index = KnowledgeIndex.fromPassages(corpus);
+    const filler = Array.from({ length: 64 }, (_, i) => `filler${i}`).join(' ');
+    expect(index.searchText(`${filler} porosity`, 5)).toEqual([]);
+    expect(index.searchText(`${'porosity '.repeat(500)}scratch`, 5).map((h) => h.id)).toEqual(['c#0', 'a#0', 'd#0']);
+  });
+
   it('weighs the heading path: the same words in the source beat them in the text', () => {
     const index = KnowledgeIndex.fromPassages([
       passage('x#0', 'Check the wire feed and the shielding gas flow.', 'Porosity > Remedies'),

@@ -12,7 +12,7 @@
 import MiniSearch from 'minisearch';
 import { XqcError } from '../../errors.ts';
 import type { KbPassage } from '../types.ts';
-import { kbTerm, kbTerms, kbWords } from './tokenize.ts';
+import { kbTerm, kbWords } from './tokenize.ts';
 import { splitDocument } from './split.ts';
 import type { KbMediaType, SplitOptions } from './split.ts';
 
@@ -59,6 +59,8 @@ export interface KnowledgeIndexOptions {
 
 /** Reciprocal rank fusion constant (Cormack, Clarke and Buettcher 2009): 60 damps the head of each list so neither retriever dominates. */
 export const RRF_K = 60;
+/** Distinct query words searched; the rest of a long query is ignored. */
+export const MAX_QUERY_WORDS = 64;
 /** How many hits each retriever contributes to the fusion at least. */
 const FUSION_DEPTH = 50;
 
@@ -264,8 +266,11 @@ export class KnowledgeIndex {
   }
 
   private bm25(query: string): [string, number][] {
-    if (kbTerms(query).length === 0) return [];
-    const results = this.search_.search(query, {
+    // Distinct words only, and at most MAX_QUERY_WORDS of them: fuzzy matching costs per query term, and a long
+    // pasted text adds noise rather than evidence.
+    const words = [...new Set(kbWords(query).filter((w) => kbTerm(w) !== null))].slice(0, MAX_QUERY_WORDS);
+    if (words.length === 0) return [];
+    const results = this.search_.search(words.join(' '), {
       boost: { source: 2, text: 1, documentTitle: 1 },
       prefix: (term) => term.length >= 4,
       fuzzy: (term) => (term.length >= 6 ? 0.2 : false),
