@@ -49,6 +49,7 @@ describe('KnowledgeIndex, BM25', () => {
     const index = KnowledgeIndex.fromPassages(corpus);
     const filler = Array.from({ length: 64 }, (_, i) => `filler${i}`).join(' ');
     expect(index.searchText(`${filler} porosity`, 5)).toEqual([]);
+    // "scratch" is rarer in the corpus than "porosity", so the short scratch passage ranks first.
     expect(index.searchText(`${'porosity '.repeat(500)}scratch`, 5).map((h) => h.id)).toEqual(['c#0', 'a#0', 'd#0']);
   });
 
