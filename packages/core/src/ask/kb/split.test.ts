@@ -33,6 +33,11 @@ describe('splitDocument', () => {
     ]);
   });
 
+  it('keeps list items on their own lines', () => {
+    const parts = splitDocument({ title: 'T', mediaType: 'text/markdown', text: '## Causes\n\nCommon causes:\n- damp flux,\n  still wet\n- draughts\n1. first\n' });
+    expect(parts[0].text).toBe('Common causes:\n- damp flux, still wet\n- draughts\n1. first');
+  });
+
   it('caps passages at maxChars with a small overlap from the previous passage of the section', () => {
     const sentences = Array.from({ length: 30 }, (_, i) => `Sentence number ${i} says something about cracks.`);
     const text = `# Long\n\n${sentences.slice(0, 10).join(' ')}\n\n${sentences.slice(10).join(' ')}`;

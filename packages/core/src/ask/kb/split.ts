@@ -101,12 +101,20 @@ function markdownSections(text: string, title: string): { source: string; body: 
   return sections;
 }
 
-/** Paragraphs: blocks separated by blank lines, inner whitespace collapsed. */
+const LIST_ITEM = /^([-*+]|\d{1,3}[.)])\s/;
+
+/** Paragraphs: blocks separated by blank lines, lines joined with spaces except before list items, which keep their line. */
 function paragraphs(body: string): string[] {
   return body
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t]*\n/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .map((block) =>
+      block
+        .split('\n')
+        .map((line) => line.replace(/\s+/g, ' ').trim())
+        .filter((line) => line.length > 0)
+        .reduce((acc, line) => (acc.length === 0 ? line : `${acc}${LIST_ITEM.test(line) ? '\n' : ' '}${line}`), ''),
+    )
     .filter((p) => p.length > 0);
 }
 
