@@ -123,6 +123,7 @@ export class KnowledgeIndex {
     // Words are split by the tokenizer and reduced one by one, so that minisearch counts field lengths in words for BM25.
     tokenize: (text) => kbWords(text),
     processTerm: (word) => kbTerm(word),
+    // Passages leave by remove(), which updates the index at once; discard()'s background vacuuming is never needed.
     autoVacuum: false,
   });
   private readonly byId = new Map<string, KnowledgePassage>();
