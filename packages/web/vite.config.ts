@@ -7,9 +7,10 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { precompress } from './build/precompress.ts';
+import { routeHtml } from './build/route-html.ts';
 
 export default defineConfig({
-  plugins: [react(), tailwindcss(), precompress()],
+  plugins: [react(), tailwindcss(), routeHtml(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -7,7 +7,6 @@
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { LogOut, Menu, Moon, Sun } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { SessionExpiredDialog } from '../features/auth/SessionExpiredDialog.tsx';
 import { Button } from '../shared/ui/button.tsx';
 import { cn } from '../shared/lib/cn.ts';
 import { Toaster } from '../shared/ui/toast.tsx';
@@ -16,6 +15,7 @@ import { useLiveStatus } from './live-events.ts';
 import { NAV } from './nav.ts';
 import { queryClient } from './query-client.ts';
 import { clearSession, getSession, hasRole, useSession } from './session.ts';
+import { SessionExpiredGate } from './session-expired-gate.tsx';
 import { setTheme, useTheme } from './theme.ts';
 
 /** True when the key event comes from a text field (shortcuts stay off there). */
@@ -147,7 +147,7 @@ export function AppShell() {
         </main>
       </div>
       <Toaster />
-      <SessionExpiredDialog />
+      <SessionExpiredGate />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * History: the account's inspections, newest first, with filters in the URL (bookmarkable),
- * sort by defect score or uncertainty, lazy thumbnails, cursor pagination ("Load more"), and
+ * sort by defect score or uncertainty, lazy thumbnails, cursor pagination ("Load more": rows
+ * render a first screen at once and the rest a few per task), and
  * the ground truth (the current review) next to the prediction with quick filters for false
  * positives, false negatives, wrong class and correct.
  *
@@ -27,6 +28,7 @@ import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { OUTCOME_LABEL, outcomeOf, uncertaintyOf } from './ground-truth.ts';
 import type { Outcome } from './ground-truth.ts';
 import { activeFilterCount, OUTCOME_FILTERS, toListQuery } from './history-search.ts';
+import { useProgressiveCount } from './progressive.ts';
 import type { HistorySearch, OutcomeFilter, Sort } from './history-search.ts';
 
 /** Inspections per page. */
@@ -67,6 +69,8 @@ export default function HistoryPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  // The first screen of rows at once, the rest a few per task (no long task on a full page).
+  const shown = useProgressiveCount(rows.length);
   const filtered = activeFilterCount(search) > 0;
   // The unreviewed outcome is reviewed=false: choosing it drops reviewed=yes, and reviewed=yes drops it.
   const setOutcome = (outcome: OutcomeFilter | undefined) => setSearch(outcome === 'unreviewed' ? { outcome, reviewed: undefined } : { outcome });
@@ -132,7 +136,7 @@ export default function HistoryPage() {
               </tr>
             </thead>
             <tbody>
-              {rows.map((i) => (
+              {rows.slice(0, shown).map((i) => (
                 <HistoryRow key={i.id} inspection={i} onReviewer={(reviewer) => setSearch({ reviewer })} />
               ))}
             </tbody>

@@ -10,11 +10,14 @@ export function num(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || Number.isNaN(x) ? '\u2013' : x.toFixed(digits);
 }
 
-/** An ISO time as a short local date and time. */
+let dateTimeFormat: Intl.DateTimeFormat | undefined;
+
+/** An ISO time as a short local date and time (one formatter for all calls: a table of rows formats many). */
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '\u2013';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(d.getTime()) ? iso : dateTimeFormat.format(d);
 }
 
 /** Milliseconds as "850 ms" or "2.4 s". */
