@@ -36,6 +36,20 @@ function inRegion(ctx: AskContext, index: number, region: ImageRegion): boolean 
   return region === 'edge' ? isNearEdge(f.box, width, height) : regionOfPoint(p[0], p[1], width, height) === region;
 }
 
+const GOOD_WORDS = /\b(?:ok|okay|good|fine|acceptable|accept|pass|passes|clean|sound|intact|flawless|healthy|ship|usable|meet|meets)\b|\bfree of\b|\bdefect free\b/;
+const BAD_WORDS = /\b(?:defects?|defective|flaws?|fault|faulty|wrong|damaged?|rejected|reject|fail|failed|problems?|anomal\w*|scrap|bad)\b/;
+
+/**
+ * Whether a yes/no question asks if the part is good ("is it OK?", "is it free of defects?",
+ * "can I ship it?"), so that "yes" means "no defect". Questions offering both ("good or
+ * bad?") are read as asking about a defect.
+ */
+export function asksIfGood(question: string): boolean {
+  const t = question.toLowerCase().replace(/[^a-z ]+/g, ' ');
+  if (/\bor\b/.test(t) || !GOOD_WORDS.test(t)) return false;
+  return !BAD_WORDS.test(t) || /\bfree of\b|\bdefect free\b|\bwithout\b/.test(t);
+}
+
 /** "Is there a defect?" (also "is there a crack?", "anything in the upper left?"). Starts with Yes or No. */
 export function answerDefectPresent(d: AnswerDraft): string {
   const { ctx, parsed } = d;
@@ -70,11 +84,12 @@ export function answerDefectPresent(d: AnswerDraft): string {
     const where = `in the ${regions.join(' or ')}`;
     return hits.length ? `Yes: the model found ${countLabels(hits.map((h) => h.f.label))} ${where}.` : `No: the model found nothing ${where}${defectFindings.length ? `, but it found ${countLabels(defectFindings.map((h) => h.f.label))} elsewhere` : ''}.`;
   }
+  const good = asksIfGood(parsed.text);
   if (i.verdict === 'reject') {
     const kinds = namesDefectTypes(ctx) && defectFindings.length ? `: the model found ${countLabels(defectFindings.map((h) => h.f.label))}` : ` (defect score ${i.defectScore.toFixed(2)})`;
-    return `Yes, the part is rejected${kinds}.`;
+    return `${good ? 'No' : 'Yes'}, the part is rejected${kinds}.`;
   }
-  return `No, the part passes: no defect was found (defect score ${i.defectScore.toFixed(2)}${i.threshold !== undefined ? `, below the threshold ${i.threshold.toFixed(2)}` : ''}).`;
+  return `${good ? 'Yes' : 'No'}, the part passes: no defect was found (defect score ${i.defectScore.toFixed(2)}${i.threshold !== undefined ? `, below the threshold ${i.threshold.toFixed(2)}` : ''}).`;
 }
 
 /** "What kind of defect is it?" Names the class first. */

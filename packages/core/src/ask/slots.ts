@@ -73,18 +73,18 @@ const REGION_PATTERNS: readonly [ImageRegion, RegExp][] = [
   ['edge', /\b(?:edge|edges|border|borders|rim|margin|margins|periphery|boundary)\b/g],
 ];
 
-/** Regions named in `text`, each once, in the order of {@link REGION_PATTERNS}. */
+/** Regions named in `text`, each once, in the order they appear (compound names win over their parts). */
 export function matchRegions(text: string): ImageRegion[] {
   let t = normaliseText(text).replace(/[_-]+/g, ' ');
-  const out: ImageRegion[] = [];
+  const hits: { region: ImageRegion; at: number }[] = [];
   for (const [region, re] of REGION_PATTERNS) {
-    let hit = false;
-    t = t.replace(re, (m) => {
-      hit = true;
+    t = t.replace(re, (m: string, ...rest: unknown[]) => {
+      hits.push({ region, at: rest.find((x): x is number => typeof x === 'number') ?? 0 });
       return ' '.repeat(m.length);
     });
-    if (hit && !out.includes(region)) out.push(region);
   }
+  const out: ImageRegion[] = [];
+  for (const h of hits.sort((a, b) => a.at - b.at)) if (!out.includes(h.region)) out.push(h.region);
   return out;
 }
 

@@ -68,6 +68,10 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'is it NOK',
     'has anything been spotted',
     'does the part meet the standard',
+    'does the system detect anything',
+    'did the camera pick up a defect',
+    'do you notice any damage',
+    'can you see a problem on it',
   ],
   defect_type: [
     'what kind of defect is this',
@@ -388,6 +392,10 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'is it near the decision threshold',
     'what is the predictive entropy',
     'how sure is it that it is good',
+    'can this result be relied on',
+    'is the verdict dependable',
+    'how much can I rely on the model',
+    'is the answer trustworthy',
   ],
   explanation: [
     'why was it rejected',
@@ -441,6 +449,9 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'why was it marked defective',
     'how did it decide',
     'what does the heat map say',
+    'on what grounds did it reject',
+    'what was the basis for the result',
+    'what is the result based on',
   ],
   similar_cases: [
     'have we seen this before',

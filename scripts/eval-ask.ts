@@ -1,0 +1,199 @@
+/**
+ * Evaluates the question answerer on synthetic inspections of the demo models:
+ *   npm run eval:ask                       60 images per model, seed 1
+ *   npm run eval:ask -- --images 20 --seed 3 --out .tmp/ask-eval.json --no-kb
+ * The real demo models run on generated images (core's Predictor / AnomalyDetector);
+ * Grad-CAM and saliency maps are computed for half the images; answers come from
+ * answerQuestion without a language model, with the shipped defect book as the knowledge
+ * base (or none with --no-kb). Scores per subtask follow packages/core/src/ask/eval-score.ts;
+ * see docs/ask.md, "Evaluation".
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  AnomalyDetector,
+  ASK_SUBTASKS,
+  allowedCitations,
+  answerQuestion,
+  assessCertainty,
+  buildLocalAskContext,
+  defaultIntentClassifier,
+  defectBookIndex,
+  explainImage,
+  GRID_REGIONS,
+  Predictor,
+  readModelCard,
+  scoreAnswer,
+  validateCitations,
+} from '@xai-qc/core';
+import type { AnomalyPrediction, AskContext, AskReference, AskSubtask, KbPassage, LocalExplanationMap, ModelCard, Prediction } from '@xai-qc/core';
+import { EVAL_MODELS, generateModelSet } from './ask-eval/generate.ts';
+import type { EvalImage, EvalModel, EvalQuestion } from './ask-eval/generate.ts';
+
+const INTENT_OF: Record<AskSubtask, string> = {
+  present: 'defect_present',
+  type: 'defect_type',
+  location: 'location',
+  description: 'description',
+  cause: 'cause_remedy',
+  confidence: 'confidence',
+  explanation: 'explanation',
+};
+
+interface Row {
+  model: string;
+  subtask: AskSubtask;
+  question: string;
+  intent: string;
+  correct: boolean;
+  citationsValid: boolean;
+  latencyMs: number;
+  short: string;
+  detail: string;
+}
+
+/** Grid region with the most positive mass of a map (computed here, apart from the answerer's summary). */
+function topRegion(map: { width: number; height: number; data: Float32Array }): (typeof GRID_REGIONS)[number] | null {
+  const cells = new Array<number>(9).fill(0);
+  for (let y = 0; y < map.height; y++) {
+    for (let x = 0; x < map.width; x++) {
+      const v = map.data[y * map.width + x];
+      if (v > 0) cells[Math.min(2, Math.floor((3 * y) / map.height)) * 3 + Math.min(2, Math.floor((3 * x) / map.width))] += v;
+    }
+  }
+  const best = cells.indexOf(Math.max(...cells));
+  return cells[best] > 0 ? GRID_REGIONS[best] : null;
+}
+
+async function predictAll(model: EvalModel, card: ModelCard, images: EvalImage[]): Promise<{ predictions: Prediction[]; predictor?: Predictor }> {
+  const dir = join('models', model.name);
+  if (model.runner === 'anomaly') {
+    const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels, input: card.input });
+    return { predictions: (await detector.predict(images.map((i) => i.sample.image), 16)).predictions };
+  }
+  const predictor = await Predictor.load(join(dir, 'model.onnx'));
+  return { predictions: (await predictor.predict(images.map((i) => i.sample.image), 16)).predictions, predictor };
+}
+
+async function explanationsFor(predictor: Predictor | undefined, image: EvalImage): Promise<{ maps: LocalExplanationMap[]; consensus?: { score: number; meanIou: number; meanSpearman: number; methods: string[] } }> {
+  if (!predictor || !image.explain) return { maps: [] };
+  const r = await explainImage(predictor, image.sample.image, { methods: ['gradcam', 'saliency'], seed: 0 });
+  const maps = r.summary.methods.map((m) => ({
+    id: `${m.method}-${image.index}`,
+    method: m.method,
+    targetLabel: r.summary.target.label,
+    map: r.maps[m.method],
+    agreement: m.agreement ?? null,
+    degenerate: m.degenerate ? m.degenerate.message : null,
+  }));
+  return { maps, consensus: r.summary.consensus };
+}
+
+function reference(q: EvalQuestion, image: EvalImage, ctx: AskContext, kbAvailable: boolean, leadRegion: (typeof GRID_REGIONS)[number] | null): AskReference {
+  const label = image.sample.label;
+  switch (q.subtask) {
+    case 'present':
+      return { subtask: 'present', answer: image.defective !== q.good ? 'yes' : 'no' };
+    case 'type':
+      return { subtask: 'type', label };
+    case 'location':
+      return { subtask: 'location', point: image.point as [number, number], image: { width: image.sample.image.width, height: image.sample.image.height } };
+    case 'description':
+    case 'cause':
+      return { subtask: q.subtask, label, kbAvailable };
+    case 'confidence':
+      return { subtask: 'confidence', probability: ctx.inspection.score, unsure: assessCertainty(ctx.inspection).unsure };
+    case 'explanation':
+      return { subtask: 'explanation', verdict: ctx.inspection.verdict, region: leadRegion };
+  }
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { images: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, 'no-kb': { type: 'boolean', default: false } } });
+  const count = Number(values.images);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(count) || count < 4 || !Number.isInteger(seed) || seed < 0) throw new Error('XQC_INVALID_ARGUMENT: --images must be an integer >= 4 and --seed a non-negative integer');
+  const t0 = performance.now();
+  defaultIntentClassifier();
+  const trainMs = performance.now() - t0;
+  const kb = values['no-kb'] ? undefined : defectBookIndex();
+  const baseRetrieve = (q: string, k: number): Promise<KbPassage[]> => (kb ? kb.search(q, k) : Promise.resolve([]));
+  const now = new Date('2026-12-05T12:00:00Z');
+  const rows: Row[] = [];
+  for (const model of EVAL_MODELS) {
+    const tm = performance.now();
+    const card = await readModelCard(join('models', model.name, 'model_card.yaml'));
+    const { images, questions } = generateModelSet(model, seed, count);
+    const { predictions, predictor } = await predictAll(model, card, images);
+    const contexts = new Map<number, { ctx: AskContext; maps: LocalExplanationMap[] }>();
+    for (const image of images) {
+      const { maps, consensus } = await explanationsFor(predictor, image);
+      const ctx = buildLocalAskContext({ card, prediction: predictions[image.index], image: { width: image.sample.image.width, height: image.sample.image.height }, explanations: maps, consensus, id: `${model.name}-${image.index}`, createdAt: now.toISOString() });
+      contexts.set(image.index, { ctx, maps });
+    }
+    for (const q of questions) {
+      const image = images[q.image];
+      const { ctx: base, maps } = contexts.get(q.image) as { ctx: AskContext; maps: LocalExplanationMap[] };
+      const retrieved: KbPassage[] = [];
+      const ctx: AskContext = { ...base, retrieve: async (text, k) => {
+        const r = await baseRetrieve(text, k);
+        retrieved.push(...r);
+        return r;
+      } };
+      const t = performance.now();
+      const answer = await answerQuestion(q.text, ctx, { now });
+      const latencyMs = performance.now() - t;
+      // The reference region of an explanation question: the most massive cell of the map the answer leads with.
+      const lead = base.explanations.find((e) => !e.degenerate);
+      const leadMap = lead?.id === 'anomalymap' ? (predictions[q.image] as AnomalyPrediction).anomalyMap : maps.find((m) => (m.id ?? m.method) === lead?.id)?.map;
+      const ref = reference(q, image, ctx, Boolean(kb), leadMap ? topRegion(leadMap) : null);
+      const passages = new Map(retrieved.map((p) => [p.id, p.text]));
+      const score = scoreAnswer(answer, ref, card.labels, passages);
+      const check = validateCitations(answer, allowedCitations(ctx, retrieved));
+      rows.push({ model: model.name, subtask: q.subtask, question: q.text, intent: answer.intent, correct: score.correct, citationsValid: check.valid, latencyMs, short: answer.short, detail: score.detail });
+    }
+    process.stderr.write(`${model.name}: ${images.length} images, ${questions.length} questions, ${((performance.now() - tm) / 1000).toFixed(1)} s\n`);
+  }
+
+  const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
+  const lines: string[] = [];
+  lines.push(`ask evaluation: seed ${seed}, ${count} images per model, ${rows.length} questions, knowledge base: ${kb ? `defect book (${kb.size} passages, BM25)` : 'none (--no-kb): description and cause are scored on the class alone'}`);
+  lines.push('');
+  lines.push(['model', ...ASK_SUBTASKS].join('\t'));
+  for (const m of EVAL_MODELS) {
+    lines.push([m.name, ...ASK_SUBTASKS.map((s) => {
+      const r = rows.filter((x) => x.model === m.name && x.subtask === s);
+      return r.length ? `${pct(r.filter((x) => x.correct).length, r.length)} (${r.length})` : '-';
+    })].join('\t'));
+  }
+  lines.push(['all', ...ASK_SUBTASKS.map((s) => {
+    const r = rows.filter((x) => x.subtask === s);
+    return `${pct(r.filter((x) => x.correct).length, r.length)} (${r.length})`;
+  })].join('\t'));
+  const lat = rows.map((r) => r.latencyMs).sort((a, b) => a - b);
+  lines.push('');
+  lines.push(`intent understood as the subtask's intent: ${pct(rows.filter((r) => r.intent === INTENT_OF[r.subtask]).length, rows.length)}`);
+  lines.push(`answers with every citation valid: ${pct(rows.filter((r) => r.citationsValid).length, rows.length)}`);
+  lines.push(`answerQuestion latency (no language model): p50 ${quantile(lat, 0.5).toFixed(2)} ms, p95 ${quantile(lat, 0.95).toFixed(2)} ms, max ${lat[lat.length - 1].toFixed(2)} ms`);
+  lines.push(`intent classifier training at first use: ${trainMs.toFixed(0)} ms`);
+  lines.push(`machine load: ${execFileSync('uptime').toString().trim()}`);
+  const wrong = rows.filter((r) => !r.correct || !r.citationsValid);
+  if (wrong.length) {
+    lines.push('');
+    lines.push(`first wrong answers (of ${wrong.length}):`);
+    for (const r of wrong.slice(0, 15)) lines.push(`  ${r.model} ${r.subtask} "${r.question}" -> [${r.intent}] ${r.short} | ${r.detail}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (values.out) {
+    await mkdir(dirname(values.out), { recursive: true });
+    await writeFile(values.out, JSON.stringify({ seed, images: count, rows }, null, 1));
+  }
+}
+
+await main();
