@@ -10,3 +10,5 @@ export * from './answer-trust.ts';
 export * from './answer-question.ts';
 export * from './kb/index.ts';
 export * from './llm/index.ts';
+export * from './local-context.ts';
+export * from './eval-score.ts';
