@@ -118,14 +118,16 @@ function allPixelSignals(image: ImageU8): ImageSignals {
   };
 }
 
-/** The signals on the grid of every `step`-th row and, from a per-row offset, every `step`-th pixel; the Laplacian at its interior points with their true neighbours. */
+/**
+ * The signals on the grid of every `step`-th row and, from a per-row offset, every `step`-th
+ * pixel; the Laplacian at its interior points with their true neighbours. The colour and gray
+ * cases are separate loops and the neighbours' luma is computed inline (the same expressions,
+ * so the same figures as a per-pixel helper would give, at about half the cost).
+ */
 function gridSignals(image: ImageU8, step: number): ImageSignals {
   const { width, height, channels, data } = image;
   const color = channels >= 3;
-  const lumaAt = (i: number): number => {
-    const p = i * channels;
-    return color ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
-  };
+  const stride = width * channels;
   const y0 = Math.floor(((height - 1) % step) / 2);
   let m = 0;
   let sumY = 0;
@@ -141,33 +143,53 @@ function gridSignals(image: ImageU8, step: number): ImageSignals {
     const interiorRow = y >= 1 && y < height - 1;
     // each row starts at its own offset (a low-discrepancy sequence), so patterns with a period dividing the step do not alias
     const x0 = Math.floor(((row * 0.6180339887498949) % 1) * step);
-    for (let x = x0; x < width; x += step) {
-      const i = y * width + x;
-      const p = i * channels;
-      let v: number;
-      if (color) {
+    const rowStart = y * stride;
+    if (color) {
+      for (let x = x0; x < width; x += step) {
+        const p = rowStart + x * channels;
         const r = data[p];
         const g = data[p + 1];
         const b = data[p + 2];
         sumR += r;
         sumG += g;
         sumB += b;
-        v = 0.299 * r + 0.587 * g + 0.114 * b;
+        const v = 0.299 * r + 0.587 * g + 0.114 * b;
         const max = r > g ? (r > b ? r : b) : g > b ? g : b;
         const min = r < g ? (r < b ? r : b) : g < b ? g : b;
         if (max > 0) sumS += (max - min) / max;
-      } else {
-        v = data[p];
-        sumR += v;
+        sumY += v;
+        sumY2 += v * v;
+        m++;
+        if (interiorRow && x >= 1 && x < width - 1) {
+          const u = p - stride;
+          const d = p + stride;
+          const w = p - channels;
+          const e = p + channels;
+          const l =
+            0.299 * data[u] + 0.587 * data[u + 1] + 0.114 * data[u + 2] +
+            (0.299 * data[d] + 0.587 * data[d + 1] + 0.114 * data[d + 2]) +
+            (0.299 * data[w] + 0.587 * data[w + 1] + 0.114 * data[w + 2]) +
+            (0.299 * data[e] + 0.587 * data[e + 1] + 0.114 * data[e + 2]) -
+            4 * v;
+          sumL += l;
+          sumL2 += l * l;
+          count++;
+        }
       }
-      sumY += v;
-      sumY2 += v * v;
-      m++;
-      if (interiorRow && x >= 1 && x < width - 1) {
-        const l = lumaAt(i - width) + lumaAt(i + width) + lumaAt(i - 1) + lumaAt(i + 1) - 4 * v;
-        sumL += l;
-        sumL2 += l * l;
-        count++;
+    } else {
+      for (let x = x0; x < width; x += step) {
+        const p = rowStart + x * channels;
+        const v = data[p];
+        sumR += v;
+        sumY += v;
+        sumY2 += v * v;
+        m++;
+        if (interiorRow && x >= 1 && x < width - 1) {
+          const l = data[p - stride] + data[p + stride] + data[p - channels] + data[p + channels] - 4 * v;
+          sumL += l;
+          sumL2 += l * l;
+          count++;
+        }
       }
     }
   }
