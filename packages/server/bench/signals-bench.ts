@@ -3,18 +3,25 @@
  *
  * Starts two real servers (bench-server.ts, embedded SQLite, demo classifier), one with
  * signals on (the default) and one with `XQC_SIGNALS=off`, each in its own process and data
- * folder; only one is loaded at a time, so they do not compete. Then alternating rounds
- * (on, off, off, on, ... so neither side always goes first) drive `/detect` with the
- * 224 x 224 bench PNG at 1 client (latency: mean and p50) and at 8 clients (throughput),
- * `DURATION_S` seconds each. Each pair of rounds gives a ratio on / off; the verdict is the
- * median ratio over the rounds (the target: signals add at most 5 %, mean latency ratio
- * <= 1.05 at 1 client and throughput ratio >= 0.95 at 8 clients). Then, in this process,
- * what the worker itself spends: the inference worker's ModelRunner on the same image,
- * `WORKER_RUNS` batches of one alternating signals on and off (median and mean ms), which
- * is the part of the difference the signals cause (no HTTP, no database, no other process).
- * Prints the load average and time with the figures. Usage:
- * `npm run bench:signals [-- seconds [rounds]]` (defaults 5 and 6): about
- * 4 * rounds * seconds + 40 seconds.
+ * folder; only one is loaded at a time, so they do not compete. Then rounds drive `/detect`
+ * with the 224 x 224 bench PNG: in each round, 1 client (latency: mean and p50) on one server
+ * then on the other, and 8 clients (throughput) in the reverse order (A B B A), `seconds` each;
+ * the first server of a round alternates from round to round, so load that drifts during the
+ * run (the machine is shared) falls on both sides alike. Each round gives a ratio on / off;
+ * the verdict is the median ratio over the rounds, printed with its spread (min, quartiles,
+ * max) (the target: signals add at most 5 %, mean latency ratio <= 1.05 at 1 client and
+ * throughput ratio >= 0.95 at 8 clients).
+ *
+ * `--aa` runs the same rounds with signals on in both servers (an A/A comparison): its ratios
+ * show the noise floor of the machine and of the two-server design, against which the A/B
+ * ratios are to be read.
+ *
+ * Then, in this process, what the worker itself spends: the inference worker's ModelRunner
+ * on the same image, `WORKER_RUNS` batches of one alternating signals on and off (median and
+ * mean ms), which is the part of the difference the signals cause (no HTTP, no database, no
+ * other process); `--no-worker` skips it. Prints the load average and time with the figures.
+ * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--no-worker]]` (defaults 3 and
+ * 10): about 4 * rounds * seconds + 40 seconds.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,8 +39,13 @@ import { benchImage } from './bench-image.ts';
 
 const MODEL = 'surface-classifier';
 const ISSUER = 'https://bench.supabase.co/auth/v1';
-const DURATION_S = Number(process.argv[2] ?? 5);
-const ROUNDS = Number(process.argv[3] ?? 6);
+const FLAGS = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
+const POSITIONAL = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const f of FLAGS) if (f !== '--aa' && f !== '--no-worker') throw new Error(`unknown flag ${f} (known: --aa, --no-worker)`);
+const DURATION_S = Number(POSITIONAL[0] ?? 3);
+const ROUNDS = Number(POSITIONAL[1] ?? 10);
+/** A/A: both servers record signals; the ratios are the noise floor. */
+const AA = FLAGS.has('--aa');
 /** Batches of one image per mode in the worker-side part. */
 const WORKER_RUNS = 300;
 
@@ -74,16 +86,32 @@ interface Round {
   errors: number;
 }
 
-async function round(url: string, request: { headers: Record<string, string>; body: Buffer }, seconds: number): Promise<Round> {
-  const one = await autocannon({ url, connections: 1, duration: seconds, method: 'POST', headers: request.headers, body: request.body, timeout: 30 });
-  const eight = await autocannon({ url, connections: 8, duration: seconds, method: 'POST', headers: request.headers, body: request.body, timeout: 30 });
-  return { mean: one.latency.average, p50: one.latency.p50, throughput: eight['2xx'] / (eight.duration || seconds), errors: one.non2xx + one.errors + eight.non2xx + eight.errors };
+type Request = { headers: Record<string, string>; body: Buffer };
+
+/** `seconds` of /detect at `connections` clients. */
+async function load(url: string, request: Request, connections: number, seconds: number): Promise<{ mean: number; p50: number; throughput: number; errors: number }> {
+  const r = await autocannon({ url, connections, duration: seconds, method: 'POST', headers: request.headers, body: request.body, timeout: 30 });
+  return { mean: r.latency.average, p50: r.latency.p50, throughput: r['2xx'] / (r.duration || seconds), errors: r.non2xx + r.errors };
 }
 
-const median = (xs: readonly number[]): number => {
+/** One round: 1 client on `first` then on the other, 8 clients on the other then on `first` (A B B A). */
+async function round(urls: Record<'on' | 'off', string>, first: 'on' | 'off', request: Request, seconds: number): Promise<Record<'on' | 'off', Round>> {
+  const second = first === 'on' ? 'off' : 'on';
+  const one = { [first]: await load(urls[first], request, 1, seconds), [second]: await load(urls[second], request, 1, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
+  const eight = { [second]: await load(urls[second], request, 8, seconds), [first]: await load(urls[first], request, 8, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
+  const of = (m: 'on' | 'off'): Round => ({ mean: one[m].mean, p50: one[m].p50, throughput: eight[m].throughput, errors: one[m].errors + eight[m].errors });
+  return { on: of('on'), off: of('off') };
+}
+
+/** The `q`-quantile of `xs` (linear interpolation between order statistics). */
+const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const h = (s.length - 1) * q;
+  const lo = Math.floor(h);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (h - lo);
 };
+
+const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 
 /** The inference worker's runner in this process: `WORKER_RUNS` batches per mode, alternating, after a warm-up. */
 async function workerSide(png: Uint8Array): Promise<Record<'on' | 'off', number[]>> {
@@ -117,40 +145,52 @@ async function main(): Promise<void> {
   const dirs = { on: mkdtempSync(join(tmpdir(), 'xqc-bench-sig-on-')), off: mkdtempSync(join(tmpdir(), 'xqc-bench-sig-off-')) };
   const loadBefore = loadavg()[0];
   const started = new Date().toISOString();
-  const servers = { on: await startServer(dirs.on, secret, 'on'), off: await startServer(dirs.off, secret, 'off') };
-  const url = (mode: 'on' | 'off'): string => `${servers[mode].url}/api/xai-qc/detect?model=${MODEL}`;
+  // In A/A mode the "off" server records signals too: the ratios measure the noise floor.
+  const servers = { on: await startServer(dirs.on, secret, 'on'), off: await startServer(dirs.off, secret, AA ? 'on' : 'off') };
+  const urls = { on: `${servers.on.url}/api/xai-qc/detect?model=${MODEL}`, off: `${servers.off.url}/api/xai-qc/detect?model=${MODEL}` };
   const pairs: { on: Round; off: Round }[] = [];
   try {
-    for (const mode of ['on', 'off'] as const) await round(url(mode), request, 2);
+    process.stderr.write('servers ready; warm-up\n');
+    await round(urls, 'on', request, 2);
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      const got: Partial<Record<'on' | 'off', Round>> = {};
-      for (const mode of order) got[mode] = await round(url(mode), request, DURATION_S);
-      pairs.push(got as { on: Round; off: Round });
+      pairs.push(await round(urls, r % 2 === 0 ? 'on' : 'off', request, DURATION_S));
+      process.stderr.write(`round ${r + 1} of ${ROUNDS} done\n`);
     }
   } finally {
     await Promise.all([servers.on.stop(), servers.off.stop()]);
     rmSync(dirs.on, { recursive: true, force: true });
     rmSync(dirs.off, { recursive: true, force: true });
   }
-  const worker = await workerSide(png);
+  const worker = FLAGS.has('--no-worker') ? undefined : await workerSide(png);
+  const [nameA, nameB] = AA ? ['A', 'B'] : ['on', 'off'];
   const f2 = (v: number): string => v.toFixed(2);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; started ${started}, load average (1 min) ${f2(loadBefore)} before, ${f2(loadavg()[0])} after`);
-  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} alternating rounds of ${DURATION_S} s at 1 and at 8 clients\n`);
-  console.log('round | on mean ms | off mean ms | mean on/off | on p50 | off p50 | on req/s (8) | off req/s (8) | req/s on/off | errors');
+  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds (A B B A, alternating) of ${DURATION_S} s at 1 and at 8 clients`);
+  console.log(AA ? 'A/A: both servers record signals (the noise floor); A and B below are the two servers\n' : 'A/B: signals on against XQC_SIGNALS=off\n');
+  console.log(`round | ${nameA} mean ms | ${nameB} mean ms | mean ${nameA}/${nameB} | ${nameA} p50 | ${nameB} p50 | ${nameA} req/s (8) | ${nameB} req/s (8) | req/s ${nameA}/${nameB} | errors`);
   pairs.forEach((p, i) => {
     console.log(
       `${String(i + 1).padStart(5)} | ${f2(p.on.mean).padStart(10)} | ${f2(p.off.mean).padStart(11)} | ${(p.on.mean / p.off.mean).toFixed(3).padStart(11)} | ${f2(p.on.p50).padStart(6)} | ${f2(p.off.p50).padStart(7)} | ${f2(p.on.throughput).padStart(12)} | ${f2(p.off.throughput).padStart(13)} | ${(p.on.throughput / p.off.throughput).toFixed(3).padStart(12)} | ${p.on.errors + p.off.errors}`,
     );
   });
-  const latency = median(pairs.map((p) => p.on.mean / p.off.mean));
-  const throughput = median(pairs.map((p) => p.on.throughput / p.off.throughput));
-  console.log(`\nmedian ratios: mean latency on/off ${latency.toFixed(3)} (1 client), throughput on/off ${throughput.toFixed(3)} (8 clients)`);
+  const latencies = pairs.map((p) => p.on.mean / p.off.mean);
+  const throughputs = pairs.map((p) => p.on.throughput / p.off.throughput);
+  const latency = median(latencies);
+  const throughput = median(throughputs);
+  const spread = (xs: readonly number[]): string => `min ${Math.min(...xs).toFixed(3)}, quartiles ${quantile(xs, 0.25).toFixed(3)} / ${quantile(xs, 0.75).toFixed(3)}, max ${Math.max(...xs).toFixed(3)}`;
+  console.log(`\nmedian ratios: mean latency ${nameA}/${nameB} ${latency.toFixed(3)} (1 client; ${spread(latencies)})`);
+  console.log(`               throughput ${nameA}/${nameB} ${throughput.toFixed(3)} (8 clients; ${spread(throughputs)})`);
   const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(
-    `worker side (ModelRunner, ${WORKER_RUNS} batches of one per mode): median ${f2(median(worker.on))} ms on, ${f2(median(worker.off))} ms off (+${f2(median(worker.on) - median(worker.off))} ms); ` +
-      `mean ${f2(mean(worker.on))} on, ${f2(mean(worker.off))} off (+${f2(mean(worker.on) - mean(worker.off))} ms)`,
-  );
+  if (worker) {
+    console.log(
+      `worker side (ModelRunner, ${WORKER_RUNS} batches of one per mode): median ${f2(median(worker.on))} ms on, ${f2(median(worker.off))} ms off (+${f2(median(worker.on) - median(worker.off))} ms); ` +
+        `mean ${f2(mean(worker.on))} on, ${f2(mean(worker.off))} off (+${f2(mean(worker.on) - mean(worker.off))} ms)`,
+    );
+  }
+  if (AA) {
+    console.log('A/A run: no verdict; a ratio away from 1.000 here is noise (or a difference between the two servers), and bounds what an A/B run can resolve');
+    return;
+  }
   console.log('target: signals add at most 5 %');
   console.log(`  1 client: mean latency ratio <= 1.05 ... ${latency.toFixed(3)} ${latency <= 1.05 ? 'met' : 'NOT met'}`);
   console.log(`  8 clients: throughput ratio >= 0.95 ..... ${throughput.toFixed(3)} ${throughput >= 0.95 ? 'met' : 'NOT met'}`);
