@@ -129,7 +129,10 @@ export function answerDefectType(d: AnswerDraft): string {
   const main = spokenLabel(defects[0].f.label);
   const all = countLabels(defects.map((x) => x.f.label));
   const more = defects.length > 1 ? ` The findings are ${all}.` : '';
-  if (asked && !defects.some(({ f }) => f.label === asked)) return `No, it is ${aLabel(main)}, not ${aLabel(asked)}.${more}`;
+  if (asked && asked !== defects[0].f.label) {
+    if (!defects.some(({ f }) => f.label === asked)) return `No, it is ${aLabel(main)}, not ${aLabel(asked)}.${more}`;
+    return `Yes, there is ${aLabel(asked)}, but the largest finding is ${aLabel(main)}.${more}`;
+  }
   return `${asked ? 'Yes, it is' : 'It is'} ${aLabel(main)}.${more}`;
 }
 
