@@ -47,6 +47,8 @@ import { passwordResetRoutes } from './routes/password-reset.routes.ts';
 import { webhookRoutes } from './routes/webhooks.routes.ts';
 import { alertRoutes } from './routes/alerts.routes.ts';
 import { monitorRoutes } from './routes/monitors.routes.ts';
+import { questionRoutes } from './routes/questions.routes.ts';
+import { knowledgeRoutes } from './routes/knowledge.routes.ts';
 
 /** The app type every module sees. */
 export type App = FastifyInstance;
@@ -136,6 +138,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await app.register(webhookRoutes, { prefix: API_PREFIX, denyPrivate: config.webhookDenyPrivate });
   await app.register(alertRoutes, { prefix: API_PREFIX, config });
   await app.register(monitorRoutes, { prefix: API_PREFIX, config });
+  await app.register(questionRoutes, { prefix: API_PREFIX, config });
+  await app.register(knowledgeRoutes, { prefix: API_PREFIX, config });
   await app.register(prometheusRoutes);
   await app.register(webAppPlugin, { webDir: config.webDir });
   return app as unknown as App;

@@ -58,6 +58,18 @@ export interface Config {
   readonly publicUrl: string;
   /** Folder of the built web app served at `/` (XQC_WEB_DIR, default packages/web/dist); null: no web app (XQC_WEB_DIR=off). */
   readonly webDir: string | null;
+  /** Questions and the knowledge base (XQC_LLM_*, XQC_EMBED_*, XQC_KB_MAX_BYTES). */
+  readonly ask: AskConfig;
+}
+
+/** The language model, the embedding endpoint and the knowledge-base limit. */
+export interface AskConfig {
+  /** Chat model that may write answers (XQC_LLM_URL, XQC_LLM_MODEL, XQC_LLM_API_KEY, XQC_LLM_TIMEOUT_MS, XQC_LLM_IMAGES); undefined: grounded answers only. */
+  readonly llm: { readonly url: string; readonly model: string; readonly apiKey?: string; readonly timeoutMs: number; readonly images: boolean } | undefined;
+  /** Embedding endpoint for hybrid search (XQC_EMBED_URL, XQC_EMBED_MODEL); undefined: BM25 only. */
+  readonly embed: { readonly url: string; readonly model: string; readonly apiKey?: string; readonly timeoutMs: number } | undefined;
+  /** Largest knowledge-base document in bytes (XQC_KB_MAX_BYTES, default 10 MiB). */
+  readonly kbMaxBytes: number;
 }
 
 /** The repository's `models/` folder, the default home of the demo models. */
@@ -82,6 +94,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const e = defined as Record<string, string>;
   const port = e.PORT === undefined ? 8080 : Number(e.PORT);
   if (port > 65535) throw new XqcError('XQC_INVALID_ARGUMENT', `invalid environment: PORT must be 0..65535, got ${port}`);
+  if (e.XQC_LLM_URL !== undefined && e.XQC_LLM_MODEL === undefined) throw new XqcError('XQC_INVALID_ARGUMENT', 'invalid environment: XQC_LLM_URL needs XQC_LLM_MODEL');
+  if (e.XQC_EMBED_URL !== undefined && e.XQC_EMBED_MODEL === undefined) throw new XqcError('XQC_INVALID_ARGUMENT', 'invalid environment: XQC_EMBED_URL needs XQC_EMBED_MODEL');
+  const llmTimeoutMs = Number(e.XQC_LLM_TIMEOUT_MS ?? 20000);
   return Object.freeze({
     port,
     host: e.HOST ?? '127.0.0.1',
@@ -106,6 +121,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     mail: e.SMTP_URL !== undefined && e.XQC_MAIL_FROM !== undefined ? Object.freeze({ smtpUrl: e.SMTP_URL, from: e.XQC_MAIL_FROM }) : undefined,
     publicUrl: (e.XQC_PUBLIC_URL ?? `http://${e.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
     webDir: e.XQC_WEB_DIR === 'off' ? null : e.XQC_WEB_DIR === undefined ? REPO_WEB_DIR : resolve(cwd, e.XQC_WEB_DIR),
+    ask: Object.freeze({
+      llm: e.XQC_LLM_URL === undefined ? undefined : Object.freeze({ url: e.XQC_LLM_URL, model: e.XQC_LLM_MODEL, apiKey: e.XQC_LLM_API_KEY, timeoutMs: llmTimeoutMs, images: e.XQC_LLM_IMAGES === 'true' }),
+      embed: e.XQC_EMBED_URL === undefined ? undefined : Object.freeze({ url: e.XQC_EMBED_URL, model: e.XQC_EMBED_MODEL, apiKey: e.XQC_LLM_API_KEY, timeoutMs: llmTimeoutMs }),
+      kbMaxBytes: Number(e.XQC_KB_MAX_BYTES ?? 10 * 1024 * 1024),
+    }),
   });
 }
 

@@ -4,6 +4,7 @@
  * replaces the first, in one transaction) and the account's unhelpful answers as keyset
  * pages, newest feedback first. Every query names the caller's `accountId`.
  */
+import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { FeedbackRow, NewFeedbackRow, NewQuestionRow, QuestionRow } from '../db/tables/ask.tables.ts';
@@ -18,6 +19,15 @@ export interface FeedbackCursor {
 export interface QuestionWithFeedback {
   question: QuestionRow;
   feedback: FeedbackRow;
+}
+
+/** What an answer shows of a past inspection. */
+export interface CaseRow {
+  id: string;
+  verdict: string;
+  label: string;
+  defect_score: number;
+  created_at: string;
 }
 
 /** See the module comment. */
@@ -98,5 +108,31 @@ export class QuestionRepository {
         feedback: { id: f_id, account_id: f_account_id, question_id: f_question_id, helpful: f_helpful, comment: f_comment, correction_json: f_correction_json, review_id: f_review_id, created_at: f_created_at, created_by: f_created_by },
       };
     });
+  }
+
+  /**
+   * The `k` inspections of `accountId` and model version `versionId` with label `label`
+   * whose defect score is closest to `defectScore` (`excludeId` left out): the similar cases
+   * of a model without image embeddings.
+   */
+  async nearestByScore(accountId: string, versionId: string, excludeId: string, label: string, defectScore: number, k: number): Promise<CaseRow[]> {
+    return this.db
+      .selectFrom('inspections')
+      .select(['id', 'verdict', 'label', 'defect_score', 'created_at'])
+      .where('account_id', '=', accountId)
+      .where('model_version_id', '=', versionId)
+      .where('label', '=', label)
+      .where('id', '!=', excludeId)
+      .orderBy(sql`abs(defect_score - ${defectScore})`)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(k)
+      .execute();
+  }
+
+  /** The inspections `ids` of `accountId` (another account's ids are simply absent). */
+  async inspectionsByIds(accountId: string, ids: readonly string[]): Promise<CaseRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('inspections').select(['id', 'verdict', 'label', 'defect_score', 'created_at']).where('account_id', '=', accountId).where('id', 'in', [...ids]).execute();
   }
 }
