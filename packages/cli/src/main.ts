@@ -7,6 +7,7 @@ import type { XqcError } from '@xai-qc/core';
 import type { CliIO, Command } from './command.ts';
 import { EXIT, UsageError, parse } from './command.ts';
 import { adminCommand } from './commands/admin.ts';
+import { askCommand } from './commands/ask.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
 import { dataCommand } from './commands/data.ts';
 import { driftCommand } from './commands/drift.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   explainCommand,
   calibrateCommand,
   uncertaintyCommand,
+  askCommand,
   driftCommand,
   adminCommand,
   serveCommand,
