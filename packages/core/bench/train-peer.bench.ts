@@ -2,13 +2,14 @@
  * `xaiqc train` side by side with a PyTorch peer (scripts/peers/train_peer.py, Debian's
  * python3-torch 1.13 with torch.set_num_threads(2)): the same network (compactResNet width
  * 16 depth 3), batch 32, AdamW 3e-3 with cosine warm-up, 64x64 input, default
- * augmentation, epochs, and the same files: a synthetic surface data set written by
+ * augmentation, epochs, and the same files: a synthetic white-cell data set written by
  * core's generator into a temp folder (5 classes, 800 images by default) and the seeded
  * split XAI-QC draws from it, handed to the peer as a file list.
  *
  * Runs are child processes, interleaved (XAI-QC with the default workers, XAI-QC with one
- * worker, PyTorch; repeated `rounds` times), so that a change of machine load hits all
- * alike; each reports images/s and CPU utilisation (process CPU time / wall time) over
+ * worker, PyTorch with one thread (its CPU cost without OpenMP waiting), PyTorch with two
+ * threads, the peer of the issue; repeated `rounds` times), so that a change of machine
+ * load hits all alike; each reports images/s and CPU utilisation (process CPU time / wall time) over
  * its training steps, peak RSS and validation accuracy. The table shows medians over the
  * rounds, CPU ms per image (what other processes' load inflates least) and the 1-minute
  * load average before each run.
@@ -82,18 +83,20 @@ export async function benchTrainPeer(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'xqc-bench-train-'));
   try {
     const data = join(dir, 'data');
-    await generateDataset({ kind: 'surface', count: images, seed: 1, format: 'classification', size: 64, defectRate: 0.8, out: data });
+    await generateDataset({ kind: 'cells', count: images, seed: 1, format: 'classification', size: 64, out: data });
     // XAI-QC's own seeded split (what `xaiqc train --seed 0` draws), handed to the peer as a file list.
     const d = await loadTrainingData(data, { task: 'classify', inputSize: [64, 64], seed: 0 });
     const split = join(dir, 'split.json');
     await writeFile(split, JSON.stringify({ labels: d.labels, train: d.train.map((s) => [s.source, s.label]), val: d.val.map((s) => [s.source, s.label]) }));
-    console.log(`data: ${images} synthetic surface images 64x64, ${d.labels.length} classes (${d.train.length} train, ${d.val.length} val); ${epochs} epochs, batch 32; ${rounds} interleaved rounds`);
+    console.log(`data: ${images} synthetic cell images 64x64, ${d.labels.length} classes (${d.train.length} train, ${d.val.length} val); ${epochs} epochs, batch 32; ${rounds} interleaved rounds`);
     const sides: { name: string; start: (r: number) => Promise<SideResult> }[] = [
       { name: `XAI-QC, ${workers} workers`, start: (r) => side(process.execPath, ['--import', 'tsx', ours, data, join(dir, `ours-${workers}-${r}`), String(epochs), String(workers)]) },
       { name: 'XAI-QC, 1 worker', start: (r) => side(process.execPath, ['--import', 'tsx', ours, data, join(dir, `ours-1-${r}`), String(epochs), '1']) },
+      { name: 'PyTorch 1.13, 1 thread', start: () => side(python, [peer, '--data', data, '--split', split, '--epochs', String(epochs), '--threads', '1']) },
       { name: 'PyTorch 1.13, 2 threads', start: () => side(python, [peer, '--data', data, '--split', split, '--epochs', String(epochs), '--threads', '2']) },
     ];
     if (workers === 1) sides.splice(1, 1);
+    // The ratio column compares the first side (XAI-QC, default workers) with the last (PyTorch, 2 threads).
     const results: SideResult[][] = sides.map(() => []);
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < sides.length; k++) {
