@@ -23,6 +23,7 @@ import {
   defectBookIndex,
   explainImage,
   GRID_REGIONS,
+  pointInRegion,
   Predictor,
   readModelCard,
   scoreAnswer,
@@ -45,6 +46,8 @@ const INTENT_OF: Record<AskSubtask, string> = {
 interface Row {
   model: string;
   subtask: AskSubtask;
+  /** whether the model's own output was right on what the subtask asks (present, type, location); null otherwise */
+  modelRight: boolean | null;
   question: string;
   intent: string;
   correct: boolean;
@@ -110,6 +113,27 @@ function reference(q: EvalQuestion, image: EvalImage, ctx: AskContext, kbAvailab
   }
 }
 
+/**
+ * Whether the model's output itself was right on what a subtask asks, so that the answerer's
+ * faithfulness (right where the model was right) can be told from the model's errors.
+ */
+function modelRight(q: EvalQuestion, image: EvalImage, ctx: AskContext): boolean | null {
+  const i = ctx.inspection;
+  const defects = i.findings.filter((f) => !i.goodLabels.includes(f.label)).sort((a, b) => (b.area ?? -1) - (a.area ?? -1));
+  switch (q.subtask) {
+    case 'present':
+      return (i.verdict === 'reject') === image.defective;
+    case 'type':
+      return (i.task === 'classify' ? i.label : defects[0]?.label) === image.sample.label;
+    case 'location': {
+      const c = defects.find((f) => f.centroid)?.centroid;
+      return c !== undefined && image.point !== undefined && GRID_REGIONS.some((r) => pointInRegion(c, r, i.image) && pointInRegion(image.point as [number, number], r, i.image, 0.05));
+    }
+    default:
+      return null;
+  }
+}
+
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -156,7 +180,7 @@ async function main(): Promise<void> {
       const passages = new Map(retrieved.map((p) => [p.id, p.text]));
       const score = scoreAnswer(answer, ref, card.labels, passages);
       const check = validateCitations(answer, allowedCitations(ctx, retrieved));
-      rows.push({ model: model.name, subtask: q.subtask, question: q.text, intent: answer.intent, correct: score.correct, citationsValid: check.valid, latencyMs, short: answer.short, detail: score.detail });
+      rows.push({ model: model.name, subtask: q.subtask, modelRight: modelRight(q, image, ctx), question: q.text, intent: answer.intent, correct: score.correct, citationsValid: check.valid, latencyMs, short: answer.short, detail: score.detail });
     }
     process.stderr.write(`${model.name}: ${images.length} images, ${questions.length} questions, ${((performance.now() - tm) / 1000).toFixed(1)} s\n`);
   }
@@ -178,6 +202,11 @@ async function main(): Promise<void> {
   })].join('\t'));
   const lat = rows.map((r) => r.latencyMs).sort((a, b) => a - b);
   lines.push('');
+  for (const s of ['present', 'type', 'location'] as const) {
+    const r = rows.filter((x) => x.subtask === s);
+    const right = r.filter((x) => x.modelRight);
+    lines.push(`${s}: the model's output was right for ${pct(right.length, r.length)}; answers right where the model was right: ${pct(right.filter((x) => x.correct).length, right.length)}; where it was wrong: ${pct(r.filter((x) => !x.modelRight && x.correct).length, r.length - right.length)}`);
+  }
   lines.push(`intent understood as the subtask's intent: ${pct(rows.filter((r) => r.intent === INTENT_OF[r.subtask]).length, rows.length)}`);
   lines.push(`answers with every citation valid: ${pct(rows.filter((r) => r.citationsValid).length, rows.length)}`);
   lines.push(`answerQuestion latency (no language model): p50 ${quantile(lat, 0.5).toFixed(2)} ms, p95 ${quantile(lat, 0.95).toFixed(2)} ms, max ${lat[lat.length - 1].toFixed(2)} ms`);

@@ -156,9 +156,9 @@ export function answerLocation(d: AnswerDraft): string {
       const top = Object.entries(e.regionShares).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
       const id = d.book.cite('explanation', e.id, `explanation ${e.method}`);
       d.add(`The ${e.method} explanation puts ${percent(top[1] ?? 0)} of its weight in the ${top[0]}.`, id);
-      return `The model classifies the whole image and gives no defect region; its ${e.method} explanation points to the ${top[0]}.`;
+      return `${i.task === 'classify' ? 'The model classifies the whole image and gives no defect region' : 'The model gives no defect region'}; its ${e.method} explanation points to the ${top[0]}.`;
     }
-    return 'The model classifies the whole image and does not locate defects; no explanation map is available to point to a region.';
+    return `${i.task === 'classify' ? 'The model classifies the whole image and does not locate defects' : 'The model gives no defect region'}; no explanation map is available to point to a region.`;
   }
   const [first, ...rest] = located;
   const g = describeFinding(first.f, i.image, i.pixelSizeMm);

@@ -7,6 +7,7 @@ import type { AnswerDraft } from './answer-draft.ts';
 import { findingsBySize, isGoodLabel } from './answer-draft.ts';
 import { percent } from './certainty.ts';
 import { aLabel, describeFinding, spokenLabel } from './geometry.ts';
+import { matchClassNames, spokenForms } from './slots.ts';
 import type { KbPassage } from './types.ts';
 
 /** Longest excerpt of a passage in an evidence line, in characters. */
@@ -44,9 +45,34 @@ function subjectClass(d: AnswerDraft): { label: string; from: 'question' | 'find
   return undefined;
 }
 
-/** Retrieves passages for `query`, keeps them on the draft and adds one cited line each. */
-async function addPassages(d: AnswerDraft, query: string): Promise<KbPassage[]> {
-  const found = d.kbPassages > 0 ? await d.ctx.retrieve(query, d.kbPassages) : [];
+/** Section headings that answer each kind of question. */
+const SECTION_CUES: Readonly<Record<'description' | 'cause', RegExp>> = {
+  description: /look|appearance|what it is|description|overview/i,
+  cause: /cause|remed|check|prevent|indicates/i,
+};
+
+/**
+ * Retrieves passages about `label` for a description or cause question, keeps them on the
+ * draft and adds one cited line each. The query carries the model's name (its domain words,
+ * "weld", "surface", "cell") with the class and the question. Three times as many passages
+ * as wanted are fetched and re-ranked, keeping the retriever's order among equals: a passage
+ * whose heading names the class first, then one whose heading fits the question (appearance,
+ * causes and checks), then one whose text names the class.
+ */
+async function addPassages(d: AnswerDraft, label: string, kind: 'description' | 'cause', words: string): Promise<KbPassage[]> {
+  if (d.kbPassages <= 0) return [];
+  const name = spokenLabel(label);
+  const domain = d.ctx.model.name.replace(/[-_]+/g, ' ');
+  const query = `${name} ${words} ${domain} ${d.parsed.text}`;
+  const candidates = await d.ctx.retrieve(query, d.kbPassages * 3);
+  const forms = spokenForms(label);
+  const names = (s: string): boolean => matchClassNames(s, [label]).length > 0 || forms.some((f) => s.toLowerCase().includes(f));
+  const rank = (p: KbPassage): number => (names(p.source) ? 4 : 0) + (SECTION_CUES[kind].test(p.source) ? 2 : 0) + (names(p.text) ? 1 : 0);
+  const found = candidates
+    .map((p, i) => ({ p, i, r: rank(p) }))
+    .sort((a, b) => b.r - a.r || a.i - b.i)
+    .slice(0, d.kbPassages)
+    .map((x) => x.p);
   for (const p of found) {
     d.passages.push(p);
     d.add(`${p.documentTitle} (${p.source}): ${excerpt(p.text)}`, d.book.citePassage(p));
@@ -73,7 +99,7 @@ function citeSubject(d: AnswerDraft, subject: NonNullable<ReturnType<typeof subj
 function nothingFound(d: AnswerDraft, what: string): string {
   const i = d.ctx.inspection;
   d.add(`Verdict ${i.verdict}, defect score ${i.defectScore.toFixed(2)}; no finding.`, d.verdict());
-  return `No defect was found on this part, so there is no ${what}. Ask about a class by name ("what does a crack look like?") for the knowledge base's description.`;
+  return `No defect was found on this part, so there is no ${what}. Name a class in the question to get the knowledge base's entry for it.`;
 }
 
 /** "What does it look like?" */
@@ -82,7 +108,7 @@ export async function answerDescription(d: AnswerDraft): Promise<string> {
   if (!subject) return nothingFound(d, 'defect to describe');
   const name = spokenLabel(subject.label);
   citeSubject(d, subject);
-  const found = await addPassages(d, `${name} what it looks like appearance description ${d.parsed.text}`);
+  const found = await addPassages(d, subject.label, 'description', 'what it looks like appearance');
   const lead = subject.from === 'question' ? `${name[0].toUpperCase()}${name.slice(1)}` : `The finding is ${aLabel(name)}`;
   if (!found.length) return `${lead}: the knowledge base holds no passage describing it.`;
   return `${lead}: ${firstSentence(found[0].text)}`;
@@ -94,7 +120,7 @@ export async function answerCauseRemedy(d: AnswerDraft): Promise<string> {
   if (!subject) return nothingFound(d, 'defect whose cause to look up');
   const name = spokenLabel(subject.label);
   citeSubject(d, subject);
-  const found = await addPassages(d, `${name} typical causes remedies what to check ${d.parsed.text}`);
+  const found = await addPassages(d, subject.label, 'cause', 'typical causes remedies what to check');
   if (!found.length) return `For ${aLabel(name)} the knowledge base holds no passage on causes or remedies.`;
   return `For ${aLabel(name)}, the knowledge base says: ${firstSentence(found[0].text)}`;
 }

@@ -286,6 +286,10 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'explain the defect to me',
     'how do I spot a {cls}',
     'what is this defect about',
+    'describe the cell',
+    'describe this type of flaw',
+    'describe what kind of cell this is',
+    'describe the kind of {cls} seen here',
   ],
   cause_remedy: [
     'what causes this',
