@@ -13,7 +13,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiToken, formatViolations, launchBrowser, newContext, REPO, seriousA11yViolations, signIn, startServer } from './harness.ts';
 import type { E2eServer } from './harness.ts';
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 const fixture = (name: string) => join(REPO, 'packages/web/e2e/fixtures', name);
 
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page | Locator, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
@@ -93,6 +93,11 @@ describe('station camera', () => {
       await page.getByTestId('ask-panel').waitFor();
       await expectAccessible(page);
       await shot(page, `station-verdict-${scheme}`);
+      // a question under the verdict; a cited finding is outlined on the frame
+      await page.getByTestId('ask-panel').getByRole('button', { name: 'Is this defective?' }).click();
+      await page.getByTestId('ask-answer').waitFor({ timeout: 30_000 });
+      await expectAccessible(page);
+      await shot(page.getByTestId('ask-panel'), `station-ask-${scheme}`);
 
       // Space captures the next frame: a second inspection
       const firstLink = await page.getByRole('link', { name: 'Open inspection' }).getAttribute('href');
@@ -151,7 +156,7 @@ describe('station camera', () => {
 
 describe('asking about an inspection', () => {
   it('answers with citations, opens them, takes feedback with a correction and keeps the history', async () => {
-    const id = await inspect('surface-segmenter', 'surface-scratch.png');
+    const id = await inspect('surface-segmenter', 'surface-spot.png');
     const ctx = await newContext(browser, 'tablet');
     const page = await ctx.newPage();
     const pageErrors: string[] = [];
@@ -177,18 +182,22 @@ describe('asking about an inspection', () => {
     await expectAccessible(page);
 
     // a finding's citation frames it on the image; any other shows what it cites
-    const findingCite = answer.getByRole('button', { name: /^Source \d+: finding/ });
-    if (await findingCite.count()) {
-      const before = await page.getByTestId('viewer-zoom').textContent();
-      await findingCite.first().click();
-      await answer.getByTestId('ask-reveal').waitFor();
-      await expect.poll(() => page.getByTestId('viewer-zoom').textContent()).not.toBe(before);
-    } else {
-      await cites.first().click();
-      await answer.getByTestId('ask-reveal').waitFor();
-    }
-    expect(await cites.first().getAttribute('aria-expanded')).toBe('true');
+    // the image field: its value from the record
+    const imageCite = answer.getByRole('button', { name: /^Source \d+: inspection field, / }).first();
+    await imageCite.click();
+    expect(await imageCite.getAttribute('aria-expanded')).toBe('true');
+    await answer.getByTestId('ask-field-value').waitFor();
+    expect(await answer.getByTestId('ask-field-value').textContent()).toMatch(/ = /);
+    // the finding (a spot found by the segmenter): the viewer zooms to it
+    const findingCite = answer.getByRole('button', { name: /^Source \d+: finding/ }).first();
+    const before = await page.getByTestId('viewer-zoom').textContent();
+    await findingCite.click();
+    expect(await findingCite.getAttribute('aria-expanded')).toBe('true');
+    expect(await imageCite.getAttribute('aria-expanded')).toBe('false');
+    expect(await answer.getByTestId('ask-reveal').textContent()).toMatch(/Finding 1: spot/);
+    await expect.poll(() => page.getByTestId('viewer-zoom').textContent()).not.toBe(before);
     await shot(page, 'inspection-ask-light');
+    await shot(panel, 'inspection-ask-panel-light');
 
     // a cause question cites the defect book: the passage with its document and source
     await panel.getByRole('button', { name: 'What usually causes this?' }).click();
@@ -201,6 +210,7 @@ describe('asking about an inspection', () => {
     expect((await passage.textContent())!.length).toBeGreaterThan(20);
     expect(await panel.getByTestId('ask-reveal').textContent()).toMatch(/Knowledge base: /);
     await expectAccessible(page);
+    await shot(panel, 'inspection-ask-passage-light');
 
     // not helpful, with a correction and a comment: the correction becomes a review
     await panel.getByRole('button', { name: 'Not helpful' }).click();
@@ -234,6 +244,7 @@ describe('asking about an inspection', () => {
     await page2.getByTestId('ask-cite').first().click();
     await expectAccessible(page2);
     await shot(page2, 'inspection-ask-dark');
+    await shot(page2.getByTestId('ask-panel'), 'inspection-ask-panel-dark');
     await dark.close();
   });
 });

@@ -29,7 +29,7 @@ import { withLayer } from '../../shared/viewer/viewer-state.ts';
 import { checkQuestion, citationKey, evidenceSegments, feedbackBody, fieldValue, INTENT_NAMES, KIND_NAMES, latestFeedback, MAX_QUESTION_LENGTH, revealOf, SUGGESTED_QUESTIONS, viewForBox } from './ask-logic.ts';
 import type { FeedbackDraft } from './ask-logic.ts';
 import { useAsk, useDocument, useFeedback, useQuestions } from './use-ask.ts';
-import type { Citation, KnowledgePassage, Question } from './types.ts';
+import type { Citation, FeedbackBody, KnowledgePassage, Question } from './types.ts';
 
 type Inspection = components['schemas']['Inspection'];
 
@@ -425,17 +425,21 @@ function FeedbackForm({ question: q, inspection, canCorrect }: { question: Quest
   const feedback = useFeedback(inspection.id);
   const given = latestFeedback(q);
   const [draft, setDraft] = useState<FeedbackDraft | null>(null);
-  const [sent, setSent] = useState<boolean | null>(null);
+  const [sent, setSent] = useState<FeedbackBody | null>(null);
+  const [reopen, setReopen] = useState(false);
   const ids = useId();
   useEffect(() => setSent(null), [q.id]);
 
-  const done = given ?? (sent !== null ? { helpful: sent } : undefined);
-  if (done && !draft) {
+  const done = sent ?? given;
+  if (done && !draft && !reopen) {
     return (
       <p className="flex flex-wrap items-center gap-2 border-t pt-3 text-sm text-muted-foreground" data-testid="ask-feedback-given" role="status">
         {done.helpful ? <ThumbsUp className="size-4" aria-hidden="true" /> : <ThumbsDown className="size-4" aria-hidden="true" />}
         Marked {done.helpful ? 'helpful' : 'not helpful'}
-        {'correction' in done && done.correction ? ` with a correction (${[done.correction.verdict, done.correction.label].filter(Boolean).join(', ')})` : ''}. Thank you.
+        {done.correction && (done.correction.verdict || done.correction.label) ? ` with a correction (${[done.correction.verdict, done.correction.label].filter(Boolean).join(', ')})` : ''}. Thank you.
+        <Button variant="link" className="h-10 px-1" onClick={() => setReopen(true)}>
+          Change
+        </Button>
       </p>
     );
   }
@@ -443,9 +447,10 @@ function FeedbackForm({ question: q, inspection, canCorrect }: { question: Quest
     feedback.mutate(
       { questionId: q.id, body: feedbackBody(d) },
       {
-        onSuccess: () => {
-          setSent(d.helpful);
+        onSuccess: (_r, { body }) => {
+          setSent(body);
           setDraft(null);
+          setReopen(false);
         },
       },
     );

@@ -45,10 +45,9 @@ export function sendFeedback(questionId: string, body: FeedbackBody): Promise<un
   return requestJson<unknown>('POST', `/questions/${encodeURIComponent(questionId)}/feedback`, { body });
 }
 
-/** Answers people marked unhelpful (engineers and up). */
-export async function listUnhelpful(signal?: AbortSignal): Promise<Question[]> {
-  const r = await requestJson<{ items: Question[] }>('GET', '/questions', { query: { helpful: false }, signal });
-  return r.items;
+/** Answers people marked unhelpful (engineers and up), newest feedback first, a page at a time. */
+export function listUnhelpful(cursor?: string, signal?: AbortSignal): Promise<{ items: Question[]; nextCursor?: string | null }> {
+  return requestJson<{ items: Question[]; nextCursor?: string | null }>('GET', '/questions', { query: { helpful: false, limit: 50, cursor }, signal });
 }
 
 /** The account's knowledge-base documents, the built-in defect book's included. */

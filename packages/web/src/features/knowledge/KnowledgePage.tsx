@@ -5,7 +5,7 @@
  * search that shows the passages the answerer would find, and the answers people marked
  * unhelpful, with their comments and corrections.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { BookOpen, Search, Trash2, Upload } from 'lucide-react';
 import { useId, useRef, useState } from 'react';
@@ -151,13 +151,15 @@ function UploadCard() {
   const fileRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState('');
+  const [proposed, setProposed] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const upload = useMutation({
     mutationFn: ({ file, title }: { file: File; title: string }) => uploadDocument(file, title),
     onSuccess: async (d) => {
-      toast(`Added ${d.title}`, { tone: 'success', description: passageCount(d) !== undefined ? `${passageCount(d)} passages indexed.` : undefined });
+      toast(`Added ${d.title}`, { tone: 'success', description: passageCount(d) !== undefined ? `${passageCount(d)} passage${passageCount(d) === 1 ? '' : 's'} indexed.` : undefined });
       setFile(null);
       setTitle('');
+      setProposed('');
       if (fileRef.current) fileRef.current.value = '';
       await qc.invalidateQueries({ queryKey: ['knowledge-documents'] });
       await qc.invalidateQueries({ queryKey: ['knowledge-search'] });
@@ -193,7 +195,11 @@ function UploadCard() {
                 setFile(f);
                 setProblem(null);
                 upload.reset();
-                if (f && !title.trim()) setTitle(titleFromFileName(f.name));
+                // a new file brings its own title, unless one was typed
+                if (f && (!title.trim() || title === proposed)) {
+                  setTitle(titleFromFileName(f.name));
+                  setProposed(titleFromFileName(f.name));
+                }
               }}
             />
           </div>
@@ -276,8 +282,13 @@ function SearchTab() {
 }
 
 function UnhelpfulTab() {
-  const list = useQuery({ queryKey: ['questions', 'unhelpful'], queryFn: ({ signal }) => listUnhelpful(signal) });
-  const items = list.data ?? [];
+  const list = useInfiniteQuery({
+    queryKey: ['questions', 'unhelpful'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam, signal }) => listUnhelpful(pageParam, signal),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Card>
       <CardHeader>
@@ -312,6 +323,11 @@ function UnhelpfulTab() {
               );
             })}
           </ul>
+        ) : null}
+        {list.hasNextPage ? (
+          <Button variant="outline" className="h-11" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {list.isFetchingNextPage ? 'Loading\u2026' : 'Show more'}
+          </Button>
         ) : null}
       </CardContent>
     </Card>
