@@ -4067,6 +4067,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/xai-qc/inspections/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The questions asked about an inspection, oldest first, each with the caller's feedback */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description oldest first */
+                            items: components["schemas"]["Question"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask a question about an inspection; the answer cites what it rests on
+         * @description Answers a question in plain language from the inspection's own record (verdict, findings, explanations, uncertainty, similar past cases, the model version's reviewed figures and card) and the account's knowledge base plus the shipped defect book. The answer starts with a short answer, then evidence lines whose [n] markers name the citations. With XQC_LLM_URL set (and useLlm not false) a language model may write the text; its answer is kept only when it cites, and cites only the sources given (else the grounded answer, with llmRejected). 400 XQC_QUESTION_EMPTY (blank after trimming), XQC_QUESTION_TOO_LONG (over 1,000 characters); 404 XQC_NOT_FOUND for an unknown inspection or one of another account. Nothing is stored on error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the question in plain language: 1 to 1,000 characters after trimming (400 XQC_QUESTION_EMPTY, XQC_QUESTION_TOO_LONG) */
+                        question: string;
+                        /** @description let the configured language model write the answer (default true when XQC_LLM_URL is set; ignored without one) */
+                        useLlm?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Question"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/xai-qc/inspections/{id}/reviews": {
         parameters: {
             query?: never;
@@ -4473,6 +4629,349 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/knowledge/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shipped defect book's documents and the account's own, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the defect book first, then the account’s documents, newest first */
+                            items: components["schemas"]["KnowledgeDocument"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a document to the account's knowledge base
+         * @description multipart/form-data: file field `file` (Markdown .md, plain text .txt, or PDF recognised by its magic bytes) and an optional `title` (default: the file name). The text is split into passages (Markdown by headings, PDF by page) and stored with the document in one transaction. Refused before anything is stored: an unsupported type (400 XQC_DOCUMENT_TYPE), a file that is not what its name says or cannot be read, such as a .pdf that is not a PDF (400 XQC_DOCUMENT_INVALID), no text (400 XQC_DOCUMENT_EMPTY), more than XQC_KB_MAX_BYTES (default 10 MiB; 413 XQC_DOCUMENT_TOO_LARGE).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeDocument"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/knowledge/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document with its passages (defect book ids contain a slash: encode it as %2F) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUID or defect-book/<name> */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeDocument"] & {
+                            /** @description in document order */
+                            passagesList: {
+                                id: string;
+                                /** @description section heading path, title or page */
+                                source: string;
+                                text: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a document and its passages (409 XQC_DOCUMENT_BUILT_IN for the defect book) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a UUID or defect-book/<name> */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/knowledge/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the account's documents and the defect book (BM25; hybrid with vectors when XQC_EMBED_URL is set) */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                    k?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description best first */
+                            items: components["schemas"]["KbPassage"][];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5930,6 +6429,182 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem+json */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's answers with feedback, newest feedback first (default: the unhelpful ones), with cursor pagination */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description false (the default): answers someone marked unhelpful; true: helpful ones */
+                    helpful?: boolean;
+                    /** @description the inspection's model name */
+                    model?: string;
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description one item per feedback, newest feedback first; `feedback` is that feedback */
+                            items: components["schemas"]["Question"][];
+                            /** @description pass as cursor for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/xai-qc/questions/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Feedback on an answer (helpful or not, a comment, a correction that becomes a review)
+         * @description Stores the caller's feedback on an answer; a second feedback of the same user replaces the first (201 each time). A correction of the verdict or class becomes a review of the inspection through the review rules: 403 XQC_FORBIDDEN below the operator role, 400 XQC_REVIEW_LABEL for a label the model does not have (or a flipped verdict whose class is ambiguous), 409 XQC_REVIEW_CLAIMED when another reviewer holds the inspection; nothing is stored on error. The feedback names the review (reviewId).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description a verdict or class correction; it becomes a review of the inspection (operator role or above) */
+                        correction?: {
+                            /** @description the true class, one of the inspection's labels */
+                            label?: string;
+                            /** @description the true verdict */
+                            verdict?: "pass" | "reject";
+                        };
+                        helpful: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnswerFeedback"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem+json */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7823,6 +8498,60 @@ export interface components {
                 status: "insufficient-data";
             };
         };
+        /** Answer */
+        Answer: {
+            /** @description the whole text: the short answer, then each evidence line with its [n] markers */
+            answer: string;
+            /** @description when the question could not be placed or answered: what can be asked instead */
+            canAnswer?: string[];
+            citations: components["schemas"]["Citation"][];
+            /** @description grounded: written from the record; llm: written by the language model and checked against the sources */
+            composer: "grounded" | "llm";
+            evidence: {
+                /** @description citation ids this line rests on */
+                citations: string[];
+                text: string;
+            }[];
+            /** @description what the question asks; unknown when it could not be placed */
+            intent: "defect_present" | "defect_type" | "location" | "severity" | "description" | "cause_remedy" | "confidence" | "explanation" | "similar_cases" | "history_metrics" | "model_facts" | "unknown";
+            /** @description the intent classifier's probability of `intent` */
+            intentConfidence: number;
+            /** @description why the language model's answer was refused and the grounded one given */
+            llmRejected?: string | null;
+            question: string;
+            /** @description the short answer; `answer` starts with it */
+            short: string;
+            slots: {
+                classNames: string[];
+                dateFrom?: string;
+                dateTo?: string;
+                regions: ("upper left" | "top" | "upper right" | "left" | "centre" | "right" | "lower left" | "bottom" | "lower right" | "edge")[];
+            };
+            suggestReview: boolean;
+            /** @description the model is unsure about the inspection (referred, high uncertainty, near the threshold) */
+            unsure: boolean;
+        };
+        /** AnswerFeedback */
+        AnswerFeedback: {
+            comment: string | null;
+            correction: {
+                /** @description the true class, one of the inspection's labels */
+                label?: string;
+                /** @description the true verdict */
+                verdict?: "pass" | "reject";
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description principal subject */
+            createdBy: string;
+            helpful: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            questionId: string;
+            /** @description the review the correction created */
+            reviewId: string | null;
+        };
         /** ApiKey */
         ApiKey: {
             /** Format: date-time */
@@ -7858,6 +8587,20 @@ export interface components {
             requestId: string | null;
             targetId: string | null;
             targetType: string | null;
+        };
+        /** Citation */
+        Citation: {
+            /** @description kb: the document */
+            documentId?: string;
+            /** @description what the answer text cites in square brackets, e.g. "1" for [1] */
+            id: string;
+            kind: "inspection" | "finding" | "explanation" | "aggregate" | "case" | "metrics" | "model" | "kb";
+            /** @description one line a person can read */
+            label: string;
+            /** @description inspection: a field path; finding: its index; explanation, aggregate: the stored id; case: the inspection id; metrics: the model version; model: a card field; kb: the passage id */
+            ref: string;
+            /** @description kb: the section or page */
+            source?: string;
         };
         /**
          * CurrentReview
@@ -8516,6 +9259,37 @@ export interface components {
             /** @enum {string} */
             type: "job.progress";
         };
+        /** KbPassage */
+        KbPassage: {
+            documentId: string;
+            documentTitle: string;
+            /** @description passage id, `<documentId>#<ordinal>` */
+            id: string;
+            /** @description BM25+ score, or the fused reciprocal-rank score in hybrid mode; larger is better */
+            score: number;
+            /** @description section heading path, title or page */
+            source: string;
+            text: string;
+        };
+        /** KnowledgeDocument */
+        KnowledgeDocument: {
+            /** @description part of the shipped defect book: visible to every account, cannot be deleted */
+            builtIn: boolean;
+            /** @description size of the file */
+            bytes: number;
+            /** @description null for the defect book */
+            createdAt: string | null;
+            /** @description principal subject; null for the defect book */
+            createdBy: string | null;
+            filename: string;
+            /** @description a UUID, or defect-book/<name> for the shipped defect book */
+            id: string;
+            /** @description text/markdown, text/plain or application/pdf */
+            mediaType: string;
+            /** @description number of passages it was split into */
+            passages: number;
+            title: string;
+        };
         /** Me */
         Me: {
             accountId: string;
@@ -9039,6 +9813,23 @@ export interface components {
             title: string;
             /** @description a URI naming the problem type: `https://xai-qc.dev/problems/<code>` */
             type: string;
+        };
+        /** Question */
+        Question: {
+            answer: components["schemas"]["Answer"];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description principal subject */
+            createdBy: string;
+            /** @description the caller's own feedback on this answer (in the unhelpful list: the unhelpful feedback listed) */
+            feedback: components["schemas"]["AnswerFeedback"] | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspectionId: string;
+            /** @description time to assemble the context and answer, ms */
+            latencyMs: number;
+            question: string;
         };
         /** Report */
         Report: {
