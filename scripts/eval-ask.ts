@@ -102,7 +102,7 @@ function reference(q: EvalQuestion, image: EvalImage, ctx: AskContext, kbAvailab
     case 'type':
       return { subtask: 'type', label };
     case 'location':
-      return { subtask: 'location', point: image.point as [number, number], image: { width: image.sample.image.width, height: image.sample.image.height } };
+      return { subtask: 'location', points: image.points ?? [], image: { width: image.sample.image.width, height: image.sample.image.height } };
     case 'description':
     case 'cause':
       return { subtask: q.subtask, label, kbAvailable };
@@ -127,7 +127,7 @@ function modelRight(q: EvalQuestion, image: EvalImage, ctx: AskContext): boolean
       return (i.task === 'classify' ? i.label : defects[0]?.label) === image.sample.label;
     case 'location': {
       const c = defects.find((f) => f.centroid)?.centroid;
-      return c !== undefined && image.point !== undefined && GRID_REGIONS.some((r) => pointInRegion(c, r, i.image) && pointInRegion(image.point as [number, number], r, i.image, 0.05));
+      return c !== undefined && GRID_REGIONS.some((r) => pointInRegion(c, r, i.image) && (image.points ?? []).some((p) => pointInRegion(p, r, i.image, 0.05)));
     }
     default:
       return null;

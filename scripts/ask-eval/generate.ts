@@ -40,8 +40,8 @@ export interface EvalImage {
   index: number;
   sample: SyntheticSample;
   defective: boolean;
-  /** centroid [x, y] of the largest ground-truth instance of the image's label (defect images) */
-  point?: [number, number];
+  /** centroids [x, y] of the ground-truth instances of the image's label (defect images) */
+  points?: [number, number][];
   /** whether explanation maps are computed for it (half the images, good and defective alike, to bound the runtime) */
   explain: boolean;
 }
@@ -54,24 +54,26 @@ export interface EvalQuestion {
   good: boolean;
 }
 
-/** Centroid of the pixels of `classId` inside the largest instance of that class. */
-function instanceCentroid(sample: SyntheticSample, label: string): [number, number] | undefined {
-  const inst = sample.instances.filter((i) => i.type === label).sort((a, b) => b.area - a.area)[0];
-  if (!inst) return undefined;
+/** Centroids of the pixels of each instance of `label` (inside its box, of its class id). */
+function instanceCentroids(sample: SyntheticSample, label: string): [number, number][] {
   const { width } = sample.mask;
-  let sx = 0;
-  let sy = 0;
-  let n = 0;
-  for (let y = inst.box.y0; y < inst.box.y1; y++) {
-    for (let x = inst.box.x0; x < inst.box.x1; x++) {
-      if (sample.mask.data[y * width + x] === inst.classId) {
-        sx += x + 0.5;
-        sy += y + 0.5;
-        n++;
+  const out: [number, number][] = [];
+  for (const inst of sample.instances.filter((i) => i.type === label)) {
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    for (let y = inst.box.y0; y < inst.box.y1; y++) {
+      for (let x = inst.box.x0; x < inst.box.x1; x++) {
+        if (sample.mask.data[y * width + x] === inst.classId) {
+          sx += x + 0.5;
+          sy += y + 0.5;
+          n++;
+        }
       }
     }
+    if (n) out.push([sx / n, sy / n]);
   }
-  return n ? [sx / n, sy / n] : undefined;
+  return out;
 }
 
 /** Images and questions of one model. */
@@ -86,11 +88,11 @@ export function generateModelSet(model: EvalModel, seed: number, count: number, 
     const sample = generateSample(model.kind, { seed: hashSeed(seed, model.name, i), width: size, height: size, label });
     const defective = spec.goodLabel === null ? true : sample.label !== spec.goodLabel;
     const image: EvalImage = { index: i, sample, defective, explain: i % 4 < 2 };
-    if (defective && spec.goodLabel !== null) image.point = instanceCentroid(sample, sample.label);
+    if (defective && spec.goodLabel !== null) image.points = instanceCentroids(sample, sample.label);
     images.push(image);
     const phrasings = model.kind === 'cells' ? CELL_PHRASINGS : DEFECT_PHRASINGS;
     for (const subtask of model.subtasks) {
-      if (NEEDS_DEFECT.has(subtask) && (!defective || (subtask === 'location' && !image.point))) continue;
+      if (NEEDS_DEFECT.has(subtask) && (!defective || (subtask === 'location' && !image.points?.length))) continue;
       if (subtask === 'explanation' && !image.explain) continue;
       const list = phrasings[subtask] as readonly Phrasing[];
       const p = rng.pick(list);

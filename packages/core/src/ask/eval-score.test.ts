@@ -25,9 +25,11 @@ describe('scoreAnswer', () => {
     expect(pointInRegion([10, 10], 'upper left', image)).toBe(true);
     expect(pointInRegion([31, 10], 'upper left', image)).toBe(false);
     expect(pointInRegion([31, 10], 'upper left', image, 0.05)).toBe(true);
-    expect(scoreAnswer(a('The crack is in the top, near the edge.'), { subtask: 'location', point: [31, 10], image }, LABELS).correct).toBe(true);
-    expect(scoreAnswer(a('The crack is in the upper left.'), { subtask: 'location', point: [40, 10], image }, LABELS).correct).toBe(false);
-    expect(scoreAnswer(a('No defect was found.'), { subtask: 'location', point: [40, 10], image }, LABELS).correct).toBe(false);
+    expect(scoreAnswer(a('The crack is in the top, near the edge.'), { subtask: 'location', points: [[31, 10]], image }, LABELS).correct).toBe(true);
+    expect(scoreAnswer(a('The crack is in the upper left.'), { subtask: 'location', points: [[40, 10]], image }, LABELS).correct).toBe(false);
+    // Any of several defects of the class counts.
+    expect(scoreAnswer(a('The crack is in the upper left.'), { subtask: 'location', points: [[40, 10], [5, 5]], image }, LABELS).correct).toBe(true);
+    expect(scoreAnswer(a('No defect was found.'), { subtask: 'location', points: [[40, 10]], image }, LABELS).correct).toBe(false);
   });
 
   it('requires a cited passage about the class for description and cause when there is a knowledge base', () => {

@@ -5,9 +5,10 @@
  * - present: the short answer starts with "Yes" or "No"; it must equal the reference.
  * - type: the first of the model's labels named in the short answer (spoken forms and
  *   synonyms count) must be the reference class.
- * - location: the first region named in the short answer must be the grid cell of the
- *   reference point, or a neighbouring cell when the point lies within `tolerance` (share
- *   of the image side, default 0.05) of that cell's border.
+ * - location: the first region named in the short answer must be the grid cell of one of
+ *   the reference points (the centroids of the ground-truth defects of the image's class),
+ *   or a neighbouring cell when the point lies within `tolerance` (share of the image side,
+ *   default 0.05) of that cell's border.
  * - description, cause: the first label named must be the reference class and, when the
  *   knowledge base was available, a cited passage must mention the class.
  * - confidence: the short answer must state the model's probability (a percentage within
@@ -28,7 +29,7 @@ export type AskSubtask = (typeof ASK_SUBTASKS)[number];
 export type AskReference =
   | { subtask: 'present'; answer: 'yes' | 'no' }
   | { subtask: 'type'; label: string }
-  | { subtask: 'location'; point: [number, number]; image: { width: number; height: number }; tolerance?: number }
+  | { subtask: 'location'; points: [number, number][]; image: { width: number; height: number }; tolerance?: number }
   | { subtask: 'description' | 'cause'; label: string; kbAvailable: boolean }
   | { subtask: 'confidence'; probability: number; unsure: boolean }
   | { subtask: 'explanation'; verdict: 'pass' | 'reject'; region: Exclude<ImageRegion, 'edge'> | null };
@@ -85,8 +86,8 @@ export function scoreAnswer(answer: Pick<Answer, 'short' | 'citations'>, ref: As
     }
     case 'location': {
       const got = firstRegion(short);
-      const correct = got !== undefined && pointInRegion(ref.point, got, ref.image, ref.tolerance ?? 0.05);
-      return { correct, detail: `read ${got ?? 'no region'}, reference point (${ref.point.map((v) => v.toFixed(1)).join(', ')})` };
+      const correct = got !== undefined && ref.points.some((p) => pointInRegion(p, got, ref.image, ref.tolerance ?? 0.05));
+      return { correct, detail: `read ${got ?? 'no region'}, reference points ${ref.points.map((p) => `(${p.map((v) => v.toFixed(1)).join(', ')})`).join(' ')}` };
     }
     case 'description':
     case 'cause': {

@@ -126,6 +126,10 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'is it {cls}',
     'which class fits best',
     'determine the type of defect',
+    'what did the model find on it',
+    'which defect did the system detect',
+    'what flaw was detected by the model',
+    'what did the network see',
   ],
   location: [
     'where is the defect',
