@@ -50,10 +50,16 @@ function scrollToTestId(id: string): void {
   document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
 }
 
+/** Who asked: "You" for the signed-in user, else the subject. */
+function askerName(createdBy: string, me: { subject: string; name: string } | undefined): string {
+  return me && (createdBy === me.subject || createdBy === me.name) ? 'You' : createdBy;
+}
+
 /** The ask panel. */
 export function AskPanel({ inspection, viewerKey, onFinding, title = 'Ask about this inspection', className }: AskPanelProps) {
   const questions = useQuestions(inspection.id);
   const ask = useAsk(inspection.id);
+  const me = useSession().user;
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -165,7 +171,7 @@ export function AskPanel({ inspection, viewerKey, onFinding, title = 'Ask about 
                     <span className="text-sm font-medium">{q.question}</span>
                     <span className="line-clamp-2 text-sm text-muted-foreground">{q.answer.short}</span>
                     <span className="text-xs text-muted-foreground">
-                      {q.createdBy} &middot; <time dateTime={q.createdAt}>{dateTime(q.createdAt)}</time>
+                      {askerName(q.createdBy, me)} &middot; <time dateTime={q.createdAt}>{dateTime(q.createdAt)}</time>
                     </span>
                   </button>
                 </li>
@@ -219,7 +225,7 @@ function AnswerView({ question: q, inspection, viewerKey, onFinding, onAsk }: { 
         <Badge variant="secondary">{INTENT_NAMES[a.intent] ?? a.intent}</Badge>
         {a.composer === 'llm' ? <Badge variant="outline">Worded by the language model</Badge> : null}
         <span className="ml-auto">
-          {q.createdBy} &middot; <time dateTime={q.createdAt}>{dateTime(q.createdAt)}</time> &middot; {duration(q.latencyMs)}
+          {askerName(q.createdBy, session.user)} &middot; <time dateTime={q.createdAt}>{dateTime(q.createdAt)}</time> &middot; {duration(q.latencyMs)}
         </span>
       </div>
       <p className="text-xl font-semibold leading-snug" data-testid="ask-short">
