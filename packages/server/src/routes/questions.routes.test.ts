@@ -96,6 +96,30 @@ describe.each(DIALECTS)('question routes on %s', (dialect) => {
     expect(history.json<{ items: Question[] }>().items.map((q) => q.id)).toEqual(asked.map((q) => q.id));
   });
 
+  it('answers why from the stored explanation maps, citing them by id', async () => {
+    const insp = await inspect('surface-classifier', 31, 'scratch');
+    const res = await t.app.inject({ method: 'POST', url: `${API}/explain`, payload: { inspectionId: insp.id, methods: ['gradcam', 'saliency'] }, headers: await auth('operator') });
+    expect([200, 202], res.body).toContain(res.statusCode);
+    if (res.statusCode === 202) {
+      const location = res.json<{ location: string }>().location;
+      for (let i = 0; ; i++) {
+        const job = (await t.app.inject({ method: 'GET', url: location, headers: await auth('viewer') })).json<{ status: string }>();
+        if (job.status === 'succeeded') break;
+        expect(['queued', 'running'], job.status).toContain(job.status);
+        expect(i).toBeLessThan(1200);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const stored = (await t.app.db.selectFrom('explanations').select('id').where('inspection_id', '=', insp.id).execute()).map((r) => r.id);
+    expect(stored).toHaveLength(2);
+    const q = (await ask(insp.id, 'Why did the model decide this?')).json<Question>();
+    expect(q.answer.intent).toBe('explanation');
+    expectCited(q);
+    const refs = q.answer.citations.filter((c) => c.kind === 'explanation').map((c) => c.ref);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const r of refs) expect(stored).toContain(r);
+  });
+
   it('refuses empty, too long and unknown-inspection questions with a clear 4xx and stores nothing', async () => {
     const insp = await inspect('surface-classifier', 3, 'good');
     const before = await count('questions');
@@ -176,7 +200,8 @@ describe.each(DIALECTS)('question routes on %s', (dialect) => {
     const theirs: Inspection[] = [];
     for (let s = 40; s < 44; s++) theirs.push(await inspect('surface-classifier', s, 'scratch', B));
     const theirIds = new Set(theirs.map((i) => i.id));
-    const doc = await upload('zorbium.md', '# Zorbium residue\n\nZorbium residue on a part comes from the quench bath of line 7. Drain the bath and wipe the fixture.\n', B);
+    // A document that answers the cause question for a defect of this model better than anything else, in account B only.
+    const doc = await upload('line7.md', '# Defect causes on line 7\n\n## Typical causes, remedies and what to check for a defect\n\nZorbium residue from the quench bath of line 7 is the typical cause of every surface defect of this kind. Remedies: drain the bath. What to check: the fixture.\n', B);
     expect(doc.statusCode, doc.body).toBe(201);
 
     const similar = (await ask(mine[0].id, 'Have we seen similar parts before?')).json<Question>();
@@ -184,15 +209,16 @@ describe.each(DIALECTS)('question routes on %s', (dialect) => {
     const cases = similar.answer.citations.filter((c) => c.kind === 'case').map((c) => c.ref);
     expect(cases.length).toBeGreaterThan(0);
     for (const ref of cases) expect(theirIds.has(ref)).toBe(false);
-    const cause = (await ask(mine[0].id, 'What causes zorbium residue and how do we remove it?')).json<Question>();
+    const cause = (await ask(mine[0].id, 'What causes a defect like this?')).json<Question>();
+    expect(cause.answer.intent).toBe('cause_remedy');
     expect(cause.answer.citations.filter((c) => c.kind === 'kb').every((c) => c.documentId !== doc.json<{ id: string }>().id)).toBe(true);
     const search = (await t.app.inject({ method: 'GET', url: `${API}/knowledge/search?q=zorbium%20quench`, headers: await auth('viewer') })).json<{ items: { documentId: string }[] }>();
     expect(search.items.map((i) => i.documentId)).not.toContain(doc.json<{ id: string }>().id);
     // The owner finds it.
     const own = (await t.app.inject({ method: 'GET', url: `${API}/knowledge/search?q=zorbium%20quench`, headers: await auth('viewer', B) })).json<{ items: { documentId: string }[] }>();
     expect(own.items[0].documentId).toBe(doc.json<{ id: string }>().id);
-    const theirCause = (await ask(theirs[0].id, 'What causes zorbium residue and how do we remove it?', B)).json<Question>();
-    expect(theirCause.answer.citations.some((c) => c.kind === 'kb' && c.documentId === doc.json<{ id: string }>().id)).toBe(true);
+    const theirCause = (await ask(theirs[0].id, 'What causes a defect like this?', B)).json<Question>();
+    expect(theirCause.answer.citations.some((c) => c.kind === 'kb' && c.documentId === doc.json<{ id: string }>().id), "the owner's answer cites its own document").toBe(true);
     const figures = (await ask(mine[0].id, 'How many parts of this model have been inspected so far?')).json<Question>();
     expect(JSON.stringify(figures.answer)).not.toContain(theirs[0].id);
   });
@@ -246,6 +272,16 @@ describe.each(DIALECTS)('question routes on %s', (dialect) => {
       expect(res.statusCode, name).toBe(status);
       expect(res.json<{ code: string }>().code, name).toBe(code);
     }
+    const engineer = await auth('engineer');
+    const wrongField = formBody([{ name: 'document', filename: 'a.txt', data: 'text' }]);
+    expect((await t.app.inject({ method: 'POST', url: `${API}/knowledge/documents`, payload: wrongField.payload, headers: { ...wrongField.headers, ...engineer } })).json<{ code: string }>().code).toBe('XQC_UPLOAD_FIELD');
+    const noFile = formBody([{ name: 'title', data: 'only a title' }]);
+    expect((await t.app.inject({ method: 'POST', url: `${API}/knowledge/documents`, payload: noFile.payload, headers: { ...noFile.headers, ...engineer } })).json<{ code: string }>().code).toBe('XQC_UPLOAD_MISSING');
+    const twoFiles = formBody([{ name: 'file', filename: 'a.txt', data: 'one' }, { name: 'file', filename: 'b.txt', data: 'two' }]);
+    expect((await t.app.inject({ method: 'POST', url: `${API}/knowledge/documents`, payload: twoFiles.payload, headers: { ...twoFiles.headers, ...engineer } })).json<{ code: string }>().code).toBe('XQC_TOO_MANY_FILES');
+    const json = await t.app.inject({ method: 'POST', url: `${API}/knowledge/documents`, payload: { text: 'x' }, headers: engineer });
+    expect(json.statusCode).toBe(415);
+    expect((await t.app.inject({ method: 'GET', url: `${API}/knowledge/search`, headers: await auth('viewer') })).statusCode).toBe(400);
     const viewer = formBody([{ name: 'file', filename: 'v.txt', data: 'text' }]);
     expect((await t.app.inject({ method: 'POST', url: `${API}/knowledge/documents`, payload: viewer.payload, headers: { ...viewer.headers, ...(await auth('viewer')) } })).statusCode).toBe(403);
     expect({ docs: await count('knowledge_documents'), passages: await count('knowledge_passages') }).toEqual(before);
