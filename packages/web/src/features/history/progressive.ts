@@ -3,7 +3,7 @@
  * rest in later tasks, so a page of 50 inspections never blocks the main thread in one long
  * task (the page stays responsive to input while the list fills in).
  */
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 
 /**
  * How many of `total` items to render now: `first` at once, then `step` more per task until all
@@ -16,7 +16,8 @@ export function useProgressiveCount(total: number, first = 12, step = 8): number
     if (shown >= total) return;
     // a new task, so the browser can paint and handle input in between (a timer, not an
     // animation frame: a background tab still fills its list)
-    const timer = setTimeout(() => setShown((s) => nextCount(s, total, first, step)), 0);
+    // (and as a transition: React renders the slice in pieces of a few milliseconds)
+    const timer = setTimeout(() => startTransition(() => setShown((s) => nextCount(s, total, first, step))), 0);
     return () => clearTimeout(timer);
   }, [shown, total, first, step]);
   return Math.min(Math.max(shown, Math.min(total, first)), total);
