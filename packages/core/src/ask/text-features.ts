@@ -83,7 +83,7 @@ export function questionTokens(text: string, labels: readonly string[] = []): st
  */
 const CONCEPTS: Readonly<Record<string, readonly string[]>> = {
   verdict: ['pass', 'passed', 'passes', 'fail', 'failed', 'reject', 'rejected', 'accept', 'accepted', 'acceptable', 'ok', 'okay', 'verdict', 'ship', 'fine', 'clean', 'sound', 'faulty', 'defective', 'good', 'bad', 'intact', 'flawless', 'nok'],
-  presence: ['notice', 'observe', 'detect', 'see', 'find', 'found', 'detected', 'visible', 'any', 'anything', 'there', 'free', 'contain', 'contains', 'spotted', 'present', 'something'],
+  presence: ['notice', 'observe', 'detect', 'see', 'find', 'found', 'detected', 'visible', 'any', 'anything', 'free', 'contain', 'contains', 'spotted', 'present', 'something'],
   defectword: ['defect', 'defects', 'flaw', 'flaws', 'fault', 'faults', 'damage', 'damaged', 'problem', 'problems', 'issue', 'issues', 'anomaly', 'anomalies', 'wrong', 'imperfection', 'imperfections', CLASS_TOKEN],
   kind: ['kind', 'type', 'types', 'sort', 'class', 'category', 'label', 'called', 'name', 'identify', 'classify', 'classified', 'classification', 'which', 'what'],
   where: ['where', 'whereabouts', 'location', 'located', 'locate', 'position', 'region', 'corner', 'side', 'edge', 'border', 'zone', 'place', 'coordinates', 'left', 'right', 'top', 'bottom', 'middle', 'centre', 'center', 'upper', 'lower', 'near', 'point'],

@@ -682,6 +682,10 @@ export const INTENT_TEMPLATES: Readonly<Record<AskIntent, readonly string[]>> = 
     'how do I fix my car',
     'what is the best phone to buy',
     'when does the train leave',
+    'recommend a good book',
+    'have a good weekend',
+    'what is a good place to eat nearby',
+    'know any good songs',
   ],
 };
 
