@@ -10,8 +10,7 @@ import { Link } from '@tanstack/react-router';
 import { BookOpen, Search, Trash2, Upload } from 'lucide-react';
 import { useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { dateTime } from '../../shared/lib/format.ts';
-import { bytes } from '../../shared/lib/format.ts';
+import { bytes, dateTime } from '../../shared/lib/format.ts';
 import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
@@ -25,7 +24,7 @@ import { deleteDocument, listDocuments, listUnhelpful, searchKnowledge, uploadDo
 import { latestFeedback } from '../ask/ask-logic.ts';
 import { AskErrorMessage } from '../ask/AskErrorMessage.tsx';
 import type { KnowledgeDocument } from '../ask/types.ts';
-import { checkDocumentFile, DOCUMENT_ACCEPT, markTerms, passageCount, titleFromFileName } from './knowledge.ts';
+import { checkDocumentFile, DOCUMENT_ACCEPT, kindName, markTerms, passageCount, titleFromFileName } from './knowledge.ts';
 
 /** Knowledge base. */
 export default function KnowledgePage() {
@@ -105,7 +104,7 @@ function DocumentsTab() {
                       <span className="font-medium">{d.title}</span>
                       {d.filename ? <span className="block text-xs text-muted-foreground">{d.filename}</span> : null}
                     </Td>
-                    <Td>{d.builtIn ? <Badge variant="secondary">Built in</Badge> : <span className="text-sm">{d.mediaType?.replace(/^.*\//, '').toUpperCase() ?? 'Uploaded'}{d.bytes ? `, ${bytes(d.bytes)}` : ''}</span>}</Td>
+                    <Td>{d.builtIn ? <Badge variant="secondary">Built in</Badge> : <span className="whitespace-nowrap text-sm">{kindName(d.mediaType)}{d.bytes ? `, ${bytes(d.bytes)}` : ''}</span>}</Td>
                     <Td className="text-right tabular-nums">{passageCount(d) ?? '\u2013'}</Td>
                     <Td className="whitespace-nowrap text-sm">{d.builtIn ? '\u2013' : dateTime(d.createdAt)}</Td>
                     <Td className="text-right">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDocumentFile, markTerms, passageCount, titleFromFileName } from './knowledge.ts';
+import { checkDocumentFile, kindName, markTerms, passageCount, titleFromFileName } from './knowledge.ts';
 
 describe('checkDocumentFile', () => {
   it('takes Markdown, text and PDF by name', () => {
@@ -47,5 +47,14 @@ describe('markTerms', () => {
       { text: 'cost', mark: true },
       { text: ' is $5.00', mark: false },
     ]);
+  });
+});
+
+describe('kindName', () => {
+  it('names the media types the server takes', () => {
+    expect(kindName('text/markdown')).toBe('Markdown');
+    expect(kindName('text/plain; charset=utf-8')).toBe('Text');
+    expect(kindName('application/pdf')).toBe('PDF');
+    expect(kindName(undefined)).toBe('Document');
   });
 });

@@ -57,3 +57,9 @@ export function markTerms(text: string, query: string): Piece[] {
   if (last < text.length) out.push({ text: text.slice(last), mark: false });
   return out;
 }
+
+/** A document's media type in words ("Markdown", "Text", "PDF"). */
+export function kindName(mediaType: string | null | undefined): string {
+  const names: Record<string, string> = { 'text/markdown': 'Markdown', 'text/plain': 'Text', 'application/pdf': 'PDF' };
+  return (mediaType && names[mediaType.split(';')[0]!.trim().toLowerCase()]) || 'Document';
+}
