@@ -4,20 +4,11 @@
  */
 import type { AnswerDraft } from './answer-draft.ts';
 import { findingsBySize, isGoodLabel, probabilityOf } from './answer-draft.ts';
+import { AGREE_WELL, describeAgreement, PARTLY } from './agreement.ts';
 import { percent } from './certainty.ts';
 import { aLabel, spokenLabel } from './geometry.ts';
 import { rankedRegions } from './heatmap-summary.ts';
-import type { AskAggregate, AskExplanationSummary } from './types.ts';
-
-/** Consensus score at or above which the methods "agree well"; below {@link PARTLY} they "disagree". */
-export const AGREE_WELL = 0.7;
-export const PARTLY = 0.4;
-
-/** How far explanation methods agree, in words, from their aggregate. */
-export function describeAgreement(a: AskAggregate): string {
-  const how = a.score >= AGREE_WELL ? 'agree well' : a.score >= PARTLY ? 'agree only partly' : 'disagree';
-  return `The ${a.members.length} explanation methods (${a.members.join(', ')}) ${how}: consensus ${a.score.toFixed(2)}, mean IoU of their top regions ${a.meanIou.toFixed(2)}, mean rank correlation ${a.meanSpearman.toFixed(2)}.`;
-}
+import type { AskExplanationSummary } from './types.ts';
 
 /** "How sure are you?" States the probability of the label first. */
 export function answerConfidence(d: AnswerDraft): string {

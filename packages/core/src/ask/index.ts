@@ -6,7 +6,7 @@ export * from './geometry.ts';
 export * from './heatmap-summary.ts';
 export * from './certainty.ts';
 export * from './citations.ts';
-export * from './answer-trust.ts';
+export * from './agreement.ts';
 export * from './answer-question.ts';
 export * from './kb/index.ts';
 export * from './llm/index.ts';
