@@ -10,7 +10,9 @@
  * run (the machine is shared) falls on both sides alike. Each round gives a ratio on / off;
  * the verdict is the median ratio over the rounds, printed with its spread (min, quartiles,
  * max) (the target: signals add at most 5 %, mean latency ratio <= 1.05 at 1 client and
- * throughput ratio >= 0.95 at 8 clients).
+ * throughput ratio >= 0.95 at 8 clients). Beside them, the server's CPU time per request at
+ * 8 clients (every thread of the server process, from /proc), which a loaded machine blurs far
+ * less than latency and throughput.
  *
  * `--aa` runs the same rounds with signals on in both servers (an A/A comparison): its ratios
  * show the noise floor of the machine and of the two-server design, against which the A/B
@@ -25,7 +27,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,6 +53,8 @@ const WORKER_RUNS = 300;
 
 interface Server {
   url: string;
+  /** The server process, whose CPU time each load slice reads. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,6 +75,7 @@ async function startServer(dataDir: string, secret: string, signals: 'on' | 'off
   });
   return {
     url: ready.slice(0, ready.indexOf(' ')),
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -84,22 +89,40 @@ interface Round {
   p50: number;
   throughput: number;
   errors: number;
+  /** Server CPU ms per stored request at 8 clients. */
+  cpu8: number;
 }
 
 type Request = { headers: Record<string, string>; body: Buffer };
 
 /** `seconds` of /detect at `connections` clients. */
-async function load(url: string, request: Request, connections: number, seconds: number): Promise<{ mean: number; p50: number; throughput: number; errors: number }> {
+async function load(server: Server, url: string, request: Request, connections: number, seconds: number): Promise<{ mean: number; p50: number; throughput: number; errors: number; cpuMs: number }> {
+  const cpu0 = processCpuMs(server.pid);
   const r = await autocannon({ url, connections, duration: seconds, method: 'POST', headers: request.headers, body: request.body, timeout: 30 });
-  return { mean: r.latency.average, p50: r.latency.p50, throughput: r['2xx'] / (r.duration || seconds), errors: r.non2xx + r.errors };
+  const cpu1 = processCpuMs(server.pid);
+  return { mean: r.latency.average, p50: r.latency.p50, throughput: r['2xx'] / (r.duration || seconds), errors: r.non2xx + r.errors, cpuMs: (cpu1 - cpu0) / Math.max(1, r['2xx']) };
+}
+
+/**
+ * CPU time (user + system, every thread: event loop, inference worker, ONNX Runtime, libuv)
+ * the process `pid` has used, ms, from /proc (Linux; NaN elsewhere). Unlike latency, the CPU a
+ * request costs hardly depends on how many other processes share the cores, so its ratio
+ * stays readable on a loaded machine. Resolution: one clock tick (10 ms) per slice.
+ */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and fields[12] are utime and stime (the 14th and 15th of the line), in ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** One round: 1 client on `first` then on the other, 8 clients on the other then on `first` (A B B A). */
-async function round(urls: Record<'on' | 'off', string>, first: 'on' | 'off', request: Request, seconds: number): Promise<Record<'on' | 'off', Round>> {
+async function round(servers: Record<'on' | 'off', Server>, urls: Record<'on' | 'off', string>, first: 'on' | 'off', request: Request, seconds: number): Promise<Record<'on' | 'off', Round>> {
   const second = first === 'on' ? 'off' : 'on';
-  const one = { [first]: await load(urls[first], request, 1, seconds), [second]: await load(urls[second], request, 1, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
-  const eight = { [second]: await load(urls[second], request, 8, seconds), [first]: await load(urls[first], request, 8, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
-  const of = (m: 'on' | 'off'): Round => ({ mean: one[m].mean, p50: one[m].p50, throughput: eight[m].throughput, errors: one[m].errors + eight[m].errors });
+  const one = { [first]: await load(servers[first], urls[first], request, 1, seconds), [second]: await load(servers[second], urls[second], request, 1, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
+  const eight = { [second]: await load(servers[second], urls[second], request, 8, seconds), [first]: await load(servers[first], urls[first], request, 8, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
+  const of = (m: 'on' | 'off'): Round => ({ mean: one[m].mean, p50: one[m].p50, throughput: eight[m].throughput, errors: one[m].errors + eight[m].errors, cpu8: eight[m].cpuMs });
   return { on: of('on'), off: of('off') };
 }
 
@@ -151,9 +174,9 @@ async function main(): Promise<void> {
   const pairs: { on: Round; off: Round }[] = [];
   try {
     process.stderr.write('servers ready; warm-up\n');
-    await round(urls, 'on', request, 2);
+    await round(servers, urls, 'on', request, 2);
     for (let r = 0; r < ROUNDS; r++) {
-      pairs.push(await round(urls, r % 2 === 0 ? 'on' : 'off', request, DURATION_S));
+      pairs.push(await round(servers, urls, r % 2 === 0 ? 'on' : 'off', request, DURATION_S));
       process.stderr.write(`round ${r + 1} of ${ROUNDS} done\n`);
     }
   } finally {
@@ -180,6 +203,11 @@ async function main(): Promise<void> {
   const spread = (xs: readonly number[]): string => `min ${Math.min(...xs).toFixed(3)}, quartiles ${quantile(xs, 0.25).toFixed(3)} / ${quantile(xs, 0.75).toFixed(3)}, max ${Math.max(...xs).toFixed(3)}`;
   console.log(`\nmedian ratios: mean latency ${nameA}/${nameB} ${latency.toFixed(3)} (1 client; ${spread(latencies)})`);
   console.log(`               throughput ${nameA}/${nameB} ${throughput.toFixed(3)} (8 clients; ${spread(throughputs)})`);
+  const cpus8 = pairs.map((p) => p.on.cpu8 / p.off.cpu8);
+  console.log(
+    `               server CPU per request ${nameA}/${nameB} ${median(cpus8).toFixed(3)} (8 clients; ${spread(cpus8)}); ` +
+      `median ${f2(median(pairs.map((p) => p.on.cpu8)))} ms ${nameA}, ${f2(median(pairs.map((p) => p.off.cpu8)))} ms ${nameB}`,
+  );
   const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   if (worker) {
     console.log(
