@@ -290,11 +290,19 @@ describe('knowledge base', () => {
     await expectAccessible(page);
     await shot(page, 'knowledge-search-light');
 
-    // the unhelpful answers of the test before (the order of the tests in this file)
+    // an answer marked unhelpful (through the API) is listed with its comment
+    const inspectionId = await inspect('surface-segmenter', 'surface-crack.png');
+    const json = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const asked = await fetch(`${server.url}/api/xai-qc/inspections/${inspectionId}/questions`, { method: 'POST', headers: json, body: JSON.stringify({ question: 'What kind of defect is it?' }) });
+    expect(asked.status).toBe(201);
+    const questionId = ((await asked.json()) as { id: string }).id;
+    const fb = await fetch(`${server.url}/api/xai-qc/questions/${questionId}/feedback`, { method: 'POST', headers: json, body: JSON.stringify({ helpful: false, comment: 'Knowledge page test: too vague.' }) });
+    expect(fb.status).toBe(201);
     await page.getByRole('tab', { name: 'Unhelpful answers' }).click();
     const unhelpful = page.getByTestId('knowledge-unhelpful');
     await unhelpful.waitFor();
-    expect(await unhelpful.textContent()).toMatch(/What usually causes this\?.*The cause named is not what we see on this line\./s);
+    expect(await unhelpful.textContent()).toMatch(/What kind of defect is it\?.*Knowledge page test: too vague\./s);
+    await unhelpful.getByRole('link', { name: 'Open the inspection' }).first().waitFor();
     await expectAccessible(page);
 
     // delete with confirmation
