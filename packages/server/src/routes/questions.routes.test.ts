@@ -220,6 +220,10 @@ describe.each(DIALECTS)('question routes on %s', (dialect) => {
     const theirCause = (await ask(theirs[0].id, 'What causes a defect like this?', B)).json<Question>();
     expect(theirCause.answer.citations.some((c) => c.kind === 'kb' && c.documentId === doc.json<{ id: string }>().id), "the owner's answer cites its own document").toBe(true);
     const figures = (await ask(mine[0].id, 'How many parts of this model have been inspected so far?')).json<Question>();
+    expect(figures.answer.intent).toBe('history_metrics');
+    const counted = await t.app.db.selectFrom('inspections').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', A).where('model_name', '=', 'surface-classifier').executeTakeFirstOrThrow();
+    expect(figures.answer.answer).toContain(`${Number(counted.n)} inspections`);
+    expect(figures.answer.citations.some((c) => c.kind === 'metrics' && c.ref === 'surface-classifier@1.0.0')).toBe(true);
     expect(JSON.stringify(figures.answer)).not.toContain(theirs[0].id);
   });
 

@@ -135,6 +135,8 @@ export class AskContextBuilder {
   /**
    * The context of `record` (an inspection of `accountId`) with its version and card.
    * @param options.embedSimilar embed the inspection for the similar-case search when it is not yet
+   * @param options.metrics compute the version's figures from reviews (default true): a scan of up to
+   *   {@link METRICS_MAX_ROWS} inspections, so callers skip it for questions that cannot use it
    */
   async build(
     accountId: string,
@@ -142,7 +144,7 @@ export class AskContextBuilder {
     version: ServingVersion | undefined,
     card: ModelCard,
     retrieve: (query: string, k: number) => Promise<KbPassage[]>,
-    options: { embedSimilar?: boolean; dateFrom?: string; dateTo?: string } = {},
+    options: { embedSimilar?: boolean; metrics?: boolean; dateFrom?: string; dateTo?: string } = {},
   ): Promise<AskContext> {
     const row = record.row;
     const [current] = await this.deps.reviews.history(accountId, row.id);
@@ -153,7 +155,7 @@ export class AskContextBuilder {
     const [{ explanations, aggregate }, similar, metrics] = await Promise.all([
       this.explanations(accountId, inspection),
       this.similarCases(accountId, row, version, options.embedSimilar ?? false),
-      this.metrics(accountId, row, card, options.dateFrom, options.dateTo),
+      options.metrics === false ? null : this.metrics(accountId, row, card, options.dateFrom, options.dateTo),
     ]);
     return { inspection, explanations, aggregate, similar, metrics, model: modelFactsOfCard(card), retrieve };
   }

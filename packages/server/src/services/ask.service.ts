@@ -139,14 +139,16 @@ export class AskService {
     const { record, card, version } = await this.subject(principal, id);
     const parsed: ParsedQuestion = this.deps.core.parseQuestion(text, card.labels);
     const accountId = principal.accountId;
+    const llm = input.useLlm === false ? undefined : this.deps.llm;
     const ctx: AskContext = await this.deps.context.build(accountId, record, version, card, (q, k) => this.deps.retrieve(accountId, q, k), {
       embedSimilar: parsed.intent === 'similar_cases',
+      // The grounded answerer quotes the figures for these intents only; a language model may look them up for any.
+      metrics: llm !== undefined || parsed.intent === 'history_metrics' || parsed.intent === 'model_facts',
       dateFrom: parsed.slots.dateFrom,
       dateTo: parsed.slots.dateTo === undefined ? undefined : `${parsed.slots.dateTo.slice(0, 10)}T23:59:59.999Z`,
     });
     let answer = await this.deps.core.answerQuestion(parsed, ctx);
-    const llm = this.deps.llm;
-    if (llm && input.useLlm !== false) {
+    if (llm) {
       const image = llm.images ? { bytes: await this.deps.image(record.row.image_sha256), mediaType: record.row.image_media_type } : undefined;
       answer = await this.deps.core.composeWithLlm(answer, ctx, { ...llm, image });
     }
