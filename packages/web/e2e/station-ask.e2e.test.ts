@@ -133,11 +133,18 @@ describe('station camera', () => {
     expect(await page.getByTestId('station-capture').isDisabled()).toBe(true);
     await expectAccessible(page);
     await page.getByLabel('Model').selectOption('surface-segmenter');
-    await page.getByTestId('station-file').setInputFiles(fixture('surface-scratch.png'));
+    await page.getByTestId('station-file').setInputFiles(fixture('surface-spot.png'));
     await page.getByTestId('station-verdict-banner').waitFor({ timeout: 60_000 });
-    await page.getByTestId('station-frame').getByRole('img', { name: /Captured frame surface-scratch\.png/ }).waitFor();
+    expect(await page.getByTestId('station-verdict-banner').textContent()).toMatch(/^Reject\s*spot/);
+    await page.getByTestId('station-frame').getByRole('img', { name: /Captured frame surface-spot\.png: reject, spot/ }).waitFor();
     await expectAccessible(page);
     await shot(page, 'station-upload-light');
+    // a question about the frame; the finding it cites gets a white outline on the frame
+    await page.getByTestId('ask-panel').getByRole('button', { name: 'Where is the defect?' }).click();
+    await page.getByTestId('ask-answer').getByRole('button', { name: /^Source \d+: finding/ }).first().click();
+    await expect.poll(() => page.getByTestId('station-frame').locator('rect[stroke="#fff"]').count()).toBe(1);
+    await page.getByTestId('ask-answer').getByRole('button', { name: /^Source \d+: finding/ }).first().click();
+    await expect.poll(() => page.getByTestId('station-frame').locator('rect[stroke="#fff"]').count()).toBe(0);
     await ctx.close();
 
     // no getUserMedia at all (a page that is not on a secure address)
