@@ -108,8 +108,11 @@ function reference(q: EvalQuestion, image: EvalImage, ctx: AskContext, kbAvailab
       return { subtask: q.subtask, label, kbAvailable };
     case 'confidence':
       return { subtask: 'confidence', probability: ctx.inspection.score, unsure: assessCertainty(ctx.inspection).unsure };
-    case 'explanation':
-      return { subtask: 'explanation', verdict: ctx.inspection.verdict, region: leadRegion };
+    case 'explanation': {
+      // A model without a good label (the cell classifier) judges no defects: its explanation answer names the class instead.
+      const judges = ctx.inspection.task !== 'classify' || ctx.inspection.goodLabels.length > 0;
+      return judges ? { subtask: 'explanation', verdict: ctx.inspection.verdict, region: leadRegion } : { subtask: 'explanation', verdict: null, label: ctx.inspection.label, region: leadRegion };
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { CertaintyAssessment } from './certainty.ts';
 import { CitationBook } from './citations.ts';
-import { aLabel, spokenLabel } from './geometry.ts';
+import { aLabel, isMassNoun, spokenLabel } from './geometry.ts';
 import type { AskContext, AskFinding, EvidenceItem, KbPassage, ParsedQuestion } from './types.ts';
 
 /** An answer being written. */
@@ -83,7 +83,8 @@ export function countLabels(labels: readonly string[]): string {
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   const parts = [...counts].map(([l, n]) => {
     const s = spokenLabel(l);
-    return n === 1 ? aLabel(l) : `${n} ${plural(s)}`;
+    if (n === 1) return aLabel(l);
+    return isMassNoun(l) ? `${n} regions of ${s}` : `${n} ${plural(s)}`;
   });
   return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }

@@ -5,7 +5,7 @@
 import type { AnswerDraft } from './answer-draft.ts';
 import { countLabels, findingsBySize, isGoodLabel, judgesDefects, namesDefectTypes, probabilityOf } from './answer-draft.ts';
 import { percent } from './certainty.ts';
-import { aLabel, describeFinding, findingPoint, isNearEdge, regionOfPoint, spokenLabel } from './geometry.ts';
+import { aLabel, describeFinding, findingPoint, inRegion, inRegions, isNearEdge, regionOfPoint, spokenLabel } from './geometry.ts';
 import type { AskContext, ImageRegion } from './types.ts';
 
 /** Adds up to `max` finding lines (geometry in words), largest first. */
@@ -28,7 +28,7 @@ export function addReview(d: AnswerDraft): void {
 }
 
 /** Whether a finding lies in a named region (grid cell of its centroid, or near the edge). */
-function inRegion(ctx: AskContext, index: number, region: ImageRegion): boolean {
+function findingInRegion(ctx: AskContext, index: number, region: ImageRegion): boolean {
   const f = ctx.inspection.findings[index];
   const p = findingPoint(f);
   const { width, height } = ctx.inspection.image;
@@ -68,8 +68,8 @@ export function answerDefectPresent(d: AnswerDraft): string {
   if (asked.length && namesDefectTypes(ctx)) {
     const cls = asked[0];
     let hits = defectFindings.filter(({ f }) => f.label === cls);
-    if (regions.length) hits = hits.filter(({ index }) => regions.some((r) => inRegion(ctx, index, r)));
-    const where = regions.length ? ` in the ${regions.join(' or ')}` : '';
+    if (regions.length) hits = hits.filter(({ index }) => regions.some((r) => findingInRegion(ctx, index, r)));
+    const where = regions.length ? ` ${inRegions(regions)}` : '';
     if (i.task === 'classify') {
       const p = probabilityOf(ctx, cls);
       if (p !== undefined) d.add(`The model gives ${spokenLabel(cls)} a probability of ${percent(p)}.`, d.field('probabilities', 'class probabilities'));
@@ -80,8 +80,8 @@ export function answerDefectPresent(d: AnswerDraft): string {
     return `No: the model found no ${spokenLabel(cls)}${where}${others}.`;
   }
   if (regions.length && defectFindings.some(({ f }) => f.box)) {
-    const hits = defectFindings.filter(({ index }) => regions.some((r) => inRegion(ctx, index, r)));
-    const where = `in the ${regions.join(' or ')}`;
+    const hits = defectFindings.filter(({ index }) => regions.some((r) => findingInRegion(ctx, index, r)));
+    const where = inRegions(regions);
     return hits.length ? `Yes: the model found ${countLabels(hits.map((h) => h.f.label))} ${where}.` : `No: the model found nothing ${where}${defectFindings.length ? `, but it found ${countLabels(defectFindings.map((h) => h.f.label))} elsewhere` : ''}.`;
   }
   const good = asksIfGood(parsed.text);
@@ -155,8 +155,8 @@ export function answerLocation(d: AnswerDraft): string {
     if (e) {
       const top = Object.entries(e.regionShares).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
       const id = d.book.cite('explanation', e.id, `explanation ${e.method}`);
-      d.add(`The ${e.method} explanation puts ${percent(top[1] ?? 0)} of its weight in the ${top[0]}.`, id);
-      return `${i.task === 'classify' ? 'The model classifies the whole image and gives no defect region' : 'The model gives no defect region'}; its ${e.method} explanation points to the ${top[0]}.`;
+      d.add(`The ${e.method} explanation puts ${percent(top[1] ?? 0)} of its weight ${inRegion(top[0] as ImageRegion)}.`, id);
+      return `${i.task === 'classify' ? 'The model classifies the whole image and gives no defect region' : 'The model gives no defect region'}; its ${e.method} explanation points ${inRegion(top[0] as ImageRegion).replace(/^(in|at|on) /, 'to ')}.`;
     }
     return `${i.task === 'classify' ? 'The model classifies the whole image and does not locate defects' : 'The model gives no defect region'}; no explanation map is available to point to a region.`;
   }
@@ -165,15 +165,15 @@ export function answerLocation(d: AnswerDraft): string {
   const label = spokenLabel(first.f.label);
   if (parsed.slots.regions.length) {
     const r = parsed.slots.regions;
-    const hit = located.find(({ index }) => r.some((x) => inRegion(ctx, index, x)));
+    const hit = located.find(({ index }) => r.some((x) => findingInRegion(ctx, index, x)));
     if (hit) {
       const gh = describeFinding(hit.f, i.image, i.pixelSizeMm);
-      return `Yes: the ${spokenLabel(hit.f.label)} is in the ${gh.region}${gh.nearEdge ? ', near the edge' : ''}.`;
+      return `Yes: the ${spokenLabel(hit.f.label)} is ${inRegion(gh.region as ImageRegion)}${gh.nearEdge ? ', near the edge' : ''}.`;
     }
-    return `No: the ${label} is in the ${g.region}${g.nearEdge ? ', near the edge' : ''}, not in the ${r.join(' or ')}.`;
+    return `No: the ${label} is ${inRegion(g.region as ImageRegion)}${g.nearEdge ? ', near the edge' : ''}, not ${inRegions(r)}.`;
   }
-  const others = rest.length ? ` ${rest.length === 1 ? 'One more finding' : `${rest.length} more findings`}: ${rest.slice(0, 2).map(({ f }) => `${aLabel(f.label)} in the ${describeFinding(f, i.image).region}`).join('; ')}.` : '';
-  return `The ${label} is in the ${g.region}${g.nearEdge ? ', near the edge' : ''}.${others}`;
+  const others = rest.length ? ` ${rest.length === 1 ? 'One more finding' : `${rest.length} more findings`}: ${rest.slice(0, 2).map(({ f }) => `${aLabel(f.label)} ${inRegion(describeFinding(f, i.image).region as ImageRegion)}`).join('; ')}.` : '';
+  return `The ${label} is ${inRegion(g.region as ImageRegion)}${g.nearEdge ? ', near the edge' : ''}.${others}`;
 }
 
 /** "How big is it?" Size, extent and the severity grade. */

@@ -102,6 +102,15 @@ describe('answerQuestion', () => {
     expect(none.short).toMatch(/No explanation map is available for this inspection\.$/);
   });
 
+  it('explains a classifier without a good class by its label, and counts mass nouns in regions', async () => {
+    const ctx = weldContext({ model: { name: 'cells', version: '1', task: 'classify', labels: ['basophil', 'neutrophil'] }, explanations: [], aggregate: null });
+    ctx.inspection = { ...ctx.inspection, task: 'classify', goodLabels: [], label: 'neutrophil', score: 0.94, defectScore: 0.94, findings: [{ label: 'neutrophil', score: 0.94 }] };
+    expect((await ask('Why did the model decide this?', ctx)).short).toBe('The model classifies it as a neutrophil (94%); it has no "good" class and judges no defects. No explanation map is available for this inspection.');
+    const two = weldContext();
+    two.inspection = { ...two.inspection, findings: [two.inspection.findings[0], { ...two.inspection.findings[0], area: 20 }] };
+    expect((await ask('What kind of defect is it?', two)).short).toBe('It is porosity. The findings are 2 regions of porosity.');
+  });
+
   it('answers from similar cases, metrics and the card', async () => {
     expect((await ask('Have we seen this before?')).short).toBe('Yes: 1 similar past inspection, 1 rejected; reviewers confirmed 1 and overturned or corrected 0.');
     expect((await ask('Have we seen this before?', weldContext({ similar: [] }))).short).toBe('No similar past inspection of this model version was found.');

@@ -3,10 +3,10 @@
  * conformal set, referral) and why it decided (the explanation maps and their agreement).
  */
 import type { AnswerDraft } from './answer-draft.ts';
-import { findingsBySize, isGoodLabel, probabilityOf } from './answer-draft.ts';
+import { findingsBySize, isGoodLabel, judgesDefects, probabilityOf } from './answer-draft.ts';
 import { AGREE_WELL, describeAgreement, PARTLY } from './agreement.ts';
 import { percent } from './certainty.ts';
-import { aLabel, spokenLabel } from './geometry.ts';
+import { aLabel, inRegion, spokenLabel } from './geometry.ts';
 import { rankedRegions } from './heatmap-summary.ts';
 import type { AskExplanationSummary } from './types.ts';
 
@@ -51,7 +51,10 @@ export function answerExplanation(d: AnswerDraft): string {
   const v = d.verdict();
   const defects = findingsBySize(ctx).filter(({ f }) => !isGoodLabel(ctx, f.label));
   let why: string;
-  if (i.verdict === 'reject') {
+  if (!judgesDefects(ctx)) {
+    why = `The model classifies it as ${aLabel(i.label)} (${percent(i.score)}); it has no "good" class and judges no defects`;
+    d.add(`Label ${spokenLabel(i.label)} with probability ${percent(i.score)}.`, d.field('label', `label: ${i.label}`), d.field('score', `score: ${i.score.toFixed(3)}`));
+  } else if (i.verdict === 'reject') {
     const main = defects[0];
     if (main && i.task !== 'classify') {
       why = `It was rejected because the model found ${aLabel(main.f.label)} (score ${main.f.score.toFixed(2)})`;
@@ -73,7 +76,7 @@ export function answerExplanation(d: AnswerDraft): string {
     const [top, second] = rankedRegions(e);
     const inFindings = e.massInFindings !== null && e.massInFindings !== undefined ? `; ${percent(e.massInFindings)} of it lies inside the findings` : '';
     d.add(
-      `The ${e.method} map${e.targetLabel ? ` for ${spokenLabel(e.targetLabel)}` : ''} puts ${percent(top.share)} of its weight in the ${top.region} and ${percent(second.share)} in the ${second.region}${inFindings}.`,
+      `The ${e.method} map${e.targetLabel ? ` for ${spokenLabel(e.targetLabel)}` : ''} puts ${percent(top.share)} of its weight ${inRegion(top.region)} and ${percent(second.share)} ${inRegion(second.region)}${inFindings}.`,
       d.book.cite('explanation', e.id, `explanation ${e.method}${e.targetLabel ? ` (${e.targetLabel})` : ''}`),
     );
   }
@@ -81,5 +84,5 @@ export function answerExplanation(d: AnswerDraft): string {
   const lead = maps[0];
   const top = rankedRegions(lead)[0];
   const agree = ctx.aggregate ? (ctx.aggregate.score >= AGREE_WELL ? ', and the methods agree' : ctx.aggregate.score >= PARTLY ? ', and the methods agree only partly' : ', but the methods disagree') : '';
-  return `${why}; the ${lead.method} explanation puts most weight in the ${top.region}${agree}.`;
+  return `${why}; the ${lead.method} explanation puts most weight ${inRegion(top.region)}${agree}.`;
 }

@@ -55,5 +55,9 @@ describe('scoreAnswer', () => {
     expect(scoreAnswer(a('It was rejected because ...; the gradcam explanation puts most weight in the centre.'), ref, LABELS).correct).toBe(true);
     expect(scoreAnswer(a('It was rejected because ...; the gradcam explanation puts most weight in the left.'), ref, LABELS).correct).toBe(false);
     expect(scoreAnswer(a('It passed because the model found no defect region. No explanation map is available.'), { subtask: 'explanation', verdict: 'pass', region: null }, LABELS).correct).toBe(true);
+    // A model that judges no defects: the class named first instead of the verdict.
+    const cells = ['basophil', 'neutrophil'];
+    expect(scoreAnswer(a('The model classifies it as a neutrophil (94%); the gradcam explanation puts most weight in the centre.'), { subtask: 'explanation', verdict: null, label: 'neutrophil', region: 'centre' }, cells).correct).toBe(true);
+    expect(scoreAnswer(a('The model classifies it as a basophil (94%); the gradcam explanation puts most weight in the centre.'), { subtask: 'explanation', verdict: null, label: 'neutrophil', region: 'centre' }, cells).correct).toBe(false);
   });
 });

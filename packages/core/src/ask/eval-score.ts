@@ -13,8 +13,10 @@
  *   knowledge base was available, a cited passage must mention the class.
  * - confidence: the short answer must state the model's probability (a percentage within
  *   one point of it) and say "unsure" exactly when the reference is unsure.
- * - explanation: the short answer must give the verdict ("rejected" or "passed") and name
- *   first the grid region with the most heatmap mass (reference), when there is a map.
+ * - explanation: the short answer must give the verdict ("rejected" or "passed"; for a
+ *   model that judges no defects, verdict null, the first label named must be the
+ *   reference label instead) and name first the grid region with the most heatmap mass
+ *   (reference), when there is a map.
  */
 import { GRID_REGIONS } from './geometry.ts';
 import { matchClassNames, matchRegions, spokenForms } from './slots.ts';
@@ -32,7 +34,7 @@ export type AskReference =
   | { subtask: 'location'; points: [number, number][]; image: { width: number; height: number }; tolerance?: number }
   | { subtask: 'description' | 'cause'; label: string; kbAvailable: boolean }
   | { subtask: 'confidence'; probability: number; unsure: boolean }
-  | { subtask: 'explanation'; verdict: 'pass' | 'reject'; region: Exclude<ImageRegion, 'edge'> | null };
+  | { subtask: 'explanation'; verdict: 'pass' | 'reject' | null; label?: string; region: Exclude<ImageRegion, 'edge'> | null };
 
 /** A scored answer. */
 export interface AskScore {
@@ -105,10 +107,12 @@ export function scoreAnswer(answer: Pick<Answer, 'short' | 'citations'>, ref: As
       return { correct: states && saysUnsure === ref.unsure, detail: `stated ${stated.join(', ') || 'no percentage'} (want ${want.toFixed(1)}), ${saysUnsure ? 'says' : 'does not say'} unsure (want ${ref.unsure ? 'unsure' : 'sure'})` };
     }
     case 'explanation': {
-      const verdict = /\brejected\b/i.test(short) ? 'reject' : /\bpassed\b/i.test(short) ? 'pass' : undefined;
+      const verdict = /\brejected\b/i.test(short) ? 'reject' : /\bpassed\b/i.test(short) ? 'pass' : null;
+      const label = matchClassNames(short, labels)[0];
       const region = firstRegion(short) ?? null;
-      const correct = verdict === ref.verdict && (ref.region === null || region === ref.region);
-      return { correct, detail: `read ${verdict ?? 'no verdict'} and ${region ?? 'no region'}, expected ${ref.verdict} and ${ref.region ?? 'any region'}` };
+      const decision = ref.verdict !== null ? verdict === ref.verdict : label === ref.label;
+      const correct = decision && (ref.region === null || region === ref.region);
+      return { correct, detail: `read ${ref.verdict !== null ? (verdict ?? 'no verdict') : (label ?? 'no label')} and ${region ?? 'no region'}, expected ${ref.verdict ?? ref.label} and ${ref.region ?? 'any region'}` };
     }
   }
 }

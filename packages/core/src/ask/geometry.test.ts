@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aLabel, describeFinding, isNearEdge, regionOfPoint } from './geometry.ts';
+import { aLabel, describeFinding, inRegions, isNearEdge, regionOfPoint } from './geometry.ts';
 import { rankedRegions, summarizeHeatmap } from './heatmap-summary.ts';
 
 describe('findings geometry', () => {
@@ -11,6 +11,10 @@ describe('findings geometry', () => {
     expect(regionOfPoint(29.9, 60, 90, 90)).toBe('lower left');
     expect(regionOfPoint(30, 60, 90, 90)).toBe('bottom');
     expect(regionOfPoint(90, 45, 90, 90)).toBe('right');
+  });
+
+  it('puts each region with its preposition', () => {
+    expect(inRegions(['upper left', 'top', 'right', 'centre', 'edge'])).toBe('in the upper left or at the top or on the right or in the centre or near the edge');
   });
 
   it('calls a box near the edge within 8% of the shorter side', () => {
@@ -32,6 +36,7 @@ describe('findings geometry', () => {
     expect(g.region).toBe('centre');
     expect(g.text).toBe('10 px of porosity in the centre, covering 0.6% of the image');
     expect(describeFinding({ label: 'defect', score: 0.9 }, { width: 10, height: 10 }).text).toMatch(/^a defect over the image as a whole/);
+    expect(describeFinding({ label: 'hole', score: 0.8, box: [0, 40, 10, 50], area: 80 }, { width: 100, height: 100 }).text).toBe('a 10 px hole on the left, near the edge, covering 0.8% of the image');
     expect(aLabel('eosinophil')).toBe('an eosinophil');
     expect(aLabel('lack_of_fusion')).toBe('lack of fusion');
   });

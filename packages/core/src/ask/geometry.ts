@@ -62,8 +62,34 @@ export function spokenLabel(label: string): string {
   return label.replace(/_/g, ' ');
 }
 
+/** A region with its preposition: "in the upper left", "at the top", "on the left", "near the edge". */
+export function inRegion(region: ImageRegion): string {
+  switch (region) {
+    case 'top':
+    case 'bottom':
+      return `at the ${region}`;
+    case 'left':
+    case 'right':
+      return `on the ${region}`;
+    case 'edge':
+      return 'near the edge';
+    default:
+      return `in the ${region}`;
+  }
+}
+
+/** Regions joined with "or", each with its preposition. */
+export function inRegions(regions: readonly ImageRegion[]): string {
+  return regions.map(inRegion).join(' or ');
+}
+
 /** Class names read as mass nouns, without an article ("porosity in the centre"). */
 const MASS_NOUNS = new Set(['porosity', 'lack of fusion', 'corrosion', 'contamination', 'background']);
+
+/** Whether a label reads as a mass noun ("porosity"). */
+export function isMassNoun(label: string): boolean {
+  return MASS_NOUNS.has(spokenLabel(label));
+}
 
 /** A label as a noun phrase: "a scratch", "an eosinophil", "porosity". */
 export function aLabel(label: string): string {
@@ -102,7 +128,7 @@ export function describeFinding(f: AskFinding, image: { width: number; height: n
   const thin = area < 0.35 * bw * bh;
   const lengthPx = thin ? Math.hypot(bw, bh) : Math.max(bw, bh);
   const areaShare = area / (image.width * image.height);
-  const where = `in the ${region}${nearEdge ? ', near the edge' : ''}`;
+  const where = `${inRegion(region)}${nearEdge ? ', near the edge' : ''}`;
   if (pixelSizeMm !== undefined && pixelSizeMm > 0) {
     const lengthMm = lengthPx * pixelSizeMm;
     return { region, nearEdge, lengthPx, lengthMm, areaShare, text: `${sized(`${fmt(lengthMm)} mm`, name)} ${where}` };
