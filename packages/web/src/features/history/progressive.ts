@@ -10,7 +10,7 @@ import { startTransition, useEffect, useState } from 'react';
  * are shown. A list that grows (more loaded) continues from where it is; one that shrinks is
  * shown whole at once.
  */
-export function useProgressiveCount(total: number, first = 12, step = 8): number {
+export function useProgressiveCount(total: number, first = 10, step = 8): number {
   const [shown, setShown] = useState(() => Math.min(total, first));
   useEffect(() => {
     if (shown >= total) return;
