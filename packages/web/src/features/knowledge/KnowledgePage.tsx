@@ -14,7 +14,7 @@ import { bytes, dateTime } from '../../shared/lib/format.ts';
 import { Badge } from '../../shared/ui/badge.tsx';
 import { Button } from '../../shared/ui/button.tsx';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../shared/ui/card.tsx';
-import { Dialog, DialogClose, DialogContent } from '../../shared/ui/dialog.tsx';
+import { ConfirmDialog } from '../../shared/ui/confirm-dialog.tsx';
 import { Input, Label } from '../../shared/ui/form.tsx';
 import { EmptyState, PageHeader, Skeleton, Spinner } from '../../shared/ui/states.tsx';
 import { Table, Td, Th } from '../../shared/ui/table.tsx';
@@ -123,23 +123,18 @@ function DocumentsTab() {
         </CardContent>
       </Card>
       <UploadCard />
-      <Dialog open={removing !== null} onOpenChange={(o) => !o && setRemoving(null)}>
-        {removing ? (
-          <DialogContent title={`Delete ${removing.title}?`} description="Its passages leave the knowledge base; answers given earlier keep what they quoted. This cannot be undone.">
-            {remove.error ? <AskErrorMessage error={remove.error} /> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="outline" className="h-11">
-                  Keep it
-                </Button>
-              </DialogClose>
-              <Button variant="destructive" className="h-11" onClick={() => remove.mutate(removing.id)} disabled={remove.isPending}>
-                Delete document
-              </Button>
-            </div>
-          </DialogContent>
-        ) : null}
-      </Dialog>
+      <ConfirmDialog
+        item={removing}
+        onClose={() => setRemoving(null)}
+        title={(d) => `Delete ${d.title}?`}
+        description={() => 'Its passages leave the knowledge base; answers given earlier keep what they quoted. This cannot be undone.'}
+        confirmLabel="Delete document"
+        onConfirm={(d) => remove.mutate(d.id)}
+        pending={remove.isPending}
+        error={remove.error}
+        renderError={(e) => <AskErrorMessage error={e} />}
+        buttonClassName="h-11"
+      />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Button } from './button.tsx';
 import { Dialog, DialogClose, DialogContent } from './dialog.tsx';
 import { ErrorMessage } from './states.tsx';
@@ -20,6 +21,10 @@ export interface ConfirmDialogProps<T> {
   pending: boolean;
   /** The action's error, shown above the buttons. */
   error?: unknown;
+  /** Renders the error (default: the shared ErrorMessage). */
+  renderError?: (error: unknown) => ReactNode;
+  /** Extra classes of both buttons (e.g. taller touch targets). */
+  buttonClassName?: string;
 }
 
 /**
@@ -27,18 +32,20 @@ export interface ConfirmDialogProps<T> {
  * the consequence in words, the action's error when it fails, a safe default button and the
  * destructive one. Stays open while the action runs.
  */
-export function ConfirmDialog<T>({ item, onClose, title, description, confirmLabel, pendingLabel, cancelLabel = 'Keep it', onConfirm, pending, error }: ConfirmDialogProps<T>) {
+export function ConfirmDialog<T>({ item, onClose, title, description, confirmLabel, pendingLabel, cancelLabel = 'Keep it', onConfirm, pending, error, renderError, buttonClassName }: ConfirmDialogProps<T>) {
   const open = item !== null && item !== undefined;
   return (
     <Dialog open={open} onOpenChange={(o) => !o && !pending && onClose()}>
       {open ? (
         <DialogContent title={title(item)} description={description(item)}>
-          {error ? <ErrorMessage error={error} /> : null}
+          {error ? renderError ? renderError(error) : <ErrorMessage error={error} /> : null}
           <div className="flex justify-end gap-2">
             <DialogClose asChild>
-              <Button variant="outline">{cancelLabel}</Button>
+              <Button variant="outline" className={buttonClassName}>
+                {cancelLabel}
+              </Button>
             </DialogClose>
-            <Button variant="destructive" onClick={() => onConfirm(item)} disabled={pending}>
+            <Button variant="destructive" className={buttonClassName} onClick={() => onConfirm(item)} disabled={pending}>
               {pending && pendingLabel ? pendingLabel : confirmLabel}
             </Button>
           </div>
