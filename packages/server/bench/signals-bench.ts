@@ -16,14 +16,16 @@
  *
  * `--aa` runs the same rounds with signals on in both servers (an A/A comparison): its ratios
  * show the noise floor of the machine and of the two-server design, against which the A/B
- * ratios are to be read.
+ * ratios are to be read. `--off-first` starts the off (B) server first instead of the on (A)
+ * one: the first-started server has used more CPU per request in A/A runs, so a series of runs
+ * alternates the order.
  *
  * Then, in this process, what the worker itself spends: the inference worker's ModelRunner
  * on the same image, `WORKER_RUNS` batches of one alternating signals on and off (median and
  * mean ms), which is the part of the difference the signals cause (no HTTP, no database, no
  * other process); `--no-worker` skips it. Prints the load average and time with the figures.
- * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--no-worker]]` (defaults 3 and
- * 10): about 4 * rounds * seconds + 40 seconds.
+ * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--off-first] [--no-worker]]`
+ * (defaults 3 and 10): about 4 * rounds * seconds + 40 seconds.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,7 +45,7 @@ const MODEL = 'surface-classifier';
 const ISSUER = 'https://bench.supabase.co/auth/v1';
 const FLAGS = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
 const POSITIONAL = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-for (const f of FLAGS) if (f !== '--aa' && f !== '--no-worker') throw new Error(`unknown flag ${f} (known: --aa, --no-worker)`);
+for (const f of FLAGS) if (f !== '--aa' && f !== '--no-worker' && f !== '--off-first') throw new Error(`unknown flag ${f} (known: --aa, --no-worker, --off-first)`);
 const DURATION_S = Number(POSITIONAL[0] ?? 3);
 const ROUNDS = Number(POSITIONAL[1] ?? 10);
 /** A/A: both servers record signals; the ratios are the noise floor. */
@@ -169,7 +171,11 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
   const started = new Date().toISOString();
   // In A/A mode the "off" server records signals too: the ratios measure the noise floor.
-  const servers = { on: await startServer(dirs.on, secret, 'on'), off: await startServer(dirs.off, secret, AA ? 'on' : 'off') };
+  // The server started first has used more CPU per request in A/A runs; --off-first swaps the start order.
+  const offFirst = FLAGS.has('--off-first');
+  const first = offFirst ? await startServer(dirs.off, secret, AA ? 'on' : 'off') : await startServer(dirs.on, secret, 'on');
+  const second = offFirst ? await startServer(dirs.on, secret, 'on') : await startServer(dirs.off, secret, AA ? 'on' : 'off');
+  const servers = offFirst ? { on: second, off: first } : { on: first, off: second };
   const urls = { on: `${servers.on.url}/api/xai-qc/detect?model=${MODEL}`, off: `${servers.off.url}/api/xai-qc/detect?model=${MODEL}` };
   const pairs: { on: Round; off: Round }[] = [];
   try {
@@ -189,7 +195,8 @@ async function main(): Promise<void> {
   const f2 = (v: number): string => v.toFixed(2);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; started ${started}, load average (1 min) ${f2(loadBefore)} before, ${f2(loadavg()[0])} after`);
   console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds (A B B A, alternating) of ${DURATION_S} s at 1 and at 8 clients`);
-  console.log(AA ? 'A/A: both servers record signals (the noise floor); A and B below are the two servers\n' : 'A/B: signals on against XQC_SIGNALS=off\n');
+  console.log(AA ? 'A/A: both servers record signals (the noise floor); A and B below are the two servers' : 'A/B: signals on against XQC_SIGNALS=off');
+  console.log(`started first: ${FLAGS.has('--off-first') ? nameB : nameA}\n`);
   console.log(`round | ${nameA} mean ms | ${nameB} mean ms | mean ${nameA}/${nameB} | ${nameA} p50 | ${nameB} p50 | ${nameA} req/s (8) | ${nameB} req/s (8) | req/s ${nameA}/${nameB} | errors`);
   pairs.forEach((p, i) => {
     console.log(
