@@ -13,7 +13,7 @@ import { data } from '@xai-qc/client';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { ImageOff, X } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../../app/api.ts';
 import { cn } from '../../shared/lib/cn.ts';
@@ -69,8 +69,9 @@ export default function HistoryPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  // The first screen of rows at once, the rest a few per task (no long task on a full page).
-  const shown = useProgressiveCount(rows.length);
+  const setSearchRef = useRef(setSearch);
+  setSearchRef.current = setSearch;
+  const onReviewer = useCallback((reviewer: string) => setSearchRef.current({ reviewer }), []);
   const filtered = activeFilterCount(search) > 0;
   // The unreviewed outcome is reviewed=false: choosing it drops reviewed=yes, and reviewed=yes drops it.
   const setOutcome = (outcome: OutcomeFilter | undefined) => setSearch(outcome === 'unreviewed' ? { outcome, reviewed: undefined } : { outcome });
@@ -135,11 +136,7 @@ export default function HistoryPage() {
                 <Th className="text-right" title="1 - 2 |defect score - 0.5|: 1 when the defect score is 0.5">Uncer&shy;tainty</Th>
               </tr>
             </thead>
-            <tbody>
-              {rows.slice(0, shown).map((i) => (
-                <HistoryRow key={i.id} inspection={i} onReviewer={(reviewer) => setSearch({ reviewer })} />
-              ))}
-            </tbody>
+            <HistoryRows rows={rows} onReviewer={onReviewer} />
           </Table>
         </Card>
       ) : null}
@@ -157,6 +154,21 @@ export default function HistoryPage() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * The table's rows: the first screen at once, the rest a few per task (no long task on a full
+ * page). Only this component re-renders per slice, and a row already shown is not rendered again.
+ */
+function HistoryRows({ rows, onReviewer }: { rows: Inspection[]; onReviewer: (subject: string) => void }) {
+  const shown = useProgressiveCount(rows.length);
+  return (
+    <tbody>
+      {rows.slice(0, shown).map((i) => (
+        <HistoryRowMemo key={i.id} inspection={i} onReviewer={onReviewer} />
+      ))}
+    </tbody>
   );
 }
 
@@ -379,3 +391,5 @@ function HistoryRow({ inspection: i, onReviewer }: { inspection: Inspection; onR
     </tr>
   );
 }
+
+const HistoryRowMemo = memo(HistoryRow);
