@@ -384,6 +384,36 @@ describe.each(MODES)('smoke: the real server, every documented route, $name', (m
       },
       { op: 'GET /api/xai-qc/inspections', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections', { params: { query: { model: 'surface-classifier' } } }) },
       { op: 'GET /api/xai-qc/inspections/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}', { params: { path: { id: need('inspection') } } }) },
+      {
+        op: 'POST /api/xai-qc/inspections/{id}/questions',
+        as: 'viewer',
+        call: async (c) => {
+          const r = await c.POST('/api/xai-qc/inspections/{id}/questions', { params: { path: { id: need('inspection') } }, body: { question: 'Is this part defective?' } });
+          state.question = r.data?.id ?? '';
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/inspections/{id}/questions', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}/questions', { params: { path: { id: need('inspection') } } }) },
+      {
+        op: 'POST /api/xai-qc/questions/{id}/feedback',
+        as: 'viewer',
+        call: (c) => c.POST('/api/xai-qc/questions/{id}/feedback', { params: { path: { id: need('question') } }, body: { helpful: false, comment: 'smoke' } }),
+      },
+      { op: 'GET /api/xai-qc/questions', as: 'engineer', call: (c) => c.GET('/api/xai-qc/questions', { params: { query: { helpful: false } } }) },
+      {
+        op: 'POST /api/xai-qc/knowledge/documents',
+        as: 'engineer',
+        call: async (_c, as) => {
+          const body = multipartBody([{ name: 'file', filename: 'line-3-notes.md', contentType: 'text/markdown', data: Buffer.from('# Line 3\n\nScratches on line 3 come from the conveyor guide rail.\n') }]);
+          const r = await send(as as Role, '/api/xai-qc/knowledge/documents', { method: 'POST', body: body.payload, headers: body.headers });
+          if (r.response.ok) state.document = ((await r.response.clone().json()) as { id: string }).id;
+          return r;
+        },
+      },
+      { op: 'GET /api/xai-qc/knowledge/documents', as: 'viewer', call: (c) => c.GET('/api/xai-qc/knowledge/documents') },
+      { op: 'GET /api/xai-qc/knowledge/documents/{id}', as: 'viewer', call: (c) => c.GET('/api/xai-qc/knowledge/documents/{id}', { params: { path: { id: need('document') } } }) },
+      { op: 'GET /api/xai-qc/knowledge/search', as: 'viewer', call: (c) => c.GET('/api/xai-qc/knowledge/search', { params: { query: { q: 'conveyor guide rail' } } }) },
+      { op: 'DELETE /api/xai-qc/knowledge/documents/{id}', as: 'engineer', call: (c) => c.DELETE('/api/xai-qc/knowledge/documents/{id}', { params: { path: { id: need('document') } } }) },
       { op: 'GET /api/xai-qc/inspections/{id}/image', as: 'viewer', call: (c) => c.GET('/api/xai-qc/inspections/{id}/image', { params: { path: { id: need('inspection') } }, parseAs: 'arrayBuffer' }) },
       {
         op: 'GET /api/xai-qc/inspections/{id}/overlay.png',
