@@ -45,6 +45,8 @@ async function seed(server: E2eServer): Promise<{ classifier: string; anomaly: s
     await call(server, token, 'POST', `/inspections/${ids['surface-classifier']![i]}/reviews`, { verdict: label === 'good' ? 'pass' : 'reject', label, comment: 'seeded for the screenshots' });
   }
   await call(server, token, 'POST', '/explain', { inspectionId: ids['surface-classifier']![0], method: 'gradcam' }).catch(() => undefined);
+  // a question asked about the segmenter's first inspection (its answer is shown on the inspection page)
+  await call(server, token, 'POST', `/inspections/${ids['surface-segmenter']![0]}/questions`, { question: 'Where is the defect?' });
   // a monitor of the classifier with one stored result, and an alert rule
   const models = await call<{ items: { name: string; activeVersion: string | null }[] }>(server, token, 'GET', '/models');
   const version = models.items.find((m) => m.name === 'surface-classifier')?.activeVersion ?? '1.0.0';
@@ -73,7 +75,8 @@ async function settle(page: Page): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const server = await startServer();
-  const browser = await launchBrowser();
+  // Chromium's fake camera, so the station page shows a live view
+  const browser = await launchBrowser({ extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
   try {
     const ids = await seed(server);
     const pages: [string, string][] = [
@@ -94,6 +97,8 @@ async function main(): Promise<void> {
       ['reports', '/reports'],
       ['users', '/admin/users'],
       ['api-keys', '/admin/api-keys'],
+      ['station', '/station'],
+      ['knowledge', '/knowledge'],
     ];
     for (const size of ['desktop', 'tablet'] as const) {
       const ctx = await newContext(browser, size);
