@@ -9,7 +9,7 @@ import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { BullMqJobQueue } from './bullmq-queue.ts';
-import { exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
+import { endedOneAndMidAnother, exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('./bullmq-crash-worker.fixture.ts', import.meta.url));
 const REDIS_URL = process.env.XQC_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -37,7 +37,7 @@ describe('BullMQ queue: a worker killed with SIGKILL mid-job (PostgreSQL rows, r
     const running = async (): Promise<string[]> => (await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute()).map((r) => r.id);
 
     const first = start();
-    await until('the first worker to finish a job and hold others', async () => log().some((l) => l.startsWith('end ')) && (await running()).length > 0);
+    await until('the first worker to finish a job and be in the middle of another', async () => endedOneAndMidAnother(log(), await running()));
     first.kill('SIGKILL');
     await exited(first);
     const heldByDead = await running();

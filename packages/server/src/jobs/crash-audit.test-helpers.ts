@@ -33,5 +33,19 @@ export async function until(what: string, probe: () => boolean | Promise<boolean
   }
 }
 
+/**
+ * Whether the worker has ended a job and is now in the middle of another: a job that is
+ * `running` in the table (`runningIds`), whose handler logged its start less than 150 ms ago
+ * and has not logged its end (crash-handler.fixture.ts works 300 ms). A kill now lands
+ * mid-handler; a job whose handler has ended but whose row is not yet committed does not count,
+ * as its commit could land before the kill.
+ */
+export function endedOneAndMidAnother(lines: string[], runningIds: string[], now = Date.now()): boolean {
+  if (!lines.some((l) => l.startsWith('end '))) return false;
+  const ended = new Set(lines.filter((l) => l.startsWith('end ')).map((l) => l.split(' ')[1]));
+  const startedAt = new Map(lines.filter((l) => l.startsWith('start ')).map((l) => [l.split(' ')[1], Number(l.split(' ')[3])]));
+  return runningIds.some((id) => !ended.has(id) && now - (startedAt.get(id) ?? -Infinity) < 150);
+}
+
 /** Resolves with the exit code once `child` has exited (at once when it already has). */
 export const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));

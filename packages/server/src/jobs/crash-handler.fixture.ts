@@ -1,6 +1,6 @@
 /**
  * The handler both crash-test workers run (crash-worker.fixture.ts, bullmq-crash-worker.fixture.ts):
- * appends `start <job> <pid>` to the log, stores a result blob (so a kill mid-job leaves an
+ * appends `start <job> <pid> <epoch ms>` to the log, stores a result blob (so a kill mid-job leaves an
  * unreferenced blob for the sweep to find), works for 300 ms, appends `end <job> <pid>` and
  * returns its pid with the blob's key.
  */
@@ -23,7 +23,7 @@ export function crashTestBlobs(db: Kysely<Database>, dataDir: string): Blobs {
 /** The crash tests' `blob.sweep` stand-in. */
 export function crashHandler(blobs: Blobs, logPath: string): JobHandler<'blob.sweep'> {
   return async ({ job, signal }) => {
-    appendFileSync(logPath, `start ${job.id} ${process.pid}\n`);
+    appendFileSync(logPath, `start ${job.id} ${process.pid} ${Date.now()}\n`);
     const { sha256 } = await blobs.put(new TextEncoder().encode(`result of ${job.id} by ${process.pid}`), 'text/plain');
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(resolve, 300);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobRepository } from '../repositories/job.repository.ts';
 import { openTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
+import { endedOneAndMidAnother, exited, expectNothingOrphaned, until } from './crash-audit.test-helpers.ts';
 import { EmbeddedJobQueue } from './embedded-queue.ts';
 
 const FIXTURE = fileURLToPath(new URL('./crash-worker.fixture.ts', import.meta.url));
@@ -33,9 +33,9 @@ describe('embedded queue: a worker killed with SIGKILL mid-job (SQLite file, rea
     const log = (): string[] => (existsSync(logPath) ? readFileSync(logPath, 'utf8').trim().split('\n') : []);
 
     const first = startWorker(sqlitePath, logPath, t.dataDir);
-    await until('the first worker to finish a job and hold others', async () => {
+    await until('the first worker to finish a job and be in the middle of another', async () => {
       const held = await t.db.selectFrom('jobs').select('id').where('status', '=', 'running').execute();
-      return log().some((l) => l.startsWith('end ')) && held.length > 0;
+      return endedOneAndMidAnother(log(), held.map((r) => r.id));
     });
     first.kill('SIGKILL');
     await exited(first);
