@@ -102,9 +102,9 @@ describe('feedback', () => {
     expect(feedbackBody({ helpful: false, comment: ' wrong place ', verdict: 'pass', label: '' })).toEqual({ helpful: false, comment: 'wrong place', correction: { verdict: 'pass' } });
     expect(feedbackBody({ helpful: false, comment: '', verdict: '', label: 'crack' })).toEqual({ helpful: false, correction: { label: 'crack' } });
   });
-  it('finds the newest feedback in a list or a single one', () => {
+  it("reads the caller's feedback, absent when none was given", () => {
     expect(latestFeedback({ feedback: null })).toBeUndefined();
-    expect(latestFeedback({ feedback: { helpful: true } })).toEqual({ helpful: true });
-    expect(latestFeedback({ feedback: [{ helpful: true, createdAt: '2026-01-01T00:00:00Z' }, { helpful: false, createdAt: '2026-02-01T00:00:00Z' }] })?.helpful).toBe(false);
+    const given = { id: 'f', questionId: 'q', helpful: false, comment: 'wrong place', correction: null, reviewId: null, createdAt: '2026-02-01T00:00:00Z', createdBy: 'u' };
+    expect(latestFeedback({ feedback: given })).toBe(given);
   });
 });

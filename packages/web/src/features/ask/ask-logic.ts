@@ -198,12 +198,9 @@ export function feedbackBody(d: FeedbackDraft): FeedbackBody {
   return body;
 }
 
-/** The newest feedback of a question, whether the server gives one or a list. */
+/** The caller's feedback on a question (the server keeps one per person; a second replaces it). */
 export function latestFeedback(q: Pick<Question, 'feedback'>): AnswerFeedback | undefined {
-  const f = q.feedback;
-  if (!f) return undefined;
-  if (Array.isArray(f)) return [...f].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
-  return f;
+  return q.feedback ?? undefined;
 }
 
 /** The intent in words, for the answer's header. */

@@ -105,7 +105,7 @@ function DocumentsTab() {
                       {d.filename ? <span className="block text-xs text-muted-foreground">{d.filename}</span> : null}
                     </Td>
                     <Td>{d.builtIn ? <Badge variant="secondary">Built in</Badge> : <span className="whitespace-nowrap text-sm">{kindName(d.mediaType)}{d.bytes ? `, ${bytes(d.bytes)}` : ''}</span>}</Td>
-                    <Td className="text-right tabular-nums">{passageCount(d) ?? '\u2013'}</Td>
+                    <Td className="text-right tabular-nums">{passageCount(d)}</Td>
                     <Td className="whitespace-nowrap text-sm">{d.builtIn ? '\u2013' : dateTime(d.createdAt)}</Td>
                     <Td className="text-right">
                       {d.builtIn ? null : (
@@ -150,7 +150,7 @@ function UploadCard() {
   const upload = useMutation({
     mutationFn: ({ file, title }: { file: File; title: string }) => uploadDocument(file, title),
     onSuccess: async (d) => {
-      toast(`Added ${d.title}`, { tone: 'success', description: passageCount(d) !== undefined ? `${passageCount(d)} passage${passageCount(d) === 1 ? '' : 's'} indexed.` : undefined });
+      toast(`Added ${d.title}`, { tone: 'success', description: `${passageCount(d)} passage${passageCount(d) === 1 ? '' : 's'} indexed.` });
       setFile(null);
       setTitle('');
       setProposed('');

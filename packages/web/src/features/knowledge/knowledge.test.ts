@@ -22,11 +22,10 @@ describe('titleFromFileName', () => {
 });
 
 describe('passageCount', () => {
-  it('reads a count or a list', () => {
-    expect(passageCount({ id: 'a', title: 'A', builtIn: false, passages: 4 })).toBe(4);
-    expect(passageCount({ id: 'a', title: 'A', builtIn: false, passageCount: 7 })).toBe(7);
-    expect(passageCount({ id: 'a', title: 'A', builtIn: false, passages: [{ id: 'p', text: 't' }] })).toBe(1);
-    expect(passageCount({ id: 'a', title: 'A', builtIn: true })).toBeUndefined();
+  const doc = { id: 'a', title: 'A', builtIn: false, filename: 'a.md', mediaType: 'text/markdown', bytes: 10, createdAt: null, createdBy: null, passages: 4 };
+  it("reads the list's count, or the passages a document's page lists", () => {
+    expect(passageCount(doc)).toBe(4);
+    expect(passageCount({ ...doc, passagesList: [{ id: 'p', source: 'A', text: 't' }] })).toBe(1);
   });
 });
 

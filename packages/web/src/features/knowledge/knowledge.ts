@@ -28,12 +28,9 @@ export function titleFromFileName(name: string): string {
   return base ? base[0]!.toUpperCase() + base.slice(1) : name;
 }
 
-/** How many passages a document has (lists give a count, a document's own page the passages). */
-export function passageCount(doc: KnowledgeDocument): number | undefined {
-  if (typeof doc.passageCount === 'number') return doc.passageCount;
-  if (typeof doc.passages === 'number') return doc.passages;
-  if (Array.isArray(doc.passages)) return doc.passages.length;
-  return undefined;
+/** How many passages a document has (its own page lists them; lists give the count). */
+export function passageCount(doc: KnowledgeDocument): number {
+  return doc.passagesList?.length ?? doc.passages;
 }
 
 /** A piece of passage text, marked when it is one of the searched words. */
