@@ -5,15 +5,16 @@
  * the share a data-parallel worker computes. An op type whose time does not drop from one
  * thread to two runs single-threaded in ONNX Runtime's CPU kernels.
  *
- * Run: `npx tsx packages/core/bench/train-profile.ts [size] [batch]`. The profiler is not
- * part of the runtime seam (session.ts), so this script talks to onnxruntime-node itself.
+ * Run: `npx tsx packages/core/bench/train-profile.ts [size] [batch]`. Sessions come from the
+ * runtime seam with `profileFilePrefix` set (ONNX Runtime's profiler).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { saveModel } from '../src/onnx/model-io.ts';
 import { drawMask } from '../src/onnx/passes/dropout-as-mask.ts';
+import type { Tensor } from '../src/onnx/tensor.ts';
+import { createSession } from '../src/runtime/session.ts';
 import { buildTrainingGraph } from '../src/train/training-graph.ts';
 import type { TrainingGraph } from '../src/train/training-graph.ts';
 import { compactResNet } from '../src/train/zoo/compact-resnet.ts';
@@ -38,23 +39,17 @@ interface ProfileEvent {
 async function profile(tg: TrainingGraph, bytes: Uint8Array, size: number, batch: number, threads: number, steps: number): Promise<{ wallMs: number; ops: OpTime[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'xqc-profile-'));
   try {
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      enableProfiling: true,
-      profileFilePrefix: join(dir, 'train'),
-      logSeverityLevel: 3,
-    });
+    const session = await createSession(bytes, { intraOpThreads: threads, interOpThreads: 1, graphOptimization: 'all', profileFilePrefix: join(dir, 'train') });
+    const f32 = (data: Float32Array, dims: number[]): Tensor => ({ dtype: 'float32', dims, data });
     const rng = keyedRng(3);
-    const feeds: Record<string, ort.Tensor> = {
-      [tg.input]: new ort.Tensor('float32', Float32Array.from({ length: batch * 3 * size * size }, () => rng() * 4 - 2), [batch, 3, size, size]),
-      [tg.targets]: new ort.Tensor('float32', Float32Array.from({ length: batch * 5 }, (_, i) => (i % 5 === 0 ? 1 : 0)), [batch, 5]),
-      [tg.cotangent]: new ort.Tensor('float32', new Float32Array([1]), []),
+    const feeds: Record<string, Tensor> = {
+      [tg.input]: f32(Float32Array.from({ length: batch * 3 * size * size }, () => rng() * 4 - 2), [batch, 3, size, size]),
+      [tg.targets]: f32(Float32Array.from({ length: batch * 5 }, (_, i) => (i % 5 === 0 ? 1 : 0)), [batch, 5]),
+      [tg.cotangent]: f32(new Float32Array([1]), []),
     };
     const dims = new Map(tg.model.graph.inputs.map((i) => [i.name, i.shape as number[]]));
-    for (const [name, t] of Object.entries(tg.initial)) feeds[name] = new ort.Tensor('float32', Float32Array.from(t.data as Float32Array), dims.get(name) as number[]);
-    for (const d of tg.dropouts) feeds[d.input] = new ort.Tensor('float32', drawMask(d, batch, rng), [batch, ...d.dims]);
+    for (const [name, t] of Object.entries(tg.initial)) feeds[name] = f32(Float32Array.from(t.data as Float32Array), dims.get(name) as number[]);
+    for (const d of tg.dropouts) feeds[d.input] = f32(drawMask(d, batch, rng), [batch, ...d.dims]);
     const fetch = [tg.loss, ...tg.parameters.map((p) => tg.grads[p])];
     await session.run(feeds, fetch);
     const t0 = performance.now();

@@ -92,3 +92,22 @@ describe('runtime logging', () => {
     expect(r.stdout).toBe('ok');
   });
 });
+
+describe('profiling through the seam', () => {
+  it('writes a trace with the kernel time of each node when the session ends profiling', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'xqc-profile-test-'));
+    try {
+      const s = await createSession(reluBytes(), { profileFilePrefix: join(dir, 'p') });
+      expect(toNumbers((await s.run({ x })).y0!)).toEqual([0, 2]);
+      s.endProfiling();
+      await s.release();
+      const files = await readdir(dir);
+      expect(files).toHaveLength(1);
+      const events = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as { cat: string; name: string; args?: { op_name?: string } }[];
+      expect(events.some((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.args?.op_name === 'Relu')).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { AlertTriangle, Inbox, Loader2 } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { describeError } from '../lib/error-sentences.ts';
+import type { ErrorView } from '../lib/error-sentences.ts';
 import { cn } from '../lib/cn.ts';
 
 /** A spinner with a text for screen readers. */
@@ -30,9 +31,12 @@ export function EmptyState({ title, children, action, className }: { title: stri
   );
 }
 
-/** An error as a sentence, the server's detail, the field errors and the request id. */
-export function ErrorMessage({ error, className, action }: { error: unknown; className?: string; action?: ReactNode }) {
-  const v = describeError(error);
+/**
+ * An error as a sentence, the server's detail, the field errors and the request id.
+ * `describe` turns the error into those parts (default: the shared table, `describeError`).
+ */
+export function ErrorMessage({ error, className, action, describe = describeError }: { error: unknown; className?: string; action?: ReactNode; describe?: (error: unknown) => ErrorView }) {
+  const v = describe(error);
   return (
     <div role="alert" className={cn('flex gap-3 rounded-md border border-destructive/40 bg-destructive/10 p-3 text-sm', className)}>
       <AlertTriangle className="mt-0.5 size-4 shrink-0 text-destructive" aria-hidden="true" />
