@@ -1,8 +1,10 @@
 /**
  * Anomaly layout, anomalib's "folder" format: `ROOT/<good>/`, `ROOT/<defect>/`, and
  * optional binary masks `ROOT/masks/<defect>/<stem>.png` with 255 on defect pixels.
+ * Masks in the MVTec AD layout are read too: `ROOT/ground_truth/<defect>/<stem>_mask.png`,
+ * or, for a `test` folder, the sibling `ROOT/../ground_truth/<defect>/<stem>_mask.png`.
  */
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { XqcError } from '../errors.ts';
 import { DEFAULT_MAX_PIXELS } from '../image/image-decode.ts';
 import type { DatasetListing, DatasetSample, ReadDatasetOptions, SampleToWrite, SkippedFile } from './dataset.types.ts';
@@ -38,15 +40,33 @@ export async function writeAnomalySample(root: string, sample: SampleToWrite, go
   return paths;
 }
 
+/** The mask folder of anomalib's MVTec AD layout, `ground_truth/<defect>/<stem>_mask.png`. */
+export const GROUND_TRUTH_DIR = 'ground_truth';
+
+/** Adds the masks of `base/<defect>/<stem>[_mask].<ext>` (relative to the root as `prefix/<defect>/<name>`) not already known. */
+async function addMasks(masks: Map<string, string>, base: string, prefix: string, suffix: string): Promise<void> {
+  for (const dir of await listEntries(base, 'dir')) {
+    for (const name of await listEntries(join(base, dir), 'file')) {
+      if (!hasImageExtension(name)) continue;
+      const stem = stemOf(name);
+      const key = `${dir}/${suffix && stem.endsWith(suffix) ? stem.slice(0, -suffix.length) : stem}`;
+      if (!masks.has(key)) masks.set(key, `${prefix}/${dir}/${name}`);
+    }
+  }
+}
+
 /**
- * Lists an anomaly folder: every folder except `masks/` is a label (the good label comes
- * from `labels.json`, default `good`); defect images take `masks/<label>/<stem>.*` when
- * present and of the same size. Corrupt images, unusable masks and masks without an image
- * go to `skipped`. Throws `XQC_DATASET_INVALID` when there is no label folder.
+ * Lists an anomaly folder: every folder except `masks/` and `ground_truth/` is a label (the
+ * good label comes from `labels.json`, default `good`); defect images take
+ * `masks/<label>/<stem>.*` when present and of the same size, else the MVTec AD mask
+ * `ground_truth/<label>/<stem>_mask.*` (in the folder, or beside it when the folder is
+ * named `test`, as in `CATEGORY/test/` with `CATEGORY/ground_truth/`). Corrupt images,
+ * unusable masks and masks without an image go to `skipped`. Throws
+ * `XQC_DATASET_INVALID` when there is no label folder.
  */
 export async function readAnomalyDataset(root: string, options: ReadDatasetOptions = {}): Promise<DatasetListing> {
   const abs = resolve(root);
-  const labels = (await listEntries(abs, 'dir')).filter((d) => d !== 'masks');
+  const labels = (await listEntries(abs, 'dir')).filter((d) => d !== 'masks' && d !== GROUND_TRUTH_DIR);
   if (labels.length === 0) throw new XqcError('XQC_DATASET_INVALID', `${abs} has no image folders (expected ROOT/good/ and ROOT/<defect>/)`);
   const goodLabel = (await readLabelsFile(abs))?.goodLabel ?? 'good';
   const candidates: Candidate[] = [];
@@ -55,9 +75,10 @@ export async function readAnomalyDataset(root: string, options: ReadDatasetOptio
 
   const samples: DatasetSample[] = [];
   const extra: SkippedFile[] = [];
-  const maskDirs = await listEntries(join(abs, 'masks'), 'dir');
   const masks = new Map<string, string>();
-  for (const dir of maskDirs) for (const name of await listEntries(join(abs, 'masks', dir), 'file')) if (hasImageExtension(name)) masks.set(`${dir}/${stemOf(name)}`, `masks/${dir}/${name}`);
+  await addMasks(masks, join(abs, 'masks'), 'masks', '');
+  await addMasks(masks, join(abs, GROUND_TRUTH_DIR), GROUND_TRUTH_DIR, '_mask');
+  if (basename(abs) === 'test') await addMasks(masks, join(dirname(abs), GROUND_TRUTH_DIR), `../${GROUND_TRUTH_DIR}`, '_mask');
   const imageKeys = new Set(candidates.map((c) => `${c.label}/${stemOf(c.rel.slice(c.label.length + 1))}`));
   for (const sample of admitted) {
     const key = `${sample.label}/${stemOf(sample.image.slice(sample.label.length + 1))}`;

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +118,41 @@ describe('anomaly layout', () => {
       ['good/g.png', 'good', undefined],
     ]);
     expect(listing.skipped.map((s) => s.path)).toEqual(['crack/z.png']);
+  });
+
+  it('reads MVTec AD masks, ground_truth/<defect>/<stem>_mask.png, in the folder or beside a test folder', async () => {
+    const category = join(dir, 'mvtec');
+    await writeAnomalySample(join(category, 'test'), { stem: 'g', label: 'good', image: image(8, 8, 5) });
+    await writeAnomalySample(join(category, 'test'), { stem: 'd', label: 'pit', image: image(8, 8, 6) });
+    await writeAnomalySample(join(category, 'test'), { stem: 'e', label: 'pit', image: image(8, 8, 7) });
+    await mkdir(join(category, 'ground_truth', 'pit'), { recursive: true });
+    for (const stem of ['d', 'lost']) await writeFile(join(category, 'ground_truth', 'pit', `${stem}_mask.png`), await encodePng(mask(8, 8, 255, 3)));
+    const test = await readAnomalyDataset(join(category, 'test'));
+    expect(test.classes).toEqual(['good', 'pit']);
+    expect(test.samples.map((s) => [s.image, s.mask])).toEqual([
+      ['good/g.png', undefined],
+      ['pit/d.png', '../ground_truth/pit/d_mask.png'],
+      ['pit/e.png', undefined],
+    ]);
+    expect(test.skipped).toEqual([{ path: '../ground_truth/pit/lost_mask.png', reason: 'mask without image' }]);
+
+    // Inside the folder, ground_truth/ is not a label; masks/<defect>/<stem>.png wins over it.
+    const inside = join(dir, 'gt-inside');
+    await writeAnomalySample(inside, { stem: 'g', label: 'good', image: image(8, 8, 5) });
+    await writeAnomalySample(inside, { stem: 'd', label: 'pit', image: image(8, 8, 6), mask: mask(8, 8, 1, 4) });
+    await writeAnomalySample(inside, { stem: 'e', label: 'pit', image: image(8, 8, 7) });
+    await mkdir(join(inside, 'ground_truth', 'pit'), { recursive: true });
+    for (const stem of ['d', 'e']) await writeFile(join(inside, 'ground_truth', 'pit', `${stem}_mask.png`), await encodePng(mask(8, 8, 255, 2)));
+    const listing = await readAnomalyDataset(inside);
+    expect(listing.classes).toEqual(['good', 'pit']);
+    expect(listing.samples.map((s) => [s.image, s.mask])).toEqual([
+      ['good/g.png', undefined],
+      ['pit/d.png', 'masks/pit/d.png'],
+      ['pit/e.png', 'ground_truth/pit/e_mask.png'],
+    ]);
+    expect(listing.skipped).toEqual([]);
+    // Only a folder named test looks beside itself.
+    await cp(join(category, 'test'), join(category, 'eval'), { recursive: true });
+    expect((await readAnomalyDataset(join(category, 'eval'))).samples.every((s) => s.mask === undefined)).toBe(true);
   });
 });
