@@ -1,31 +1,32 @@
 /**
  * `npm run bench:signals`: what recording the monitoring signals adds to `POST /detect`.
  *
- * Starts two real servers (bench-server.ts, embedded SQLite, demo classifier), one with
- * signals on (the default) and one with `XQC_SIGNALS=off`, each in its own process and data
- * folder; only one is loaded at a time, so they do not compete. Then rounds drive `/detect`
- * with the 224 x 224 bench PNG: in each round, 1 client (latency: mean and p50) on one server
- * then on the other, and 8 clients (throughput) in the reverse order (A B B A), `seconds` each;
- * the first server of a round alternates from round to round, so load that drifts during the
- * run (the machine is shared) falls on both sides alike. Each round gives a ratio on / off;
+ * Starts four real servers (bench-server.ts, embedded SQLite, demo classifier), two with
+ * signals on (the default) and two with `XQC_SIGNALS=off`, each in its own process and data
+ * folder, in the order on, off, off, on: the first-started server of a pair has used more CPU
+ * per request in A/A runs (a start-order bias of up to 10 %), and with two servers per side
+ * in A B B A order that bias falls on both sides alike. Only one server is loaded at a time,
+ * so they do not compete. Then rounds drive `/detect` with the 224 x 224 bench PNG: in each
+ * round, 1 client (latency: mean and p50) on each server, then 8 clients (throughput) on each
+ * in the reverse order, `seconds` each; the visiting order rotates from round to round, so
+ * load that drifts during the run (the machine is shared) falls on both sides alike. Each
+ * side's figure in a round is the mean of its two servers; each round gives a ratio on / off;
  * the verdict is the median ratio over the rounds, printed with its spread (min, quartiles,
  * max) (the target: signals add at most 5 %, mean latency ratio <= 1.05 at 1 client and
  * throughput ratio >= 0.95 at 8 clients). Beside them, the server's CPU time per request at
  * 8 clients (every thread of the server process, from /proc), which a loaded machine blurs far
  * less than latency and throughput.
  *
- * `--aa` runs the same rounds with signals on in both servers (an A/A comparison): its ratios
- * show the noise floor of the machine and of the two-server design, against which the A/B
- * ratios are to be read. `--off-first` starts the off (B) server first instead of the on (A)
- * one: the first-started server has used more CPU per request in A/A runs, so a series of runs
- * alternates the order.
+ * `--aa` runs the same rounds with signals on in all four servers (an A/A comparison): its
+ * ratios show the noise floor of the machine and of the design, against which the A/B ratios
+ * are to be read. `--off-first` starts the servers in the order off, on, on, off.
  *
  * Then, in this process, what the worker itself spends: the inference worker's ModelRunner
  * on the same image, `WORKER_RUNS` batches of one alternating signals on and off (median and
  * mean ms), which is the part of the difference the signals cause (no HTTP, no database, no
  * other process); `--no-worker` skips it. Prints the load average and time with the figures.
  * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--off-first] [--no-worker]]`
- * (defaults 3 and 10): about 4 * rounds * seconds + 40 seconds.
+ * (defaults 3 and 10): about 8 * rounds * seconds + 60 seconds.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -119,13 +120,41 @@ function processCpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** One round: 1 client on `first` then on the other, 8 clients on the other then on `first` (A B B A). */
-async function round(servers: Record<'on' | 'off', Server>, urls: Record<'on' | 'off', string>, first: 'on' | 'off', request: Request, seconds: number): Promise<Record<'on' | 'off', Round>> {
-  const second = first === 'on' ? 'off' : 'on';
-  const one = { [first]: await load(servers[first], urls[first], request, 1, seconds), [second]: await load(servers[second], urls[second], request, 1, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
-  const eight = { [second]: await load(servers[second], urls[second], request, 8, seconds), [first]: await load(servers[first], urls[first], request, 8, seconds) } as Record<'on' | 'off', Awaited<ReturnType<typeof load>>>;
-  const of = (m: 'on' | 'off'): Round => ({ mean: one[m].mean, p50: one[m].p50, throughput: eight[m].throughput, errors: one[m].errors + eight[m].errors, cpu8: eight[m].cpuMs });
-  return { on: of('on'), off: of('off') };
+type Side = 'on' | 'off';
+
+/** A running server of one side. */
+interface Member {
+  side: Side;
+  server: Server;
+  url: string;
+}
+
+/** Sums of the loads of one side's two servers in one round. */
+function sideRound(results: readonly { side: Side; one: Awaited<ReturnType<typeof load>>; eight: Awaited<ReturnType<typeof load>> }[], side: Side): Round {
+  const mine = results.filter((r) => r.side === side);
+  const avg = (f: (r: (typeof mine)[number]) => number): number => mine.reduce((a, r) => a + f(r), 0) / mine.length;
+  return {
+    mean: avg((r) => r.one.mean),
+    p50: avg((r) => r.one.p50),
+    throughput: avg((r) => r.eight.throughput),
+    errors: mine.reduce((a, r) => a + r.one.errors + r.eight.errors, 0),
+    cpu8: avg((r) => r.eight.cpuMs),
+  };
+}
+
+/**
+ * One round over the four servers (two per side): 1 client on each in the order of
+ * `members` rotated by `shift`, then 8 clients on each in the reverse order; each side's
+ * figures are the means over its two servers.
+ */
+async function round(members: readonly Member[], shift: number, request: Request, seconds: number): Promise<Record<Side, Round>> {
+  const order = members.map((_, i) => members[(i + shift) % members.length]);
+  const one = new Map<Member, Awaited<ReturnType<typeof load>>>();
+  for (const m of order) one.set(m, await load(m.server, m.url, request, 1, seconds));
+  const eight = new Map<Member, Awaited<ReturnType<typeof load>>>();
+  for (const m of [...order].reverse()) eight.set(m, await load(m.server, m.url, request, 8, seconds));
+  const results = members.map((m) => ({ side: m.side, one: one.get(m)!, eight: eight.get(m)! }));
+  return { on: sideRound(results, 'on'), off: sideRound(results, 'off') };
 }
 
 /** The `q`-quantile of `xs` (linear interpolation between order statistics). */
@@ -167,36 +196,47 @@ async function main(): Promise<void> {
   const png = await benchImage();
   const body = multipartBody([{ filename: 'surface.png', bytes: png, type: 'image/png' }]);
   const request = { headers: { ...body.headers, authorization: `Bearer ${token}` }, body: body.payload };
-  const dirs = { on: mkdtempSync(join(tmpdir(), 'xqc-bench-sig-on-')), off: mkdtempSync(join(tmpdir(), 'xqc-bench-sig-off-')) };
   const loadBefore = loadavg()[0];
   const started = new Date().toISOString();
-  // In A/A mode the "off" server records signals too: the ratios measure the noise floor.
-  // The server started first has used more CPU per request in A/A runs; --off-first swaps the start order.
+  // Four servers started in the order A B B A (on, off, off, on; --off-first: off, on, on,
+  // off), so that whatever depends on the start order (the first-started server has used more
+  // CPU per request in A/A runs) falls on both sides alike. In A/A mode the "off" servers
+  // record signals too: the ratios measure the noise floor.
   const offFirst = FLAGS.has('--off-first');
-  const first = offFirst ? await startServer(dirs.off, secret, AA ? 'on' : 'off') : await startServer(dirs.on, secret, 'on');
-  const second = offFirst ? await startServer(dirs.on, secret, 'on') : await startServer(dirs.off, secret, AA ? 'on' : 'off');
-  const servers = offFirst ? { on: second, off: first } : { on: first, off: second };
-  const urls = { on: `${servers.on.url}/api/xai-qc/detect?model=${MODEL}`, off: `${servers.off.url}/api/xai-qc/detect?model=${MODEL}` };
+  const sides: Side[] = offFirst ? ['off', 'on', 'on', 'off'] : ['on', 'off', 'off', 'on'];
+  const dirs: string[] = [];
+  const members: Member[] = [];
+  try {
+    for (const side of sides) {
+      const dir = mkdtempSync(join(tmpdir(), `xqc-bench-sig-${side}-`));
+      dirs.push(dir);
+      const server = await startServer(dir, secret, side === 'on' || AA ? 'on' : 'off');
+      members.push({ side, server, url: `${server.url}/api/xai-qc/detect?model=${MODEL}` });
+    }
+  } catch (e) {
+    await Promise.all(members.map((m) => m.server.stop()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    throw e;
+  }
   const pairs: { on: Round; off: Round }[] = [];
   try {
     process.stderr.write('servers ready; warm-up\n');
-    await round(servers, urls, 'on', request, 2);
+    await round(members, 0, request, 2);
     for (let r = 0; r < ROUNDS; r++) {
-      pairs.push(await round(servers, urls, r % 2 === 0 ? 'on' : 'off', request, DURATION_S));
+      pairs.push(await round(members, r % members.length, request, DURATION_S));
       process.stderr.write(`round ${r + 1} of ${ROUNDS} done\n`);
     }
   } finally {
-    await Promise.all([servers.on.stop(), servers.off.stop()]);
-    rmSync(dirs.on, { recursive: true, force: true });
-    rmSync(dirs.off, { recursive: true, force: true });
+    await Promise.all(members.map((m) => m.server.stop()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
   const worker = FLAGS.has('--no-worker') ? undefined : await workerSide(png);
   const [nameA, nameB] = AA ? ['A', 'B'] : ['on', 'off'];
   const f2 = (v: number): string => v.toFixed(2);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; started ${started}, load average (1 min) ${f2(loadBefore)} before, ${f2(loadavg()[0])} after`);
-  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds (A B B A, alternating) of ${DURATION_S} s at 1 and at 8 clients`);
-  console.log(AA ? 'A/A: both servers record signals (the noise floor); A and B below are the two servers' : 'A/B: signals on against XQC_SIGNALS=off');
-  console.log(`started first: ${FLAGS.has('--off-first') ? nameB : nameA}\n`);
+  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds of ${DURATION_S} s at 1 and at 8 clients over four servers (two per side, started ${sides.map((x) => (x === 'on' ? nameA : nameB)).join(' ')}; the visiting order rotates from round to round; each side's figure is the mean of its two servers)`);
+  console.log(AA ? 'A/A: every server records signals (the noise floor); A and B below are the two pairs of servers' : 'A/B: signals on against XQC_SIGNALS=off');
+  console.log('');
   console.log(`round | ${nameA} mean ms | ${nameB} mean ms | mean ${nameA}/${nameB} | ${nameA} p50 | ${nameB} p50 | ${nameA} req/s (8) | ${nameB} req/s (8) | req/s ${nameA}/${nameB} | errors`);
   pairs.forEach((p, i) => {
     console.log(
