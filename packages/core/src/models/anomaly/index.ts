@@ -29,3 +29,7 @@ export type { ScoreNormalisation, ThresholdChoice, ThresholdOptions } from './th
 export { chooseThreshold, f1OptimalThreshold, normalisationFor, normaliseMap, normaliseScore, quantile } from './thresholds.ts';
 export type { AnomalyRunRecord, TrainAnomalyOptions } from './train-anomaly.ts';
 export { backboneInputSpec, trainAnomaly } from './train-anomaly.ts';
+export type { PerlinMaskOptions, PerlinRegion } from './simulated/perlin-mask.ts';
+export { perlinMask } from './simulated/perlin-mask.ts';
+export type { ResolvedSimulationOptions } from './simulated/simulate.ts';
+export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIMULATION_KINDS, simulateDefect } from './simulated/simulate.ts';

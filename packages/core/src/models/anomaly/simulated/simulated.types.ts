@@ -39,6 +39,10 @@ export interface SimulationOptions {
   opacity?: readonly [number, number];
   /** Defect area as a share of the image, log-uniform in this range (default [0.0005, 0.1]). */
   areaShare?: readonly [number, number];
+  /** Most defects pasted into one sample: the first always, each further one with probability 0.3 (default 3). */
+  maxDefects?: number;
+  /** Smallest change (0..255, largest over the colour channels) that counts as visible and enters the mask (default 8). */
+  visibleDelta?: number;
 }
 
 /** A simulator: `image` is the good image, `pool` other good images to take texture from. */
