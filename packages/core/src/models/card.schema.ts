@@ -32,10 +32,13 @@ export const InputSpecSchema = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, description: "graph input name (default: the model's first non-initializer input)" })),
     height: Type.Integer({ minimum: 8, maximum: 8192, default: 224, description: 'model input height in pixels' }),
     width: Type.Integer({ minimum: 8, maximum: 8192, default: 224, description: 'model input width in pixels' }),
-    resize: Type.Union([Type.Literal('stretch'), Type.Literal('letterbox')], {
+    resize: Type.Union([Type.Literal('stretch'), Type.Literal('letterbox'), Type.Literal('tile')], {
       default: 'stretch',
-      description: "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention)",
+      description:
+        "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention); 'tile' (anomaly detectors only) keeps the aspect ratio, scales the image to tileShortSide and cuts it into overlapping height x width tiles whose maps are stitched back",
     }),
+    tileOverlap: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9, description: "with resize 'tile': least share of a tile that neighbouring tiles overlap (default 0.25)" })),
+    tileShortSide: Type.Optional(Type.Integer({ minimum: 8, maximum: 65536, description: "with resize 'tile': the image is scaled (aspect kept) so that its shorter side has this many pixels before tiling, at least the tile's longer side (default: native size)" })),
     layout: Type.Literal('NCHW', { default: 'NCHW', description: 'tensor layout; only NCHW is supported' }),
     color: Type.Union([Type.Literal('rgb'), Type.Literal('bgr'), Type.Literal('gray')], {
       default: 'rgb',

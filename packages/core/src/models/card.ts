@@ -125,6 +125,7 @@ export function parseModelCard(raw: unknown): ModelCard {
     }),
   );
   parseInputSpec(c.input);
+  if (c.input.resize === 'tile' && c.task !== 'anomaly') fail('/input/resize', `'tile' applies to anomaly detectors only (their maps are stitched from tiles); a ${c.task} model takes 'stretch' or 'letterbox'`);
   return c;
 }
 

@@ -33,6 +33,9 @@ export interface Placement {
 /** Converts one image to the model's colour order and size. */
 export function fitImage(image: ImageU8, spec: InputSpec): { image: ImageU8; placement: Placement } {
   const channels = spec.color === 'gray' ? 1 : 3;
+  if (spec.resize === 'tile') {
+    throw new XqcError('XQC_INVALID_ARGUMENT', "input.resize 'tile' cuts an image into several model inputs; only an anomaly detector (AnomalyDetector, models/anomaly/tiling.ts) prepares such images, not one input per image");
+  }
   const conv = image.channels === channels ? image : convertChannels(image, channels);
   if (spec.resize === 'letterbox') {
     const { image: boxed, info } = letterbox(conv, spec.width, spec.height);

@@ -3,10 +3,12 @@
  * `ROOT/<defect>/`, optional `ROOT/masks/<defect>/<stem>.png`) for PatchCore: versioned by
  * content hash with the seeded stratified split of `data/manifest.ts`, each image decoded
  * once and fitted to the model input by the card's own preprocessing ({@link fitImage}:
- * colour order, stretch or letterbox, alpha dropped), masks placed the same way
- * ({@link fitMask}, nearest neighbour) and made binary. A fitted image passes through
- * `preprocess` unchanged in size and colour, so the detector sees exactly what
- * `Predictor.prepare` makes of the original file.
+ * colour order, stretch or letterbox, alpha dropped; for `resize: 'tile'` the working
+ * size of `tiling.ts`, aspect kept), masks placed the same way ({@link fitMask}, nearest
+ * neighbour) and made binary. A fitted image passes through `preprocess` (or the tiling)
+ * unchanged in size and colour, so the detector sees exactly what it makes of the
+ * original file. The defect regions of the masks are measured at original resolution for
+ * the warning of `resolution-check.ts`.
  *
  * Images of mixed sizes are accepted; how many were resized and which original sizes
  * were seen is reported, so a caller can say so. Corrupt files are skipped and listed.
@@ -26,6 +28,10 @@ import { decodeImage } from '../../image/image-decode.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
 import type { InputSpec } from '../card.schema.ts';
 import { fitImage, fitMask } from '../preprocess.ts';
+import type { Placement } from '../preprocess.ts';
+import { defectExtents, summariseResolution } from './resolution-check.ts';
+import type { ResolutionSummary } from './resolution-check.ts';
+import { fitTiledImage } from './tiling.ts';
 
 /** One loaded image of an anomaly folder, fitted to the model input. */
 export interface AnomalySample {
@@ -35,7 +41,7 @@ export interface AnomalySample {
   /** True for the good label. */
   good: boolean;
   image: ImageU8;
-  /** Binary defect mask (1 = defect) at model size, placed like the image, when the folder has one. */
+  /** Binary defect mask (1 = defect) at model size (tiled: the image's working size), placed like the image, when the folder has one. */
   mask?: Uint8Array;
 }
 
@@ -46,10 +52,12 @@ export interface AnomalyFolderData {
   goodLabel: string;
   skipped: SkippedFile[];
   splits: Record<Split, AnomalySample[]>;
-  /** Images whose size differed from the model input and were resized. */
+  /** Images whose size differed from the model input (tiled: from their working size) and were resized. */
   resized: number;
   /** Distinct original sizes, `WxH`, sorted. */
   sizes: string[];
+  /** How much the images shrink and how large their defects are, for `resolution-check.ts`. */
+  resolution: ResolutionSummary;
 }
 
 /** Options of {@link loadAnomalyFolder}. */
@@ -78,20 +86,25 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
   const { height: h, width: w } = o.input;
   const skipped = [...listing.skipped];
   const sizes = new Set<string>();
+  const placements: Placement[] = [];
+  const extents: number[][] = [];
   let resized = 0;
   const loaded = await mapLimit(listing.samples, 4, async (s): Promise<AnomalySample | undefined> => {
     try {
       const img = await decodeImage(await readFile(join(listing.root, s.image)), { maxPixels });
       sizes.add(`${img.width}x${img.height}`);
-      const fits = img.width === w && img.height === h;
-      if (!fits) resized++;
-      const { image, placement } = fitImage(img, o.input);
+      const tiled = o.input.resize === 'tile';
+      const { image, placement } = tiled ? fitTiledImage(img, o.input) : fitImage(img, o.input);
+      if (tiled ? image.width !== img.width || image.height !== img.height : img.width !== w || img.height !== h) resized++;
       let mask: Uint8Array | undefined;
       if (s.mask) {
         const m = await loadMask(join(listing.root, s.mask), maxPixels);
         if (typeof m === 'string') throw new XqcError('XQC_IMAGE_INVALID', m);
-        mask = Uint8Array.from(fitMask(m, placement, o.input), (v) => (v > 0 ? 1 : 0));
+        const size = tiled ? { width: placement.innerWidth, height: placement.innerHeight } : o.input;
+        mask = Uint8Array.from(fitMask(m, placement, size), (v) => (v > 0 ? 1 : 0));
+        if (m.width === img.width && m.height === img.height) extents.push(defectExtents(m, placement));
       }
+      placements.push(placement);
       return { source: s.image, label: s.label, good: s.label === goodLabel, image, mask };
     } catch (e) {
       if (!isXqcError(e)) throw e;
@@ -104,5 +117,5 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
     const split = sample ? splitOf.get(listing.samples[i].image) : undefined;
     if (sample && split) splits[split].push(sample);
   });
-  return { root: listing.root, manifest, goodLabel, skipped, splits, resized, sizes: [...sizes].sort() };
+  return { root: listing.root, manifest, goodLabel, skipped, splits, resized, sizes: [...sizes].sort(), resolution: summariseResolution(placements, extents) };
 }

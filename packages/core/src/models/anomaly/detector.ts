@@ -24,6 +24,7 @@ import { readAnomalyArtifacts } from './artifact.ts';
 import { PatchCoreScorer } from './scorer.ts';
 import type { RawScores } from './scorer.ts';
 import { normaliseMap, normaliseScore } from './thresholds.ts';
+import { scoreImagesAs } from './tiled-scoring.ts';
 
 /** A prediction of an anomaly detector. */
 export interface AnomalyPrediction extends Prediction {
@@ -50,7 +51,7 @@ export interface AnomalyDetectorOptions {
 function checkSameInput(card: InputSpec, fitted: InputSpec): void {
   const channels = fitted.color === 'gray' ? 1 : 3;
   const expand = (v: readonly number[]): string => JSON.stringify(v.length === 1 ? new Array<number>(channels).fill(v[0]) : v);
-  for (const key of ['height', 'width', 'resize', 'color', 'mean', 'std'] as const) {
+  for (const key of ['height', 'width', 'resize', 'tileOverlap', 'tileShortSide', 'color', 'mean', 'std'] as const) {
     const a = key === 'mean' || key === 'std' ? expand(card[key]) : JSON.stringify(card[key]);
     const b = key === 'mean' || key === 'std' ? expand(fitted[key]) : JSON.stringify(fitted[key]);
     if (a !== b) {
@@ -98,23 +99,14 @@ export class AnomalyDetector {
     return preprocess(images, this.config.input);
   }
 
-  /** Raw scores and maps (at model resolution) of `images`, `batchSize` at a time. */
-  async scoreImages(images: readonly ImageU8[], batchSize = 8): Promise<RawScores & { placements: Placement[] }> {
-    const scores: number[] = [];
-    const maps: Float32Array[] = [];
-    const patches: Float32Array[] = [];
-    const placements: Placement[] = [];
-    for (let i = 0; i < images.length; i += batchSize) {
-      const prep = this.prepare(images.slice(i, i + batchSize));
-      const r = await this.scorer.score(prep.tensor);
-      scores.push(...r.scores);
-      maps.push(...r.maps);
-      patches.push(r.patchScores);
-      placements.push(...prep.placements);
-    }
-    const patchScores = new Float32Array(patches.reduce((s, p) => s + p.length, 0));
-    patches.reduce((at, p) => (patchScores.set(p, at), at + p.length), 0);
-    return { scores: Float64Array.from(scores), maps, patchScores, placements };
+  /**
+   * Raw scores and maps of `images`, `batchSize` model inputs at a time: maps at model
+   * resolution, or for a tiled input (`resize: 'tile'`) stitched from the tiles at each
+   * image's working size (`tiled-scoring.ts`); `sizes` gives each map's size.
+   */
+  async scoreImages(images: readonly ImageU8[], batchSize = 8): Promise<RawScores & { placements: Placement[]; sizes: { width: number; height: number }[] }> {
+    const r = await scoreImagesAs(this.scorer, images, this.config.input, batchSize);
+    return { scores: r.scores, maps: r.maps.map((m) => m.data), patchScores: r.patchScores, placements: r.placements, sizes: r.maps.map(({ width, height }) => ({ width, height })) };
   }
 
   /** Normalised image score of a raw score. */
@@ -135,9 +127,8 @@ export class AnomalyDetector {
   async predict(images: readonly ImageU8[], batchSize = 8): Promise<{ predictions: AnomalyPrediction[]; latencyMs: number }> {
     const t0 = performance.now();
     const raw = await this.scoreImages(images, batchSize);
-    const { height, width } = this.config.input;
     const predictions = raw.maps.map((m, i) => {
-      const map = mapToOriginal({ width, height, data: this.normaliseMap(m) }, raw.placements[i]);
+      const map = mapToOriginal({ ...raw.sizes[i], data: this.normaliseMap(m) }, raw.placements[i]);
       return this.toPrediction(raw.scores[i], map, raw.placements[i]);
     });
     return { predictions, latencyMs: performance.now() - t0 };

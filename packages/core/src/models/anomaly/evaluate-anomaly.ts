@@ -13,12 +13,12 @@ import { auroc } from '../../metrics/ranking.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
 import type { AnomalyDetector } from './detector.ts';
 
-/** A labelled evaluation image at model size. */
+/** A labelled evaluation image at model size (tiled inputs: at its working size, `tiling.ts`). */
 export interface AnomalyEvalSample {
   image: ImageU8;
   /** True for a defect-free image. */
   good: boolean;
-  /** Binary defect mask at model size (defect images only). */
+  /** Binary defect mask at model size, or the working size of a tiled image (defect images only). */
   mask?: Uint8Array;
 }
 
@@ -45,7 +45,6 @@ const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 /** Scores `samples` with `detector` and computes the figures. */
 export async function evaluateAnomaly(detector: AnomalyDetector, samples: readonly AnomalyEvalSample[], batchSize = 8): Promise<AnomalyReport> {
   const raw = await detector.scoreImages(samples.map((s) => s.image), batchSize);
-  const { height, width } = detector.config.input;
   const imageThr = detector.config.normalisation.image.threshold;
   const pixelThr = detector.config.normalisation.pixel.threshold;
   const notes: string[] = [];
@@ -73,6 +72,8 @@ export async function evaluateAnomaly(detector: AnomalyDetector, samples: readon
   let pfn = 0;
   samples.forEach((s, i) => {
     if (!s.good && !s.mask) return;
+    // Maps are at model resolution, or at the working size of a tiled image (`raw.sizes`).
+    const { width, height } = raw.sizes[i];
     const mask = s.mask ?? new Uint8Array(width * height);
     const map = raw.maps[i];
     maps.push({ width, height, data: map });

@@ -2,6 +2,11 @@
  * Fitting PatchCore from good images only: extract patch features of the good training
  * images, keep a greedy k-center coreset of them as the memory bank, then score held-out
  * validation images to set the image and pixel thresholds and the normalisation.
+ *
+ * With a tiled input (`resize: 'tile'`, `tiling.ts`) every good training image gives all
+ * its tiles to the bank, and validation images are scored tile by tile and stitched
+ * (`tiled-scoring.ts`), so thresholds are set on maps of the working image size, where
+ * the validation masks are (`anomaly-data.ts` places them so).
  */
 import { XqcError } from '../../errors.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
@@ -22,8 +27,12 @@ import { onnxRowProjector } from './kernel-model.ts';
 import { defaultSigma, featureRows, PatchCoreScorer } from './scorer.ts';
 import type { ScoringConfig } from './scorer.ts';
 import { chooseThreshold, normalisationFor } from './thresholds.ts';
+import { resolutionWarnings } from './resolution-check.ts';
+import type { ResolutionSummary } from './resolution-check.ts';
+import { modelInputsOf, prepareTiles, scoreImagesAs } from './tiled-scoring.ts';
+import { DEFAULT_TILE_OVERLAP, tileGrid, tileWorkingSize } from './tiling.ts';
 
-/** A validation defect image, with its defect mask at model resolution (1 = defect) when known. */
+/** A validation defect image, with its defect mask at model resolution (tiled: the working size) (1 = defect) when known. */
 export interface DefectSample {
   image: ImageU8;
   mask?: Uint8Array;
@@ -33,6 +42,8 @@ export interface DefectSample {
 export interface FitData {
   train: readonly ImageU8[];
   validation: { good: readonly ImageU8[]; defects: readonly DefectSample[] };
+  /** How much the images shrink and how large their defects are (`anomaly-data.ts`): adds the warning of `resolution-check.ts`. */
+  resolution?: ResolutionSummary;
 }
 
 /** Options of {@link fitPatchCore}. */
@@ -94,14 +105,30 @@ export async function fitPatchCore(data: FitData, o: FitPatchCoreOptions): Promi
   const batch = o.batchSize ?? 8;
   const [h, w] = fe.grid;
   const perImage = h * w;
-  const patches = data.train.length * perImage;
+  const tiled = input.resize === 'tile';
+  const inputsPer = data.train.map((img) => (tiled ? tileCount(img, input) : 1));
+  const inputs = inputsPer.reduce((a, b) => a + b, 0);
+  const patches = inputs * perImage;
   const rows = new Float32Array(patches * fe.dim);
-  for (let i = 0; i < data.train.length; i += batch) {
-    const prep = preprocess(data.train.slice(i, i + batch), input);
-    const out = await session.run({ [fe.inputName]: prep.tensor }, [FEATURES_OUTPUT]);
-    rows.set(featureRows(out[FEATURES_OUTPUT]), i * perImage * fe.dim);
-    o.onProgress?.('features', Math.min(i + batch, data.train.length), data.train.length);
+  let done = 0;
+  let pending: ImageU8[] = [];
+  let images = 0;
+  const flush = async (): Promise<void> => {
+    const x = tiled ? prepareTiles(pending, input) : preprocess(pending, input).tensor;
+    const out = await session.run({ [fe.inputName]: x }, [FEATURES_OUTPUT]);
+    rows.set(featureRows(out[FEATURES_OUTPUT]), done * perImage * fe.dim);
+    done += pending.length;
+    pending = [];
+    o.onProgress?.('features', images, data.train.length);
+  };
+  for (const img of data.train) {
+    for (const x of modelInputsOf(img, input)) {
+      pending.push(x);
+      if (pending.length === batch) await flush();
+    }
+    images++;
   }
+  if (pending.length > 0) await flush();
   const t1 = performance.now();
 
   const ratio = o.coresetRatio ?? 0.1;
@@ -127,9 +154,9 @@ export async function fitPatchCore(data: FitData, o: FitPatchCoreOptions): Promi
     const scores: number[] = [];
     const maps: Float32Array[] = [];
     for (let i = 0; i < images.length; i += batch) {
-      const r = await scorer.score(preprocess(images.slice(i, i + batch), input).tensor);
+      const r = await scoreImagesAs(scorer, images.slice(i, i + batch), input, batch);
       scores.push(...r.scores);
-      maps.push(...r.maps);
+      maps.push(...r.maps.map((m) => m.data));
       o.onProgress?.('validation', offset + i + r.scores.length, total);
     }
     return { scores: Float64Array.from(scores), maps };
@@ -178,8 +205,14 @@ export async function fitPatchCore(data: FitData, o: FitPatchCoreOptions): Promi
       validation: (t3 - t2) / 1000,
       total: (t3 - t0) / 1000,
     },
-    warnings: [...imageThreshold.warnings, ...pixelThreshold.warnings],
+    warnings: [...imageThreshold.warnings, ...pixelThreshold.warnings, ...(data.resolution ? resolutionWarnings(data.resolution, size[0] / fe.grid[0]) : [])],
   };
+}
+
+/** Tiles of an image under a tiled input spec (from the sizes alone). */
+function tileCount(image: ImageU8, spec: InputSpec): number {
+  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileShortSide);
+  return tileGrid(size.width, size.height, spec.width, spec.height, spec.tileOverlap ?? DEFAULT_TILE_OVERLAP).tiles.length;
 }
 
 /**

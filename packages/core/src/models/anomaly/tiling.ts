@@ -1,6 +1,7 @@
 /**
  * Tiling geometry for anomaly detection on images of any size and aspect ratio (card input
- * `resize: 'tile'`): the image is scaled by `tileScale` (aspect kept), cut into tiles of
+ * `resize: 'tile'`): the image is scaled to `tileShortSide` (aspect kept; default native
+ * size), cut into tiles of
  * the model input size that overlap by at least `tileOverlap` of a tile, and the tile maps
  * are stitched back into one map of the scaled image.
  *
@@ -25,8 +26,11 @@
  *   would mix the smoothing into the score; see `detector.ts`.
  */
 import { XqcError } from '../../errors.ts';
+import { convertChannels } from '../../image/image-channels.ts';
 import { resizeBilinear, resizeNearest } from '../../image/image-resize.ts';
 import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
+import type { InputSpec } from '../card.ts';
+import type { Placement } from '../preprocess.ts';
 
 /** Default share of a tile that neighbouring tiles overlap. */
 export const DEFAULT_TILE_OVERLAP = 0.25;
@@ -74,14 +78,41 @@ export function tileGrid(width: number, height: number, tileWidth: number, tileH
 }
 
 /**
- * Size of the image that is tiled: the original scaled by `scale` (aspect kept, rounded),
- * then scaled up when needed so that neither side is shorter than the tile.
- * @returns the working size and the linear factor from the original to it (same on both axes up to rounding)
+ * Size of the image that is tiled (the working size): with `shortSide`, the original scaled
+ * (aspect kept) so that its shorter side is exactly `shortSide` pixels (the longer side
+ * rounded); without it, the original size. Either way a side shorter than the tile is then
+ * scaled up (aspect kept). Idempotent: the working size of a working-size image is itself,
+ * so images fitted once (`anomaly-data.ts`) pass through the detector unchanged.
+ * @returns the working size and the linear factor from the original to it
+ * @throws XQC_INVALID_ARGUMENT when `shortSide` is below the tile's longer side
  */
-export function tileWorkingSize(width: number, height: number, tileWidth: number, tileHeight: number, scale = 1): { width: number; height: number; scale: number } {
-  if (!(scale > 0 && Number.isFinite(scale))) throw new XqcError('XQC_INVALID_ARGUMENT', `tile scale must be a positive number, got ${scale}`);
-  const s = Math.max(scale, tileWidth / width, tileHeight / height);
+export function tileWorkingSize(width: number, height: number, tileWidth: number, tileHeight: number, shortSide?: number): { width: number; height: number; scale: number } {
+  if (shortSide !== undefined) {
+    if (!(Number.isInteger(shortSide) && shortSide >= Math.max(tileWidth, tileHeight))) {
+      throw new XqcError('XQC_INVALID_ARGUMENT', `input.tileShortSide must be an integer of at least the tile's longer side (${Math.max(tileWidth, tileHeight)} px), got ${shortSide}`);
+    }
+    const s = shortSide / Math.min(width, height);
+    return width <= height ? { width: shortSide, height: Math.round(height * s), scale: s } : { width: Math.round(width * s), height: shortSide, scale: s };
+  }
+  const s = Math.max(1, tileWidth / width, tileHeight / height);
+  if (s === 1) return { width, height, scale: 1 };
   return { width: Math.max(tileWidth, Math.round(width * s)), height: Math.max(tileHeight, Math.round(height * s)), scale: s };
+}
+
+/**
+ * Fits an image for tiling as a card input with `resize: 'tile'` says: the model's channel
+ * count (alpha dropped, gray as BT.601 luma) and the working size of {@link tileWorkingSize}
+ * (bilinear). The placement says where the map of the working image goes back: the whole
+ * working image is the "inner" region, so `mapToOriginal` of `preprocess.ts` applies.
+ */
+export function fitTiledImage(image: ImageU8, spec: InputSpec): { image: ImageU8; placement: Placement } {
+  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileShortSide);
+  const channels = spec.color === 'gray' ? 1 : 3;
+  const conv = image.channels === channels ? image : convertChannels(image, channels);
+  return {
+    image: toWorkingSize(conv, size),
+    placement: { width: image.width, height: image.height, offsetX: 0, offsetY: 0, innerWidth: size.width, innerHeight: size.height },
+  };
 }
 
 /** Scales an image to the working size of {@link tileWorkingSize} (bilinear; unchanged when it already has it). */
