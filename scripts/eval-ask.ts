@@ -55,6 +55,8 @@ interface Row {
   latencyMs: number;
   short: string;
   detail: string;
+  /** location questions answered wrong: why (see locationCause) */
+  cause?: string;
 }
 
 /** Grid region with the most positive mass of a map (computed here, apart from the answerer's summary). */
@@ -137,6 +139,16 @@ function modelRight(q: EvalQuestion, image: EvalImage, ctx: AskContext): boolean
   }
 }
 
+/** Why a location answer was wrong: the model missed the defect, located nothing, located only elsewhere, or the answer named a wrong finding first. */
+function locationCause(image: EvalImage, ctx: AskContext): string {
+  const i = ctx.inspection;
+  if (i.verdict === 'pass') return 'the model passed the part (missed the defect)';
+  const located = i.findings.filter((f) => f.centroid && !i.goodLabels.includes(f.label));
+  if (!located.length) return 'rejected without a located region; the map it points by lies off the defect';
+  const right = located.some((f) => GRID_REGIONS.some((r) => pointInRegion(f.centroid as [number, number], r, i.image) && (image.points ?? []).some((p) => pointInRegion(p, r, i.image, 0.05))));
+  return right ? 'a finding lies in a right cell, but the answer named another first' : 'every finding lies off the defect';
+}
+
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -183,7 +195,9 @@ async function main(): Promise<void> {
       const passages = new Map(retrieved.map((p) => [p.id, p.text]));
       const score = scoreAnswer(answer, ref, card.labels, passages);
       const check = validateCitations(answer, allowedCitations(ctx, retrieved));
-      rows.push({ model: model.name, subtask: q.subtask, modelRight: modelRight(q, image, ctx), question: q.text, intent: answer.intent, correct: score.correct, citationsValid: check.valid, latencyMs, short: answer.short, detail: score.detail });
+      const row: Row = { model: model.name, subtask: q.subtask, modelRight: modelRight(q, image, ctx), question: q.text, intent: answer.intent, correct: score.correct, citationsValid: check.valid, latencyMs, short: answer.short, detail: score.detail };
+      if (q.subtask === 'location' && !score.correct) row.cause = locationCause(image, ctx);
+      rows.push(row);
     }
     process.stderr.write(`${model.name}: ${images.length} images, ${questions.length} questions, ${((performance.now() - tm) / 1000).toFixed(1)} s\n`);
   }
@@ -210,6 +224,13 @@ async function main(): Promise<void> {
     const right = r.filter((x) => x.modelRight);
     lines.push(`${s}: the model's output was right for ${pct(right.length, r.length)}; answers right where the model was right: ${pct(right.filter((x) => x.correct).length, right.length)}; where it was wrong: ${pct(r.filter((x) => !x.modelRight && x.correct).length, r.length - right.length)}`);
   }
+  const causes = new Map<string, Map<string, number>>();
+  for (const r of rows.filter((x) => x.cause)) {
+    const m = causes.get(r.cause as string) ?? new Map<string, number>();
+    m.set(r.model, (m.get(r.model) ?? 0) + 1);
+    causes.set(r.cause as string, m);
+  }
+  if (causes.size) lines.push(`location answers wrong, by cause: ${[...causes].map(([c, m]) => `${c}: ${[...m].map(([k, n]) => `${k} ${n}`).join(', ')}`).join('; ')}`);
   lines.push(`intent understood as the subtask's intent: ${pct(rows.filter((r) => r.intent === INTENT_OF[r.subtask]).length, rows.length)}`);
   lines.push(`answers with every citation valid: ${pct(rows.filter((r) => r.citationsValid).length, rows.length)}`);
   lines.push(`answerQuestion latency (no language model): p50 ${quantile(lat, 0.5).toFixed(2)} ms, p95 ${quantile(lat, 0.95).toFixed(2)} ms, max ${lat[lat.length - 1].toFixed(2)} ms`);

@@ -6,7 +6,8 @@ import type { AnswerDraft } from './answer-draft.ts';
 import { countLabels, findingsBySize, isGoodLabel, judgesDefects, namesDefectTypes, probabilityOf } from './answer-draft.ts';
 import { percent } from './certainty.ts';
 import { aLabel, describeFinding, findingPoint, inRegion, inRegions, isNearEdge, regionOfPoint, spokenLabel } from './geometry.ts';
-import type { AskContext, ImageRegion } from './types.ts';
+import { rankedRegions } from './heatmap-summary.ts';
+import type { AskContext, AskExplanationSummary, AskFinding, ImageRegion } from './types.ts';
 
 /** Adds up to `max` finding lines (geometry in words), largest first. */
 function addFindingLines(d: AnswerDraft, max = 3): void {
@@ -136,7 +137,64 @@ export function answerDefectType(d: AnswerDraft): string {
   return `${asked ? 'Yes, it is' : 'It is'} ${aLabel(main)}.${more}`;
 }
 
-/** "Where is the defect?" Names the region of the largest finding first. */
+/** Findings of one class in one grid region, as a location answer names them. */
+interface RegionGroup {
+  label: string;
+  region: Exclude<ImageRegion, 'edge'>;
+  /** the group's findings, largest first */
+  members: { f: AskFinding; index: number }[];
+  /** summed area in pixels */
+  area: number;
+  /** highest finding score (an anomaly finding's score is the map's peak inside it) */
+  score: number;
+}
+
+/**
+ * Findings grouped by class and grid region (a cluster of pores split into several
+ * components is one place, not several), in the order a location answer names them:
+ * groups of `first`'s class before the others; within a class, for an anomaly detector the
+ * group holding the highest map value first (the strongest evidence, where the image
+ * score comes from), for other models the group with the most area first; the remaining
+ * classes by area. `located` must hold findings with boxes, largest first.
+ */
+function locationGroups(ctx: AskContext, located: readonly { f: AskFinding; index: number }[], first: string): RegionGroup[] {
+  const { width, height } = ctx.inspection.image;
+  const groups = new Map<string, RegionGroup>();
+  for (const x of located) {
+    const p = findingPoint(x.f) as [number, number];
+    const region = regionOfPoint(p[0], p[1], width, height);
+    const key = `${x.f.label}\u0000${region}`;
+    const g = groups.get(key) ?? { label: x.f.label, region, members: [], area: 0, score: 0 };
+    g.members.push(x);
+    g.area += x.f.area ?? 0;
+    g.score = Math.max(g.score, x.f.score);
+    groups.set(key, g);
+  }
+  const byEvidence = ctx.inspection.task === 'anomaly';
+  const rank = (a: RegionGroup, b: RegionGroup): number =>
+    Number(b.label === first) - Number(a.label === first) || (byEvidence ? b.score - a.score || b.area - a.area : b.area - a.area || b.score - a.score);
+  return [...groups.values()].sort(rank);
+}
+
+/** Where an explanation map points when the model outlines no region: an anomaly map's peak, another map's most massive grid cell. */
+function mapPointer(d: AnswerDraft, e: AskExplanationSummary): Exclude<ImageRegion, 'edge'> {
+  const id = d.book.cite('explanation', e.id, `explanation ${e.method}`);
+  if (e.method === 'anomalymap') {
+    // The image score is taken where the anomaly map is highest: its peak is the strongest evidence.
+    const region = regionOfPoint(e.peak[0], e.peak[1], 1, 1);
+    d.add(`The anomaly map is highest ${inRegion(region)} (at ${percent(e.peak[0])} of the width and ${percent(e.peak[1])} of the height), though no pixel passes the pixel threshold.`, id);
+    return region;
+  }
+  const top = rankedRegions(e)[0];
+  d.add(`The ${e.method} explanation puts ${percent(top.share)} of its weight ${inRegion(top.region)}.`, id);
+  return top.region;
+}
+
+/**
+ * "Where is the defect?" Names first the class the type answer names (the asked class when
+ * the model found it, else the largest finding's) in the grid region holding most of it
+ * (for an anomaly detector: the strongest evidence), then the other findings.
+ */
 export function answerLocation(d: AnswerDraft): string {
   const { ctx, parsed } = d;
   const i = ctx.inspection;
@@ -153,14 +211,13 @@ export function answerLocation(d: AnswerDraft): string {
     }
     const e = ctx.explanations.find((x) => !x.degenerate);
     if (e) {
-      const top = Object.entries(e.regionShares).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))[0];
-      const id = d.book.cite('explanation', e.id, `explanation ${e.method}`);
-      d.add(`The ${e.method} explanation puts ${percent(top[1] ?? 0)} of its weight ${inRegion(top[0] as ImageRegion)}.`, id);
-      return `${i.task === 'classify' ? 'The model classifies the whole image and gives no defect region' : 'The model gives no defect region'}; its ${e.method} explanation points ${inRegion(top[0] as ImageRegion).replace(/^(in|at|on) /, 'to ')}.`;
+      const region = mapPointer(d, e);
+      const where = e.method === 'anomalymap' ? `its anomaly map is highest ${inRegion(region)}` : `its ${e.method} explanation points ${inRegion(region).replace(/^(in|at|on) /, 'to ')}`;
+      return `${i.task === 'classify' ? 'The model classifies the whole image and gives no defect region' : 'The model gives no defect region'}; ${where}.`;
     }
     return `${i.task === 'classify' ? 'The model classifies the whole image and does not locate defects' : 'The model gives no defect region'}; no explanation map is available to point to a region.`;
   }
-  const [first, ...rest] = located;
+  const first = located[0];
   const g = describeFinding(first.f, i.image, i.pixelSizeMm);
   const label = spokenLabel(first.f.label);
   if (parsed.slots.regions.length) {
@@ -172,8 +229,13 @@ export function answerLocation(d: AnswerDraft): string {
     }
     return `No: the ${label} is ${inRegion(g.region as ImageRegion)}${g.nearEdge ? ', near the edge' : ''}, not ${inRegions(r)}.`;
   }
-  const others = rest.length ? ` ${rest.length === 1 ? 'One more finding' : `${rest.length} more findings`}: ${rest.slice(0, 2).map(({ f }) => `${aLabel(f.label)} ${inRegion(describeFinding(f, i.image).region as ImageRegion)}`).join('; ')}.` : '';
-  return `The ${label} is ${inRegion(g.region as ImageRegion)}${g.nearEdge ? ', near the edge' : ''}.${others}`;
+  const [main, ...rest] = locationGroups(ctx, located, first.f.label);
+  const lead = main.members[0].f;
+  const edge = lead.box && isNearEdge(lead.box, i.image.width, i.image.height) ? ', near the edge' : '';
+  const several = main.members.length > 1 ? ` (${main.members.length} findings)` : '';
+  const more = rest.reduce((n, x) => n + x.members.length, 0);
+  const others = more ? ` ${more === 1 ? 'One more finding' : `${more} more findings`}: ${rest.slice(0, 2).map((x) => `${countLabels(x.members.map((m) => m.f.label))} ${inRegion(x.region)}`).join('; ')}.` : '';
+  return `The ${spokenLabel(main.label)} is ${inRegion(main.region)}${edge}${several}.${others}`;
 }
 
 /** "How big is it?" Size, extent and the severity grade. */

@@ -46,6 +46,28 @@ describe('answerQuestion', () => {
     expect((await ask('Where is the crack?')).short).toBe('The crack is in the lower right, near the edge.');
   });
 
+  it('locates a class by the region holding most of it, and an anomaly by its strongest evidence', async () => {
+    const pores = weldContext();
+    pores.inspection = { ...pores.inspection, findings: [
+      { label: 'porosity', score: 0.97, box: [4, 6, 20, 18], area: 45, centroid: [12, 12] },
+      { label: 'porosity', score: 0.97, box: [50, 50, 60, 60], area: 25, centroid: [55, 55] },
+      { label: 'porosity', score: 0.93, box: [66, 60, 76, 70], area: 23, centroid: [71, 65] },
+    ] };
+    expect((await ask('Where is the defect?', pores)).short).toBe('The porosity is in the centre (2 findings). One more finding: porosity in the upper left.');
+    const anomaly = weldContext({ model: { ...weldContext().model, name: 'surface-anomaly', task: 'anomaly', labels: ['good', 'anomaly'] } });
+    anomaly.inspection = { ...anomaly.inspection, task: 'anomaly', label: 'anomaly', goodLabels: ['good'], findings: [
+      { label: 'anomaly', score: 0.55, box: [90, 90, 120, 120], area: 300, centroid: [105, 105] },
+      { label: 'anomaly', score: 0.98, box: [14, 50, 24, 60], area: 60, centroid: [19, 55] },
+    ] };
+    expect((await ask('Where is the defect?', anomaly)).short).toBe('The anomaly is on the left. One more finding: an anomaly in the lower right.');
+    // rejected without a region above the pixel threshold: the anomaly map's peak, not its most massive cell
+    anomaly.inspection = { ...anomaly.inspection, findings: [{ label: 'anomaly', score: 0.6 }] };
+    anomaly.explanations = [{ id: 'anomalymap', method: 'anomalymap', targetLabel: 'anomaly', regionShares: { centre: 0.3, bottom: 0.25, top: 0.2, left: 0.25 }, peak: [0.5, 0.9], massInFindings: null }];
+    const a = await ask('Where is the defect?', anomaly);
+    expect(a.short).toBe('The model gives no defect region; its anomaly map is highest at the bottom.');
+    expect(a.citations.map((c) => `${c.kind}:${c.ref}`)).toContain('explanation:anomalymap');
+  });
+
   it('sizes and grades findings, in millimetres when the pixel size is known', async () => {
     const ctx = weldContext();
     ctx.inspection = { ...ctx.inspection, pixelSizeMm: 0.5 };

@@ -57,6 +57,8 @@ describe('regions', () => {
     expect(matchRegions('Is it in the top left or near the bottom edge?')).toEqual(['upper left', 'bottom', 'edge']);
     expect(matchRegions('something in the middle, to the right')).toEqual(['centre', 'right']);
     expect(matchRegions('what is the top prediction, is that right')).toEqual([]);
+    // a pattern does not read across punctuation: "top. One" is the top, not "top one"
+    expect(matchRegions('The lack of fusion is at the top. One more finding: lack of fusion in the upper right.')).toEqual(['top', 'upper right']);
   });
 });
 

@@ -73,15 +73,23 @@ const REGION_PATTERNS: readonly [ImageRegion, RegExp][] = [
   ['edge', /\b(?:edge|edges|border|borders|rim|margin|margins|periphery|boundary)\b/g],
 ];
 
-/** Regions named in `text`, each once, in the order they appear (compound names win over their parts). */
+/**
+ * Regions named in `text`, each once, in the order they appear (compound names win over
+ * their parts). Sentences and clauses are matched apart, so that no pattern reads across
+ * punctuation ("at the top. One more finding" is the top, not "top one").
+ */
 export function matchRegions(text: string): ImageRegion[] {
-  let t = normaliseText(text).replace(/[_-]+/g, ' ');
   const hits: { region: ImageRegion; at: number }[] = [];
-  for (const [region, re] of REGION_PATTERNS) {
-    t = t.replace(re, (m: string, ...rest: unknown[]) => {
-      hits.push({ region, at: rest.find((x): x is number => typeof x === 'number') ?? 0 });
-      return ' '.repeat(m.length);
-    });
+  let offset = 0;
+  for (const clause of text.split(/[.!?;:,()]+(?:\s|$)/)) {
+    let t = normaliseText(clause).replace(/[_-]+/g, ' ');
+    for (const [region, re] of REGION_PATTERNS) {
+      t = t.replace(re, (m: string, ...rest: unknown[]) => {
+        hits.push({ region, at: offset + (rest.find((x): x is number => typeof x === 'number') ?? 0) });
+        return ' '.repeat(m.length);
+      });
+    }
+    offset += t.length + 1;
   }
   const out: ImageRegion[] = [];
   for (const h of hits.sort((a, b) => a.at - b.at)) if (!out.includes(h.region)) out.push(h.region);
