@@ -11,6 +11,11 @@
  *
  * Loading checks the format version and both hashes, so a bank never meets a feature
  * graph it was not fitted with.
+ *
+ * A detector trained on simulated defects (format `xai-qc.simulated`,
+ * {@link SimulatedAnomalyConfig}) keeps `network.onnx` (the segmentation network at the
+ * model input, hashed in `anomaly.json`) instead of `features.onnx` and `bank.npy`;
+ * {@link readAnyAnomalyArtifacts} reads either format.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -73,6 +78,53 @@ export interface AnomalyConfig {
   export?: { file: string; sha256: string; outputs: string[] };
 }
 
+/** Format name and version of a detector trained on simulated defects (`simulated/train-simulated.ts`). */
+export const SIMULATED_FORMAT = 'xai-qc.simulated';
+export const SIMULATED_FORMAT_VERSION = 1;
+
+/** File name of the simulated detector's segmentation network (probability map output). */
+export const SIMULATED_NETWORK_FILE = 'network.onnx';
+
+/**
+ * Contents of `anomaly.json` for a detector trained on simulated defects: `network.onnx`
+ * maps the prepared input [N, C, H, W] to the defect probability [N, 1, H, W]; the raw
+ * map is that probability smoothed by a Gaussian of `scoring.sigma` pixels (reflect
+ * padding), the raw image score the mean of the `scoring.topK` largest raw map pixels.
+ */
+export interface SimulatedAnomalyConfig {
+  format: typeof SIMULATED_FORMAT;
+  version: typeof SIMULATED_FORMAT_VERSION;
+  createdAt: string;
+  input: InputSpec;
+  network: {
+    file: string;
+    sha256: string;
+    architecture: 'unet';
+    width: number;
+    depth: number;
+    /** Input [height, width] of the U-Net: the model input padded (reflect) up to multiples of 2^depth. */
+    padded: [number, number];
+    /** Output name of the defect probability [N, 1, H, W]. */
+    output: string;
+  };
+  scoring: { sigma: number; topK: number };
+  training: {
+    seed: number;
+    cropSize: [number, number];
+    batchSize: number;
+    steps: number;
+    stoppedBy: 'budget' | 'steps';
+    seconds: number;
+    finalLoss: number;
+  };
+  thresholds: { image: ThresholdChoice; pixel: ThresholdChoice };
+  normalisation: { image: ScoreNormalisation; pixel: ScoreNormalisation };
+  export?: { file: string; sha256: string; outputs: string[] };
+}
+
+/** The `anomaly.json` of any detector format. */
+export type AnyAnomalyConfig = AnomalyConfig | SimulatedAnomalyConfig;
+
 /** SHA-256 of bytes, hex. */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -120,6 +172,37 @@ export function parseAnomalyConfig(raw: unknown): AnomalyConfig {
   return c;
 }
 
+/**
+ * Checks a parsed `anomaly.json` of the simulated format.
+ * @throws XQC_ANOMALY naming the first bad field
+ */
+export function parseSimulatedConfig(raw: unknown): SimulatedAnomalyConfig {
+  if (typeof raw !== 'object' || raw === null) invalid('not an object');
+  const c = raw as SimulatedAnomalyConfig;
+  if (c.format !== SIMULATED_FORMAT) invalid(`format is '${String(c.format)}', expected '${SIMULATED_FORMAT}'`);
+  if (c.version !== SIMULATED_FORMAT_VERSION) invalid(`version ${String(c.version)} is not supported (this XAI-QC reads version ${SIMULATED_FORMAT_VERSION})`);
+  try {
+    parseInputSpec(c.input);
+  } catch (e) {
+    invalid(`input: ${(e as Error).message}`);
+  }
+  const n = c.network;
+  if (!n || !isName(n.file) || !isHash(n.sha256) || n.architecture !== 'unet' || !isInt(n.width) || !isInt(n.depth) || typeof n.output !== 'string' || n.output === '') {
+    invalid('network must name a file with its sha256, the architecture unet, width, depth and output');
+  }
+  if (!Array.isArray(n.padded) || n.padded.length !== 2 || !n.padded.every((v) => isInt(v)) || n.padded[0] < c.input.height || n.padded[1] < c.input.width) {
+    invalid('network.padded must be [height, width] at least the input size');
+  }
+  const s = c.scoring;
+  if (!s || !(s.sigma > 0) || !Number.isFinite(s.sigma) || !isInt(s.topK) || s.topK > c.input.height * c.input.width) invalid('scoring must have sigma > 0 and topK from 1 to the input pixels');
+  if (!c.training || !isInt(c.training.steps, 0) || (c.training.stoppedBy !== 'budget' && c.training.stoppedBy !== 'steps')) invalid('training must record steps and stoppedBy budget|steps');
+  if (!c.thresholds?.image || !c.thresholds?.pixel) invalid('thresholds.image and thresholds.pixel are required');
+  checkNormalisation(c.normalisation?.image, 'image');
+  checkNormalisation(c.normalisation?.pixel, 'pixel');
+  if (c.export && (!isName(c.export.file) || !isHash(c.export.sha256))) invalid('export must name a file with its sha256');
+  return c;
+}
+
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
@@ -136,20 +219,46 @@ export interface AnomalyArtifacts {
   bank: Float32Array;
 }
 
+/** A loaded detector folder of either format. */
+export type AnyAnomalyArtifacts = ({ kind: 'patchcore' } & AnomalyArtifacts) | { kind: 'simulated'; config: SimulatedAnomalyConfig; network: Model };
+
+async function readConfigJson(dir: string): Promise<unknown> {
+  const configPath = join(dir, ANOMALY_FILES.config);
+  try {
+    return JSON.parse(new TextDecoder().decode(await readBytes(configPath)));
+  } catch (e) {
+    if (e instanceof XqcError) throw e;
+    throw new XqcError('XQC_ANOMALY', `${configPath} is not valid JSON`, { cause: e });
+  }
+}
+
+/**
+ * Reads a detector folder of either format, dispatching on `anomaly.json`'s `format`:
+ * PatchCore as {@link readAnomalyArtifacts}; the simulated format reads `network.onnx`
+ * and checks its SHA-256.
+ * @throws XQC_ANOMALY on a bad config or a hash mismatch; XQC_IO when a file is missing
+ */
+export async function readAnyAnomalyArtifacts(dir: string): Promise<AnyAnomalyArtifacts> {
+  const raw = await readConfigJson(dir);
+  if ((raw as { format?: unknown } | null)?.format !== SIMULATED_FORMAT) return { kind: 'patchcore', ...(await readPatchCore(dir, raw)) };
+  const config = parseSimulatedConfig(raw);
+  const bytes = await readBytes(join(dir, config.network.file));
+  if (sha256Hex(bytes) !== config.network.sha256) {
+    throw new XqcError('XQC_ANOMALY', `${config.network.file} does not match the SHA-256 recorded in ${ANOMALY_FILES.config}`);
+  }
+  return { kind: 'simulated', config, network: loadModel(bytes) };
+}
+
 /**
  * Reads `anomaly.json`, `features.onnx` and `bank.npy` from `dir` and checks them
  * against each other.
  * @throws XQC_ANOMALY on a bad config, a hash mismatch or a bank of the wrong shape; XQC_IO when a file is missing
  */
 export async function readAnomalyArtifacts(dir: string): Promise<AnomalyArtifacts> {
-  let raw: unknown;
-  const configPath = join(dir, ANOMALY_FILES.config);
-  try {
-    raw = JSON.parse(new TextDecoder().decode(await readBytes(configPath)));
-  } catch (e) {
-    if (e instanceof XqcError) throw e;
-    throw new XqcError('XQC_ANOMALY', `${configPath} is not valid JSON`, { cause: e });
-  }
+  return readPatchCore(dir, await readConfigJson(dir));
+}
+
+async function readPatchCore(dir: string, raw: unknown): Promise<AnomalyArtifacts> {
   const config = parseAnomalyConfig(raw);
   const featureBytes = await readBytes(join(dir, config.features.file));
   if (sha256Hex(featureBytes) !== config.features.sha256) {

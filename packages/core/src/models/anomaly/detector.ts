@@ -1,5 +1,8 @@
 /**
- * The anomaly adapter: a fitted PatchCore detector that turns images into predictions.
+ * The anomaly adapter: a fitted detector (PatchCore, or the segmentation network trained
+ * on simulated defects) that turns images into predictions. Both formats share the
+ * scoring contract {@link AnomalyScorer}: raw image scores and raw maps at model
+ * resolution; everything after that (normalisation, findings) is common.
  * Scores and maps are normalised (`thresholds.ts`) so that 0.5 is the decision boundary:
  * an image is rejected when its normalised score is >= 0.5. A rejected image gets one
  * finding per 8-connected region of the normalised map >= 0.5 (mapped back onto the
@@ -19,9 +22,10 @@ import { mapToOriginal, preprocess } from '../preprocess.ts';
 import type { Placement } from '../preprocess.ts';
 import type { Finding, Prediction } from '../result.ts';
 import { gradeSeverity } from '../severity.ts';
-import type { AnomalyConfig } from './artifact.ts';
-import { readAnomalyArtifacts } from './artifact.ts';
+import type { AnomalyConfig, AnyAnomalyConfig, SimulatedAnomalyConfig } from './artifact.ts';
+import { readAnyAnomalyArtifacts } from './artifact.ts';
 import { PatchCoreScorer } from './scorer.ts';
+import { SimulatedScorer } from './simulated/simulated-scorer.ts';
 import type { RawScores } from './scorer.ts';
 import { normaliseMap, normaliseScore } from './thresholds.ts';
 import { scoreImagesAs } from './tiled-scoring.ts';
@@ -60,18 +64,24 @@ function checkSameInput(card: InputSpec, fitted: InputSpec): void {
   }
 }
 
+/** What a detector format provides: raw image scores and raw maps of a prepared input batch. */
+export interface AnomalyScorer {
+  /** Raw scores and maps (model resolution) of an input batch [N, C, H, W] float32, preprocessed. */
+  score(input: Tensor): Promise<RawScores>;
+}
+
 /** Labels of anomaly predictions, by class index. */
 export const ANOMALY_LABELS: readonly string[] = ['good', 'anomaly'];
 
-/** A fitted PatchCore detector. */
+/** A fitted anomaly detector of either format. */
 export class AnomalyDetector {
   private constructor(
-    readonly config: AnomalyConfig,
-    readonly scorer: PatchCoreScorer,
+    readonly config: AnyAnomalyConfig,
+    readonly scorer: AnomalyScorer,
     private readonly options: AnomalyDetectorOptions,
   ) {}
 
-  /** Compiles a detector from its parts. */
+  /** Compiles a PatchCore detector from its parts. */
   static async create(config: AnomalyConfig, featureModel: Model, bank: Float32Array, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
     const scorer = await PatchCoreScorer.create(
       { featureModel, inputName: config.input.name ?? 'input', size: [config.input.height, config.input.width], bank, dim: config.bank.dim, scoring: config.scoring },
@@ -80,14 +90,24 @@ export class AnomalyDetector {
     return new AnomalyDetector(config, scorer, options);
   }
 
+  /** Compiles a detector trained on simulated defects from its config and wrapped network (`simulated/simulated-scorer.ts`). */
+  static async createSimulated(config: SimulatedAnomalyConfig, network: Model, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
+    const scorer = await SimulatedScorer.create(
+      { network, inputName: config.input.name ?? 'input', size: [config.input.height, config.input.width], sigma: config.scoring.sigma, topK: config.scoring.topK },
+      options,
+    );
+    return new AnomalyDetector(config, scorer, options);
+  }
+
   /**
-   * Loads a detector folder (`artifact.ts`). When `options.input` (the card's input) is
+   * Loads a detector folder of either format (`artifact.ts`, dispatching on `anomaly.json`'s format). When `options.input` (the card's input) is
    * given it must prepare images as the bank was fitted, or the load is refused.
    * @throws XQC_ANOMALY naming the first input field where the card and `anomaly.json` differ
    */
   static async load(dir: string, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
-    const a = await readAnomalyArtifacts(dir);
+    const a = await readAnyAnomalyArtifacts(dir);
     if (options.input) checkSameInput(options.input, a.config.input);
+    if (a.kind === 'simulated') return AnomalyDetector.createSimulated(a.config, a.network, options);
     return AnomalyDetector.create(a.config, a.featureModel, a.bank, options);
   }
 

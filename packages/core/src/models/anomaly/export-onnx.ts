@@ -24,8 +24,8 @@ import type { ScoreNormalisation } from './thresholds.ts';
 /** Output names of the exported detector. */
 export const DETECTOR_OUTPUTS = Object.freeze({ score: 'score', map: 'anomaly_map', raw: 'raw_score' });
 
-/** y = clip(s < t ? (s - low) a1 : 0.5 + (s - t) a2, 0, 1), see `thresholds.ts`. */
-function normalise(b: GraphBuilder, s: string, n: ScoreNormalisation, out: string): void {
+/** Appends y = clip(s < t ? (s - low) a1 : 0.5 + (s - t) a2, 0, 1) named `out`, see `thresholds.ts`. */
+export function normalise(b: GraphBuilder, s: string, n: ScoreNormalisation, out: string): void {
   const c = (v: number): string => b.scalar(v, 'float32');
   const below = b.mul(b.sub(s, c(n.low)), c(0.5 / (n.threshold - n.low)));
   const above = b.add(c(0.5), b.mul(b.sub(s, c(n.threshold)), c(0.5 / (n.high - n.threshold))));

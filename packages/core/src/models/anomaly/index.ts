@@ -1,11 +1,22 @@
 /** PatchCore anomaly detection from good images only (Roth et al. 2022). */
 export type { AnomalyFolderData, AnomalySample, LoadAnomalyOptions } from './anomaly-data.ts';
 export { loadAnomalyFolder } from './anomaly-data.ts';
-export type { AnomalyArtifacts, AnomalyConfig } from './artifact.ts';
-export { ANOMALY_FILES, ANOMALY_FORMAT, ANOMALY_FORMAT_VERSION, parseAnomalyConfig, readAnomalyArtifacts } from './artifact.ts';
+export type { AnomalyArtifacts, AnomalyConfig, AnyAnomalyArtifacts, AnyAnomalyConfig, SimulatedAnomalyConfig } from './artifact.ts';
+export {
+  ANOMALY_FILES,
+  ANOMALY_FORMAT,
+  ANOMALY_FORMAT_VERSION,
+  parseAnomalyConfig,
+  parseSimulatedConfig,
+  readAnomalyArtifacts,
+  readAnyAnomalyArtifacts,
+  SIMULATED_FORMAT,
+  SIMULATED_FORMAT_VERSION,
+  SIMULATED_NETWORK_FILE,
+} from './artifact.ts';
 export type { CoresetOptions, CoresetResult, RowProjector } from './coreset.ts';
 export { coresetSize, greedyCoreset, projectRowsJs, randomProjectionMatrix } from './coreset.ts';
-export type { AnomalyDetectorOptions, AnomalyPrediction } from './detector.ts';
+export type { AnomalyDetectorOptions, AnomalyPrediction, AnomalyScorer } from './detector.ts';
 export { ANOMALY_LABELS, AnomalyDetector } from './detector.ts';
 export type { AnomalyEvalSample, AnomalyReport } from './evaluate-anomaly.ts';
 export { evaluateAnomaly } from './evaluate-anomaly.ts';
@@ -33,3 +44,12 @@ export type { PerlinMaskOptions, PerlinRegion } from './simulated/perlin-mask.ts
 export { perlinMask } from './simulated/perlin-mask.ts';
 export type { ResolvedSimulationOptions } from './simulated/simulate.ts';
 export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIMULATION_KINDS, simulateDefect } from './simulated/simulate.ts';
+export { buildSimulatedDetectorModel } from './simulated/export-simulated.ts';
+export type { SimulatedNetworkSpec, SimulatedScorerSpec } from './simulated/simulated-scorer.ts';
+export { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, simulatedUnet, topKMean, wrapNetwork } from './simulated/simulated-scorer.ts';
+export type { FitSimulatedOptions, FitSimulatedResult, SimulatedFitEvent, StopReason } from './simulated/train-simulated.ts';
+export { fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './simulated/train-simulated.ts';
+export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './simulated/train-simulated-anomaly.ts';
+export { simulatedInputSpec, trainSimulatedAnomaly } from './simulated/train-simulated-anomaly.ts';
+export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './choose-method.ts';
+export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, DEFAULT_AUTO_BUDGET_SECONDS, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
