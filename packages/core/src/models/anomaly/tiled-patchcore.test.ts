@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageU8 } from '../../image/image.types.ts';
 import { compactResNet } from '../../train/zoo/compact-resnet.ts';
-import { uniformRng } from '../../util/random.ts';
 import type { InputSpec } from '../card.ts';
 import { parseModelCard } from '../card.ts';
 import { fitImage, preprocess } from '../preprocess.ts';
@@ -9,22 +8,9 @@ import { AnomalyDetector } from './detector.ts';
 import { fitPatchCore } from './fit.ts';
 import { defectExtents, resolutionWarnings, summariseResolution } from './resolution-check.ts';
 import { fitTiledImage } from './tiling.ts';
+import { wideStripes as stripes } from './wide-stripes.test-helper.ts';
 
-/** A wide striped texture (W x H) with noise; optionally a dark disc at (cx, cy) of radius r. */
-function wideStripes(seed: number, width: number, height: number, defect?: [number, number, number]): ImageU8 {
-  const u = uniformRng(seed);
-  const phase = u() * 6.28;
-  const freq = 0.5 + 0.05 * u();
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = 128 + 50 * Math.sin(freq * x + phase) + 20 * (u() - 0.5);
-      if (defect && Math.hypot(x - defect[0], y - defect[1]) < defect[2]) v = 20;
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
-    }
-  }
-  return { width, height, channels: 3, data };
-}
+const wideStripes = (seed: number, width: number, height: number, defect?: [number, number, number]): ImageU8 => stripes(seed, width, height, defect).image;
 
 const TILE: InputSpec = { height: 64, width: 64, resize: 'tile', tileOverlap: 0.25, layout: 'NCHW', color: 'rgb', mean: [0.5], std: [0.25] };
 

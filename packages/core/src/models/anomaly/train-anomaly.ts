@@ -21,7 +21,7 @@ import { loadModel, saveModel } from '../../onnx/model-io.ts';
 import type { Model } from '../../onnx/ir.ts';
 import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
 import type { InputSpec, ModelCard } from '../card.ts';
-import { DEFAULT_SEVERITY, readModelCard, writeModelCard } from '../card.ts';
+import { DEFAULT_SEVERITY, parseInputSpec, readModelCard, writeModelCard } from '../card.ts';
 import { loadAnomalyFolder } from './anomaly-data.ts';
 import type { AnomalyFolderData } from './anomaly-data.ts';
 import { ANOMALY_FILES, sha256Hex } from './artifact.ts';
@@ -48,8 +48,16 @@ export interface TrainAnomalyOptions {
   layers?: string[];
   /** Coreset sampling ratio (default 0.1). */
   coreset?: number;
-  /** Square input size in pixels (default: the backbone card's, else 224). */
+  /** Square input size in pixels (default: the backbone card's, else 224); with `resize: 'tile'` the tile size. */
   size?: number;
+  /**
+   * How images become inputs (default: the backbone card's, else 'stretch'). 'tile' keeps
+   * the aspect ratio and cuts each image into overlapping tiles of the input size
+   * (`tiling.ts`): `tileOverlap` (default 0.25), `tileShortSide` (default native size).
+   */
+  resize?: InputSpec['resize'];
+  tileOverlap?: number;
+  tileShortSide?: number;
   seed?: number;
   /** Shares of each label in train, val and test (default 70/15/15; test 0 for a separate test folder). */
   ratios?: SplitRatios;
@@ -72,7 +80,7 @@ export interface AnomalyRunRecord {
   startedAt: string;
   finishedAt: string;
   backbone: { path: string; sha256: string; layers: string[] };
-  params: { coreset: number; size: number; seed: number; quantile: number; imageScore: string; dim: number };
+  params: { coreset: number; size: number; seed: number; quantile: number; imageScore: string; dim: number; resize: InputSpec['resize']; tileOverlap?: number; tileShortSide?: number };
   dataset: {
     root: string;
     hash: string;
@@ -118,6 +126,23 @@ export async function backboneInputSpec(backbonePath: string, model: Model, size
     : { height, width, resize: 'stretch', layout: 'NCHW', color: 'rgb', mean: [...IMAGENET_NORMALIZE.mean], std: [...IMAGENET_NORMALIZE.std] };
 }
 
+/** The backbone's input spec with the run's resize mode and tiling settings, when given. */
+function withResize(spec: InputSpec, o: Pick<TrainAnomalyOptions, 'resize' | 'tileOverlap' | 'tileShortSide'>): InputSpec {
+  const resize = o.resize ?? spec.resize;
+  if (resize !== 'tile' && (o.tileOverlap !== undefined || o.tileShortSide !== undefined)) {
+    throw new XqcError('XQC_INVALID_ARGUMENT', `tileOverlap and tileShortSide apply to resize 'tile', not '${resize}'`);
+  }
+  const out: InputSpec = { ...spec, resize };
+  if (resize !== 'tile') {
+    delete out.tileOverlap;
+    delete out.tileShortSide;
+    return out;
+  }
+  if (o.tileOverlap !== undefined) out.tileOverlap = o.tileOverlap;
+  if (o.tileShortSide !== undefined) out.tileShortSide = o.tileShortSide;
+  return parseInputSpec(out);
+}
+
 function countsOf(d: AnomalyFolderData): AnomalyRunRecord['dataset']['counts'] {
   const c = (split: 'train' | 'val' | 'test') => ({ good: d.splits[split].filter((s) => s.good).length, defect: d.splits[split].filter((s) => !s.good).length });
   return { train: c('train'), val: c('val'), test: c('test') };
@@ -137,11 +162,13 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     throw new XqcError('XQC_IO', `cannot read backbone ${o.backbone}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   const backbone = loadModel(backboneBytes);
-  const input = await backboneInputSpec(o.backbone, backbone, o.size);
+  const input = withResize(await backboneInputSpec(o.backbone, backbone, o.size), o);
   const seed = o.seed ?? 0;
   const data = await loadAnomalyFolder(o.data, { input, seed, ratios: o.ratios });
   const warnings: string[] = [];
-  if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
+  if (input.resize === 'tile') {
+    if (data.resized > 0) warnings.push(`${data.resized} image(s) were scaled (aspect kept) before tiling: ${input.tileShortSide ? `shorter side ${input.tileShortSide} px` : `a side was shorter than the ${input.width}x${input.height} tile`}`);
+  } else if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
   else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
   const train = data.splits.train.filter((s) => s.good).map((s) => s.image);
   const validationGood = data.splits.val.filter((s) => s.good).map((s) => s.image);
@@ -153,7 +180,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   }
   const quantile = o.quantile ?? 0.99;
   const fit = await fitPatchCore(
-    { train, validation: { good: validationGood, defects } },
+    { train, validation: { good: validationGood, defects }, resolution: data.resolution },
     {
       backbone,
       backboneSha256: sha256Hex(backboneBytes),
@@ -193,7 +220,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     startedAt,
     finishedAt: new Date().toISOString(),
     backbone: { path: resolve(o.backbone), sha256: config.backbone.sha256, layers: config.backbone.layers.map((l) => l.name) },
-    params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim },
+    params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim, resize: input.resize, tileOverlap: input.tileOverlap, tileShortSide: input.tileShortSide },
     dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
     bank: { size: config.bank.size, sourcePatches: config.bank.sourcePatches },
     thresholds: config.thresholds,
@@ -262,7 +289,9 @@ function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFo
     limitations: [
       'Scores are distances to the good images seen in fitting, normalised so that 0.5 is the validation threshold; they are not calibrated probabilities.',
       `Thresholds come from ${c.thresholds.image.counts.good} good validation image(s)${c.thresholds.image.counts.defect ? ` and ${c.thresholds.image.counts.defect} defect image(s)` : ''}; re-fit or re-threshold when the line, lighting or product changes.`,
-      `Input is resized to ${c.input.width}x${c.input.height}; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px may be missed.`,
+      c.input.resize === 'tile'
+        ? `Images are ${c.input.tileShortSide ? `scaled to a shorter side of ${c.input.tileShortSide} px and ` : ''}cut into overlapping ${c.input.width}x${c.input.height} tiles; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px of the tiled image may be missed.`
+        : `Input is resized to ${c.input.width}x${c.input.height}; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px may be missed.`,
     ],
   };
 }
