@@ -44,6 +44,7 @@ export type { PerlinMaskOptions, PerlinRegion } from './simulated/perlin-mask.ts
 export { perlinMask } from './simulated/perlin-mask.ts';
 export type { ResolvedSimulationOptions } from './simulated/simulate.ts';
 export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIMULATION_KINDS, simulateDefect } from './simulated/simulate.ts';
+export type { DefectSimulator, SimulatedSample, SimulationKind, SimulationOptions } from './simulated/simulated.types.ts';
 export { buildSimulatedDetectorModel } from './simulated/export-simulated.ts';
 export type { SimulatedNetworkSpec, SimulatedScorerSpec } from './simulated/simulated-scorer.ts';
 export { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, simulatedUnet, topKMean, wrapNetwork } from './simulated/simulated-scorer.ts';

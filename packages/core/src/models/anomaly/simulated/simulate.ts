@@ -129,14 +129,34 @@ function visibleEnough(visible: number, nominal: number): boolean {
 }
 
 /**
+ * True when a pasted region stands out as a region, not only pixel by pixel: its mean
+ * (over the visible pixels, largest over the colour channels) moved by at least `delta`, or
+ * its contrast (standard deviation of the channel mean, plus 2 levels) changed by a factor
+ * of at least 1.35. A patch of a stationary texture pasted elsewhere in the same texture
+ * changes many pixels but neither statistic, and a network cannot learn to find it.
+ */
+function standsOut(stats: Float64Array, colour: number, visible: number, delta: number): boolean {
+  let shift = 0;
+  for (let c = 0; c < colour; c++) shift = Math.max(shift, Math.abs(stats[4 + c]) / visible);
+  if (shift >= delta) return true;
+  const mi = stats[0] / visible;
+  const mo = stats[2] / visible;
+  const si = Math.sqrt(Math.max(0, stats[1] / visible - mi * mi)) + 2;
+  const so = Math.sqrt(Math.max(0, stats[3] / visible - mo * mo)) + 2;
+  return Math.abs(Math.log(so / si)) >= Math.log(1.35);
+}
+
+/**
  * Blends `fill` into the window of `region` with weight `beta * alpha`, and commits it to
- * `work.data` when the change is visible enough.
+ * `work.data` when enough of it changed visibly and the region {@link standsOut}.
  * @param fill writes the `colour` channel values of the source for window pixel (x, y) into `out` at `o`
  */
 function blendRegion(work: Work, region: PerlinRegion, beta: number, fill: (x: number, y: number, out: Float32Array, o: number) => void): boolean {
   const { channels, colour, data, delta } = work;
   const next = new Uint8Array(region.width * region.height * colour);
   const src = new Float32Array(colour);
+  // Over the visible pixels: sum and sum of squares of the channel mean before and after, then the signed change per channel.
+  const stats = new Float64Array(7);
   let visible = 0;
   for (let y = 0; y < region.height; y++) {
     for (let x = 0; x < region.width; x++) {
@@ -151,10 +171,24 @@ function blendRegion(work: Work, region: PerlinRegion, beta: number, fill: (x: n
         next[i * colour + c] = v;
         d = Math.max(d, Math.abs(v - data[p + c]));
       }
-      if (d >= delta) visible++;
+      if (d < delta) continue;
+      visible++;
+      let before = 0;
+      let after = 0;
+      for (let c = 0; c < colour; c++) {
+        before += data[p + c];
+        after += next[i * colour + c];
+        stats[4 + c] += next[i * colour + c] - data[p + c];
+      }
+      before /= colour;
+      after /= colour;
+      stats[0] += before;
+      stats[1] += before * before;
+      stats[2] += after;
+      stats[3] += after * after;
     }
   }
-  if (!visibleEnough(visible, region.area)) return false;
+  if (!visibleEnough(visible, region.area) || !standsOut(stats, colour, visible, delta)) return false;
   for (let y = 0; y < region.height; y++) {
     for (let x = 0; x < region.width; x++) {
       const i = y * region.width + x;
@@ -197,7 +231,7 @@ const pasteForeign: Paster = (work, pool, rng, options, area) => {
   const transpose = rng.chance(0.5);
   const flipX = rng.chance(0.5) ? -1 : 1;
   const flipY = rng.chance(0.5) ? -1 : 1;
-  const jitter = drawJitter(rng, 0.8, 60);
+  const jitter = drawJitter(rng, 0.9, 60);
   const sw = source.width;
   const sh = source.height;
   return blendRegion(work, region, beta, (x, y, out, o) => {
@@ -226,8 +260,10 @@ const pasteSelf: Paster = (work, _pool, rng, options, area) => {
   const scale = rng.chance(0.5) ? Math.exp(rng.uniform(Math.log(0.5), Math.log(2))) : 1;
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
-  const shift = rng.chance(0.8) ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(8, 50) : 0;
-  const contrast = rng.chance(0.3) ? rng.uniform(0.7, 1.4) : 1;
+  // A brightness shift, a contrast change or both, so that the patch stands out from the texture it copies.
+  const mode = rng.int(0, 3);
+  const shift = mode !== 1 ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(12, 60) : 0;
+  const contrast = mode !== 0 ? (rng.chance(0.5) ? rng.uniform(0.3, 0.7) : rng.uniform(1.5, 2.2)) : 1;
   // The source is read from a snapshot, so a region overlapping its own source sees the image before the paste.
   const snapshot = data.slice();
   return blendRegion(work, region, beta, (x, y, out, o) => {
@@ -253,32 +289,43 @@ const pasteSelf: Paster = (work, _pool, rng, options, area) => {
   });
 };
 
-/** An RGB float canvas (0..1) of the working image (gray replicated). */
-function toCanvas(work: Work): Canvas {
-  const n = work.width * work.height;
-  const out = new Float32Array(n * 3);
+/** A window of the image, in pixels. */
+interface Window {
+  readonly x0: number;
+  readonly y0: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** An RGB float canvas (0..1) of `window` of the working image (gray replicated). */
+function toCanvas(work: Work, window: Window): Canvas {
   const { data, channels, colour } = work;
-  for (let i = 0; i < n; i++) {
-    const p = i * channels;
-    for (let c = 0; c < 3; c++) out[i * 3 + c] = data[p + (colour === 1 ? 0 : c)] / 255;
+  const out = new Float32Array(window.width * window.height * 3);
+  for (let y = 0; y < window.height; y++) {
+    for (let x = 0; x < window.width; x++) {
+      const p = ((window.y0 + y) * work.width + window.x0 + x) * channels;
+      const o = (y * window.width + x) * 3;
+      for (let c = 0; c < 3; c++) out[o + c] = data[p + (colour === 1 ? 0 : c)] / 255;
+    }
   }
-  return { width: work.width, height: work.height, channels: 3, data: out };
+  return { width: window.width, height: window.height, channels: 3, data: out };
 }
 
 /**
- * Commits a painted canvas to `work.data` when enough of the nominal region (`layer >= 0.5`)
- * changed visibly. Gray images take the canvas' BT.601 luma.
+ * Commits a canvas painted over `window` to `work.data` when enough of the nominal region
+ * (`layer >= 0.5`) changed visibly. Gray images take the canvas' BT.601 luma.
  */
-function commitCanvas(work: Work, canvas: Canvas, layer: Float32Array): boolean {
+function commitCanvas(work: Work, window: Window, canvas: Canvas, layer: Float32Array): boolean {
   const { data, channels, colour, delta } = work;
-  const n = work.width * work.height;
+  const n = window.width * window.height;
   const next = new Uint8Array(n * colour);
   const cd = canvas.data;
   let visible = 0;
   let nominal = 0;
   for (let i = 0; i < n; i++) {
     if (layer[i] >= 0.5) nominal++;
-    const p = i * channels;
+    const x = i % window.width;
+    const p = ((window.y0 + (i - x) / window.width) * work.width + window.x0 + x) * channels;
     let d = 0;
     if (colour === 1) {
       const v = clampByte((0.299 * cd[i * 3] + 0.587 * cd[i * 3 + 1] + 0.114 * cd[i * 3 + 2]) * 255);
@@ -294,7 +341,11 @@ function commitCanvas(work: Work, canvas: Canvas, layer: Float32Array): boolean 
     if (d >= delta) visible++;
   }
   if (!visibleEnough(visible, nominal)) return false;
-  for (let i = 0; i < n; i++) for (let c = 0; c < colour; c++) data[i * channels + c] = next[i * colour + c];
+  for (let i = 0; i < n; i++) {
+    const x = i % window.width;
+    const p = ((window.y0 + (i - x) / window.width) * work.width + window.x0 + x) * channels;
+    for (let c = 0; c < colour; c++) data[p + c] = next[i * colour + c];
+  }
   return true;
 }
 
@@ -309,10 +360,11 @@ function painterPaster(paint: (ctx: DefectContext, size: number) => Float32Array
     const side = Math.min(work.width, work.height);
     const raw = shape === 'blob' ? Math.sqrt(area / unitArea) : area / (unitArea * side);
     const size = Math.min(maxSize(side), Math.max(0.1, raw));
-    const canvas = toCanvas(work);
+    const whole: Window = { x0: 0, y0: 0, width: work.width, height: work.height };
+    const canvas = toCanvas(work, whole);
     const ctx: DefectContext = { canvas, rng, texture: 'metal', lightAngle: rng.uniform(0, 2 * Math.PI) };
     const layer = paint(ctx, size);
-    return commitCanvas(work, canvas, layer);
+    return commitCanvas(work, whole, canvas, layer);
   };
 }
 
@@ -322,15 +374,21 @@ function painterPaster(paint: (ctx: DefectContext, size: number) => Float32Array
  * uneven inside (fBm) and sometimes darker at the rim where a drying drop leaves its ring.
  */
 const pasteStain: Paster = (work, _pool, rng, _options, area) => {
-  const { width, height } = work;
-  const r0 = Math.max(1, Math.sqrt(area / Math.PI));
+  // The feathered edge shows about a quarter more than the disc of radius r0.
+  const r0 = Math.max(1, Math.sqrt(area / (1.25 * Math.PI)));
   const harmonics = [0, 1, 2].map((k) => rng.uniform(0, 0.25) / (k + 1));
   const phases = [0, 1, 2].map(() => rng.uniform(0, 2 * Math.PI));
-  const cx = rng.uniform(0.1, 0.9) * width;
-  const cy = rng.uniform(0.1, 0.9) * height;
-  const layer = new Float32Array(width * height);
+  const cx = rng.uniform(0.1, 0.9) * work.width;
+  const cy = rng.uniform(0.1, 0.9) * work.height;
   const feather = Math.max(1, r0 * rng.uniform(0.2, 0.6));
-  fillRadial(layer, width, height, cx, cy, r0 * 1.8, wobblyRadius(r0, harmonics, phases), feather);
+  // The outline reaches at most 1.46 r0 (harmonic amplitudes sum to under 0.46) plus half the feather.
+  const reach = r0 * 1.5 + feather;
+  const x0 = Math.max(0, Math.floor(cx - reach));
+  const y0 = Math.max(0, Math.floor(cy - reach));
+  const window: Window = { x0, y0, width: Math.min(work.width, Math.ceil(cx + reach) + 1) - x0, height: Math.min(work.height, Math.ceil(cy + reach) + 1) - y0 };
+  const { width, height } = window;
+  const layer = new Float32Array(width * height);
+  fillRadial(layer, width, height, cx - x0, cy - y0, reach, wobblyRadius(r0, harmonics, phases), feather);
   const hue = rng.int(0, 3);
   const strength = rng.uniform(0.25, 1.2);
   const absorb = (hue === 0 ? [0.15, 0.45, 0.9] : hue === 1 ? [0.6, 0.6, 0.55] : [0.5, 0.25, 0.55]).map((a) => a * strength);
@@ -342,20 +400,21 @@ const pasteStain: Paster = (work, _pool, rng, _options, area) => {
     if (c <= 0) continue;
     weight[i] = Math.max(0, 0.8 + 0.4 * mottle[i] + (ring ? 2.5 * (1 - c) : 0));
   }
-  const canvas = toCanvas(work);
+  const canvas = toCanvas(work, window);
   const density = createDensity(width, height);
   addDensity(density, layer, absorb, weight);
   transmit(canvas, density);
-  return commitCanvas(work, canvas, layer);
+  return commitCanvas(work, window, canvas, layer);
 };
 
-// Unit areas measured by scripts/look-simulated.ts --calibrate (mean mask area at size 1 on 128 px crops).
+// Unit areas: the mean visible mask area at size 1 (per pixel of the shorter side for lines),
+// fitted on 128 px crops of photographs of metal parts at fixed requested areas, 300 samples each.
 const PASTERS: Record<SimulationKind, Paster> = {
   'perlin-foreign': pasteForeign,
   'perlin-self': pasteSelf,
-  scratch: painterPaster(paintScratch, 'line', 1.6, () => 1.6),
-  crack: painterPaster(paintCrack, 'line', 2.6, () => 1.6),
-  spot: painterPaster(paintSpot, 'blob', 380, (side) => side / 48),
+  scratch: painterPaster(paintScratch, 'line', 1.15, () => 1.6),
+  crack: painterPaster(paintCrack, 'line', 1.15, () => 1.6),
+  spot: painterPaster(paintSpot, 'blob', 420, (side) => side / 48),
   hole: painterPaster(paintHole, 'blob', 125, (side) => side / 30),
   stain: pasteStain,
 };
