@@ -1,8 +1,12 @@
-/** The `--task anomaly` branch of `xaiqc train`: PatchCore from good images only. */
+/**
+ * The `--task anomaly` branch of `xaiqc train`: from good images only, PatchCore
+ * (`--method patchcore`, the default), the simulated-defect detector (`--method simulated`)
+ * or both with the better kept (`--method auto`), through core's `trainAnomalyMethod`.
+ */
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { trainAnomaly } from '@xai-qc/core';
-import type { SplitRatios } from '@xai-qc/core';
+import { ANOMALY_METHOD_CHOICES, DEFAULT_AUTO_BUDGET_SECONDS, trainAnomalyMethod } from '@xai-qc/core';
+import type { AnomalyMethodChoice, AnomalyMethodRun, SplitRatios } from '@xai-qc/core';
 import type { CliIO } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
 import { progressFor } from '../progress.ts';
@@ -13,6 +17,8 @@ export const DEFAULT_BACKBONE = fileURLToPath(new URL('../../../../models/surfac
 
 /** Options `xaiqc train` accepts for anomaly runs (merged into the command's options). */
 export const ANOMALY_TRAIN_OPTIONS = {
+  method: { type: 'string' },
+  'time-budget': { type: 'string' },
   backbone: { type: 'string' },
   layers: { type: 'string' },
   coreset: { type: 'string' },
@@ -22,13 +28,23 @@ export const ANOMALY_TRAIN_OPTIONS = {
 } as const;
 
 /** Help lines of the anomaly options. */
-export const ANOMALY_TRAIN_HELP = `Anomaly (PatchCore, data in anomalib's folder layout ROOT/good/, ROOT/<defect>/,
-ROOT/masks/<defect>/): fits a memory bank of patch features of good images only.
-  xaiqc train --task anomaly --data DIR --out DIR [--backbone M.onnx] [--layers a,b]
+export const ANOMALY_TRAIN_HELP = `Anomaly (data in anomalib's folder layout ROOT/good/, ROOT/<defect>/, ROOT/masks/<defect>/
+or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
+  xaiqc train --task anomaly --data DIR --out DIR [--method patchcore|simulated|auto]
+              [--time-budget SECONDS] [--backbone M.onnx] [--layers a,b]
               [--coreset 0.1] [--size PX] [--seed S] [--quantile 0.99] [--score reweighted|max]
               [--dim N] [--val-split F] [--test-split F] [--batch N] [--threads N]
               [--name NAME] [--json]
-  --backbone    ONNX CNN (default models/surface-classifier/model.onnx when present)
+  --method      patchcore (default): a memory bank of backbone patch features, fits in
+                seconds to minutes; simulated: a small U-Net trained from scratch to find
+                defects simulated on the good images, until --time-budget; auto: both,
+                the one with the better image AUROC on the validation split (its labelled
+                defects, else its good images with simulated defects) is kept, and
+                run.json records both figures and why (choice)
+  --time-budget seconds for --method simulated (its whole fit, default 600) or auto (the
+                whole run, default ${DEFAULT_AUTO_BUDGET_SECONDS}: PatchCore first, the simulated method gets the
+                rest less a reserve for scoring it); progress shows the time left
+  --backbone    PatchCore's ONNX CNN (default models/surface-classifier/model.onnx when present)
   --layers      feature layers by value name (default: the two deepest stages of stride <= 16)
   --coreset     share of training patches kept in the bank (default 0.1)
   --quantile    quantile of good validation scores for the thresholds (default 0.99;
@@ -69,10 +85,39 @@ function positive(values: Record<string, unknown>, name: string): number | undef
 
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
 
+/** PatchCore's own options: refused with `--method simulated`, which has no backbone or bank. */
+const PATCHCORE_ONLY = ['backbone', 'layers', 'coreset', 'score', 'dim'] as const;
+
+/** `--method`: one of core's choices (default patchcore). */
+export function methodOption(values: Record<string, unknown>): AnomalyMethodChoice {
+  const v = values.method;
+  if (v === undefined) return 'patchcore';
+  if (!ANOMALY_METHOD_CHOICES.includes(v as AnomalyMethodChoice)) throw new UsageError(`--method must be ${ANOMALY_METHOD_CHOICES.slice(0, -1).join(', ')} or ${ANOMALY_METHOD_CHOICES[ANOMALY_METHOD_CHOICES.length - 1]}, got '${String(v)}'`);
+  return v as AnomalyMethodChoice;
+}
+
+/** `--time-budget`: a positive number of seconds, only for the methods that take one. */
+export function timeBudgetOption(values: Record<string, unknown>, method: AnomalyMethodChoice): number | undefined {
+  const v = values['time-budget'];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--time-budget must be a positive number of seconds, got '${String(v)}'`);
+  if (method === 'patchcore') throw new UsageError("--time-budget applies to --method simulated or auto; PatchCore's fit takes no budget");
+  return n;
+}
+
+const fmtSeconds = (s: number): string => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(0)} s`);
+
 /** Runs `xaiqc train --task anomaly`. */
 export async function runAnomalyTraining(values: Record<string, unknown>, io: CliIO, ratios?: SplitRatios): Promise<number> {
+  const method = methodOption(values);
+  const timeBudgetSeconds = timeBudgetOption(values, method);
+  if (method === 'simulated') {
+    const given = PATCHCORE_ONLY.filter((k) => values[k] !== undefined);
+    if (given.length > 0) throw new UsageError(`--${given[0]} applies to PatchCore (--method patchcore or auto), not to --method simulated`);
+  }
   let backbone = values.backbone as string | undefined;
-  if (!backbone) {
+  if (!backbone && method !== 'simulated') {
     if (!(await exists(DEFAULT_BACKBONE))) throw new UsageError('--backbone is required: the default backbone models/surface-classifier/model.onnx is not in this checkout');
     backbone = DEFAULT_BACKBONE;
   }
@@ -81,36 +126,65 @@ export async function runAnomalyTraining(values: Record<string, unknown>, io: Cl
   const layers = values.layers === undefined ? undefined : String(values.layers).split(',').map((s) => s.trim()).filter(Boolean);
   if (layers && layers.length === 0) throw new UsageError('--layers needs at least one value name');
   const threads = positive(values, 'threads');
+  const size = positive(values, 'size');
+  const batchSize = positive(values, 'batch');
+  const session = threads ? { intraOpThreads: threads } : undefined;
   const progress = progressFor(io, 'train');
-  const record = await trainAnomaly({
+  const run = await trainAnomalyMethod({
+    method,
     data: required(values, 'data'),
     out: required(values, 'out'),
-    backbone,
     name: values.name as string | undefined,
-    layers,
-    coreset: fraction(values, 'coreset'),
-    quantile: fraction(values, 'quantile'),
-    size: positive(values, 'size'),
     seed: intOption(values, 'seed', 0),
     ratios,
-    imageScore: score as 'max' | undefined,
-    dim: positive(values, 'dim'),
-    batchSize: positive(values, 'batch'),
-    session: threads ? { intraOpThreads: threads } : undefined,
+    quantile: fraction(values, 'quantile'),
+    timeBudgetSeconds,
+    patchcore: {
+      backbone,
+      layers,
+      coreset: fraction(values, 'coreset'),
+      size,
+      imageScore: score as 'max' | undefined,
+      dim: positive(values, 'dim'),
+      batchSize,
+      session,
+    },
+    simulated: { size, batchSize, threads },
     codeVersion: codeVersion(),
-    onProgress: (phase, done, total) => progress.update(phase, done, total),
+    onProgress: (e) => {
+      const fields: Record<string, string | number> = method === 'auto' ? { method: e.method } : {};
+      if (e.remainingSeconds !== undefined && Number.isFinite(e.remainingSeconds)) fields.left_s = Math.max(0, Math.round(e.remainingSeconds));
+      progress.update(e.phase, e.done, e.total, fields);
+    },
   }).finally(() => progress.end());
   if (values.json) {
-    io.out(JSON.stringify(record, null, 2));
+    io.out(JSON.stringify(run.record, null, 2));
     return 0;
   }
+  printRun(run, io);
+  return 0;
+}
+
+function printRun(run: AnomalyMethodRun, io: CliIO): void {
+  const choice = run.record.choice;
+  if (choice) {
+    io.out(`method auto chose ${choice.chosen}: ${choice.reason}`);
+    const v = choice.validation;
+    io.out(`validation: ${v.good} good + ${v.defect} ${v.source} defect images; ${choice.candidates.map((c) => (c.fitted ? `${c.method} fitted in ${fmtSeconds(c.fitSeconds ?? 0)}, image AUROC ${fmt(c.imageAuroc)}, pixel AUROC ${fmt(c.pixelAuroc)}` : `${c.method} not fitted`)).join('; ')}; ${fmtSeconds(choice.budget.usedSeconds)} of ${fmtSeconds(choice.budget.seconds)}`);
+  }
+  if (run.method === 'patchcore') {
+    const record = run.record;
+    io.out(`run ${record.id}: bank of ${record.bank.size} patches from ${record.bank.sourcePatches} (coreset ${record.params.coreset}), layers ${record.backbone.layers.join(', ')}, ${record.seconds.total.toFixed(1)} s`);
+  } else {
+    const record = run.record;
+    io.out(`run ${record.id}: simulated-defect detector at ${record.params.size[1]}x${record.params.size[0]}, ${record.training.steps} steps (stopped by ${record.training.stoppedBy}; budget ${fmtSeconds(record.params.timeBudgetSeconds)}), ${record.seconds.total.toFixed(1)} s`);
+  }
+  const record = run.record;
   const t = record.thresholds;
-  io.out(`run ${record.id}: bank of ${record.bank.size} patches from ${record.bank.sourcePatches} (coreset ${record.params.coreset}), layers ${record.backbone.layers.join(', ')}, ${record.seconds.total.toFixed(1)} s`);
   io.out(`thresholds: image ${t.image.value.toPrecision(5)} (${t.image.source}), pixel ${t.pixel.value.toPrecision(5)} (${t.pixel.source})`);
   const r = record.test;
   if (!r) io.out('test: no test split; measure the detector on a separate folder with xaiqc evaluate --split all');
   else io.out(`test: image AUROC ${fmt(r.imageAuroc)}  pixel AUROC ${fmt(r.pixelAuroc)}  PRO ${fmt(r.pro)}  F1 ${fmt(r.f1)}  false-reject rate ${fmt(r.falseRejectRate)}`);
   for (const w of record.warnings) io.out(`warning: ${w}`);
   if (record.dataset.skipped.length) io.out(`skipped ${record.dataset.skipped.length} file(s): ${record.dataset.skipped.slice(0, 5).map((s) => `${s.path} (${s.reason})`).join('; ')}`);
-  return 0;
 }

@@ -1,0 +1,330 @@
+/**
+ * Which anomaly method a run uses: `patchcore` (`train-anomaly.ts`), `simulated`
+ * (`simulated/train-simulated-anomaly.ts`) or `auto`, which fits both and keeps the one
+ * that ranks a validation set better.
+ *
+ * `auto`, step by step:
+ * 1. PatchCore fits first (it has no time knob; its time counts against the budget).
+ * 2. The validation set: the validation split's good images (the split both methods draw
+ *    from the same seed and shares), with the validation split's labelled defect images
+ *    when the dataset has any, else each good validation image once more with simulated
+ *    defects pasted in (`simulateDefect`, seeded by the run's seed and the image's index,
+ *    other good validation images as the texture pool), written with their exact masks
+ *    to a temporary anomaly folder.
+ * 3. PatchCore is scored on it through the evaluation of `evaluate-anomaly-folder.ts`.
+ * 4. The simulated method fits with what is left of the budget less a reserve for scoring
+ *    it (twice PatchCore's scoring time, at least 5 % of the budget); with less than
+ *    {@link MIN_SIMULATED_SECONDS} left it is not fitted and PatchCore is kept.
+ * 5. The better image AUROC wins ({@link chooseByValidation}); within
+ *    {@link AUROC_TIE} of each other, the better pixel AUROC; still tied, PatchCore.
+ * Both candidates stay in `OUT/candidates/<method>/`; the chosen one's files are copied to
+ * `OUT/` and its `run.json` gains `choice` (both figures, the validation set, the budget
+ * and the reason).
+ *
+ * Simulated validation defects resemble the simulated method's training defects, which
+ * favours it; labelled defects, when the dataset has some, are the fairer judge.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAnomalyDataset, writeAnomalySample } from '../../data/anomaly-format.ts';
+import { loadMask } from '../../data/format-common.ts';
+import { readLabelsFile } from '../../data/labels-file.ts';
+import { buildManifest } from '../../data/manifest.ts';
+import type { SplitRatios } from '../../data/split.ts';
+import { XqcError } from '../../errors.ts';
+import { decodeImage } from '../../image/image-decode.ts';
+import type { ImageU8 } from '../../image/image.types.ts';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { createRng, hashSeed } from '../../util/random.ts';
+import { evaluateAnomalyFolder } from './evaluate-anomaly-folder.ts';
+import type { AnomalyReport } from './evaluate-anomaly.ts';
+import { simulateDefect } from './simulated/simulate.ts';
+import type { DefectSimulator } from './simulated/simulated.types.ts';
+import { trainSimulatedAnomaly } from './simulated/train-simulated-anomaly.ts';
+import type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './simulated/train-simulated-anomaly.ts';
+import { trainAnomaly } from './train-anomaly.ts';
+import type { AnomalyRunRecord, TrainAnomalyOptions } from './train-anomaly.ts';
+
+/** The anomaly methods a run can fit. */
+export type AnomalyMethod = 'patchcore' | 'simulated';
+/** What `--method` accepts: a method, or `auto` to fit both and keep the better. */
+export type AnomalyMethodChoice = AnomalyMethod | 'auto';
+/** The accepted values of `--method`, in the order help texts list them. */
+export const ANOMALY_METHOD_CHOICES: readonly AnomalyMethodChoice[] = Object.freeze(['simulated', 'patchcore', 'auto']);
+/** Image AUROCs closer than this are a tie (about the spread between seeds on a few dozen images). */
+export const AUROC_TIE = 0.005;
+/** Least budget left for the simulated method in `auto`, in seconds; with less it is not fitted. */
+export const MIN_SIMULATED_SECONDS = 20;
+/** Draws per validation image before a simulator that returns no defect is given up on. */
+const SIMULATION_ATTEMPTS = 8;
+/** Default budget of `auto`, in seconds: both fits, the validation set and the scoring. */
+export const DEFAULT_AUTO_BUDGET_SECONDS = 900;
+
+/** One progress event of {@link trainAnomalyMethod}: a method's phase, and the time spent and (when known) left. */
+export interface AnomalyMethodProgress {
+  method: AnomalyMethod;
+  phase: string;
+  done: number;
+  total: number;
+  /** Seconds since the run started. */
+  elapsedSeconds: number;
+  /** Estimated seconds left in the whole run, when it can be estimated. */
+  remainingSeconds?: number;
+}
+
+/** The figures of one candidate of `auto`. */
+export interface MethodCandidate {
+  method: AnomalyMethod;
+  /** Fitted, or why not. */
+  fitted: boolean;
+  note?: string;
+  fitSeconds?: number;
+  imageAuroc: number | null;
+  pixelAuroc: number | null;
+  pro: number | null;
+  /** The candidate's folder, relative to the output folder. */
+  dir?: string;
+}
+
+/** What `auto` records in `run.json` as `choice`. */
+export interface MethodChoiceRecord {
+  requested: 'auto';
+  chosen: AnomalyMethod;
+  reason: string;
+  validation: { source: 'labelled' | 'simulated'; good: number; defect: number; defectWithMask: number };
+  candidates: MethodCandidate[];
+  budget: { seconds: number; patchcoreSeconds: number; simulatedBudgetSeconds: number | null; usedSeconds: number; rule: string };
+}
+
+/** Options of {@link trainAnomalyMethod}. */
+export interface TrainAnomalyMethodOptions {
+  method: AnomalyMethodChoice;
+  data: string;
+  out: string;
+  name?: string;
+  seed?: number;
+  ratios?: SplitRatios;
+  quantile?: number;
+  /**
+   * Seconds: the whole fit of `simulated` (default its own, 600), the whole run of `auto`
+   * (default {@link DEFAULT_AUTO_BUDGET_SECONDS}); PatchCore alone takes no budget.
+   */
+  timeBudgetSeconds?: number;
+  /** PatchCore's own options (its backbone is required for `patchcore` and `auto`). */
+  patchcore?: Partial<Omit<TrainAnomalyOptions, 'data' | 'out' | 'name' | 'seed' | 'ratios' | 'quantile' | 'onProgress'>>;
+  /** The simulated method's own options. */
+  simulated?: Partial<Omit<TrainSimulatedAnomalyOptions, 'data' | 'out' | 'name' | 'seed' | 'ratios' | 'quantile' | 'timeBudgetSeconds' | 'onProgress'>>;
+  /** Simulator of the validation defects of `auto` (default `simulateDefect`). */
+  validationSimulator?: DefectSimulator;
+  codeVersion?: string;
+  onProgress?: (e: AnomalyMethodProgress) => void;
+  /** The trainers (tests may pass their own). */
+  trainers?: Partial<AnomalyTrainers>;
+}
+
+/** The function that fits each method. */
+export interface AnomalyTrainers {
+  patchcore: (o: TrainAnomalyOptions) => Promise<AnomalyRunRecord>;
+  simulated: (o: TrainSimulatedAnomalyOptions) => Promise<SimulatedRunRecord>;
+}
+
+/** What {@link trainAnomalyMethod} returns: the method used and its run record (with `choice` after `auto`). */
+export type AnomalyMethodRun =
+  | { method: 'patchcore'; record: AnomalyRunRecord & { choice?: MethodChoiceRecord } }
+  | { method: 'simulated'; record: SimulatedRunRecord & { choice?: MethodChoiceRecord } };
+
+/**
+ * The rule of `auto`: the better image AUROC; within {@link AUROC_TIE}, the better pixel
+ * AUROC; still tied (or a figure missing on both), PatchCore. A candidate without an image
+ * AUROC (not fitted, or the validation set could not define it) loses to one with.
+ */
+export function chooseByValidation(patchcore: MethodCandidate, simulated: MethodCandidate): { chosen: AnomalyMethod; reason: string } {
+  const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
+  if (!simulated.fitted || simulated.imageAuroc === null) {
+    return { chosen: 'patchcore', reason: `simulated ${simulated.fitted ? 'has no validation image AUROC' : `not fitted (${simulated.note ?? 'no reason given'})`}; PatchCore kept` };
+  }
+  if (!patchcore.fitted || patchcore.imageAuroc === null) {
+    return { chosen: 'simulated', reason: `PatchCore ${patchcore.fitted ? 'has no validation image AUROC' : `not fitted (${patchcore.note ?? 'no reason given'})`}; simulated kept` };
+  }
+  const d = simulated.imageAuroc - patchcore.imageAuroc;
+  const images = `validation image AUROC simulated ${f(simulated.imageAuroc)}, PatchCore ${f(patchcore.imageAuroc)}`;
+  if (Math.abs(d) >= AUROC_TIE) return { chosen: d > 0 ? 'simulated' : 'patchcore', reason: `${images}: ${d > 0 ? 'simulated' : 'PatchCore'} is better` };
+  const sp = simulated.pixelAuroc;
+  const pp = patchcore.pixelAuroc;
+  const pixels = `pixel AUROC simulated ${f(sp)}, PatchCore ${f(pp)}`;
+  if (sp !== null && pp !== null && Math.abs(sp - pp) >= AUROC_TIE) {
+    return { chosen: sp > pp ? 'simulated' : 'patchcore', reason: `${images} tie (within ${AUROC_TIE}); ${pixels}: ${sp > pp ? 'simulated' : 'PatchCore'} is better` };
+  }
+  return { chosen: 'patchcore', reason: `${images} tie (within ${AUROC_TIE}) and so does ${pixels}; PatchCore kept on a tie` };
+}
+
+/**
+ * Writes the validation set of `auto` into `dir` (an anomaly folder): the validation
+ * split's good images, and its labelled defects with their masks when it has any, else
+ * each good image again with simulated defects (`defect/<stem>.png`, masks under `masks/`).
+ * @throws XQC_DATASET_INVALID without good validation images
+ */
+export async function writeValidationSet(
+  data: string,
+  dir: string,
+  o: { seed?: number; ratios?: SplitRatios; simulator?: DefectSimulator } = {},
+): Promise<{ source: 'labelled' | 'simulated'; good: number; defect: number }> {
+  const seed = o.seed ?? 0;
+  const listing = await readAnomalyDataset(data);
+  const manifest = await buildManifest(listing, { seed, ratios: o.ratios });
+  const val = new Set(manifest.files.filter((f) => f.role === 'image' && f.split === 'val').map((f) => f.path));
+  const samples = listing.samples.filter((s) => val.has(s.image));
+  const goodLabel = (await readLabelsFile(listing.root))?.goodLabel ?? 'good';
+  const good = samples.filter((s) => s.label === goodLabel);
+  const defects = samples.filter((s) => s.label !== goodLabel);
+  if (good.length === 0) throw new XqcError('XQC_DATASET_INVALID', `${listing.root}: the validation split has no good image to choose a method with`);
+  const decode = async (rel: string): Promise<ImageU8> => decodeImage(await readFile(join(listing.root, rel)));
+  const stemOf = (i: number): string => i.toString().padStart(5, '0');
+  const goodImages: ImageU8[] = [];
+  for (const [i, s] of good.entries()) {
+    const image = await decode(s.image);
+    goodImages.push(image);
+    await writeAnomalySample(dir, { stem: stemOf(i), label: 'good', image });
+  }
+  if (defects.length > 0) {
+    for (const [i, s] of defects.entries()) {
+      const mask = s.mask ? await loadMask(join(listing.root, s.mask), 50_000_000) : undefined;
+      await writeAnomalySample(dir, { stem: stemOf(i), label: 'defect', image: await decode(s.image), mask: typeof mask === 'string' ? undefined : mask });
+    }
+    return { source: 'labelled', good: good.length, defect: defects.length };
+  }
+  const simulate = o.simulator ?? simulateDefect;
+  let written = 0;
+  for (const [i, image] of goodImages.entries()) {
+    const pool = goodImages.filter((_, j) => j !== i);
+    // goodProbability 0 asks for a defect; a simulator that may still return none gets a few more draws.
+    const rng = createRng(hashSeed(seed, 'auto-validation', i));
+    let sample = simulate(image, pool, rng, { goodProbability: 0 });
+    for (let attempt = 1; attempt < SIMULATION_ATTEMPTS && !sample.mask.some((v) => v > 0); attempt++) sample = simulate(image, pool, rng, { goodProbability: 0 });
+    if (!sample.mask.some((v) => v > 0)) continue;
+    const mask: ImageU8 = { width: image.width, height: image.height, channels: 1, data: sample.mask };
+    await writeAnomalySample(dir, { stem: stemOf(i), label: 'defect', image: sample.image, mask });
+    written++;
+  }
+  return { source: 'simulated', good: good.length, defect: written };
+}
+
+async function copyFiles(from: string, to: string): Promise<void> {
+  for (const e of await readdir(from, { withFileTypes: true })) if (e.isFile()) await copyFile(join(from, e.name), join(to, e.name));
+}
+
+function candidateOf(method: AnomalyMethod, report: AnomalyReport, fitSeconds: number, dir: string): MethodCandidate {
+  return { method, fitted: true, fitSeconds: Math.round(fitSeconds * 10) / 10, imageAuroc: report.imageAuroc, pixelAuroc: report.pixelAuroc, pro: report.pro, dir };
+}
+
+/**
+ * Fits the anomaly method `o.method` on `o.data` into `o.out`; with `auto`, both, keeping
+ * the better on a validation set (see the module comment) and recording why in `run.json`.
+ * @throws XQC_INVALID_ARGUMENT for an unknown method, a non-positive budget, or no backbone
+ *   for PatchCore; and what the trainers throw
+ */
+export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<AnomalyMethodRun> {
+  if (!ANOMALY_METHOD_CHOICES.includes(o.method)) throw new XqcError('XQC_INVALID_ARGUMENT', `unknown anomaly method '${String(o.method)}'; expected ${ANOMALY_METHOD_CHOICES.join(', ')}`);
+  const budget = o.timeBudgetSeconds;
+  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `the time budget must be a positive number of seconds, got ${budget}`);
+  const trainers: AnomalyTrainers = { patchcore: trainAnomaly, simulated: trainSimulatedAnomaly, ...o.trainers };
+  const t0 = performance.now();
+  const elapsed = (): number => (performance.now() - t0) / 1000;
+  const common = { name: o.name, seed: o.seed, ratios: o.ratios, quantile: o.quantile, codeVersion: o.codeVersion };
+
+  const fitPatchCore = (out: string, remaining?: () => number | undefined): Promise<AnomalyRunRecord> => {
+    const backbone = o.patchcore?.backbone;
+    if (!backbone) throw new XqcError('XQC_INVALID_ARGUMENT', 'PatchCore needs a backbone ONNX model');
+    // Per phase, the time left at the phase's own pace; PatchCore's phases run in sequence.
+    let phaseStart = 0;
+    let lastPhase = '';
+    return trainers.patchcore({
+      ...o.patchcore,
+      ...common,
+      backbone,
+      data: o.data,
+      out,
+      onProgress: (phase, done, total) => {
+        const now = elapsed();
+        if (phase !== lastPhase) [phaseStart, lastPhase] = [now, phase];
+        const pace = done > 0 ? ((now - phaseStart) / done) * (total - done) : undefined;
+        const rest = remaining?.();
+        o.onProgress?.({ method: 'patchcore', phase, done, total, elapsedSeconds: now, remainingSeconds: rest ?? pace });
+      },
+    });
+  };
+  const fitSimulated = (out: string, seconds: number | undefined): Promise<SimulatedRunRecord> =>
+    trainers.simulated({
+      ...o.simulated,
+      ...common,
+      data: o.data,
+      out,
+      timeBudgetSeconds: seconds,
+      onProgress: (e) => {
+        const done = e.phase === 'train' ? e.step : e.done;
+        const total = e.phase === 'train' ? e.maxSteps : e.total;
+        const remaining = 'remainingSeconds' in e ? e.remainingSeconds : undefined;
+        o.onProgress?.({ method: 'simulated', phase: e.phase, done, total, elapsedSeconds: elapsed(), remainingSeconds: remaining });
+      },
+    });
+
+  if (o.method === 'patchcore') return { method: 'patchcore', record: await fitPatchCore(o.out) };
+  if (o.method === 'simulated') return { method: 'simulated', record: await fitSimulated(o.out, budget) };
+
+  const total = budget ?? DEFAULT_AUTO_BUDGET_SECONDS;
+  const candidates = join(o.out, 'candidates');
+  await mkdir(candidates, { recursive: true });
+  const pcDir = join(candidates, 'patchcore');
+  const pcRecord = await fitPatchCore(pcDir, () => undefined);
+  const pcSeconds = elapsed();
+  const work = await mkdtemp(join(tmpdir(), 'xqc-auto-validation-'));
+  try {
+    const validation = await writeValidationSet(o.data, join(work, 'validation'), { seed: o.seed, ratios: o.ratios, simulator: o.validationSimulator });
+    const v0 = elapsed();
+    const pcEval = await evaluateAnomalyFolder(join(pcDir, 'model.onnx'), join(work, 'validation'), 'all');
+    const scoring = elapsed() - v0;
+    const pc = candidateOf('patchcore', pcEval.report, pcSeconds, 'candidates/patchcore');
+    const reserve = Math.max(2 * scoring, 0.05 * total);
+    const left = total - elapsed() - reserve;
+    let sim: MethodCandidate;
+    let simRecord: SimulatedRunRecord | undefined;
+    let simBudget: number | null = null;
+    if (left < MIN_SIMULATED_SECONDS) {
+      sim = { method: 'simulated', fitted: false, note: `${Math.max(0, left).toFixed(0)} s of the ${total} s budget left after PatchCore and the scoring reserve, under ${MIN_SIMULATED_SECONDS} s`, imageAuroc: null, pixelAuroc: null, pro: null };
+    } else {
+      simBudget = Math.floor(left);
+      const s0 = elapsed();
+      simRecord = await fitSimulated(join(candidates, 'simulated'), simBudget);
+      const simSeconds = elapsed() - s0;
+      const simEval = await evaluateAnomalyFolder(join(candidates, 'simulated', 'model.onnx'), join(work, 'validation'), 'all');
+      sim = candidateOf('simulated', simEval.report, simSeconds, 'candidates/simulated');
+    }
+    const { chosen, reason } = chooseByValidation(pc, sim);
+    const choice: MethodChoiceRecord = {
+      requested: 'auto',
+      chosen,
+      reason,
+      validation: { source: validation.source, good: pcEval.report.count.good, defect: pcEval.report.count.defect, defectWithMask: pcEval.report.count.defectWithMask },
+      candidates: [pc, sim],
+      budget: {
+        seconds: total,
+        patchcoreSeconds: Math.round(pcSeconds * 10) / 10,
+        simulatedBudgetSeconds: simBudget,
+        usedSeconds: Math.round(elapsed() * 10) / 10,
+        rule: 'PatchCore first; the simulated method gets the rest less a scoring reserve (twice PatchCore\'s validation scoring, at least 5 % of the budget)',
+      },
+    };
+    await copyFiles(join(candidates, chosen), o.out);
+    if (chosen === 'patchcore') {
+      const record = { ...pcRecord, choice };
+      await writeFileAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+      return { method: 'patchcore', record };
+    }
+    const record = { ...(simRecord as SimulatedRunRecord), choice };
+    await writeFileAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+    return { method: 'simulated', record };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
