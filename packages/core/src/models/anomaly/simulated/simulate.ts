@@ -116,13 +116,6 @@ function clampByte(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }
 
-/** Largest absolute difference over the first `colour` channels of two pixels. */
-function pixelDelta(a: Uint8Array, ia: number, b: Uint8Array, ib: number, colour: number): number {
-  let d = Math.abs(a[ia] - b[ib]);
-  for (let c = 1; c < colour; c++) d = Math.max(d, Math.abs(a[ia + c] - b[ib + c]));
-  return d;
-}
-
 /** True when enough of a defect's nominal region changed visibly to count as a defect. */
 function visibleEnough(visible: number, nominal: number): boolean {
   return visible >= MIN_DEFECT_PIXELS && visible >= MIN_VISIBLE_SHARE * nominal;
@@ -297,15 +290,27 @@ interface Window {
   readonly height: number;
 }
 
+/** `v / 255` for every byte, the canvas value of a byte. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 /** An RGB float canvas (0..1) of `window` of the working image (gray replicated). */
 function toCanvas(work: Work, window: Window): Canvas {
   const { data, channels, colour } = work;
   const out = new Float32Array(window.width * window.height * 3);
+  let o = 0;
   for (let y = 0; y < window.height; y++) {
-    for (let x = 0; x < window.width; x++) {
-      const p = ((window.y0 + y) * work.width + window.x0 + x) * channels;
-      const o = (y * window.width + x) * 3;
-      for (let c = 0; c < 3; c++) out[o + c] = data[p + (colour === 1 ? 0 : c)] / 255;
+    let p = ((window.y0 + y) * work.width + window.x0) * channels;
+    for (let x = 0; x < window.width; x++, p += channels, o += 3) {
+      if (colour === 1) {
+        const v = UNIT[data[p]];
+        out[o] = v;
+        out[o + 1] = v;
+        out[o + 2] = v;
+      } else {
+        out[o] = UNIT[data[p]];
+        out[o + 1] = UNIT[data[p + 1]];
+        out[o + 2] = UNIT[data[p + 2]];
+      }
     }
   }
   return { width: window.width, height: window.height, channels: 3, data: out };
@@ -313,38 +318,50 @@ function toCanvas(work: Work, window: Window): Canvas {
 
 /**
  * Commits a canvas painted over `window` to `work.data` when enough of the nominal region
- * (`layer >= 0.5`) changed visibly. Gray images take the canvas' BT.601 luma.
+ * (`layer >= 0.5`) changed visibly. Only pixels under the layer (`layer > 0`) are read
+ * back: the painters change nothing else. Gray images take the canvas' BT.601 luma.
  */
 function commitCanvas(work: Work, window: Window, canvas: Canvas, layer: Float32Array): boolean {
   const { data, channels, colour, delta } = work;
-  const n = window.width * window.height;
-  const next = new Uint8Array(n * colour);
+  const w = window.width;
+  const next = new Uint8Array(w * window.height * colour);
   const cd = canvas.data;
   let visible = 0;
   let nominal = 0;
-  for (let i = 0; i < n; i++) {
-    if (layer[i] >= 0.5) nominal++;
-    const x = i % window.width;
-    const p = ((window.y0 + (i - x) / window.width) * work.width + window.x0 + x) * channels;
-    let d = 0;
-    if (colour === 1) {
-      const v = clampByte((0.299 * cd[i * 3] + 0.587 * cd[i * 3 + 1] + 0.114 * cd[i * 3 + 2]) * 255);
-      next[i] = v;
-      d = Math.abs(v - data[p]);
-    } else {
-      for (let c = 0; c < 3; c++) {
-        const v = clampByte(cd[i * 3 + c] * 255);
-        next[i * 3 + c] = v;
-        d = Math.max(d, Math.abs(v - data[p + c]));
+  for (let y = 0; y < window.height; y++) {
+    const row = ((window.y0 + y) * work.width + window.x0) * channels;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const cov = layer[i];
+      if (cov <= 0) continue;
+      if (cov >= 0.5) nominal++;
+      const p = row + x * channels;
+      let d: number;
+      if (colour === 1) {
+        const v = clampByte((0.299 * cd[i * 3] + 0.587 * cd[i * 3 + 1] + 0.114 * cd[i * 3 + 2]) * 255);
+        next[i] = v;
+        d = Math.abs(v - data[p]);
+      } else {
+        const r = clampByte(cd[i * 3] * 255);
+        const g = clampByte(cd[i * 3 + 1] * 255);
+        const b = clampByte(cd[i * 3 + 2] * 255);
+        next[i * 3] = r;
+        next[i * 3 + 1] = g;
+        next[i * 3 + 2] = b;
+        d = Math.max(Math.abs(r - data[p]), Math.abs(g - data[p + 1]), Math.abs(b - data[p + 2]));
       }
+      if (d >= delta) visible++;
     }
-    if (d >= delta) visible++;
   }
   if (!visibleEnough(visible, nominal)) return false;
-  for (let i = 0; i < n; i++) {
-    const x = i % window.width;
-    const p = ((window.y0 + (i - x) / window.width) * work.width + window.x0 + x) * channels;
-    for (let c = 0; c < colour; c++) data[p + c] = next[i * colour + c];
+  for (let y = 0; y < window.height; y++) {
+    const row = ((window.y0 + y) * work.width + window.x0) * channels;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (layer[i] <= 0) continue;
+      const p = row + x * channels;
+      for (let c = 0; c < colour; c++) data[p + c] = next[i * colour + c];
+    }
   }
   return true;
 }
@@ -465,12 +482,12 @@ export const simulateDefect: DefectSimulator = (image, pool, rng, options) => {
 /** Sets the mask where `data` differs visibly from the input, puts every other pixel back, and returns the sample. */
 function finish(image: ImageU8, data: Uint8Array, mask: Uint8Array, kinds: SimulationKind[], delta: number): SimulatedSample {
   const { width, height, channels } = image;
-  const colour = channels === 1 ? 1 : 3;
   const input = image.data;
   let area = 0;
-  for (let i = 0; i < width * height; i++) {
-    const p = i * channels;
-    if (pixelDelta(data, p, input, p, colour) >= delta) {
+  for (let i = 0, p = 0; i < width * height; i++, p += channels) {
+    const d = channels === 1 ? Math.abs(data[p] - input[p]) : Math.max(Math.abs(data[p] - input[p]), Math.abs(data[p + 1] - input[p + 1]), Math.abs(data[p + 2] - input[p + 2]));
+    if (d === 0) continue;
+    if (d >= delta) {
       mask[i] = 1;
       area++;
     } else {
