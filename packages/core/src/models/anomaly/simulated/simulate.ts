@@ -386,8 +386,30 @@ function painterPaster(paint: (ctx: DefectContext, size: number) => Float32Array
 }
 
 /**
+ * Optical densities per unit thickness (R, G, B) of the stains: rust (absorbs blue most,
+ * orange-brown), oil or dirt (neutral gray), tarnish (brown) and heat tint (absorbs red, blue).
+ */
+const STAIN_ABSORB: readonly (readonly number[])[] = [
+  [0.15, 0.45, 0.9],
+  [0.6, 0.6, 0.55],
+  [0.35, 0.45, 0.6],
+  [0.6, 0.35, 0.12],
+];
+const STAIN_WEIGHTS = [0.35, 0.35, 0.2, 0.1];
+
+/** An index drawn with probability proportional to `weights`. */
+function pickWeighted(rng: Rng, weights: readonly number[]): number {
+  let u = rng.next() * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weights.length - 1; i++) {
+    u -= weights[i];
+    if (u < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/**
  * A stain: a soft, wobbly blob of optical density rendered by Beer-Lambert transmission
- * (`stain.ts`), rust (absorbing blue most), oil or dirt (neutral) or a greenish residue,
+ * (`stain.ts`), rust, oil or dirt, tarnish or heat tint (see {@link STAIN_ABSORB}),
  * uneven inside (fBm) and sometimes darker at the rim where a drying drop leaves its ring.
  */
 const pasteStain: Paster = (work, _pool, rng, _options, area) => {
@@ -406,9 +428,8 @@ const pasteStain: Paster = (work, _pool, rng, _options, area) => {
   const { width, height } = window;
   const layer = new Float32Array(width * height);
   fillRadial(layer, width, height, cx - x0, cy - y0, reach, wobblyRadius(r0, harmonics, phases), feather);
-  const hue = rng.int(0, 3);
   const strength = rng.uniform(0.25, 1.2);
-  const absorb = (hue === 0 ? [0.15, 0.45, 0.9] : hue === 1 ? [0.6, 0.6, 0.55] : [0.5, 0.25, 0.55]).map((a) => a * strength);
+  const absorb = STAIN_ABSORB[pickWeighted(rng, STAIN_WEIGHTS)].map((a) => a * strength);
   const mottle = fbmField(width, height, { seed: rng.uint32() | 0, scale: Math.max(2, r0 / 2), octaves: 2 });
   const ring = rng.chance(0.35);
   const weight = new Float32Array(layer.length);
