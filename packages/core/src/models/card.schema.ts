@@ -35,10 +35,10 @@ export const InputSpecSchema = Type.Object(
     resize: Type.Union([Type.Literal('stretch'), Type.Literal('letterbox'), Type.Literal('tile')], {
       default: 'stretch',
       description:
-        "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention); 'tile' (anomaly detectors only) keeps the aspect ratio, scales the image to tileShortSide and cuts it into overlapping height x width tiles whose maps are stitched back",
+        "'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention); 'tile' (anomaly detectors only) keeps the aspect ratio, scales the image by tileScale and cuts it into overlapping height x width tiles whose maps are stitched back",
     }),
     tileOverlap: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9, description: "with resize 'tile': least share of a tile that neighbouring tiles overlap (default 0.25)" })),
-    tileShortSide: Type.Optional(Type.Integer({ minimum: 8, maximum: 65536, description: "with resize 'tile': the image is scaled (aspect kept) so that its shorter side has this many pixels before tiling, at least the tile's longer side (default: native size)" })),
+    tileScale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 4, description: "with resize 'tile': linear scale applied to every image before tiling, the same for all images so that a defect keeps its size in pixels (default 1, native resolution; 0.5 halves it)" })),
     layout: Type.Literal('NCHW', { default: 'NCHW', description: 'tensor layout; only NCHW is supported' }),
     color: Type.Union([Type.Literal('rgb'), Type.Literal('bgr'), Type.Literal('gray')], {
       default: 'rgb',

@@ -3,11 +3,13 @@
  * `ROOT/<defect>/`, optional `ROOT/masks/<defect>/<stem>.png`) for PatchCore: versioned by
  * content hash with the seeded stratified split of `data/manifest.ts`, each image decoded
  * once and fitted to the model input by the card's own preprocessing ({@link fitImage}:
- * colour order, stretch or letterbox, alpha dropped; for `resize: 'tile'` the working
- * size of `tiling.ts`, aspect kept), masks placed the same way ({@link fitMask}, nearest
- * neighbour) and made binary. A fitted image passes through `preprocess` (or the tiling)
- * unchanged in size and colour, so the detector sees exactly what it makes of the
- * original file. The defect regions of the masks are measured at original resolution for
+ * colour order, stretch or letterbox, alpha dropped), masks placed the same way
+ * ({@link fitMask}, nearest neighbour) and made binary. A fitted image passes through
+ * `preprocess` unchanged in size and colour, so the detector sees exactly what
+ * `Predictor.prepare` makes of the original file. With `resize: 'tile'` images keep their
+ * own size (only the model's channel count is applied) and masks stay as annotated: the
+ * detector scales and tiles each image itself and gives maps at its original size
+ * (`tiled-scoring.ts`). The defect regions of the masks are measured at original resolution for
  * the warning of `resolution-check.ts`.
  *
  * Images of mixed sizes are accepted; how many were resized and which original sizes
@@ -31,7 +33,7 @@ import { fitImage, fitMask } from '../preprocess.ts';
 import type { Placement } from '../preprocess.ts';
 import { defectExtents, summariseResolution } from './resolution-check.ts';
 import type { ResolutionSummary } from './resolution-check.ts';
-import { fitTiledImage } from './tiling.ts';
+import { tileWorkingSize, toModelChannels } from './tiling.ts';
 
 /** One loaded image of an anomaly folder, fitted to the model input. */
 export interface AnomalySample {
@@ -41,8 +43,19 @@ export interface AnomalySample {
   /** True for the good label. */
   good: boolean;
   image: ImageU8;
-  /** Binary defect mask (1 = defect) at model size (tiled: the image's working size), placed like the image, when the folder has one. */
+  /** Binary defect mask (1 = defect) at model size (tiled: the image's own size), placed like the image, when the folder has one. */
   mask?: Uint8Array;
+}
+
+/** The placement of an image kept at its own size. */
+function identity(img: ImageU8): Placement {
+  return { width: img.width, height: img.height, offsetX: 0, offsetY: 0, innerWidth: img.width, innerHeight: img.height };
+}
+
+/** Where a tiled card takes an image: its working size (`tiling.ts`). */
+function tiledPlacement(img: ImageU8, spec: InputSpec): Placement {
+  const size = tileWorkingSize(img.width, img.height, spec.width, spec.height, spec.tileScale);
+  return { ...identity(img), innerWidth: size.width, innerHeight: size.height };
 }
 
 /** What {@link loadAnomalyFolder} loaded. */
@@ -52,7 +65,7 @@ export interface AnomalyFolderData {
   goodLabel: string;
   skipped: SkippedFile[];
   splits: Record<Split, AnomalySample[]>;
-  /** Images whose size differed from the model input (tiled: from their working size) and were resized. */
+  /** Images whose size differed from the model input and were resized (tiled: that are scaled before tiling). */
   resized: number;
   /** Distinct original sizes, `WxH`, sorted. */
   sizes: string[];
@@ -83,7 +96,6 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
   }
   const manifest = await buildManifest(listing, { seed: o.seed ?? 0, ratios: o.ratios });
   const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
-  const { height: h, width: w } = o.input;
   const skipped = [...listing.skipped];
   const sizes = new Set<string>();
   const placements: Placement[] = [];
@@ -94,17 +106,18 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
       const img = await decodeImage(await readFile(join(listing.root, s.image)), { maxPixels });
       sizes.add(`${img.width}x${img.height}`);
       const tiled = o.input.resize === 'tile';
-      const { image, placement } = tiled ? fitTiledImage(img, o.input) : fitImage(img, o.input);
-      if (tiled ? image.width !== img.width || image.height !== img.height : img.width !== w || img.height !== h) resized++;
+      const { image, placement } = tiled ? { image: toModelChannels(img, o.input), placement: identity(img) } : fitImage(img, o.input);
+      // Where the model's pixels fall on the original: for tiles, the working size.
+      const seen = tiled ? tiledPlacement(img, o.input) : placement;
+      if (seen.innerWidth !== img.width || seen.innerHeight !== img.height) resized++;
       let mask: Uint8Array | undefined;
       if (s.mask) {
         const m = await loadMask(join(listing.root, s.mask), maxPixels);
         if (typeof m === 'string') throw new XqcError('XQC_IMAGE_INVALID', m);
-        const size = tiled ? { width: placement.innerWidth, height: placement.innerHeight } : o.input;
-        mask = Uint8Array.from(fitMask(m, placement, size), (v) => (v > 0 ? 1 : 0));
-        if (m.width === img.width && m.height === img.height) extents.push(defectExtents(m, placement));
+        mask = Uint8Array.from(fitMask(m, placement, tiled ? img : o.input), (v) => (v > 0 ? 1 : 0));
+        if (m.width === img.width && m.height === img.height) extents.push(defectExtents(m, seen));
       }
-      placements.push(placement);
+      placements.push(seen);
       return { source: s.image, label: s.label, good: s.label === goodLabel, image, mask };
     } catch (e) {
       if (!isXqcError(e)) throw e;

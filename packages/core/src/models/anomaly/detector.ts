@@ -55,7 +55,7 @@ export interface AnomalyDetectorOptions {
 function checkSameInput(card: InputSpec, fitted: InputSpec): void {
   const channels = fitted.color === 'gray' ? 1 : 3;
   const expand = (v: readonly number[]): string => JSON.stringify(v.length === 1 ? new Array<number>(channels).fill(v[0]) : v);
-  for (const key of ['height', 'width', 'resize', 'tileOverlap', 'tileShortSide', 'color', 'mean', 'std'] as const) {
+  for (const key of ['height', 'width', 'resize', 'tileOverlap', 'tileScale', 'color', 'mean', 'std'] as const) {
     const a = key === 'mean' || key === 'std' ? expand(card[key]) : JSON.stringify(card[key]);
     const b = key === 'mean' || key === 'std' ? expand(fitted[key]) : JSON.stringify(fitted[key]);
     if (a !== b) {
@@ -122,7 +122,7 @@ export class AnomalyDetector {
   /**
    * Raw scores and maps of `images`, `batchSize` model inputs at a time: maps at model
    * resolution, or for a tiled input (`resize: 'tile'`) stitched from the tiles at each
-   * image's working size (`tiled-scoring.ts`); `sizes` gives each map's size.
+   * image's original size (`tiled-scoring.ts`); `sizes` gives each map's size.
    */
   async scoreImages(images: readonly ImageU8[], batchSize = 8): Promise<RawScores & { placements: Placement[]; sizes: { width: number; height: number }[] }> {
     const r = await scoreImagesAs(this.scorer, images, this.config.input, batchSize);

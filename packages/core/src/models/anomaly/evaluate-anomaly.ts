@@ -13,12 +13,12 @@ import { auroc } from '../../metrics/ranking.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
 import type { AnomalyDetector } from './detector.ts';
 
-/** A labelled evaluation image at model size (tiled inputs: at its working size, `tiling.ts`). */
+/** A labelled evaluation image at model size (tiled inputs: at its own size, `tiling.ts`). */
 export interface AnomalyEvalSample {
   image: ImageU8;
   /** True for a defect-free image. */
   good: boolean;
-  /** Binary defect mask at model size, or the working size of a tiled image (defect images only). */
+  /** Binary defect mask at model size, or at the size of a tiled image (defect images only). */
   mask?: Uint8Array;
 }
 
@@ -72,7 +72,7 @@ export async function evaluateAnomaly(detector: AnomalyDetector, samples: readon
   let pfn = 0;
   samples.forEach((s, i) => {
     if (!s.good && !s.mask) return;
-    // Maps are at model resolution, or at the working size of a tiled image (`raw.sizes`).
+    // Maps are at model resolution, or at the original size of a tiled image (`raw.sizes`).
     const { width, height } = raw.sizes[i];
     const mask = s.mask ?? new Uint8Array(width * height);
     const map = raw.maps[i];

@@ -5,8 +5,8 @@
  *
  * With a tiled input (`resize: 'tile'`, `tiling.ts`) every good training image gives all
  * its tiles to the bank, and validation images are scored tile by tile and stitched
- * (`tiled-scoring.ts`), so thresholds are set on maps of the working image size, where
- * the validation masks are (`anomaly-data.ts` places them so).
+ * (`tiled-scoring.ts`), so thresholds are set on maps at each image's original size, where
+ * the validation masks are (`anomaly-data.ts` keeps them so).
  */
 import { XqcError } from '../../errors.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
@@ -32,7 +32,7 @@ import type { ResolutionSummary } from './resolution-check.ts';
 import { modelInputsOf, prepareTiles, scoreImagesAs } from './tiled-scoring.ts';
 import { DEFAULT_TILE_OVERLAP, tileGrid, tileWorkingSize } from './tiling.ts';
 
-/** A validation defect image, with its defect mask at model resolution (tiled: the working size) (1 = defect) when known. */
+/** A validation defect image, with its defect mask at model resolution (tiled: the image's size) (1 = defect) when known. */
 export interface DefectSample {
   image: ImageU8;
   mask?: Uint8Array;
@@ -211,7 +211,7 @@ export async function fitPatchCore(data: FitData, o: FitPatchCoreOptions): Promi
 
 /** Tiles of an image under a tiled input spec (from the sizes alone). */
 function tileCount(image: ImageU8, spec: InputSpec): number {
-  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileShortSide);
+  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileScale);
   return tileGrid(size.width, size.height, spec.width, spec.height, spec.tileOverlap ?? DEFAULT_TILE_OVERLAP).tiles.length;
 }
 

@@ -61,7 +61,7 @@ const fmt = (v: number): string => (Math.round(v * 10) / 10).toString();
  */
 export function resolutionWarnings(r: ResolutionSummary, stride: number): string[] {
   const limit = Math.max(MIN_DEFECT_PIXELS, stride / 2);
-  const remedy = "keep more resolution: input.resize 'tile' (tiles at native size), a larger tileShortSide or input size";
+  const remedy = "keep more resolution: input.resize 'tile' (tiles at native size), a larger tileScale or input size";
   if (r.defectExtents.length > 0) {
     const small = r.defectExtents.filter((e) => e < limit);
     if (small.length === 0 || small.length < SMALL_DEFECT_SHARE * r.defectExtents.length) return [];

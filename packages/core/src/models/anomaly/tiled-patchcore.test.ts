@@ -54,6 +54,11 @@ describe('PatchCore on tiled wide images', () => {
       const [x0, y0, x1, y1] = p.findings[0].box as number[];
       expect(x0 <= cx && cx < x1 && y0 <= cy && cy < y1).toBe(true);
     });
+    // Scaled before tiling (here 0.75: 132 x 54 in 3 x 1 tiles), the map still comes back at the image's size.
+    const scaled = await AnomalyDetector.create({ ...fit.config, input: { ...fit.config.input, tileScale: 0.75 } }, fit.featureModel, fit.bank);
+    const r = await scaled.scoreImages([defects[0]]);
+    expect(r.sizes[0]).toEqual({ width: W, height: H });
+    expect(r.patchScores.length).toBe(3 * 1024);
   });
 
   it('refuses a tiled card where one input per image is needed, and on a classifier card', () => {

@@ -2,7 +2,9 @@
  * Scoring images of any size with a scorer that takes the model input (`AnomalyScorer`):
  * one input per image for `stretch` and `letterbox` cards, or, for `resize: 'tile'`, the
  * image fitted for tiling (`tiling.ts`), cut into overlapping tiles of the model input,
- * each tile scored, and the tile maps stitched into one map of the working image.
+ * each tile scored, the tile maps stitched into one map of the working image and that map
+ * resized (bilinear) to the original image size, where masks are annotated: so thresholds,
+ * evaluation and findings of a tiled detector are all at the original resolution.
  *
  * The image score of a tiled image is the largest score of its tiles: an image is as
  * anomalous as its most anomalous tile. For PatchCore with `max` scoring that is exactly
@@ -12,6 +14,7 @@
  * maximum of the stitched map is not used: stitching averages overlapping tiles and the
  * map is smoothed, which would lower a defect that sits in one tile's border.
  */
+import { resizeMap } from '../../image/image-resize.ts';
 import type { ImageU8, ScalarMap } from '../../image/image.types.ts';
 import type { Tensor } from '../../onnx/tensor.ts';
 import type { InputSpec } from '../card.ts';
@@ -29,7 +32,7 @@ export interface InputScorer {
 export interface ImageScores {
   /** [N] raw image scores. */
   scores: Float64Array;
-  /** N raw maps: at the model input size, or for tiled cards at the working size of each image. */
+  /** N raw maps: at the model input size, or for tiled cards at each image's original size. */
   maps: ScalarMap[];
   placements: Placement[];
   /** Tiles scored per image (1 unless tiled). */
@@ -87,7 +90,7 @@ export async function scoreImagesAs(scorer: InputScorer, images: readonly ImageU
     return { scores: Float64Array.from(scores), maps, placements, tiles, patchScores: concat() };
   }
   for (const image of images) {
-    const { image: fitted, placement } = fitTiledImage(image, spec);
+    const fitted = fitTiledImage(image, spec).image;
     const grid = gridOf(fitted, spec);
     const cut = cutTiles(fitted, grid);
     const tileMaps: Float32Array[] = [];
@@ -98,8 +101,9 @@ export async function scoreImagesAs(scorer: InputScorer, images: readonly ImageU
       for (const s of r.scores) if (s > best) best = s;
     }
     scores.push(best);
-    maps.push(stitchTileMaps(tileMaps, grid));
-    placements.push(placement);
+    const stitched = stitchTileMaps(tileMaps, grid);
+    maps.push(stitched.width === image.width && stitched.height === image.height ? stitched : resizeMap(stitched, image.width, image.height));
+    placements.push({ width: image.width, height: image.height, offsetX: 0, offsetY: 0, innerWidth: image.width, innerHeight: image.height });
     tiles.push(cut.length);
   }
   return { scores: Float64Array.from(scores), maps, placements, tiles, patchScores: concat() };

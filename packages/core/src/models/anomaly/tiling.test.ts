@@ -48,27 +48,28 @@ describe('tile grid', () => {
     expect(() => tileStarts(100, 64, 0.95)).toThrow(/overlap/);
   });
 
-  it('scales to the short side or a small side up to the tile, keeps the aspect ratio, and is idempotent', () => {
+  it('scales by one factor, or a small side up to the tile, and keeps the aspect ratio', () => {
     expect(tileWorkingSize(512, 208, 64, 64)).toEqual({ width: 512, height: 208, scale: 1 });
-    expect(tileWorkingSize(512, 208, 64, 64, 104)).toEqual({ width: 256, height: 104, scale: 0.5 });
-    expect(tileWorkingSize(256, 104, 64, 64, 104)).toEqual({ width: 256, height: 104, scale: 1 });
-    expect(tileWorkingSize(333, 1001, 64, 64, 100)).toMatchObject({ width: 100, height: 301 });
-    expect(tileWorkingSize(100, 301, 64, 64, 100)).toMatchObject({ width: 100, height: 301, scale: 1 });
+    expect(tileWorkingSize(512, 208, 64, 64, 0.5)).toEqual({ width: 256, height: 104, scale: 0.5 });
+    // The same factor whatever the crop: a defect keeps its size in pixels.
+    expect(tileWorkingSize(512, 150, 64, 64, 0.5)).toEqual({ width: 256, height: 75, scale: 0.5 });
     const small = tileWorkingSize(100, 40, 64, 64);
     expect([small.width, small.height]).toEqual([160, 64]);
-    expect(tileWorkingSize(160, 64, 64, 64)).toMatchObject({ width: 160, height: 64, scale: 1 });
-    expect(() => tileWorkingSize(512, 208, 64, 64, 32)).toThrow(/tileShortSide/);
+    expect(tileWorkingSize(512, 100, 64, 64, 0.5)).toMatchObject({ width: 328, height: 64, scale: 0.64 });
+    expect(() => tileWorkingSize(512, 208, 64, 64, 0)).toThrow(/tileScale/);
   });
 
   it('fits a wide image for tiling without stretching it, gray or colour as the card says', () => {
     const wide: ImageU8 = { width: 512, height: 208, channels: 3, data: new Uint8Array(512 * 208 * 3).fill(90) };
-    const spec: InputSpec = { height: 64, width: 64, resize: 'tile', layout: 'NCHW', color: 'gray', mean: [0.5], std: [0.25], tileShortSide: 104 };
+    const spec: InputSpec = { height: 64, width: 64, resize: 'tile', layout: 'NCHW', color: 'gray', mean: [0.5], std: [0.25], tileScale: 0.5 };
     const { image, placement } = fitTiledImage(wide, spec);
     expect([image.width, image.height, image.channels]).toEqual([256, 104, 1]);
     expect(image.width / image.height).toBeCloseTo(512 / 208, 2);
+    expect(image.data[0]).toBe(90);
     expect(placement).toEqual({ width: 512, height: 208, offsetX: 0, offsetY: 0, innerWidth: 256, innerHeight: 104 });
-    // Fitting a fitted image changes nothing.
-    expect(fitTiledImage(image, spec).image).toBe(image);
+    const colour = fitTiledImage(wide, { ...spec, color: 'rgb', tileScale: undefined });
+    expect([colour.image.width, colour.image.height, colour.image.channels]).toEqual([512, 208, 3]);
+    expect(colour.image).toBe(wide);
   });
 });
 

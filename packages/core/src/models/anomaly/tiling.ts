@@ -1,7 +1,7 @@
 /**
  * Tiling geometry for anomaly detection on images of any size and aspect ratio (card input
- * `resize: 'tile'`): the image is scaled to `tileShortSide` (aspect kept; default native
- * size), cut into tiles of
+ * `resize: 'tile'`): the image is scaled by `tileScale` (aspect kept; default 1, native
+ * resolution), cut into tiles of
  * the model input size that overlap by at least `tileOverlap` of a tile, and the tile maps
  * are stitched back into one map of the scaled image.
  *
@@ -78,39 +78,35 @@ export function tileGrid(width: number, height: number, tileWidth: number, tileH
 }
 
 /**
- * Size of the image that is tiled (the working size): with `shortSide`, the original scaled
- * (aspect kept) so that its shorter side is exactly `shortSide` pixels (the longer side
- * rounded); without it, the original size. Either way a side shorter than the tile is then
- * scaled up (aspect kept). Idempotent: the working size of a working-size image is itself,
- * so images fitted once (`anomaly-data.ts`) pass through the detector unchanged.
+ * Size of the image that is tiled (the working size): the original scaled by `scale`
+ * (default 1), aspect kept, then scaled up when a side would be shorter than the tile.
+ * One scale for every image keeps a defect's size in pixels the same across images of one
+ * camera, whatever their crop.
  * @returns the working size and the linear factor from the original to it
- * @throws XQC_INVALID_ARGUMENT when `shortSide` is below the tile's longer side
+ * @throws XQC_INVALID_ARGUMENT when `scale` is not a positive number
  */
-export function tileWorkingSize(width: number, height: number, tileWidth: number, tileHeight: number, shortSide?: number): { width: number; height: number; scale: number } {
-  if (shortSide !== undefined) {
-    if (!(Number.isInteger(shortSide) && shortSide >= Math.max(tileWidth, tileHeight))) {
-      throw new XqcError('XQC_INVALID_ARGUMENT', `input.tileShortSide must be an integer of at least the tile's longer side (${Math.max(tileWidth, tileHeight)} px), got ${shortSide}`);
-    }
-    const s = shortSide / Math.min(width, height);
-    return width <= height ? { width: shortSide, height: Math.round(height * s), scale: s } : { width: Math.round(width * s), height: shortSide, scale: s };
-  }
-  const s = Math.max(1, tileWidth / width, tileHeight / height);
+export function tileWorkingSize(width: number, height: number, tileWidth: number, tileHeight: number, scale = 1): { width: number; height: number; scale: number } {
+  if (!(scale > 0 && Number.isFinite(scale))) throw new XqcError('XQC_INVALID_ARGUMENT', `input.tileScale must be a positive number, got ${scale}`);
+  const s = Math.max(scale, tileWidth / width, tileHeight / height);
   if (s === 1) return { width, height, scale: 1 };
   return { width: Math.max(tileWidth, Math.round(width * s)), height: Math.max(tileHeight, Math.round(height * s)), scale: s };
 }
 
+/** An image in the model's channel count (alpha dropped, gray as BT.601 luma), at its own size. */
+export function toModelChannels(image: ImageU8, spec: Pick<InputSpec, 'color'>): ImageU8 {
+  const channels = spec.color === 'gray' ? 1 : 3;
+  return image.channels === channels ? image : convertChannels(image, channels);
+}
+
 /**
  * Fits an image for tiling as a card input with `resize: 'tile'` says: the model's channel
- * count (alpha dropped, gray as BT.601 luma) and the working size of {@link tileWorkingSize}
- * (bilinear). The placement says where the map of the working image goes back: the whole
- * working image is the "inner" region, so `mapToOriginal` of `preprocess.ts` applies.
+ * count and the working size of {@link tileWorkingSize} (bilinear). The placement records
+ * the original size and the working size (the "inner" region), as `preprocess.ts` does.
  */
 export function fitTiledImage(image: ImageU8, spec: InputSpec): { image: ImageU8; placement: Placement } {
-  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileShortSide);
-  const channels = spec.color === 'gray' ? 1 : 3;
-  const conv = image.channels === channels ? image : convertChannels(image, channels);
+  const size = tileWorkingSize(image.width, image.height, spec.width, spec.height, spec.tileScale);
   return {
-    image: toWorkingSize(conv, size),
+    image: toWorkingSize(toModelChannels(image, spec), size),
     placement: { width: image.width, height: image.height, offsetX: 0, offsetY: 0, innerWidth: size.width, innerHeight: size.height },
   };
 }

@@ -53,11 +53,11 @@ export interface TrainAnomalyOptions {
   /**
    * How images become inputs (default: the backbone card's, else 'stretch'). 'tile' keeps
    * the aspect ratio and cuts each image into overlapping tiles of the input size
-   * (`tiling.ts`): `tileOverlap` (default 0.25), `tileShortSide` (default native size).
+   * (`tiling.ts`): `tileOverlap` (default 0.25), `tileScale` (default 1, native resolution).
    */
   resize?: InputSpec['resize'];
   tileOverlap?: number;
-  tileShortSide?: number;
+  tileScale?: number;
   seed?: number;
   /** Shares of each label in train, val and test (default 70/15/15; test 0 for a separate test folder). */
   ratios?: SplitRatios;
@@ -80,7 +80,7 @@ export interface AnomalyRunRecord {
   startedAt: string;
   finishedAt: string;
   backbone: { path: string; sha256: string; layers: string[] };
-  params: { coreset: number; size: number; seed: number; quantile: number; imageScore: string; dim: number; resize: InputSpec['resize']; tileOverlap?: number; tileShortSide?: number };
+  params: { coreset: number; size: number; seed: number; quantile: number; imageScore: string; dim: number; resize: InputSpec['resize']; tileOverlap?: number; tileScale?: number };
   dataset: {
     root: string;
     hash: string;
@@ -127,19 +127,19 @@ export async function backboneInputSpec(backbonePath: string, model: Model, size
 }
 
 /** The backbone's input spec with the run's resize mode and tiling settings, when given. */
-function withResize(spec: InputSpec, o: Pick<TrainAnomalyOptions, 'resize' | 'tileOverlap' | 'tileShortSide'>): InputSpec {
+function withResize(spec: InputSpec, o: Pick<TrainAnomalyOptions, 'resize' | 'tileOverlap' | 'tileScale'>): InputSpec {
   const resize = o.resize ?? spec.resize;
-  if (resize !== 'tile' && (o.tileOverlap !== undefined || o.tileShortSide !== undefined)) {
-    throw new XqcError('XQC_INVALID_ARGUMENT', `tileOverlap and tileShortSide apply to resize 'tile', not '${resize}'`);
+  if (resize !== 'tile' && (o.tileOverlap !== undefined || o.tileScale !== undefined)) {
+    throw new XqcError('XQC_INVALID_ARGUMENT', `tileOverlap and tileScale apply to resize 'tile', not '${resize}'`);
   }
   const out: InputSpec = { ...spec, resize };
   if (resize !== 'tile') {
     delete out.tileOverlap;
-    delete out.tileShortSide;
+    delete out.tileScale;
     return out;
   }
   if (o.tileOverlap !== undefined) out.tileOverlap = o.tileOverlap;
-  if (o.tileShortSide !== undefined) out.tileShortSide = o.tileShortSide;
+  if (o.tileScale !== undefined) out.tileScale = o.tileScale;
   return parseInputSpec(out);
 }
 
@@ -167,7 +167,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   const data = await loadAnomalyFolder(o.data, { input, seed, ratios: o.ratios });
   const warnings: string[] = [];
   if (input.resize === 'tile') {
-    if (data.resized > 0) warnings.push(`${data.resized} image(s) were scaled (aspect kept) before tiling: ${input.tileShortSide ? `shorter side ${input.tileShortSide} px` : `a side was shorter than the ${input.width}x${input.height} tile`}`);
+    if (data.resized > 0) warnings.push(`${data.resized} image(s) are scaled before tiling (aspect kept): by tileScale ${input.tileScale ?? 1}, or up to the ${input.width}x${input.height} tile where a side is shorter`);
   } else if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
   else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
   const train = data.splits.train.filter((s) => s.good).map((s) => s.image);
@@ -220,7 +220,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     startedAt,
     finishedAt: new Date().toISOString(),
     backbone: { path: resolve(o.backbone), sha256: config.backbone.sha256, layers: config.backbone.layers.map((l) => l.name) },
-    params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim, resize: input.resize, tileOverlap: input.tileOverlap, tileShortSide: input.tileShortSide },
+    params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim, resize: input.resize, tileOverlap: input.tileOverlap, tileScale: input.tileScale },
     dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
     bank: { size: config.bank.size, sourcePatches: config.bank.sourcePatches },
     thresholds: config.thresholds,
@@ -290,7 +290,7 @@ function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFo
       'Scores are distances to the good images seen in fitting, normalised so that 0.5 is the validation threshold; they are not calibrated probabilities.',
       `Thresholds come from ${c.thresholds.image.counts.good} good validation image(s)${c.thresholds.image.counts.defect ? ` and ${c.thresholds.image.counts.defect} defect image(s)` : ''}; re-fit or re-threshold when the line, lighting or product changes.`,
       c.input.resize === 'tile'
-        ? `Images are ${c.input.tileShortSide ? `scaled to a shorter side of ${c.input.tileShortSide} px and ` : ''}cut into overlapping ${c.input.width}x${c.input.height} tiles; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px of the tiled image may be missed.`
+        ? `Images are ${c.input.tileScale !== undefined && c.input.tileScale !== 1 ? `scaled by ${c.input.tileScale} and ` : ''}cut into overlapping ${c.input.width}x${c.input.height} tiles; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px of the tiled image may be missed.`
         : `Input is resized to ${c.input.width}x${c.input.height}; defects smaller than a patch of ${Math.round(c.input.width / c.features.grid[1])} px may be missed.`,
     ],
   };
