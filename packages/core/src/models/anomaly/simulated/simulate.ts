@@ -12,8 +12,9 @@
  * change over the colour channels is at least `visibleDelta`. Every other pixel is put back
  * to the input's bytes, so pixels outside the mask are identical to the input and pixels
  * inside differ by at least `visibleDelta`. A defect whose visible part is under 30 % of its
- * nominal region (or under 2 pixels) is drawn again, up to 4 times, and then left out; a
- * sample whose defects were all left out is returned good.
+ * nominal region (or under 2 pixels), or a Perlin region that does not stand out as a
+ * region (see `standsOut`), is drawn again, up to 4 times, and then left out; a sample
+ * whose defects were all left out is returned good.
  */
 import { XqcError } from '../../../errors.ts';
 import type { ImageU8 } from '../../../image/image.types.ts';
