@@ -506,8 +506,14 @@ function finish(image: ImageU8, data: Uint8Array, mask: Uint8Array, kinds: Simul
   const { width, height, channels } = image;
   const input = image.data;
   let area = 0;
+  const colour = channels === 1 ? 1 : 3;
   for (let i = 0, p = 0; i < width * height; i++, p += channels) {
-    const d = channels === 1 ? Math.abs(data[p] - input[p]) : Math.max(Math.abs(data[p] - input[p]), Math.abs(data[p + 1] - input[p + 1]), Math.abs(data[p + 2] - input[p + 2]));
+    let d = 0;
+    for (let c = 0; c < colour; c++) {
+      const e = data[p + c] - input[p + c];
+      if (e > d) d = e;
+      else if (-e > d) d = -e;
+    }
     if (d === 0) continue;
     if (d >= delta) {
       mask[i] = 1;
