@@ -26,7 +26,7 @@ import { buildManifest } from '../../data/manifest.ts';
 import type { DatasetManifest } from '../../data/manifest.ts';
 import type { Split, SplitRatios } from '../../data/split.ts';
 import { XqcError, isXqcError } from '../../errors.ts';
-import { decodeImage } from '../../image/image-decode.ts';
+import { decodeImageWithFormat } from '../../image/image-decode.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
 import type { InputSpec } from '../card.schema.ts';
 import { fitImage, fitMask } from '../preprocess.ts';
@@ -71,6 +71,8 @@ export interface AnomalyFolderData {
   sizes: string[];
   /** How much the images shrink and how large their defects are, for `resolution-check.ts`. */
   resolution: ResolutionSummary;
+  /** Distinct sample depths seen, sorted: `8-bit`, or `16-bit/<significant bits>` (`image-decode.ts`). */
+  depths: string[];
 }
 
 /** Options of {@link loadAnomalyFolder}. */
@@ -98,12 +100,15 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
   const splitOf = new Map(manifest.files.filter((f) => f.role === 'image').map((f) => [f.path, f.split]));
   const skipped = [...listing.skipped];
   const sizes = new Set<string>();
+  const depths = new Set<string>();
   const placements: Placement[] = [];
   const extents: number[][] = [];
   let resized = 0;
   const loaded = await mapLimit(listing.samples, 4, async (s): Promise<AnomalySample | undefined> => {
     try {
-      const img = await decodeImage(await readFile(join(listing.root, s.image)), { maxPixels });
+      const decoded = await decodeImageWithFormat(await readFile(join(listing.root, s.image)), { maxPixels });
+      const img = decoded.image;
+      depths.add(decoded.depth.bits === 8 ? '8-bit' : `16-bit/${decoded.depth.significantBits}`);
       sizes.add(`${img.width}x${img.height}`);
       const tiled = o.input.resize === 'tile';
       const { image, placement } = tiled ? { image: toModelChannels(img, o.input), placement: identity(img) } : fitImage(img, o.input);
@@ -130,5 +135,5 @@ export async function loadAnomalyFolder(root: string, o: LoadAnomalyOptions): Pr
     const split = sample ? splitOf.get(listing.samples[i].image) : undefined;
     if (sample && split) splits[split].push(sample);
   });
-  return { root: listing.root, manifest, goodLabel, skipped, splits, resized, sizes: [...sizes].sort(), resolution: summariseResolution(placements, extents) };
+  return { root: listing.root, manifest, goodLabel, skipped, splits, resized, sizes: [...sizes].sort(), resolution: summariseResolution(placements, extents), depths: [...depths].sort() };
 }

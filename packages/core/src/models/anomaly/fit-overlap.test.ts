@@ -16,7 +16,7 @@ function folder(id: string, offset = 0): AnomalyFolderData {
   };
   const files = [...splits.train, ...splits.val, ...splits.test].map((s, i) => ({ path: s.source, sha256: hex(i + 1 + offset), size: 1, role: 'image' as const, label: s.label, split: null }));
   const manifest = { version: 1, id, format: 'anomaly', classes: ['crack', 'good'], split: null, files } as unknown as DatasetManifest;
-  return { root: '/d', manifest, goodLabel: 'good', skipped: [], splits, resized: 0, sizes: ['1x1'], resolution: { maxDownscale: 1, defectExtents: [] } };
+  return { root: '/d', manifest, goodLabel: 'good', skipped: [], splits, resized: 0, sizes: ['1x1'], resolution: { maxDownscale: 1, defectExtents: [] }, depths: ['8-bit'] };
 }
 
 describe('fit overlap', () => {

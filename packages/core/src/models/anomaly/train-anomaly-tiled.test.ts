@@ -8,6 +8,7 @@ import { compactResNet } from '../../train/zoo/compact-resnet.ts';
 import { readModelCard } from '../card.ts';
 import { ANOMALY_FILES } from './artifact.ts';
 import { AnomalyDetector } from './detector.ts';
+import { evaluateAnomalyFolder } from './evaluate-anomaly-folder.ts';
 import { trainAnomaly } from './train-anomaly.ts';
 import { wideStripes } from './wide-stripes.test-helper.ts';
 
@@ -56,6 +57,10 @@ describe('trainAnomaly with tiles', () => {
     await expect(AnomalyDetector.load(out, { input: { ...card.input, tileOverlap: 0.5 } })).rejects.toThrow(/input.tileOverlap/);
     const runJson = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     expect(runJson.params.resize).toBe('tile');
+    // `xaiqc evaluate` on the folder: pixel figures at the images' own size.
+    const evaluation = await evaluateAnomalyFolder(join(out, ANOMALY_FILES.model), data, 'all');
+    expect(evaluation.report.count.defectWithMask).toBe(6);
+    expect(evaluation.report.pixelAuroc).toBeGreaterThan(0.5);
   });
 
   it('warns in run.json when the masks say defects shrink below the model resolution', async () => {

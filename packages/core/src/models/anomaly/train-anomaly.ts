@@ -88,6 +88,8 @@ export interface AnomalyRunRecord {
     skipped: { path: string; reason: string }[];
     resized: number;
     sizes: string[];
+    /** Sample depths seen (`anomaly-data.ts`). */
+    depths: string[];
     ratios?: SplitRatios;
     /** SHA-256 of every image used in fitting (train good, all val), for `evaluate` to tell held-out figures from optimistic ones. */
     fitted: string[];
@@ -170,6 +172,8 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     if (data.resized > 0) warnings.push(`${data.resized} image(s) are scaled before tiling (aspect kept): by tileScale ${input.tileScale ?? 1}, or up to the ${input.width}x${input.height} tile where a side is shorter`);
   } else if (data.sizes.length > 1) warnings.push(`images come in ${data.sizes.length} sizes (${data.sizes.slice(0, 5).join(', ')}${data.sizes.length > 5 ? ', ...' : ''}); all ${data.resized} not of ${input.width}x${input.height} were resized to it`);
   else if (data.resized > 0) warnings.push(`${data.resized} image(s) of ${data.sizes[0]} were resized to ${input.width}x${input.height}`);
+  const wide = data.depths.filter((d) => d.startsWith('16-bit/'));
+  if (wide.length > 1) warnings.push(`16-bit images were mapped to 8 bits with different significant bits (${wide.map((d) => d.slice(7)).join(', ')}), each by its own largest sample, so their brightness is not comparable; store them with one depth`);
   const train = data.splits.train.filter((s) => s.good).map((s) => s.image);
   const validationGood = data.splits.val.filter((s) => s.good).map((s) => s.image);
   // Only the val split's defects: F1 depends on prevalence, and the val split keeps the dataset's.
@@ -221,7 +225,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
     finishedAt: new Date().toISOString(),
     backbone: { path: resolve(o.backbone), sha256: config.backbone.sha256, layers: config.backbone.layers.map((l) => l.name) },
     params: { coreset: config.bank.coreset.ratio, size: input.height, seed, quantile, imageScore: config.scoring.imageScore, dim: config.features.dim, resize: input.resize, tileOverlap: input.tileOverlap, tileScale: input.tileScale },
-    dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
+    dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, depths: data.depths, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
     bank: { size: config.bank.size, sourcePatches: config.bank.sourcePatches },
     thresholds: config.thresholds,
     seconds: fit.seconds,
