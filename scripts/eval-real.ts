@@ -1,7 +1,7 @@
 /**
  * `npm run eval:real`: anomaly detection figures on real and synthetic data (issue 19).
  *
- *   npm run eval:real -- [--data ../shared/data/bsdata-anomaly] [--methods patchcore,simulated,auto]
+ *   npm run eval:real -- [--data ../shared/data/bsdata-anomaly] [--methods patchcore,simulated(,auto)]
  *       [--sets real,surface,radiograph] [--time-budget SECONDS] [--seed 0] [--val-split 0.15]
  *       [--backbone models/surface-classifier/model.onnx] [--out .tmp/eval-real] [--keep]
  *
@@ -22,7 +22,8 @@
  * (the `--val-split` share of them, seeded, sets the thresholds: the good quantile), then
  * the detector is evaluated on the whole test folder (`evaluateAnomalyFolder`: image AUROC,
  * pixel AUROC, PRO up to FPR 0.3, F1, false-reject and escape rates at the thresholds).
- * Each fit runs in its own child process, so its peak RSS (`process.resourceUsage().maxRSS`
+ * `--time-budget` is passed to the simulated method and to `auto` (their defaults
+ * otherwise: 600 s and 900 s); `auto` reports the method it kept. Each fit runs in its own child process, so its peak RSS (`process.resourceUsage().maxRSS`
  * read right after the fit) is the fit's own; the fit time is the wall time of the core
  * training call (data loading, fitting, export and writing the detector). On a shared
  * machine both are upper bounds; the load average is recorded.
@@ -36,7 +37,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { evaluateAnomalyFolder, generateDataset, splitRatiosFor, trainAnomaly } from '@xai-qc/core';
+import { evaluateAnomalyFolder, generateDataset, splitRatiosFor, trainAnomalyMethod } from '@xai-qc/core';
 import type { AnomalyReport, SyntheticKind } from '@xai-qc/core';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,7 +83,10 @@ interface JobResult {
   /** Figures per test folder, in the order of `Job.tests`. */
   reports?: { name: string; report: AnomalyReport }[];
   thresholdSource?: string;
-  chosen?: unknown;
+  /** The method whose detector was kept (the choice of `auto`). */
+  fitted?: string;
+  choice?: unknown;
+  training?: unknown;
   counts?: unknown;
 }
 
@@ -109,23 +113,31 @@ async function runJob(job: Job): Promise<void> {
     const ratios = splitRatiosFor(job.valSplit, 0);
     let lastLine = 0;
     const t0 = performance.now();
-    const onProgress = (phase: string, done: number, total: number): void => {
+    const onProgress = (phase: string, done: number, total: number, left?: number): void => {
       const now = performance.now();
-      if (now - lastLine < 15_000 && done < total) return;
+      if (now - lastLine < 30_000 && done < total) return;
       lastLine = now;
-      process.stderr.write(`  [${job.set}/${job.method}] ${phase} ${done}/${total}, ${((now - t0) / 1000).toFixed(0)} s\n`);
+      const rest = left === undefined || !Number.isFinite(left) ? '' : `, about ${left.toFixed(0)} s left`;
+      process.stderr.write(`  [${job.set}/${job.method}] ${phase} ${done}/${total}, ${((now - t0) / 1000).toFixed(0)} s${rest}\n`);
     };
-    let thresholdSource: string | undefined;
-    if (job.method === 'patchcore') {
-      const record = await trainAnomaly({ data: job.train, out: job.out, backbone: job.backbone, seed: job.seed, ratios, onProgress });
-      thresholdSource = `${record.thresholds.image.source}/${record.thresholds.pixel.source}`;
-      result.counts = record.dataset.counts;
-    } else {
-      throw new Error(`method ${job.method} is not available in this checkout`);
-    }
+    const run = await trainAnomalyMethod({
+      method: job.method,
+      data: job.train,
+      out: job.out,
+      seed: job.seed,
+      ratios,
+      timeBudgetSeconds: job.timeBudget,
+      patchcore: { backbone: job.backbone },
+      onProgress: (e) => onProgress(`${e.method} ${e.phase}`, e.done, e.total, e.remainingSeconds),
+    });
     result.fitSeconds = (performance.now() - t0) / 1000;
     result.peakRssMiB = mib(process.resourceUsage().maxRSS);
-    result.thresholdSource = thresholdSource;
+    const { record } = run;
+    result.thresholdSource = `${record.thresholds.image.source}/${record.thresholds.pixel.source}`;
+    result.counts = record.dataset.counts;
+    result.fitted = run.method;
+    if (record.choice) result.choice = record.choice;
+    if (run.method === 'simulated') result.training = { ...run.record.training, loss: undefined, size: run.record.params.size, budget: run.record.params.timeBudgetSeconds };
     const t1 = performance.now();
     result.reports = [];
     for (const t of job.tests) result.reports.push({ name: t.name, report: (await evaluateAnomalyFolder(join(job.out, 'model.onnx'), t.dir, 'all')).report });
@@ -205,7 +217,7 @@ function markdown(results: JobResult[], meta: Record<string, unknown>): string {
     }
     for (const { name, report: p } of r.reports) {
       lines.push(
-        `| ${name} | ${r.method} | ${p.count.good} + ${p.count.defect} | ${f3(p.imageAuroc)} | ${f3(p.pixelAuroc)} | ${f3(p.pro)} | ${f3(p.f1)} | ${f3(p.falseRejectRate)} | ${f3(p.escapeRate)} | ${r.thresholdSource ?? ''} | ${r.fitSeconds?.toFixed(0) ?? ''} | ${r.peakRssMiB ?? ''} |`,
+        `| ${name} | ${r.method === 'auto' ? `auto (${r.fitted ?? '?'})` : r.method} | ${p.count.good} + ${p.count.defect} | ${f3(p.imageAuroc)} | ${f3(p.pixelAuroc)} | ${f3(p.pro)} | ${f3(p.f1)} | ${f3(p.falseRejectRate)} | ${f3(p.escapeRate)} | ${r.thresholdSource ?? ''} | ${r.fitSeconds?.toFixed(0) ?? ''} | ${r.peakRssMiB ?? ''} |`,
       );
     }
   }
@@ -236,7 +248,7 @@ async function main(): Promise<void> {
     if (items.length === 0) fail(`--${what}s needs at least one of ${all.join(', ')}`);
     return items as T[];
   };
-  const methods = list(values.methods, METHODS, 'method', ['patchcore']);
+  const methods = list(values.methods, METHODS, 'method', ['patchcore', 'simulated']);
   const sets = list(values.sets, SETS, 'set', SETS);
   const num = (name: string, v: string | undefined, fallback: number, ok: (n: number) => boolean): number => {
     if (v === undefined) return fallback;
@@ -255,7 +267,7 @@ async function main(): Promise<void> {
       if (!(await exists(join(data, sub)))) fail(`data folder ${join(data, sub)} not found: pass --data DIR with the anomalib layout (train/good, test/good, test/<defect>, ground_truth/<defect>), or leave 'real' out of --sets`);
     }
   }
-  if (methods.includes('patchcore') && !(await exists(backbone))) fail(`backbone ${backbone} not found: pass --backbone M.onnx`);
+  if (methods.some((m) => m !== 'simulated') && !(await exists(backbone))) fail(`backbone ${backbone} not found: pass --backbone M.onnx`);
 
   await mkdir(out, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'xqc-eval-real-'));
