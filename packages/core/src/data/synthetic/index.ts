@@ -13,3 +13,5 @@ export type { ContactSheetOptions } from './contact-sheet.ts';
 export { contactSheet, writeContactSheet } from './contact-sheet.ts';
 export type { FbmOptions } from './noise.ts';
 export { fbmField, perlinNoise, valueNoise } from './noise.ts';
+export type { BackboneCorpusOptions, BackboneFamily, BackboneSample } from './backbone-corpus.ts';
+export { BACKBONE_FAMILIES, backboneLabel, backboneLabels, backboneSample } from './backbone-corpus.ts';
