@@ -9,7 +9,7 @@ import { formatTable, machineInfo, writeResult } from './harness.ts';
 import { benchExplain } from './explain.bench.ts';
 import { benchMetrics } from './metrics.bench.ts';
 import { benchTrain } from './train.bench.ts';
-import { benchTrainPeer } from './train-peer.bench.ts';
+import { benchTrainAccuracy, benchTrainPeer } from './train-peer.bench.ts';
 
 /** A registered benchmark suite. */
 interface Suite {
@@ -23,6 +23,7 @@ const SUITES: readonly Suite[] = [
   { name: 'metrics', description: 'AUROC/AP on 10M scores, binned accumulator, COCO mAP on 5000 images', run: runMetrics },
   { name: 'explain', description: 'every explanation method on resnet18 at 224x224 against forward passes; LIME/SHAP on the demo model', run: () => benchExplain() },
   { name: 'train', description: 'xaiqc train side by side with a PyTorch peer: images/s, CPU utilisation, peak memory, validation accuracy', run: () => benchTrainPeer() },
+  { name: 'train-accuracy', description: 'validation accuracy of xaiqc train and the PyTorch peer over several seeds: mean, spread, difference', run: () => benchTrainAccuracy() },
   { name: 'train-step', description: 'training step at 128x128: step / forward ratio, worker-loader A/B, peak memory', run: () => benchTrain() },
   { name: 'anomaly', description: 'PatchCore fit (200/1000 images), scoring latency (10k/100k banks), NN search ONNX vs JS', run: () => benchAnomaly() },
 ];

@@ -5,18 +5,20 @@
  * own. Prints one JSON object: images/s and CPU utilisation (process CPU time / wall
  * time) over the training steps of all epochs, peak RSS, validation accuracy per epoch.
  *
- * Usage: `node --import tsx packages/core/bench/train-ours.ts DATA OUT EPOCHS [WORKERS]`.
+ * Usage: `node --import tsx packages/core/bench/train-ours.ts DATA OUT EPOCHS [WORKERS] [SEED]`
+ * (SEED, default 0, is `xaiqc train --seed`: it draws the split as well as the weights,
+ * augmentation, order and dropout).
  */
 import { availableParallelism } from 'node:os';
 import type { ClassificationReport } from '../src/train/evaluate.ts';
 import { runTraining } from '../src/train/run-training.ts';
 
-const [data, out, epochs, workers] = process.argv.slice(2);
+const [data, out, epochs, workers, seed] = process.argv.slice(2);
 if (!data || !out || !epochs) {
-  console.error('usage: train-ours.ts DATA OUT EPOCHS [WORKERS]');
+  console.error('usage: train-ours.ts DATA OUT EPOCHS [WORKERS] [SEED]');
   process.exit(2);
 }
-const record = await runTraining({ task: 'classify', data, out, epochs: Number(epochs), seed: 0, workers: workers ? Number(workers) : undefined, codeVersion: 'bench' });
+const record = await runTraining({ task: 'classify', data, out, epochs: Number(epochs), seed: seed ? Number(seed) : 0, workers: workers ? Number(workers) : undefined, codeVersion: 'bench' });
 let images = 0;
 let seconds = 0;
 let cpu = 0;

@@ -128,3 +128,73 @@ export async function benchTrainPeer(): Promise<Record<string, unknown>> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** Mean, sample standard deviation, minimum and maximum. */
+function spread(xs: number[]): { mean: number; sd: number; min: number; max: number } {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/**
+ * Validation accuracy of `xaiqc train` and of the PyTorch peer over several seeds (suite
+ * `train-accuracy`). One 3-epoch run stops where accuracy still climbs steeply, so a
+ * single seed of either side can land anywhere from about 0.65 to 1.0; this suite runs
+ * seeds 0..S-1 on both sides (seed s draws XAI-QC's split, handed to the peer as its file
+ * list, and each side's weights, augmentation, order and dropout from its own
+ * generator) and prints per epoch the mean, standard deviation and range of validation
+ * accuracy and training loss, and the difference of the final means with a 95 % interval
+ * (normal approximation). XAI-QC runs with its default workers, the peer with one thread
+ * (threads do not change what it learns). Settings: XAIQC_BENCH_TRAIN_SEEDS (10), and
+ * XAIQC_BENCH_TRAIN_IMAGES, XAIQC_BENCH_TRAIN_EPOCHS and XAIQC_PEER_PYTHON as `train`.
+ */
+export async function benchTrainAccuracy(): Promise<Record<string, unknown>> {
+  const images = intEnv('XAIQC_BENCH_TRAIN_IMAGES', 800);
+  const epochs = intEnv('XAIQC_BENCH_TRAIN_EPOCHS', 3);
+  const seeds = intEnv('XAIQC_BENCH_TRAIN_SEEDS', 10);
+  const python = process.env.XAIQC_PEER_PYTHON ?? '/usr/bin/python3';
+  const peer = fileURLToPath(new URL('../../../scripts/peers/train_peer.py', import.meta.url));
+  const ours = fileURLToPath(new URL('./train-ours.ts', import.meta.url));
+  try {
+    await run(python, ['-c', 'import torch, numpy, PIL']);
+  } catch {
+    throw new Error(`the PyTorch peer needs ${python} with torch, numpy and Pillow: run scripts/peers/install-torch.sh (as root), or set XAIQC_PEER_PYTHON`);
+  }
+  const machine = machineInfo();
+  const workers = defaultWorkers(32);
+  const dir = await mkdtemp(join(tmpdir(), 'xqc-bench-train-acc-'));
+  interface History { history: { epoch: number; trainLoss: number; valAccuracy: number }[] }
+  const runs: { seed: number; ours: History['history']; peer: History['history'] }[] = [];
+  try {
+    const data = join(dir, 'data');
+    await generateDataset({ kind: 'cells', count: images, seed: 1, format: 'classification', size: 64, out: data });
+    console.log(`data: ${images} synthetic cell images 64x64; ${epochs} epochs, batch 32; seeds 0..${seeds - 1}; XAI-QC with ${workers} workers, PyTorch with 1 thread`);
+    for (let seed = 0; seed < seeds; seed++) {
+      const d = await loadTrainingData(data, { task: 'classify', inputSize: [64, 64], seed });
+      const split = join(dir, `split-${seed}.json`);
+      await writeFile(split, JSON.stringify({ labels: d.labels, train: d.train.map((s) => [s.source, s.label]), val: d.val.map((s) => [s.source, s.label]) }));
+      const o = (await side(process.execPath, ['--import', 'tsx', ours, data, join(dir, `ours-${seed}`), String(epochs), String(workers), String(seed)])) as unknown as History;
+      const p = (await side(python, [peer, '--data', data, '--split', split, '--epochs', String(epochs), '--threads', '1', '--seed', String(seed)])) as unknown as History;
+      runs.push({ seed, ours: o.history, peer: p.history });
+      const last = (h: History['history']): number => h[h.length - 1].valAccuracy;
+      console.log(`  seed ${seed}: XAI-QC ${round(last(o.history))}, PyTorch ${round(last(p.history))}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const fmt = (s: ReturnType<typeof spread>): string => `${s.mean.toFixed(3)} +- ${s.sd.toFixed(3)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+  const rows: (string | number)[][] = [];
+  for (let e = 0; e < epochs; e++) {
+    const of = (k: 'ours' | 'peer', f: 'valAccuracy' | 'trainLoss'): ReturnType<typeof spread> => spread(runs.map((r) => r[k][e][f]));
+    rows.push([e + 1, fmt(of('ours', 'valAccuracy')), fmt(of('peer', 'valAccuracy')), fmt(of('ours', 'trainLoss')), fmt(of('peer', 'trainLoss'))]);
+  }
+  console.log(formatTable(['epoch', 'XAI-QC val accuracy', 'PyTorch val accuracy', 'XAI-QC train loss', 'PyTorch train loss'], rows));
+  const a = spread(runs.map((r) => r.ours[epochs - 1].valAccuracy));
+  const b = spread(runs.map((r) => r.peer[epochs - 1].valAccuracy));
+  const diff = a.mean - b.mean;
+  const half = 1.96 * Math.sqrt((a.sd ** 2 + b.sd ** 2) / runs.length);
+  console.log(`\nmean, sd and range over ${runs.length} seeds; final validation accuracy XAI-QC - PyTorch = ${diff.toFixed(3)} (95 % interval ${(diff - half).toFixed(3)} to ${(diff + half).toFixed(3)})`);
+  const out = { machine, config: { images, epochs, seeds, batch: 32, size: 64, workers, peerThreads: 1 }, runs, finalDifference: { mean: diff, low: diff - half, high: diff + half } };
+  console.log(`wrote ${await writeResult('train-accuracy', out)}`);
+  return out;
+}
