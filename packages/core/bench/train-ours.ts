@@ -3,7 +3,9 @@
  * batch 32, AdamW 3e-3, cosine with 20 warm-up steps, default augmentation, 64x64) on a
  * dataset folder, as a child process of the `train` bench so that its peak RSS is its
  * own. Prints one JSON object: images/s and CPU utilisation (process CPU time / wall
- * time) over the training steps of all epochs, peak RSS, validation accuracy per epoch.
+ * time) over the training steps of all epochs, peak RSS, validation accuracy per epoch,
+ * and with several workers each worker's busy share and the main thread's serial share of
+ * the step wall time (EpochRecord.workerBusy, mainSerial).
  *
  * Usage: `node --import tsx packages/core/bench/train-ours.ts DATA OUT EPOCHS [WORKERS] [SEED]`
  * (SEED, default 0, is `xaiqc train --seed`: it draws the split as well as the weights,
@@ -45,5 +47,8 @@ console.log(JSON.stringify({
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   finalValAccuracy: acc[acc.length - 1],
   bestValAccuracy: Math.max(...acc),
-  history: record.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valAccuracy: (h.val as ClassificationReport).accuracy, imagesPerSecond: h.imagesPerSecond, cpuUtilisation: h.cpuUtilisation })),
+  // Data-parallel runs: each worker's busy share and the main thread's serial share of the step wall time, over all epochs.
+  workerBusy: record.history[0]?.workerBusy?.map((_, w) => record.history.reduce((a, h) => a + (h.workerBusy?.[w] ?? 0) * ((steps * batch) / h.imagesPerSecond), 0) / seconds),
+  mainSerial: record.history[0]?.mainSerial === undefined ? undefined : record.history.reduce((a, h) => a + (h.mainSerial ?? 0) * ((steps * batch) / h.imagesPerSecond), 0) / seconds,
+  history: record.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valAccuracy: (h.val as ClassificationReport).accuracy, imagesPerSecond: h.imagesPerSecond, cpuUtilisation: h.cpuUtilisation, workerBusy: h.workerBusy, mainSerial: h.mainSerial })),
 }));

@@ -177,6 +177,12 @@ describe('trainModel with workers', () => {
         expect(Array.from(resumed.model.graph.initializers.get(name)?.data as Float32Array)).toEqual(Array.from(t.data as Float32Array));
       }
       expect(straight.history.every((h) => (h.cpuUtilisation ?? 0) > 0)).toBe(true);
+      // Where the wall time went: each worker's share running its shard, the main thread's share between steps.
+      for (const h of straight.history) {
+        expect(h.workerBusy).toHaveLength(2);
+        for (const b of h.workerBusy ?? []) expect(b > 0 && b <= 1 + 1e-3).toBe(true);
+        expect((h.mainSerial ?? -1) > 0 && (h.mainSerial ?? 2) < 1).toBe(true);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -35,7 +35,12 @@ export interface StepRequest {
 }
 
 /** Messages from a step worker. */
-export type StepReply = { ready: true } | { startError: string } | { id: number; outputs: Record<string, Tensor> } | { id: number; error: string };
+export type StepReply =
+  | { ready: true }
+  | { startError: string }
+  /** `busyMs`: wall time of the worker's session run (without the message passing). */
+  | { id: number; outputs: Record<string, Tensor>; busyMs: number }
+  | { id: number; error: string };
 
 /** Most workers the default picks: beyond four, shards of a batch of 32 get too small for BatchNorm statistics. */
 export const MAX_DEFAULT_WORKERS = 4;
@@ -95,11 +100,13 @@ export interface DataParallelOptions {
 /** A pool of step workers, each with its own session of one training graph; see the module comment. */
 export class DataParallelSteps {
   private next = 0;
-  private readonly pending = new Map<number, { resolve: (o: Record<string, Tensor>) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { worker: number; resolve: (o: Record<string, Tensor>) => void; reject: (e: Error) => void }>();
+  private readonly busy: number[];
   private failure: Error | undefined;
   private closed = false;
 
   private constructor(private readonly workers: Worker[]) {
+    this.busy = workers.map(() => 0);
     for (const w of workers) {
       w.on('message', (m: StepReply) => this.receive(m));
       w.on('error', (e) => this.fail(new XqcError('XQC_TRAIN', `training worker failed: ${e.message}`)));
@@ -112,6 +119,15 @@ export class DataParallelSteps {
   /** Number of workers. */
   get size(): number {
     return this.workers.length;
+  }
+
+  /**
+   * Milliseconds each worker has spent running its session (the sum of its runs' wall
+   * times, message passing excluded) since the pool started, in worker order. Differences
+   * of two readings over a stretch of wall time give each worker's busy share.
+   */
+  busyMs(): number[] {
+    return [...this.busy];
   }
 
   /**
@@ -162,7 +178,7 @@ export class DataParallelSteps {
       const id = this.next++;
       const worker = this.workers[w];
       if (this.pending.size === 0) for (const x of this.workers) x.ref();
-      const p = new Promise<Record<string, Tensor>>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+      const p = new Promise<Record<string, Tensor>>((resolve, reject) => this.pending.set(id, { worker: w, resolve, reject }));
       worker.postMessage({ id, feeds: f, fetch: [...fetch] } satisfies StepRequest);
       return p;
     }));
@@ -192,7 +208,10 @@ export class DataParallelSteps {
     this.pending.delete(m.id);
     if (this.pending.size === 0) for (const x of this.workers) x.unref();
     if ('error' in m) p.reject(new XqcError('XQC_TRAIN', `training step failed in a worker: ${m.error}`));
-    else p.resolve(m.outputs);
+    else {
+      this.busy[p.worker] += m.busyMs;
+      p.resolve(m.outputs);
+    }
   }
 
   private fail(e: Error): void {

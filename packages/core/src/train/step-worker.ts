@@ -1,7 +1,8 @@
 /**
  * The thread of one data-parallel training worker ({@link DataParallelSteps}): compiles
  * its own session of the training graph once, then answers each request
- * `{ id, feeds, fetch }` with the fetched outputs of one run on its shard of the batch.
+ * `{ id, feeds, fetch }` with the fetched outputs of one run on its shard of the batch and
+ * the wall time the run took (`busyMs`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSession } from '../runtime/session.ts';
@@ -20,12 +21,14 @@ try {
       void session.release().then(() => port.close());
       return;
     }
+    const t0 = performance.now();
     session.run(m.feeds, m.fetch).then(
       (out: Record<string, Tensor>) => {
+        const busyMs = performance.now() - t0;
         const outputs: Record<string, Tensor> = {};
         // Plain copies: ONNX Runtime's output buffers may be external memory that cannot move.
         for (const [name, t] of Object.entries(out)) outputs[name] = { dtype: t.dtype, dims: t.dims, data: t.data.slice() } as Tensor;
-        port.postMessage({ id: m.id, outputs } satisfies StepReply);
+        port.postMessage({ id: m.id, outputs, busyMs } satisfies StepReply);
       },
       (e: unknown) => port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies StepReply),
     );

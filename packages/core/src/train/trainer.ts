@@ -89,6 +89,18 @@ export interface EpochRecord {
   imagesPerSecond: number;
   /** Process CPU time over wall time during the epoch's training steps (1 = one core busy). */
   cpuUtilisation?: number;
+  /**
+   * Data-parallel runs only: the share of the epoch's training wall time each worker spent
+   * running its shard; the rest it waited (for the slower shard, for the main thread, for
+   * the messages).
+   */
+  workerBusy?: number[];
+  /**
+   * Data-parallel runs only: the share of the epoch's training wall time the main thread
+   * spent between one step's results and the next step's request (averaging the shards,
+   * the optimiser step, the next feeds, a batch not yet made), while every worker waited.
+   */
+  mainSerial?: number;
 }
 
 /** Progress events. */
@@ -251,6 +263,9 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
       const batchAt = (s: number): Promise<Batch> => loader.get(order.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize), epoch);
       let lossSum = 0;
       const cpu0 = process.cpuUsage();
+      const busy0 = compiled instanceof DataParallelSteps ? compiled.busyMs() : [];
+      let serialMs = 0;
+      let resultsAt = -1;
       let next = batchAt(0);
       for (let s = 0; s < stepsPerEpoch; s++) {
         const step = epoch * stepsPerEpoch + s;
@@ -259,8 +274,11 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         if (compiled instanceof DataParallelSteps) {
           // The shards are posted first, so the next batch is made while the workers compute.
           const pending = compiled.run(shardFeeds(stepFeeds(tg, batch, params, cfg.seed, step), tg, shards), fetch);
+          if (resultsAt >= 0) serialMs += performance.now() - resultsAt;
           if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
-          out = combineShards(await pending, shards, fetch);
+          const shardOutputs = await pending;
+          resultsAt = performance.now();
+          out = combineShards(shardOutputs, shards, fetch);
         } else {
           // Asked for before the run starts, so the loader's worker makes it during the run.
           if (s + 1 < stepsPerEpoch) next = batchAt(s + 1);
@@ -276,7 +294,9 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         for (const [input, output] of Object.entries(tg.runningStats)) params[input] = Float32Array.from(out[output].data as Float32Array);
         opts.onEvent?.({ type: 'step', epoch: epoch + 1, step: s + 1, steps: stepsPerEpoch, loss, lr });
       }
-      const trainSeconds = (performance.now() - te) / 1000;
+      const trainEnd = performance.now();
+      if (resultsAt >= 0) serialMs += trainEnd - resultsAt;
+      const trainSeconds = (trainEnd - te) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const val = await evaluate(cfg, inferZoo, params, data.val, sessionOptions);
       const valMetric = taskAdapter(cfg.task).selectionMetric.of(val as unknown as Record<string, unknown>);
@@ -290,6 +310,10 @@ export async function trainModel(cfg: TrainConfig, data: { train: TrainSample[];
         imagesPerSecond: (stepsPerEpoch * cfg.batchSize) / trainSeconds,
         cpuUtilisation: (cpu.user + cpu.system) / 1e6 / trainSeconds,
       };
+      if (compiled instanceof DataParallelSteps) {
+        record.workerBusy = compiled.busyMs().map((b, w) => (b - busy0[w]) / 1000 / trainSeconds);
+        record.mainSerial = serialMs / 1000 / trainSeconds;
+      }
       history.push(record);
       const improved = valMetric > bestMetric;
       if (improved) {
