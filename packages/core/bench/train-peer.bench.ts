@@ -197,7 +197,7 @@ export async function benchTrainAccuracy(): Promise<Record<string, unknown>> {
   const rows: (string | number)[][] = [];
   for (let e = 0; e < epochs; e++) {
     const of = (k: 'ours' | 'peer', f: 'valAccuracy' | 'trainLoss'): ReturnType<typeof spread> => spread(runs.map((r) => r[k][e][f]));
-    rows.push([e + 1, fmt(of('ours', 'valAccuracy')), fmt(of('peer', 'valAccuracy')), fmt(of('ours', 'trainLoss')), fmt(of('peer', 'trainLoss'))]);
+    rows.push([String(e + 1), fmt(of('ours', 'valAccuracy')), fmt(of('peer', 'valAccuracy')), fmt(of('ours', 'trainLoss')), fmt(of('peer', 'trainLoss'))]);
   }
   console.log(formatTable(['epoch', 'XAI-QC val accuracy', 'PyTorch val accuracy', 'XAI-QC train loss', 'PyTorch train loss'], rows));
   const a = spread(runs.map((r) => r.ours[epochs - 1].valAccuracy));
