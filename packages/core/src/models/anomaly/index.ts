@@ -54,3 +54,9 @@ export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './simulat
 export { simulatedInputSpec, trainSimulatedAnomaly } from './simulated/train-simulated-anomaly.ts';
 export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './choose-method.ts';
 export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, DEFAULT_AUTO_BUDGET_SECONDS, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
+export type { Tile, TileGrid } from './tiling.ts';
+export { cutTileMasks, cutTiles, DEFAULT_TILE_OVERLAP, fitTiledImage, stitchTileMaps, tileGrid, tileStarts, tileWorkingSize, toModelChannels } from './tiling.ts';
+export type { ImageScores, InputScorer } from './tiled-scoring.ts';
+export { modelInputsOf, scoreImagesAs } from './tiled-scoring.ts';
+export type { ResolutionSummary } from './resolution-check.ts';
+export { defectExtents, LARGE_DOWNSCALE, MIN_DEFECT_PIXELS, resolutionWarnings, SMALL_DEFECT_SHARE, summariseResolution } from './resolution-check.ts';
