@@ -4,7 +4,7 @@ export { assertImage, assertScalarMap, createImage } from './image.types.ts';
 export type { ImageFormat } from './image-format.ts';
 export { IMAGE_EXTENSIONS, pixelLimitError, sniffImageFormat } from './image-format.ts';
 export type { DecodedImage, DecodeOptions, ImageHeader } from './image-decode.ts';
-export { DEFAULT_MAX_PIXELS, decodeImage, decodeImageWithFormat, readImageHeader } from './image-decode.ts';
+export { DEFAULT_MAX_PIXELS, decodeImage, decodeImageWithFormat, readImageHeader, significantBits } from './image-decode.ts';
 export { encodeJpeg, encodePng } from './image-encode.ts';
 export { convertChannels, luma } from './image-channels.ts';
 export { resizeBilinear, resizeMap, resizeNearest } from './image-resize.ts';
