@@ -30,8 +30,8 @@ import { saveModel } from '../../../onnx/model-io.ts';
 import { drawMask } from '../../../onnx/passes/dropout-as-mask.ts';
 import { tensor } from '../../../onnx/tensor.ts';
 import type { Tensor } from '../../../onnx/tensor.ts';
-import { createSession, defaultSessionCache } from '../../../runtime/session.ts';
-import type { SessionCache, SessionOptions } from '../../../runtime/session.ts';
+import { createSession, defaultSessionCache, SessionCache } from '../../../runtime/session.ts';
+import type { SessionOptions } from '../../../runtime/session.ts';
 import { maskOneHot } from '../../../train/losses.ts';
 import { createOptimizer } from '../../../train/optimizers.ts';
 import { exportWeights } from '../../../train/trainer.ts';
@@ -249,10 +249,12 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   let reserve = 0;
   if (Number.isFinite(budget)) {
     const tr = performance.now();
-    const probe = await SimulatedScorer.create({ network: wrapNetwork(inferZoo.model, H, W, padded), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { session: o.session });
+    // A cache of its own, cleared at once, so the probe's session does not outlive it.
+    const probeCache = new SessionCache(1);
+    const probe = await SimulatedScorer.create({ network: wrapNetwork(inferZoo.model, H, W, padded), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache: probeCache, session: o.session });
     const first = validationImages.slice(0, valBatch);
     const tp = performance.now();
-    await probe.score(preprocess(first, o.input).tensor);
+    await probe.score(preprocess(first, o.input).tensor).finally(() => probeCache.clear());
     const perImage = (performance.now() - tp) / 1000 / first.length;
     // Scoring every validation image and compiling the final network, with a fifth to spare.
     reserve = 1.2 * (perImage * validationImages.length + (tp - tr) / 1000) + 0.2;
