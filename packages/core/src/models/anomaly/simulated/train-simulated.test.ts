@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeAnomalySample } from '../../../data/anomaly-format.ts';
 import { explainImage } from '../../../explain/explain-image.ts';
+import { resizeBilinear } from '../../../image/image-resize.ts';
 import { saveModel } from '../../../onnx/model-io.ts';
 import { createSession } from '../../../runtime/session.ts';
 import type { InputSpec } from '../../card.ts';
@@ -18,7 +19,7 @@ import { discSimulator } from './disc-simulator.test-helper.ts';
 import { buildSimulatedDetectorModel } from './export-simulated.ts';
 import { simulatedLearningRate, fitSimulated } from './train-simulated.ts';
 import type { FitSimulatedOptions, FitSimulatedResult } from './train-simulated.ts';
-import { trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
+import { simulatedInputSpec, trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
 
 const input: InputSpec = { name: 'input', height: STRIPES_SIZE, width: STRIPES_SIZE, resize: 'stretch', layout: 'NCHW', color: 'rgb', mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 const data = {
@@ -163,5 +164,17 @@ describe('trainSimulatedAnomaly', () => {
     await expect(AnomalyDetector.load(tampered)).rejects.toMatchObject({ code: 'XQC_ANOMALY', message: expect.stringMatching(/network\.onnx does not match/) });
     await writeFile(join(tampered, ANOMALY_FILES.config), JSON.stringify({ ...config, version: 2 }));
     await expect(AnomalyDetector.load(tampered)).rejects.toMatchObject({ code: 'XQC_ANOMALY', message: expect.stringMatching(/version 2 is not supported/) });
+  });
+
+  it('takes the good images\' own size as the input, the longer side capped', async () => {
+    const root = join(dir, 'wide');
+    for (let i = 0; i < 3; i++) await writeAnomalySample(root, { stem: `g${i}`, label: 'good', image: resizeBilinear(stripes(900 + i).image, 96, 40) });
+    await writeAnomalySample(root, { stem: 'g3', label: 'good', image: stripes(903).image });
+    expect((await simulatedInputSpec(root)).input).toMatchObject({ height: 40, width: 96, resize: 'stretch' });
+    const capped = await simulatedInputSpec(root, undefined, 48);
+    expect(capped.input).toMatchObject({ height: 20, width: 48 });
+    expect(capped.note).toMatch(/scaled to 48x20/);
+    expect((await simulatedInputSpec(root, [32, 64])).input).toMatchObject({ height: 32, width: 64 });
+    await expect(simulatedInputSpec(root, 4)).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
   });
 });
