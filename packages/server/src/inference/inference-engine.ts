@@ -138,9 +138,10 @@ export class InferenceEngine {
       if (!/^[A-Za-z0-9._-]+$/.test(f.name) || f.name.startsWith('.')) throw new ApiError(500, 'XQC_MODEL_INVALID', `model version ${v.id} has a file with an unsafe name`);
       await this.writeBlob(join(dir, f.name), f.sha256);
     }
+    // An anomaly detector folder of either format (PatchCore or trained on simulated defects): core's AnomalyDetector.load reads anomaly.json's format.
     const patchcore = card.task === 'anomaly' && v.files.some((f) => f.name === 'anomaly.json');
     if (card.task === 'anomaly' && !patchcore) {
-      throw new ApiError(422, 'XQC_MODEL_INVALID', `anomaly model version ${v.id} has no PatchCore artifacts (anomaly.json, features.onnx, bank.npy)`);
+      throw new ApiError(422, 'XQC_MODEL_INVALID', `anomaly model version ${v.id} has no detector artifacts (anomaly.json with features.onnx and bank.npy, or with network.onnx)`);
     }
     return { key: v.id, card, runner: patchcore ? 'patchcore' : 'onnx', path: patchcore ? dir : join(dir, 'model.onnx') };
   }

@@ -11,7 +11,9 @@ export interface ModelSpec {
   card: ModelCard;
   /**
    * 'onnx': one ONNX file run by core's Predictor (classify, segment);
-   * 'patchcore': a PatchCore artifact folder run by core's AnomalyDetector (anomaly).
+   * 'patchcore': an anomaly detector folder run by core's AnomalyDetector (anomaly): PatchCore,
+   * or trained on simulated defects (`anomaly.json` format `xai-qc.simulated`, network.onnx);
+   * the name is kept for the PatchCore folders it first served.
    */
   runner: 'onnx' | 'patchcore';
   /** The `.onnx` file ('onnx') or the artifact folder ('patchcore'). */

@@ -170,6 +170,81 @@ describe('run routes on sqlite', () => {
     expect(version.view.files.map((f) => f.name).sort()).toEqual(['anomaly.json', 'bank.npy', 'features.onnx', 'model.onnx', 'model_card.yaml']);
   });
 
+  describe('anomaly methods (patchcore, simulated, auto)', () => {
+    let anomalyId: string;
+    const post = (params: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      t.app.inject({ method: 'POST', url: '/api/xai-qc/runs', headers: engineer, payload: { kind: 'train', task: 'anomaly', datasetId: anomalyId, modelName: 'tiny-simulated-run', params, ...extra } });
+
+    beforeAll(async () => {
+      const zip = await zipOf((await classificationFiles(8, 32)).map((f) => ({ path: f.path, data: f.data })));
+      const up = await uploadDataset(t.app, engineer, zip, { name: 'anomalib-simulated', format: 'anomaly' });
+      // 200 when the PatchCore test above uploaded the same archive first (deduplicated).
+      expect([200, 201], up.body).toContain(up.statusCode);
+      anomalyId = up.json().dataset.id;
+    });
+
+    it('refuses a bad method or budget, and options of the other method, with stable codes', async () => {
+      const cases: [string, Record<string, unknown>, Record<string, unknown>, string][] = [
+        ['unknown method', { method: 'draem' }, {}, 'XQC_VALIDATION'],
+        ['zero budget', { method: 'simulated', timeBudgetSeconds: 0 }, {}, 'XQC_VALIDATION'],
+        ['negative budget', { method: 'auto', timeBudgetSeconds: -5 }, {}, 'XQC_VALIDATION'],
+        ['budget over a day', { method: 'simulated', timeBudgetSeconds: 86_401 }, {}, 'XQC_VALIDATION'],
+        ['budget as text', { method: 'simulated', timeBudgetSeconds: 'soon' }, {}, 'XQC_VALIDATION'],
+        ['budget with patchcore', { method: 'patchcore', timeBudgetSeconds: 60 }, {}, 'XQC_INVALID_ARGUMENT'],
+        ['budget with the default method', { timeBudgetSeconds: 60 }, {}, 'XQC_INVALID_ARGUMENT'],
+        ['a PatchCore option with simulated', { method: 'simulated', coreset: 0.2 }, {}, 'XQC_INVALID_ARGUMENT'],
+        ['a backbone with simulated', { method: 'simulated' }, { modelVersionId: '00000000-0000-4000-8000-000000000000' }, 'XQC_INVALID_ARGUMENT'],
+        ['one crop per step with simulated', { method: 'simulated', batchSize: 1 }, {}, 'XQC_INVALID_ARGUMENT'],
+      ];
+      for (const [what, params, extra, code] of cases) {
+        const res = await post(params, extra);
+        expect(res.statusCode, `${what}: ${res.body}`).toBe(400);
+        if (code !== 'XQC_VALIDATION') expect(res.json().code, what).toBe(code);
+      }
+      const classify = await t.app.inject({ method: 'POST', url: '/api/xai-qc/runs', headers: engineer, payload: { kind: 'train', task: 'classify', datasetId, modelName: 'x', params: { method: 'simulated' } } });
+      expect(classify.statusCode, classify.body).toBe(400);
+      expect(classify.json().code).toBe('XQC_INVALID_ARGUMENT');
+      await expect(t.app.modelRegistry.findModel('tiny-simulated-run')).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('fits the simulated method within its budget: method in the metrics, network.onnx registered', async () => {
+      const res = await post({ method: 'simulated', timeBudgetSeconds: 4, width: 4, depth: 2, batchSize: 2, valSplit: 0.25, testSplit: 0.25, threads: 1 });
+      expect(res.statusCode, res.body).toBe(202);
+      const run = await settled(t.app, engineer, res.json().id);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      expect(run).toMatchObject({ task: 'anomaly', sourceVersionId: null, params: { params: { method: 'simulated', timeBudgetSeconds: 4 } } });
+      expect(run.metrics).toMatchObject({ method: 'simulated', choice: null, thresholds: expect.any(Object), training: { steps: expect.any(Number), stoppedBy: 'budget' } });
+      expect((run.metrics as { seconds: { total: number } }).seconds.total).toBeLessThanOrEqual(4 + 2);
+      const record = await t.app.inject({ method: 'GET', url: `/api/xai-qc/runs/${run.id}/artifacts/run.json`, headers: engineer });
+      expect(record.json()).toMatchObject({ method: 'simulated', params: { timeBudgetSeconds: 4 } });
+      const version = await t.app.modelRegistry.resolve(undefined, run.resultVersionId as string);
+      expect(version.view).toMatchObject({ modelName: 'tiny-simulated-run', task: 'anomaly', active: false });
+      expect(version.view.files.map((f) => f.name).sort()).toEqual(['anomaly.json', 'model.onnx', 'model_card.yaml', 'network.onnx']);
+      expect(version.card.training).toMatchObject({ method: 'simulated' });
+      expect(tempFolders(t.config.dataDir)).toEqual([]);
+    });
+
+    it('stops a simulated fit between steps when its job is cancelled', async () => {
+      const res = await post({ method: 'simulated', timeBudgetSeconds: 600, width: 4, depth: 2, batchSize: 2, valSplit: 0.25, testSplit: 0.25, threads: 1 }, { modelName: 'never-simulated' });
+      expect(res.statusCode, res.body).toBe(202);
+      const { id, jobId } = res.json() as { id: string; jobId: string };
+      const until = Date.now() + 60_000;
+      while (!events.some((e) => e.type === 'job.progress' && e.data.jobId === jobId && /^train: step \d+, about \d+ s left$/.test(String(e.data.message)))) {
+        if (Date.now() > until) throw new Error('no training step within 60 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cancel = await t.app.inject({ method: 'POST', url: `/api/xai-qc/jobs/${jobId}/cancel`, headers: engineer });
+      expect(cancel.statusCode, cancel.body).toBe(200);
+      const run = await settled(t.app, engineer, id, 60_000);
+      expect(run.status).toBe('cancelled');
+      expect(run.resultVersionId).toBeNull();
+      // Ended within the 60 s of settled(), long before its 600 s budget; that the worker stops by itself
+      // at the next step (not killed after its grace) is run-worker-anomaly.test.ts's.
+      await expect(t.app.modelRegistry.findModel('never-simulated')).rejects.toMatchObject({ status: 404 });
+      expect(tempFolders(t.config.dataDir)).toEqual([]);
+    });
+  });
+
   it('stops a training run between steps when its job is cancelled: no version, the job ends cancelled', async () => {
     const res = await t.app.inject({
       method: 'POST',

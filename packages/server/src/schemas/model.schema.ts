@@ -9,7 +9,7 @@ const Task = Type.Union([Type.Literal('classify'), Type.Literal('segment'), Type
 
 /** One stored file of a version. */
 export const VersionFileSchema = Type.Object({
-  name: Type.String({ description: 'model.onnx, model_card.yaml, features.onnx, bank.npy or anomaly.json' }),
+  name: Type.String({ description: 'model.onnx, model_card.yaml, and for anomaly models anomaly.json with features.onnx and bank.npy (PatchCore) or network.onnx (trained on simulated defects)' }),
   sha256: Type.String({ description: 'SHA-256 of the bytes (the blob key)' }),
   size: Type.Integer({ description: 'bytes' }),
 });
@@ -109,7 +109,7 @@ export const VersionParams = Type.Object({
 export const DownloadQuery = Type.Object({
   file: Type.Optional(
     Type.Union(
-      ['model.onnx', 'model_card.yaml', 'features.onnx', 'bank.npy', 'anomaly.json'].map((f) => Type.Literal(f)),
+      ['model.onnx', 'model_card.yaml', 'features.onnx', 'bank.npy', 'anomaly.json', 'network.onnx'].map((f) => Type.Literal(f)),
       { default: 'model.onnx', description: 'which file of the version' },
     ),
   ),
@@ -125,9 +125,10 @@ export const CompareQuery = Type.Object({
 export const ModelUploadSchema = Type.Object({
   model: Type.String({ format: 'binary', description: 'the ONNX file' }),
   card: Type.String({ format: 'binary', description: 'model_card.yaml' }),
-  features: Type.Optional(Type.String({ format: 'binary', description: 'anomaly models: features.onnx' })),
-  bank: Type.Optional(Type.String({ format: 'binary', description: 'anomaly models: bank.npy' })),
-  anomaly: Type.Optional(Type.String({ format: 'binary', description: 'anomaly models: anomaly.json' })),
+  features: Type.Optional(Type.String({ format: 'binary', description: 'PatchCore anomaly models: features.onnx' })),
+  bank: Type.Optional(Type.String({ format: 'binary', description: 'PatchCore anomaly models: bank.npy' })),
+  anomaly: Type.Optional(Type.String({ format: 'binary', description: "anomaly models: anomaly.json (its format, xai-qc.patchcore or xai-qc.simulated, says which other parts belong)" })),
+  network: Type.Optional(Type.String({ format: 'binary', description: 'anomaly models trained on simulated defects: network.onnx' })),
   activate: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'make the new version active (default: only when the model has none)' })),
   description: Type.Optional(Type.String({ maxLength: 2000, description: 'model description, set when the model is created' })),
 });

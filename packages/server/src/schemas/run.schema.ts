@@ -4,6 +4,9 @@ import type { Static } from '@sinclair/typebox';
 
 const TrainTaskSchema = Type.Union([Type.Literal('classify'), Type.Literal('segment'), Type.Literal('anomaly')]);
 
+/** Largest time budget of an anomaly run of method simulated or auto, in seconds (24 hours). */
+export const MAX_TIME_BUDGET_SECONDS = 86_400;
+
 /** Hyper-parameters of a train run; each has the core's default when left out. */
 export const RunParamsSchema = Type.Object(
   {
@@ -27,6 +30,19 @@ export const RunParamsSchema = Type.Object(
     imageScore: Type.Optional(Type.Union([Type.Literal('reweighted'), Type.Literal('max')], { description: 'anomaly' })),
     dim: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'anomaly: projected feature dimension' })),
     layers: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, description: 'anomaly: backbone feature layers by value name' })),
+    method: Type.Optional(
+      Type.Union([Type.Literal('patchcore'), Type.Literal('simulated'), Type.Literal('auto')], {
+        description:
+          'anomaly: patchcore (default; a memory bank of backbone features), simulated (a U-Net trained from scratch on the good images with simulated defects; no backbone), or auto (both, keeping the one that ranks a validation set better; the run metrics name the choice and why)',
+      }),
+    ),
+    timeBudgetSeconds: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: MAX_TIME_BUDGET_SECONDS,
+        description: `anomaly, method simulated or auto: seconds for the whole fit, thresholds included (default 600 for simulated, 900 for auto; at most ${MAX_TIME_BUDGET_SECONDS})`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

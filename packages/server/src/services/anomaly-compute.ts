@@ -24,10 +24,15 @@ export const ANSWER_MAX_SIDE = 1024;
 export interface DetectorFiles {
   /** Model version id: the key of the thread's cached sessions. */
   key: string;
-  /** Folder with features.onnx and anomaly.json. */
+  /** Folder with the backbone file and anomaly.json. */
   dir: string;
   card: ModelCard;
-  /** Backbone value pooled for embeddings (the deepest PatchCore feature layer). */
+  /**
+   * File in `dir` whose activation at `layer` is pooled for embeddings: features.onnx for
+   * PatchCore (the default), model.onnx for a detector trained on simulated defects.
+   */
+  backbone?: string;
+  /** Value pooled for embeddings: the deepest PatchCore feature layer, or the deepest automatic layer of the simulated detector's network (its U-Net bottleneck). */
   layer: string;
 }
 

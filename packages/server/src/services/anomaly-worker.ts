@@ -36,7 +36,7 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, make: () => Promis
 
 function embedder(m: DetectorFiles): Promise<PooledEmbedder> {
   return cached(embedders, m.key, async () => {
-    const backbone = loadModel(await readFile(join(m.dir, 'features.onnx')));
+    const backbone = loadModel(await readFile(join(m.dir, m.backbone ?? 'features.onnx')));
     return PooledEmbedder.create(backbone, { size: [m.card.input.height, m.card.input.width], layer: m.layer, session: SESSION });
   });
 }

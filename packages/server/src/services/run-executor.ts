@@ -8,8 +8,8 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AnomalyFolderEvaluation, AnomalyRunRecord, FolderEvaluation, RunRecord } from '@xai-qc/core';
-import { modelCardToYaml, parseModelCardYaml, splitRatiosFor, taskAdapter } from '@xai-qc/core';
+import type { AnomalyFolderEvaluation, AnomalyMethodRun, AnomalyRunRecord, FolderEvaluation, RunRecord, SimulatedRunRecord } from '@xai-qc/core';
+import { modelCardToYaml, parseModelCardYaml, SIMULATED_FORMAT, splitRatiosFor, taskAdapter } from '@xai-qc/core';
 import type { Task, TrainableTask } from '@xai-qc/core';
 import { ApiError } from '../errors/api-error.ts';
 import type { JobDeps } from '../jobs/job-definition.ts';
@@ -149,20 +149,31 @@ export async function executeTrain(deps: JobDeps, ctx: JobContext<'run.train'>):
         });
       } else if (m.type === 'progress' && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
-        const fraction = task === 'anomaly' || m.epoch === undefined ? m.done / Math.max(m.total, 1) : (m.epoch - 1 + m.done / Math.max(m.total, 1)) / epochs;
-        pending = pending.then(() => ctx.progress(Math.min(0.9, 0.9 * fraction), `${m.phase}: ${m.done} of ${m.total}`));
+        // A budgeted anomaly fit (simulated, auto) says how long it has left: its share of the time is the progress.
+        const timed = task === 'anomaly' && m.remainingSeconds !== undefined && m.elapsedSeconds !== undefined && Number.isFinite(m.remainingSeconds);
+        const fraction = timed
+          ? (m.elapsedSeconds as number) / Math.max((m.elapsedSeconds as number) + (m.remainingSeconds as number), 1e-9)
+          : task === 'anomaly' || m.epoch === undefined ? m.done / Math.max(m.total, 1) : (m.epoch - 1 + m.done / Math.max(m.total, 1)) / epochs;
+        const message = timed && m.phase.endsWith('train') ? `${m.phase}: step ${m.done}, about ${Math.round(m.remainingSeconds as number)} s left` : `${m.phase}: ${m.done} of ${m.total}`;
+        pending = pending.then(() => ctx.progress(Math.min(0.9, 0.9 * fraction), message));
       }
     };
-    let record: RunRecord | AnomalyRunRecord;
+    let record: RunRecord | AnomalyMethodRun['record'];
+    let anomalyMethod: AnomalyMethodRun['method'] | undefined;
     try {
       record = await cancellable(runs, ctx, async (signal) => {
         if (task === 'anomaly') {
-          const backbone = await backbonePath(deps, run, join(dir, 'backbone'));
+          const method = p.method ?? 'patchcore';
+          // Method simulated has no backbone; patchcore and auto fit PatchCore on the named version or the demo backbone.
+          const backbone = method === 'simulated' ? undefined : await backbonePath(deps, run, join(dir, 'backbone'));
           const options = {
-            data, out, backbone, name: modelName, layers: p.layers, coreset: p.coreset, quantile: p.quantile, size: p.size, seed: p.seed ?? 0, ratios,
-            imageScore: p.imageScore, dim: p.dim, batchSize: p.batchSize, session: p.threads ? { intraOpThreads: p.threads } : undefined, codeVersion: SERVER_VERSION,
+            method, data, out, name: modelName, quantile: p.quantile, seed: p.seed ?? 0, ratios, timeBudgetSeconds: p.timeBudgetSeconds, codeVersion: SERVER_VERSION,
+            patchcore: { backbone, layers: p.layers, coreset: p.coreset, size: p.size, imageScore: p.imageScore, dim: p.dim, batchSize: p.batchSize, session: p.threads ? { intraOpThreads: p.threads } : undefined },
+            simulated: { size: p.size, batchSize: p.batchSize, width: p.width, depth: p.depth, lr: p.lr, threads: p.threads },
           };
-          return runInWorker<AnomalyRunRecord>({ op: 'train-anomaly', options }, { signal, onMessage });
+          const result = await runInWorker<AnomalyMethodRun>({ op: 'train-anomaly', options }, { signal, onMessage });
+          anomalyMethod = result.method;
+          return result.record;
         }
         const options = {
           task, data, out, name: modelName, epochs, batchSize: p.batchSize, lr: p.lr, width: p.width, depth: p.depth, size: p.size, seed: p.seed ?? 0,
@@ -181,9 +192,12 @@ export async function executeTrain(deps: JobDeps, ctx: JobContext<'run.train'>):
     const view = await registerVersion(deps, out, task, modelName, version, run.created_by);
     const artifacts: Artifact[] = [{ name: 'run.json', bytes: Buffer.from(JSON.stringify(record, null, 2)), mediaType: 'application/json' }];
     let metrics: unknown;
-    if (task === 'anomaly') {
-      const r = record as AnomalyRunRecord;
-      metrics = { test: r.test ?? null, thresholds: r.thresholds, bank: r.bank, warnings: r.warnings };
+    if (task === 'anomaly' && anomalyMethod === 'simulated') {
+      const r = record as SimulatedRunRecord & { choice?: unknown };
+      metrics = { method: 'simulated', choice: r.choice ?? null, test: r.test ?? null, thresholds: r.thresholds, training: r.training, seconds: r.seconds, warnings: r.warnings };
+    } else if (task === 'anomaly') {
+      const r = record as AnomalyRunRecord & { choice?: unknown };
+      metrics = { method: 'patchcore', choice: r.choice ?? null, test: r.test ?? null, thresholds: r.thresholds, bank: r.bank, warnings: r.warnings };
     } else {
       const r = record as RunRecord;
       const history = r.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, valMetric: h.valMetric, lr: h.lr, seconds: h.seconds }));
@@ -223,7 +237,13 @@ async function registerVersion(deps: JobDeps, out: string, task: Task, modelName
     ['model', await readFile(join(out, MODEL_FILES.model))],
     ['card', Buffer.from(modelCardToYaml({ ...card, name: modelName, version }))],
   ]);
-  if (task === 'anomaly') for (const part of ['features', 'bank', 'anomaly'] as const) parts.set(part, await readFile(join(out, MODEL_FILES[part])));
+  if (task === 'anomaly') {
+    // anomaly.json's format says which artifacts the detector folder holds (PatchCore's, or network.onnx of the simulated method).
+    const config = await readFile(join(out, MODEL_FILES.anomaly));
+    const simulated = (JSON.parse(config.toString('utf8')) as { format?: string }).format === SIMULATED_FORMAT;
+    parts.set('anomaly', config);
+    for (const part of simulated ? (['network'] as const) : (['features', 'bank'] as const)) parts.set(part, await readFile(join(out, MODEL_FILES[part])));
+  }
   return deps.registry.upload(parts, { activate: false, createdBy });
 }
 

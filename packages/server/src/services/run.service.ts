@@ -81,6 +81,28 @@ function decodeCursor(s: string): RunCursor {
 
 const invalid = (field: string, message: string): ApiError => new ApiError(400, 'XQC_INVALID_ARGUMENT', `${field}: ${message}`, { errors: [{ field, message }] });
 
+/** PatchCore's own parameters of an anomaly run: refused with method simulated, which has no backbone or bank. */
+const PATCHCORE_ONLY = ['layers', 'coreset', 'imageScore', 'dim'] as const;
+
+/**
+ * The method of an anomaly train run against its other fields, as `xaiqc train --task
+ * anomaly` checks them: a time budget only for simulated or auto; with simulated, no
+ * backbone (modelVersionId) and no PatchCore parameter; crops per step at least 2 when the
+ * simulated method fits (its BatchNorm statistics).
+ * @throws 400 XQC_INVALID_ARGUMENT naming the field
+ */
+function checkAnomalyMethod(body: CreateRunDto): void {
+  const p = body.params ?? {};
+  const method = p.method ?? 'patchcore';
+  if (method === 'patchcore' && p.timeBudgetSeconds !== undefined) throw invalid('params.timeBudgetSeconds', "applies to method simulated or auto; PatchCore's fit takes no budget");
+  if (method === 'simulated') {
+    if (body.modelVersionId !== undefined) throw invalid('modelVersionId', 'method simulated trains from scratch and takes no backbone; use method patchcore or auto');
+    const given = PATCHCORE_ONLY.find((k) => p[k] !== undefined);
+    if (given) throw invalid(`params.${given}`, 'applies to PatchCore (method patchcore or auto), not to method simulated');
+  }
+  if (method !== 'patchcore' && p.batchSize === 1) throw invalid('params.batchSize', 'the simulated method trains on at least 2 crops per step');
+}
+
 /** Run logic over its repository, datasets, the registry and the job queue. */
 export class RunService {
   private readonly clock: () => Date;
@@ -117,7 +139,10 @@ export class RunService {
       task = body.task;
       modelName = body.modelName;
       await this.checkNewVersion(modelName, task, body.version ?? `run-${id.slice(0, 8)}`);
-      if (task === 'anomaly') {
+      if (task === 'anomaly') checkAnomalyMethod(body);
+      else for (const f of ['method', 'timeBudgetSeconds'] as const) if (p[f] !== undefined) throw invalid(`params.${f}`, 'applies to anomaly runs only');
+      // Method simulated trains from scratch: no backbone to name or to find.
+      if (task === 'anomaly' && p.method !== 'simulated') {
         if (body.modelVersionId !== undefined) {
           const backbone = await this.deps.registry.resolve(undefined, body.modelVersionId);
           if (backbone.card.task !== 'classify') throw invalid('modelVersionId', `the backbone of an anomaly run is a classify model; version ${body.modelVersionId} is ${backbone.card.task}`);
@@ -129,7 +154,7 @@ export class RunService {
             throw invalid('modelVersionId', `name a classify model version as the backbone: the default ${DEFAULT_BACKBONE} is not in the models folder`);
           }
         }
-      } else if (body.modelVersionId !== undefined) {
+      } else if (task !== 'anomaly' && body.modelVersionId !== undefined) {
         throw invalid('modelVersionId', 'classify and segment models are trained from scratch; set the architecture with params.width, params.depth and params.size');
       }
     }

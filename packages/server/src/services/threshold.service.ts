@@ -16,6 +16,8 @@ import type { ModelVersionView } from '../schemas/model.schema.ts';
 import type { ThresholdPoint, ThresholdQuery, ThresholdReport } from '../schemas/threshold.schema.ts';
 import { rangeOf } from './calibration.service.ts';
 import type { ModelRegistryService } from './model-registry.service.ts';
+import { MODEL_FILES } from './model-validation.ts';
+import type { ModelFilePart } from './model-validation.ts';
 
 /** Histogram bins over [0, 1]. */
 export const HISTOGRAM_BINS = 50;
@@ -133,12 +135,13 @@ export class ThresholdService {
     const stamp = this.clock().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '');
     const newCard: ModelCard = { ...card, version: `${card.version}-thr.${stamp}`, thresholds: { ...card.thresholds, reject: threshold } };
     const files = await this.registry.readVersionFiles(view.id);
-    const parts = new Map<'model' | 'card' | 'features' | 'bank' | 'anomaly', Uint8Array>([
+    const parts = new Map<ModelFilePart, Uint8Array>([
       ['model', files.get('model.onnx') as Buffer],
       ['card', new TextEncoder().encode(JSON.stringify(newCard, null, 2))],
     ]);
-    for (const [part, file] of [['features', 'features.onnx'], ['bank', 'bank.npy'], ['anomaly', 'anomaly.json']] as const) {
-      const bytes = files.get(file);
+    // The anomaly artifacts of either format (PatchCore's features, bank and anomaly.json; network.onnx of a simulated-defect detector).
+    for (const part of ['features', 'bank', 'anomaly', 'network'] as const) {
+      const bytes = files.get(MODEL_FILES[part]);
       if (bytes) parts.set(part, bytes);
     }
     return this.registry.upload(parts, { activate: false, description: note ?? `reject threshold ${threshold} (was ${card.thresholds.reject}) from ${view.version}`, createdBy: principal.subject });

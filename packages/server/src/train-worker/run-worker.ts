@@ -2,11 +2,11 @@
  * Entry of the worker thread that trains or evaluates for a run (see run-in-worker.ts):
  * ONNX Runtime runs sessions synchronously, so training on the API thread would stop it
  * answering. Reads its task from `workerData`, posts the core's events as messages, and
- * stops between steps (training), images (evaluation) or phases (anomaly fitting) once the
- * shared cancel flag is set.
+ * stops between steps (training, the simulated-defect anomaly fit), images (evaluation) or
+ * phases (PatchCore fitting) once the shared cancel flag is set.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluateAnomalyFolder, evaluateFolder, runTraining, trainAnomaly } from '@xai-qc/core';
+import { evaluateAnomalyFolder, evaluateFolder, runTraining, trainAnomalyMethod } from '@xai-qc/core';
 import type { WorkerReply, WorkerTask } from './run-protocol.ts';
 
 const { task, cancel } = workerData as { task: WorkerTask; cancel: SharedArrayBuffer };
@@ -35,10 +35,13 @@ async function main(): Promise<unknown> {
     });
   }
   if (task.op === 'train-anomaly') {
-    return trainAnomaly({
+    // Every method reports through this callback: PatchCore per phase item, the simulated
+    // method after each training step and validation batch, so a cancel stops either there.
+    return trainAnomalyMethod({
       ...task.options,
-      onProgress: (phase, done, total) => {
-        post({ type: 'progress', phase, done, total });
+      onProgress: (e) => {
+        const phase = task.options.method === 'auto' ? `${e.method} ${e.phase}` : e.phase;
+        post({ type: 'progress', phase, done: e.done, total: e.total, elapsedSeconds: e.elapsedSeconds, remainingSeconds: e.remainingSeconds });
         checkCancelled();
       },
     });

@@ -45,7 +45,7 @@ export interface ModelVersionsTable {
   created_by: string | null;
 }
 
-/** Extra files of a version (PatchCore `features.onnx`, `bank.npy`, `anomaly.json`). */
+/** Extra files of a version (anomaly detectors: `anomaly.json` with PatchCore's `features.onnx` and `bank.npy`, or `network.onnx` of one trained on simulated defects). */
 export interface ModelVersionFilesTable {
   version_id: string;
   name: string;
