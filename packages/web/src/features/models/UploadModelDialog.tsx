@@ -9,8 +9,11 @@ import { Field, Input, Label, Textarea } from '../../shared/ui/form.tsx';
 import { ErrorMessage } from '../../shared/ui/states.tsx';
 import { Switch } from '../../shared/ui/switch.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
-import { cardIdentity, cardIsAnomaly, checkUpload, partErrors, uploadForm } from './model-upload.ts';
-import type { UploadPart } from './model-upload.ts';
+import { ANOMALY_FORMAT_PARTS, anomalyFormatOf, cardIdentity, cardIsAnomaly, checkUpload, partErrors, uploadForm } from './model-upload.ts';
+import type { AnomalyFormat, UploadPart } from './model-upload.ts';
+
+type Extra = { features: File | null; bank: File | null; anomaly: File | null; network: File | null };
+const NO_EXTRA: Extra = { features: null, bank: null, anomaly: null, network: null };
 
 type ModelVersion = components['schemas']['ModelVersion'];
 
@@ -21,7 +24,8 @@ export function UploadModelDialog({ open, onOpenChange }: { open: boolean; onOpe
   const [model, setModel] = useState<File | null>(null);
   const [cardText, setCardText] = useState('');
   const [cardName, setCardName] = useState<string | undefined>();
-  const [extra, setExtra] = useState<{ features: File | null; bank: File | null; anomaly: File | null }>({ features: null, bank: null, anomaly: null });
+  const [extra, setExtra] = useState<Extra>(NO_EXTRA);
+  const [format, setFormat] = useState<AnomalyFormat | undefined>();
   const [activate, setActivate] = useState(false);
   const [description, setDescription] = useState('');
   const [local, setLocal] = useState<Partial<Record<UploadPart, string>>>({});
@@ -40,7 +44,8 @@ export function UploadModelDialog({ open, onOpenChange }: { open: boolean; onOpe
     setModel(null);
     setCardText('');
     setCardName(undefined);
-    setExtra({ features: null, bank: null, anomaly: null });
+    setExtra(NO_EXTRA);
+    setFormat(undefined);
     setActivate(false);
     setDescription('');
     setLocal({});
@@ -58,6 +63,17 @@ export function UploadModelDialog({ open, onOpenChange }: { open: boolean; onOpe
     setLocal(problems);
     if (Object.keys(problems).length === 0) upload.mutate();
   };
+
+  /** anomaly.json names the format, and so which other parts to ask for; parts of the other format are dropped. */
+  const onAnomalyFile = async (f: File | undefined) => {
+    const next = f ? anomalyFormatOf(await f.text()) : undefined;
+    setFormat(next);
+    setExtra((x) => {
+      const keep = new Set<string>(next ? ANOMALY_FORMAT_PARTS[next].map(([part]) => part) : ['features', 'bank', 'network']);
+      return { features: keep.has('features') ? x.features : null, bank: keep.has('bank') ? x.bank : null, network: keep.has('network') ? x.network : null, anomaly: f ?? null };
+    });
+  };
+  const otherParts = format ? ANOMALY_FORMAT_PARTS[format] : [...ANOMALY_FORMAT_PARTS.patchcore, ...ANOMALY_FORMAT_PARTS.simulated];
 
   const onCardFile = async (f: File | undefined) => {
     setCardName(f?.name);
@@ -92,8 +108,21 @@ export function UploadModelDialog({ open, onOpenChange }: { open: boolean; onOpe
           {anomaly ? (
             <fieldset className="grid gap-3 rounded-md border p-3 sm:grid-cols-3">
               <legend className="px-1 text-sm font-medium">Anomaly model parts</legend>
-              {(['features', 'bank', 'anomaly'] as const).map((part) => (
-                <Field key={part} label={{ features: 'features.onnx', bank: 'bank.npy', anomaly: 'anomaly.json' }[part]} errors={errs(part)}>
+              <Field
+                label="anomaly.json"
+                errors={errs('anomaly')}
+                hint={
+                  format === 'patchcore'
+                    ? 'PatchCore: add features.onnx and bank.npy.'
+                    : format === 'simulated'
+                      ? 'Trained on simulated defects: add network.onnx.'
+                      : 'Its format names the other parts: features.onnx and bank.npy (PatchCore) or network.onnx (trained on simulated defects).'
+                }
+              >
+                {(p) => <Input {...p} type="file" accept=".json,application/json" onChange={(e) => void onAnomalyFile(e.target.files?.[0])} />}
+              </Field>
+              {otherParts.map(([part, file]) => (
+                <Field key={part} label={file} errors={errs(part)}>
                   {(p) => <Input {...p} type="file" onChange={(e) => setExtra((x) => ({ ...x, [part]: e.target.files?.[0] ?? null }))} />}
                 </Field>
               ))}

@@ -1,6 +1,6 @@
 import { XaiQcApiError } from '@xai-qc/client';
 import { describe, expect, it } from 'vitest';
-import { cardIdentity, cardIsAnomaly, checkUpload, partErrors, uploadForm } from './model-upload.ts';
+import { anomalyFormatOf, cardIdentity, cardIsAnomaly, checkUpload, partErrors, uploadForm } from './model-upload.ts';
 
 const onnx = new File([new Uint8Array([8, 7])], 'model.onnx');
 
@@ -25,6 +25,17 @@ describe('model upload form', () => {
     const anomaly = uploadForm({ model: onnx, cardText: 'x', activate: false, bank: new File(['b'], 'bank.npy'), features: null });
     expect([...anomaly.keys()]).toEqual(['model', 'card', 'bank', 'activate']);
     expect(anomaly.get('activate')).toBe('false');
+    const simulated = uploadForm({ model: onnx, cardText: 'x', activate: false, anomaly: new File(['{}'], 'anomaly.json'), network: new File(['n'], 'network.onnx') });
+    expect([...simulated.keys()]).toEqual(['model', 'card', 'anomaly', 'network', 'activate']);
+    expect((simulated.get('network') as File).name).toBe('network.onnx');
+  });
+
+  it('reads the detector format from anomaly.json', () => {
+    expect(anomalyFormatOf('{"format": "xai-qc.patchcore", "version": 1}')).toBe('patchcore');
+    expect(anomalyFormatOf('{"format": "xai-qc.simulated", "version": 1}')).toBe('simulated');
+    expect(anomalyFormatOf('{"format": "other"}')).toBeUndefined();
+    expect(anomalyFormatOf('{"format": ')).toBeUndefined();
+    expect(anomalyFormatOf('null')).toBeUndefined();
   });
 
   it('places the server errors under the part they name and keeps the rest for the summary', () => {

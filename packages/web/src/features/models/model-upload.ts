@@ -1,12 +1,14 @@
 /**
  * The model upload form: building the multipart body the server takes (`model`, `card`,
  * the anomaly parts, `activate`, `description`) and placing the server's field errors
- * under the form's fields.
+ * under the form's fields. An anomaly model's `anomaly.json` names its format, and with it
+ * the other parts: PatchCore's `features.onnx` and `bank.npy`, or `network.onnx` of a
+ * detector trained on simulated defects.
  */
 import { isXaiQcApiError } from '@xai-qc/client';
 
 /** Upload parts with a file input of their own. */
-export const UPLOAD_PARTS = ['model', 'card', 'features', 'bank', 'anomaly'] as const;
+export const UPLOAD_PARTS = ['model', 'card', 'features', 'bank', 'anomaly', 'network'] as const;
 /** An upload part. */
 export type UploadPart = (typeof UPLOAD_PARTS)[number];
 
@@ -19,6 +21,7 @@ export interface ModelUploadInput {
   features?: File | null;
   bank?: File | null;
   anomaly?: File | null;
+  network?: File | null;
   activate: boolean;
   description?: string;
 }
@@ -37,7 +40,7 @@ export function uploadForm(input: ModelUploadInput): FormData {
   const form = new FormData();
   if (input.model) form.append('model', input.model, input.model.name);
   form.append('card', new Blob([input.cardText], { type: 'application/yaml' }), input.cardName || 'model_card.yaml');
-  for (const part of ['features', 'bank', 'anomaly'] as const) {
+  for (const part of ['features', 'bank', 'anomaly', 'network'] as const) {
     const f = input[part];
     if (f) form.append(part, f, f.name);
   }
@@ -46,7 +49,31 @@ export function uploadForm(input: ModelUploadInput): FormData {
   return form;
 }
 
-/** True when the card text declares an anomaly task (the form then asks for the PatchCore parts). */
+/** The file parts of each anomaly detector format beside `anomaly.json`, with their file names. */
+export const ANOMALY_FORMAT_PARTS = Object.freeze({
+  patchcore: [['features', 'features.onnx'], ['bank', 'bank.npy']] as const,
+  simulated: [['network', 'network.onnx']] as const,
+});
+
+/** An anomaly detector format. */
+export type AnomalyFormat = keyof typeof ANOMALY_FORMAT_PARTS;
+
+/**
+ * The format an `anomaly.json` text names (`xai-qc.patchcore` or `xai-qc.simulated`);
+ * undefined when it is not JSON or names another (the server then says what is wrong).
+ */
+export function anomalyFormatOf(jsonText: string): AnomalyFormat | undefined {
+  try {
+    const format = (JSON.parse(jsonText) as { format?: unknown } | null)?.format;
+    if (format === 'xai-qc.patchcore') return 'patchcore';
+    if (format === 'xai-qc.simulated') return 'simulated';
+  } catch {
+    // Not JSON: the server's check names the problem.
+  }
+  return undefined;
+}
+
+/** True when the card text declares an anomaly task (the form then asks for the anomaly parts). */
 export function cardIsAnomaly(cardText: string): boolean {
   return /^task:\s*["']?anomaly["']?\s*$/m.test(cardText);
 }

@@ -157,7 +157,7 @@ function StartRunDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
                 </Select>
               )}
             </Field>
-            <Field label="Task (architecture)" errors={errs('task')} hint="classify: compact ResNet; segment: U-Net; anomaly: PatchCore on a backbone.">
+            <Field label="Task (architecture)" errors={errs('task')} hint="classify: compact ResNet; segment: U-Net; anomaly: PatchCore on a backbone, or a U-Net trained on simulated defects.">
               {(p) => (
                 <Select {...p} value={form.task} onChange={(e) => set('task', e.target.value as RunFormState['task'])}>
                   <option value="classify">classify</option>
@@ -173,6 +173,34 @@ function StartRunDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
               {(p) => <Input {...p} value={form.version} onChange={(e) => set('version', e.target.value)} placeholder="e.g. 1.1.0" />}
             </Field>
           </div>
+          {form.task === 'anomaly' ? (
+            <fieldset className="grid gap-3 rounded-md border p-3 sm:grid-cols-2">
+              <legend className="px-1 text-sm font-medium">Anomaly method</legend>
+              <Field label="Method" errors={errs('params.method')} hint="PatchCore fits in seconds; simulated trains from scratch on your good images with simulated defects; auto fits both and keeps the better.">
+                {(p) => (
+                  <Select
+                    {...p}
+                    value={form.method}
+                    onChange={(e) => {
+                      const method = e.target.value as RunFormState['method'];
+                      // The budget field hides with PatchCore, and so does what was typed in it.
+                      setForm((f) => ({ ...f, method, timeBudgetSeconds: method === 'simulated' || method === 'auto' ? f.timeBudgetSeconds : '' }));
+                    }}
+                  >
+                    <option value="">default (patchcore)</option>
+                    <option value="patchcore">patchcore</option>
+                    <option value="simulated">simulated</option>
+                    <option value="auto">auto</option>
+                  </Select>
+                )}
+              </Field>
+              {form.method === 'simulated' || form.method === 'auto' ? (
+                <Field label="Time budget (seconds)" errors={errs('params.timeBudgetSeconds')} hint={`The whole fit, thresholds included (default ${form.method === 'auto' ? 900 : 600}).`}>
+                  {(p) => <Input {...p} type="number" inputMode="decimal" step="any" min="1" value={form.timeBudgetSeconds} onChange={(e) => set('timeBudgetSeconds', e.target.value)} />}
+                </Field>
+              ) : null}
+            </fieldset>
+          ) : null}
           <fieldset className="grid gap-3 rounded-md border p-3 sm:grid-cols-3">
             <legend className="px-1 text-sm font-medium">Hyper-parameters</legend>
             {num('epochs', 'Epochs', '1 to 1000 (default 20).')}

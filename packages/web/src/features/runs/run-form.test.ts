@@ -23,4 +23,17 @@ describe('start training form', () => {
     expect(errors['params.epochs']).toBe('A whole number from 1 to 1000.');
     expect(errors['params.lr']).toBe('A number above 0 up to 10.');
   });
+
+  it('sends the anomaly method and its time budget, and checks them as the server does', () => {
+    const base = { ...EMPTY_RUN_FORM, datasetId: id, task: 'anomaly' as const, modelName: 'plates', epochs: '' };
+    expect(buildRunBody({ ...base, method: 'simulated', timeBudgetSeconds: '120' }).body?.params).toEqual({ method: 'simulated', timeBudgetSeconds: 120 });
+    expect(buildRunBody({ ...base, method: 'auto', timeBudgetSeconds: '' }).body?.params).toEqual({ method: 'auto' });
+    expect(buildRunBody(base).body?.params).toEqual({});
+    expect(buildRunBody({ ...base, timeBudgetSeconds: '60' }).errors['params.timeBudgetSeconds']).toMatch(/PatchCore takes no time budget/);
+    expect(buildRunBody({ ...base, method: 'patchcore', timeBudgetSeconds: '60' }).body).toBeUndefined();
+    for (const bad of ['0', '-1', '86401', 'soon']) expect(buildRunBody({ ...base, method: 'simulated', timeBudgetSeconds: bad }).errors['params.timeBudgetSeconds'], bad).toBe('A number of seconds above 0 up to 86400.');
+    expect(buildRunBody({ ...base, method: 'simulated', batchSize: '1' }).errors['params.batchSize']).toMatch(/at least 2 crops/);
+    // Hidden for other tasks: a method left over from an anomaly choice is not sent.
+    expect(buildRunBody({ ...base, task: 'classify', method: 'simulated', timeBudgetSeconds: '60' }).body?.params).toEqual({});
+  });
 });

@@ -20,6 +20,10 @@ export interface RunFormState {
   optimizer: '' | 'sgd' | 'adam' | 'adamw';
   patience: string;
   augment: boolean;
+  /** Anomaly runs: the method ('' leaves the server's default, patchcore). */
+  method: '' | 'patchcore' | 'simulated' | 'auto';
+  /** Anomaly runs of method simulated or auto: seconds for the whole fit. */
+  timeBudgetSeconds: string;
 }
 
 /** A fresh form. */
@@ -38,7 +42,12 @@ export const EMPTY_RUN_FORM: RunFormState = {
   optimizer: '',
   patience: '',
   augment: true,
+  method: '',
+  timeBudgetSeconds: '',
 };
+
+/** Largest time budget of an anomaly run, in seconds (the run schema's: 24 hours). */
+export const MAX_TIME_BUDGET_SECONDS = 86_400;
 
 /** The body of `POST /runs` for a train run. */
 export interface TrainRunBody {
@@ -92,8 +101,27 @@ export function buildRunBody(f: RunFormState): { body?: TrainRunBody; errors: Re
   }
   if (f.optimizer) params.optimizer = f.optimizer;
   if (!f.augment) params.augment = false;
+  if (f.task === 'anomaly') anomalyParams(f, params, errors);
   if (Object.keys(errors).length) return { errors };
   const body: TrainRunBody = { kind: 'train', datasetId: f.datasetId, task: f.task, modelName: f.modelName, params };
   if (f.version) body.version = f.version;
   return { body, errors };
+}
+
+/**
+ * The anomaly method and its time budget, checked as the server checks them: a budget is a
+ * number of seconds above 0 up to {@link MAX_TIME_BUDGET_SECONDS}, for simulated or auto
+ * only (PatchCore's fit takes none); the simulated method needs at least 2 crops per step.
+ */
+function anomalyParams(f: RunFormState, params: Record<string, number | string | boolean>, errors: Record<string, string>): void {
+  if (f.method) params.method = f.method;
+  const method = f.method || 'patchcore';
+  const raw = f.timeBudgetSeconds.trim();
+  if (raw) {
+    const v = Number(raw);
+    if (method === 'patchcore') errors['params.timeBudgetSeconds'] = 'PatchCore takes no time budget: choose simulated or auto, or leave it empty.';
+    else if (!Number.isFinite(v) || v <= 0 || v > MAX_TIME_BUDGET_SECONDS) errors['params.timeBudgetSeconds'] = `A number of seconds above 0 up to ${MAX_TIME_BUDGET_SECONDS}.`;
+    else params.timeBudgetSeconds = v;
+  }
+  if (method !== 'patchcore' && params.batchSize === 1) errors['params.batchSize'] = 'The simulated method trains on at least 2 crops per step.';
 }
