@@ -224,6 +224,20 @@ describe('run routes on sqlite', () => {
       expect(tempFolders(t.config.dataDir)).toEqual([]);
     });
 
+    it('auto records its choice and why: with a budget too short for the simulated fit, PatchCore is kept', async () => {
+      const res = await post({ method: 'auto', timeBudgetSeconds: 10, size: 32, valSplit: 0.25, testSplit: 0.25, threads: 1 }, { modelName: 'tiny-auto-run' });
+      expect(res.statusCode, res.body).toBe(202);
+      const run = await settled(t.app, engineer, res.json().id);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      const metrics = run.metrics as { method: string; choice: { requested: string; chosen: string; reason: string; candidates: { method: string; fitted: boolean }[]; budget: { seconds: number } } };
+      expect(metrics).toMatchObject({ method: 'patchcore', bank: { size: expect.any(Number) } });
+      expect(metrics.choice).toMatchObject({ requested: 'auto', chosen: 'patchcore', budget: { seconds: 10 } });
+      expect(metrics.choice.reason).toMatch(/simulated not fitted/);
+      expect(metrics.choice.candidates.map((c) => [c.method, c.fitted])).toEqual([['patchcore', true], ['simulated', false]]);
+      const version = await t.app.modelRegistry.resolve(undefined, run.resultVersionId as string);
+      expect(version.view.files.map((f) => f.name).sort()).toEqual(['anomaly.json', 'bank.npy', 'features.onnx', 'model.onnx', 'model_card.yaml']);
+    });
+
     it('stops a simulated fit between steps when its job is cancelled', async () => {
       const res = await post({ method: 'simulated', timeBudgetSeconds: 600, width: 4, depth: 2, batchSize: 2, valSplit: 0.25, testSplit: 0.25, threads: 1 }, { modelName: 'never-simulated' });
       expect(res.statusCode, res.body).toBe(202);

@@ -14,6 +14,7 @@ import { Table, Td, Th } from '../../shared/ui/table.tsx';
 import { toast } from '../../shared/ui/toast.tsx';
 import { LineChart } from './LineChart.tsx';
 import { bestEpoch, isLive, mergeEpochs } from './run-epochs.ts';
+import { runMethod } from './run-method.ts';
 import type { EpochFigures } from './run-epochs.ts';
 import { runRoute } from './route.ts';
 import { RunStatusBadge } from './RunStatusBadge.tsx';
@@ -47,6 +48,7 @@ export default function RunPage() {
   const epochs = mergeEpochs(r?.epochs ?? [], live);
   const best = bestEpoch(epochs);
   const planned = (r?.params as { params?: { epochs?: number } } | undefined)?.params?.epochs;
+  const method = r ? runMethod(r) : undefined;
   const metricName = r?.task === 'segment' ? 'Validation defect Dice' : 'Validation accuracy';
 
   const download = async (name: string) => {
@@ -109,6 +111,22 @@ export default function RunPage() {
             </CardContent>
           </Card>
           {r.error ? <ErrorMessage error={new Error(r.error)} /> : null}
+          {method ? (
+            <Card>
+              <CardContent className="grid gap-4 pt-4 sm:grid-cols-2 lg:grid-cols-4">
+                <Figure label="Anomaly method">
+                  {method.requested}
+                  {method.budgetSeconds !== undefined ? <span className="text-muted-foreground"> (budget {method.budgetSeconds} s)</span> : null}
+                </Figure>
+                <Figure label="Fitted">{method.fitted ?? '\u2013'}</Figure>
+                {method.reason ? (
+                  <div className="sm:col-span-2">
+                    <Figure label="Why auto chose it">{method.reason}</Figure>
+                  </div>
+                ) : null}
+              </CardContent>
+            </Card>
+          ) : null}
           <Card>
             <CardHeader>
               <CardTitle>Curves</CardTitle>
