@@ -5148,12 +5148,12 @@ export interface paths {
                         activate?: "true" | "false";
                         /**
                          * Format: binary
-                         * @description anomaly models: anomaly.json
+                         * @description anomaly models: anomaly.json (its format, xai-qc.patchcore or xai-qc.simulated, says which other parts belong)
                          */
                         anomaly?: string;
                         /**
                          * Format: binary
-                         * @description anomaly models: bank.npy
+                         * @description PatchCore anomaly models: bank.npy
                          */
                         bank?: string;
                         /**
@@ -5165,7 +5165,7 @@ export interface paths {
                         description?: string;
                         /**
                          * Format: binary
-                         * @description anomaly models: features.onnx
+                         * @description PatchCore anomaly models: features.onnx
                          */
                         features?: string;
                         /**
@@ -5173,6 +5173,11 @@ export interface paths {
                          * @description the ONNX file
                          */
                         model: string;
+                        /**
+                         * Format: binary
+                         * @description anomaly models trained on simulated defects: network.onnx
+                         */
+                        network?: string;
                     };
                 };
             };
@@ -5635,7 +5640,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description which file of the version */
-                    file?: "model.onnx" | "model_card.yaml" | "features.onnx" | "bank.npy" | "anomaly.json";
+                    file?: "model.onnx" | "model_card.yaml" | "features.onnx" | "bank.npy" | "anomaly.json" | "network.onnx";
                 };
                 header?: never;
                 path: {
@@ -7365,7 +7370,7 @@ export interface paths {
         put?: never;
         /**
          * Train or evaluate a model on a dataset, as a job
-         * @description Starts a run as a background job and answers 202 with the run: poll GET /runs/{id} (status, progress, per-epoch figures) or listen on the WebSocket for run.epoch, job.progress and job.finished of its jobId. train: task classify or segment trains the core's compact ResNet or U-Net from scratch (params.width, depth, size), anomaly fits PatchCore on a backbone (modelVersionId of a classify model, default the demo surface-classifier); the result is a new version of modelName, not active until someone activates it, with its card, training curves and metrics as artifacts. evaluate: modelVersionId on every image of the dataset. Unknown fields are refused (400). Cancel with POST /jobs/{jobId}/cancel: training stops at its next step.
+         * @description Starts a run as a background job and answers 202 with the run: poll GET /runs/{id} (status, progress, per-epoch figures) or listen on the WebSocket for run.epoch, job.progress and job.finished of its jobId. train: task classify or segment trains the core's compact ResNet or U-Net from scratch (params.width, depth, size), anomaly fits the detector of params.method: patchcore (default) on a backbone (modelVersionId of a classify model, default the demo surface-classifier), simulated (a U-Net trained from scratch on the good images with simulated defects, within params.timeBudgetSeconds) or auto (both, keeping the better on a validation split; metrics.choice says why); the result is a new version of modelName, not active until someone activates it, with its card, training curves and metrics as artifacts. evaluate: modelVersionId on every image of the dataset. Unknown fields are refused (400). Cancel with POST /jobs/{jobId}/cancel: training stops at its next step.
          */
         post: {
             parameters: {
@@ -7407,6 +7412,8 @@ export interface paths {
                             layers?: string[];
                             /** @description peak learning rate (default 3e-3) */
                             lr?: number;
+                            /** @description anomaly: patchcore (default; a memory bank of backbone features), simulated (a U-Net trained from scratch on the good images with simulated defects; no backbone), or auto (both, keeping the one that ranks a validation set better; the run metrics name the choice and why) */
+                            method?: "patchcore" | "simulated" | "auto";
                             optimizer?: "sgd" | "adam" | "adamw";
                             /** @description stop after this many epochs without a better validation figure (0: never) */
                             patience?: number;
@@ -7421,6 +7428,8 @@ export interface paths {
                             testSplit?: number;
                             /** @description ONNX Runtime intra-op threads */
                             threads?: number;
+                            /** @description anomaly, method simulated or auto: seconds for the whole fit, thresholds included (default 600 for simulated, 900 for auto; at most 86400) */
+                            timeBudgetSeconds?: number;
                             /** @description share of each label for validation (default 0.15) */
                             valSplit?: number;
                             /** @description base channel width of the architecture (compact ResNet for classify, U-Net for segment) */
@@ -9451,10 +9460,10 @@ export interface components {
                 /** @description graph input name (default: the model's first non-initializer input) */
                 name?: string;
                 /**
-                 * @description 'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention)
+                 * @description 'stretch' resizes to height x width; 'letterbox' keeps the aspect ratio and pads with gray 114 (the YOLO convention); 'tile' (anomaly detectors only) keeps the aspect ratio, scales the image by tileScale and cuts it into overlapping height x width tiles whose maps are stitched back
                  * @default stretch
                  */
-                resize: "stretch" | "letterbox";
+                resize: "stretch" | "letterbox" | "tile";
                 /**
                  * @description per-channel standard deviation in 0..1 units (positive), one value or one per channel
                  * @default [
@@ -9462,6 +9471,10 @@ export interface components {
                  *     ]
                  */
                 std: number[];
+                /** @description with resize 'tile': least share of a tile that neighbouring tiles overlap (default 0.25) */
+                tileOverlap?: number;
+                /** @description with resize 'tile': linear scale applied to every image before tiling, the same for all images so that a defect keeps its size in pixels (default 1, native resolution; 0.5 halves it) */
+                tileScale?: number;
                 /**
                  * @description model input width in pixels
                  * @default 224
@@ -9592,7 +9605,7 @@ export interface components {
             /** @description subject of the uploader; null for demo models */
             createdBy: string | null;
             files: {
-                /** @description model.onnx, model_card.yaml, features.onnx, bank.npy or anomaly.json */
+                /** @description model.onnx, model_card.yaml, and for anomaly models anomaly.json with features.onnx and bank.npy (PatchCore) or network.onnx (trained on simulated defects) */
                 name: string;
                 /** @description SHA-256 of the bytes (the blob key) */
                 sha256: string;
