@@ -83,7 +83,7 @@ export interface FitSimulatedOptions {
   timeBudgetSeconds?: number;
   /** Most training steps (default 100000: the budget decides). */
   maxSteps?: number;
-  /** Side of the square training crops (default 64), cut to the input and rounded down to multiples of 2^depth. */
+  /** Side of the square training crops (default 48), cut to the input and rounded down to multiples of 2^depth. */
   cropSize?: number;
   /** Crops per step (default 4, at least 2 for the BatchNorm statistics). */
   batchSize?: number;
@@ -131,7 +131,7 @@ export interface FitSimulatedResult {
   warnings: string[];
 }
 
-const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 64, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, sigma: 2, quantile: 0.99 });
+const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 48, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, sigma: 2, quantile: 0.99 });
 
 /** A learning rate at `progress` in [0, 1]: warm-up over 3 %, then cosine to 5 % of `lr`. */
 export function simulatedLearningRate(lr: number, progress: number): number {
