@@ -82,7 +82,7 @@ export interface ServingVersion {
   isActive: boolean;
   onnxSha256: string;
   cardJson: string;
-  /** Extra files (PatchCore artifacts) by name. */
+  /** Extra files (anomaly detector artifacts: PatchCore or simulated-defect) by name. */
   files: { name: string; sha256: string }[];
 }
 

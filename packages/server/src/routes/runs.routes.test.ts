@@ -207,20 +207,26 @@ describe('run routes on sqlite', () => {
       await expect(t.app.modelRegistry.findModel('tiny-simulated-run')).rejects.toMatchObject({ status: 404 });
     });
 
-    it('fits the simulated method within its budget: method in the metrics, network.onnx registered', async () => {
-      const res = await post({ method: 'simulated', timeBudgetSeconds: 4, width: 4, depth: 2, batchSize: 2, valSplit: 0.25, testSplit: 0.25, threads: 1 });
+    it('fits the simulated method within its budget: method in the metrics, network.onnx registered, the version evaluates', async () => {
+      const res = await post({ method: 'simulated', timeBudgetSeconds: 2, width: 4, depth: 2, batchSize: 2, valSplit: 0.25, testSplit: 0.25, threads: 1 });
       expect(res.statusCode, res.body).toBe(202);
       const run = await settled(t.app, engineer, res.json().id);
       expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
-      expect(run).toMatchObject({ task: 'anomaly', sourceVersionId: null, params: { params: { method: 'simulated', timeBudgetSeconds: 4 } } });
+      expect(run).toMatchObject({ task: 'anomaly', sourceVersionId: null, params: { params: { method: 'simulated', timeBudgetSeconds: 2 } } });
       expect(run.metrics).toMatchObject({ method: 'simulated', choice: null, thresholds: expect.any(Object), training: { steps: expect.any(Number), stoppedBy: 'budget' } });
-      expect((run.metrics as { seconds: { total: number } }).seconds.total).toBeLessThanOrEqual(4 + 2);
+      expect((run.metrics as { seconds: { total: number } }).seconds.total).toBeLessThanOrEqual(2 + 1);
       const record = await t.app.inject({ method: 'GET', url: `/api/xai-qc/runs/${run.id}/artifacts/run.json`, headers: engineer });
-      expect(record.json()).toMatchObject({ method: 'simulated', params: { timeBudgetSeconds: 4 } });
+      expect(record.json()).toMatchObject({ method: 'simulated', params: { timeBudgetSeconds: 2 } });
       const version = await t.app.modelRegistry.resolve(undefined, run.resultVersionId as string);
       expect(version.view).toMatchObject({ modelName: 'tiny-simulated-run', task: 'anomaly', active: false });
       expect(version.view.files.map((f) => f.name).sort()).toEqual(['anomaly.json', 'model.onnx', 'model_card.yaml', 'network.onnx']);
       expect(version.card.training).toMatchObject({ method: 'simulated' });
+
+      const evalRes = await t.app.inject({ method: 'POST', url: '/api/xai-qc/runs', headers: engineer, payload: { kind: 'evaluate', datasetId: anomalyId, modelVersionId: run.resultVersionId } });
+      expect(evalRes.statusCode, evalRes.body).toBe(202);
+      const evaluated = await settled(t.app, engineer, evalRes.json().id);
+      expect(evaluated.status, JSON.stringify(evaluated.error)).toBe('succeeded');
+      expect(evaluated.metrics).toMatchObject({ report: { count: { good: 8, defect: 8 }, imageAuroc: expect.any(Number) } });
       expect(tempFolders(t.config.dataDir)).toEqual([]);
     });
 

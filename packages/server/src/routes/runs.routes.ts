@@ -31,8 +31,10 @@ function callerOf(request: FastifyRequest): Principal {
 const CREATE_DESCRIPTION =
   'Starts a run as a background job and answers 202 with the run: poll GET /runs/{id} (status, progress, per-epoch figures) or ' +
   'listen on the WebSocket for run.epoch, job.progress and job.finished of its jobId. train: task classify or segment trains the ' +
-  "core's compact ResNet or U-Net from scratch (params.width, depth, size), anomaly fits PatchCore on a backbone " +
-  '(modelVersionId of a classify model, default the demo surface-classifier); the result is a new version of modelName, ' +
+  "core's compact ResNet or U-Net from scratch (params.width, depth, size), anomaly fits the detector of params.method: patchcore " +
+  '(default) on a backbone (modelVersionId of a classify model, default the demo surface-classifier), simulated (a U-Net trained ' +
+  'from scratch on the good images with simulated defects, within params.timeBudgetSeconds) or auto (both, keeping the better on ' +
+  'a validation split; metrics.choice says why); the result is a new version of modelName, ' +
   'not active until someone activates it, with its card, training curves and metrics as artifacts. evaluate: modelVersionId ' +
   "on every image of the dataset. Unknown fields are refused (400). Cancel with POST /jobs/{jobId}/cancel: training stops at " +
   'its next step.';

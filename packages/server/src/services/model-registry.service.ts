@@ -1,5 +1,5 @@
 /**
- * The model registry: models and their immutable versions (ONNX, card, PatchCore artifacts),
+ * The model registry: models and their immutable versions (ONNX, card, anomaly detector artifacts),
  * upload with validation before anything is stored, activation (exactly one active version
  * per model), download, comparison of two versions' card figures, and guarded deletion.
  * Models and versions are named by id or by name / version string.

@@ -3,7 +3,8 @@
  * (`inspection_embeddings`, services/anomaly-index.ts) rather than computed in /detect: a
  * run first embeds the inspections of its windows that the lazy catch-up has not reached
  * (in the anomaly worker thread), then reads the stored vectors. The store holds the
- * PatchCore backbone's embeddings, so versions of other models have none (the run notes it).
+ * anomaly detectors' embeddings (PatchCore's backbone, or the network of a detector trained on
+ * simulated defects), so versions of other models have none (the run notes it).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -23,7 +24,7 @@ export function storedEmbeddings(db: Kysely<Database>, dataDir: string, readBlob
   const indexer = new AnomalyIndexer({ repo, compute: new AnomalyCompute(), models, readBlob });
   return {
     async vectors(accountId: string, v: ServingVersion, items: readonly { id: string; imageSha256: string }[]) {
-      if (v.task !== 'anomaly') return `model ${v.modelName} ${v.version} is a ${v.task} model; stored embeddings exist for PatchCore anomaly models only`;
+      if (v.task !== 'anomaly') return `model ${v.modelName} ${v.version} is a ${v.task} model; stored embeddings exist for anomaly models only`;
       try {
         await models.files(v);
       } catch (e) {
