@@ -30,7 +30,7 @@
  *
  * Writes `OUT/results-<time>.json` and `.md`, and the same as `OUT/latest.json` and `.md`.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { access, copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -205,7 +205,7 @@ const f3 = (v: number | null | undefined): string => (v === null || v === undefi
 
 function markdown(results: JobResult[], meta: Record<string, unknown>): string {
   const lines = [
-    `Anomaly figures (${String(meta.date)}; ${String(meta.cpus)} cores, load average ${String(meta.loadBefore)} before, ${String(meta.loadAfter)} after; times and memory are upper bounds on a shared machine)`,
+    `Anomaly figures (${String(meta.date)}, ${String(meta.codeNote)}; ${String(meta.cpus)} cores, load average ${String(meta.loadBefore)} before, ${String(meta.loadAfter)} after; times and memory are upper bounds on a shared machine)`,
     '',
     '| set | method | test good + defect | image AUROC | pixel AUROC | PRO | F1 | false-reject | escape | thresholds | fit s | peak RSS MiB |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -271,7 +271,17 @@ async function main(): Promise<void> {
 
   await mkdir(out, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'xqc-eval-real-'));
-  const meta = { date: new Date().toISOString(), cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), loadBefore: loadavg()[0].toFixed(1), loadAfter: '', data, backbone, seed, valSplit, timeBudget, methods, sets };
+  const git = (...args: string[]): string => {
+    try {
+      return execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  // The code measured: the commit, and whether core's sources differed from it when the run started.
+  const code = { commit: git('rev-parse', '--short', 'HEAD'), coreChanged: git('status', '--porcelain', '--', 'packages/core/src').split('\n').filter(Boolean).length };
+  const codeNote = `commit ${code.commit}${code.coreChanged ? ` with ${code.coreChanged} uncommitted change(s) under packages/core/src` : ''}`;
+  const meta = { code, codeNote, date: new Date().toISOString(), cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), loadBefore: loadavg()[0].toFixed(1), loadAfter: '', data, backbone, seed, valSplit, timeBudget, methods, sets };
   const results: JobResult[] = [];
   try {
     for (const set of sets) {
