@@ -1,5 +1,5 @@
 /**
- * Trains the project's own PatchCore backbone (models/backbone-128) on the varied
+ * Trains the project's own PatchCore backbone (models/backbones/backbone-128) on the varied
  * synthetic backbone corpus (packages/core/src/data/synthetic/backbone-corpus.ts),
  * reproducibly from a seed:
  *   npm run train:backbone                                   the shipped configuration
@@ -9,7 +9,7 @@
  * seeds the corpus, the split and the weights), --size PX (default 128), --width N
  * (default 16), --depth N (default 3), --batch N (default 32), --lr X (default 3e-3),
  * --data DIR (default .tmp/backbone-corpus/<seed>-<count>-<size>), --out DIR (default
- * models/backbone-128), --workers N.
+ * models/backbones/backbone-128), --workers N.
  *
  * The corpus is written as a classification folder (one folder per proxy label
  * `<family>-good|defect`, PNG files) under .tmp (not committed) and reused when complete.
@@ -37,7 +37,7 @@ const { values } = parseArgs({
     lr: { type: 'string', default: '3e-3' },
     workers: { type: 'string' },
     data: { type: 'string' },
-    out: { type: 'string', default: 'models/backbone-128' },
+    out: { type: 'string', default: 'models/backbones/backbone-128' },
   },
 });
 
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     goodLabels: labels.filter((l) => l.endsWith('-good')),
     codeVersion: commit(),
     intendedUse:
-      `A feature trunk for PatchCore (xaiqc train --task anomaly --backbone ${join('models', 'backbone-128', 'model.onnx')}): its layer2 and layer3 activations describe ` +
+      `A feature trunk for PatchCore (xaiqc train --task anomaly --backbone ${join('models', 'backbones', 'backbone-128', 'model.onnx')}): its layer2 and layer3 activations describe ` +
       `texture patches of ${size}x${size} RGB inputs. Trained from scratch on ${count} synthetic images of ${BACKBONE_FAMILIES.length} texture families ` +
       `(${BACKBONE_FAMILIES.join(', ')}) at random scale, lighting, specular bands, noise and gray or colour, half of them with simulated defects ` +
       `(Perlin regions of foreign or displaced texture, scratches, cracks, spots, holes, stains), on the proxy task of naming the family and whether a defect is present ` +
