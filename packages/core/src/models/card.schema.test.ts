@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { XqcError } from '../errors.ts';
 import { parseModelCard, parseModelCardYaml, readModelCard } from './card.ts';
@@ -29,11 +29,15 @@ describe('model card schema', () => {
 
   it('keeps every shipped card valid', async () => {
     const root = join(import.meta.dirname, '../../../../models');
-    const names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = async (dir: string): Promise<string[]> => (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    // the demo models, and the feature trunks under models/backbones/ (not registered as demo models)
+    const names = (await dirs(root)).filter((n) => n !== 'backbones');
+    const backbones = (await dirs(join(root, 'backbones'))).map((n) => join('backbones', n));
     expect(names.length).toBeGreaterThanOrEqual(5);
-    for (const n of names) {
+    expect(backbones.length).toBeGreaterThanOrEqual(1);
+    for (const n of [...names, ...backbones]) {
       const card = await readModelCard(join(root, n, 'model_card.yaml'));
-      expect(card.name).toBe(n);
+      expect(card.name).toBe(basename(n));
     }
   });
 
