@@ -28,3 +28,11 @@ export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder.
 export { evaluateFolder } from './evaluate-folder.ts';
 export type { ArchSizes, BatchTargets, TrainableTask, TrainingTask } from './tasks/index.ts';
 export { TRAINABLE_TASKS, TRAINING_TASKS, trainingTask } from './tasks/index.ts';
+// Anomaly detection trained on simulated defects (the method choice with PatchCore included).
+export type { FitSimulatedOptions, FitSimulatedResult, SimulatedFitEvent, StopReason } from './anomaly/train-simulated.ts';
+export { fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './anomaly/train-simulated.ts';
+export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './anomaly/train-simulated-anomaly.ts';
+export { simulatedInputSpec, trainSimulatedAnomaly } from './anomaly/train-simulated-anomaly.ts';
+export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './anomaly/choose-method.ts';
+export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, DEFAULT_AUTO_BUDGET_SECONDS, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './anomaly/choose-method.ts';
+export { simulatedUnet } from './anomaly/simulated-unet.ts';

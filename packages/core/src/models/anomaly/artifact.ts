@@ -78,7 +78,7 @@ export interface AnomalyConfig {
   export?: { file: string; sha256: string; outputs: string[] };
 }
 
-/** Format name and version of a detector trained on simulated defects (`simulated/train-simulated.ts`). */
+/** Format name and version of a detector trained on simulated defects (`train/anomaly/train-simulated.ts`). */
 export const SIMULATED_FORMAT = 'xai-qc.simulated';
 export const SIMULATED_FORMAT_VERSION = 1;
 

@@ -47,13 +47,7 @@ export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIM
 export type { DefectSimulator, SimulatedSample, SimulationKind, SimulationOptions } from './simulated/simulated.types.ts';
 export { buildSimulatedDetectorModel } from './simulated/export-simulated.ts';
 export type { SimulatedNetworkSpec, SimulatedScorerSpec } from './simulated/simulated-scorer.ts';
-export { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, simulatedUnet, topKMean, wrapNetwork } from './simulated/simulated-scorer.ts';
-export type { FitSimulatedOptions, FitSimulatedResult, SimulatedFitEvent, StopReason } from './simulated/train-simulated.ts';
-export { fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './simulated/train-simulated.ts';
-export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './simulated/train-simulated-anomaly.ts';
-export { simulatedInputSpec, trainSimulatedAnomaly } from './simulated/train-simulated-anomaly.ts';
-export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './choose-method.ts';
-export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, DEFAULT_AUTO_BUDGET_SECONDS, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
+export { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, topKMean, wrapNetwork } from './simulated/simulated-scorer.ts';
 export type { Tile, TileGrid } from './tiling.ts';
 export { cutTileMasks, cutTiles, DEFAULT_TILE_OVERLAP, fitTiledImage, stitchTileMaps, tileGrid, tileStarts, tileWorkingSize, toModelChannels } from './tiling.ts';
 export type { ImageScores, InputScorer } from './tiled-scoring.ts';

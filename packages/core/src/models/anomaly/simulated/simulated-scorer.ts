@@ -5,7 +5,7 @@
  * `image/gaussian-blur.ts`), and the raw image score is the mean of the `topK` largest raw
  * map pixels. Thresholds and normalisation are PatchCore's (`thresholds.ts`).
  *
- * The network is the U-Net of `train/zoo/unet.ts` built at the model input padded up to
+ * The network is the U-Net of `train/zoo/unet.ts` (built by `train/anomaly/simulated-unet.ts`) at the model input padded up to
  * multiples of 2^depth: `input` [N, C, H, W] -> Pad (reflect, bottom and right) -> U-Net ->
  * logits [N, 2, H', W'] -> Slice back to [H, W] -> Softmax over the two classes -> the
  * defect channel `defect_probability` [N, 1, H, W]. Crops train the same weights (the
@@ -20,8 +20,6 @@ import { saveModel } from '../../../onnx/model-io.ts';
 import type { Tensor } from '../../../onnx/tensor.ts';
 import { defaultSessionCache } from '../../../runtime/session.ts';
 import type { OnnxSession, SessionCache, SessionOptions } from '../../../runtime/session.ts';
-import { unet } from '../../../train/zoo/unet.ts';
-import type { ZooModel } from '../../../train/zoo/zoo.types.ts';
 import type { RawScores } from '../scorer.ts';
 
 /** Output name of the network's defect probability [N, 1, H, W]. */
@@ -41,11 +39,6 @@ export interface SimulatedNetworkSpec {
 export function paddedSize(size: number, depth: number): number {
   const step = 2 ** depth;
   return Math.ceil(size / step) * step;
-}
-
-/** The U-Net (two classes: good, defect) of `spec` at `height x width` (multiples of 2^depth), in training or inference form. */
-export function simulatedUnet(spec: SimulatedNetworkSpec, height: number, width: number, training: boolean): ZooModel {
-  return unet({ width: spec.width, depth: spec.depth, numClasses: 2, dropout: 0, inputSize: [height, width], seed: spec.seed, training });
 }
 
 /**

@@ -3,9 +3,9 @@
  * with probability 1/2 the crop stays good, else a dark disc of radius 2..6 px is painted
  * at a random place, its mask exact. Like the test images' defect (`stripes.test-helper.ts`).
  */
-import type { ImageU8 } from '../../../image/image.types.ts';
-import type { Rng } from '../../../util/random.ts';
-import type { SimulatedSample } from './simulated.types.ts';
+import type { ImageU8 } from '../../image/image.types.ts';
+import type { Rng } from '../../util/random.ts';
+import type { SimulatedSample } from '../../models/anomaly/simulated/simulated.types.ts';
 
 /** See the module comment; the pool is unused. */
 export function discSimulator(image: ImageU8, _pool: readonly ImageU8[], rng: Rng): SimulatedSample {

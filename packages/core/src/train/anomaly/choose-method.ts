@@ -1,6 +1,6 @@
 /**
  * Which anomaly method a run uses: `patchcore` (`train-anomaly.ts`), `simulated`
- * (`simulated/train-simulated-anomaly.ts`) or `auto`, which fits both and keeps the one
+ * (`train-simulated-anomaly.ts`) or `auto`, which fits both and keeps the one
  * that ranks a validation set better.
  *
  * `auto`, step by step:
@@ -37,14 +37,14 @@ import { decodeImage } from '../../image/image-decode.ts';
 import type { ImageU8 } from '../../image/image.types.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { createRng, hashSeed } from '../../util/random.ts';
-import { evaluateAnomalyFolder } from './evaluate-anomaly-folder.ts';
-import type { AnomalyReport } from './evaluate-anomaly.ts';
-import { simulateDefect } from './simulated/simulate.ts';
-import type { DefectSimulator } from './simulated/simulated.types.ts';
-import { trainSimulatedAnomaly } from './simulated/train-simulated-anomaly.ts';
-import type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './simulated/train-simulated-anomaly.ts';
-import { trainAnomaly } from './train-anomaly.ts';
-import type { AnomalyRunRecord, TrainAnomalyOptions } from './train-anomaly.ts';
+import { evaluateAnomalyFolder } from '../../models/anomaly/evaluate-anomaly-folder.ts';
+import type { AnomalyReport } from '../../models/anomaly/evaluate-anomaly.ts';
+import { simulateDefect } from '../../models/anomaly/simulated/simulate.ts';
+import type { DefectSimulator } from '../../models/anomaly/simulated/simulated.types.ts';
+import { trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
+import type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './train-simulated-anomaly.ts';
+import { trainAnomaly } from '../../models/anomaly/train-anomaly.ts';
+import type { AnomalyRunRecord, TrainAnomalyOptions } from '../../models/anomaly/train-anomaly.ts';
 
 /** The anomaly methods a run can fit. */
 export type AnomalyMethod = 'patchcore' | 'simulated';

@@ -23,31 +23,32 @@
  * defects when there are any) set the thresholds and normalisation exactly as for
  * PatchCore (`thresholds.ts`).
  */
-import { XqcError } from '../../../errors.ts';
-import type { ImageU8 } from '../../../image/image.types.ts';
-import type { Model } from '../../../onnx/ir.ts';
-import { saveModel } from '../../../onnx/model-io.ts';
-import { drawMask } from '../../../onnx/passes/dropout-as-mask.ts';
-import { tensor } from '../../../onnx/tensor.ts';
-import type { Tensor } from '../../../onnx/tensor.ts';
-import { createSession, defaultSessionCache, SessionCache } from '../../../runtime/session.ts';
-import type { SessionOptions } from '../../../runtime/session.ts';
-import { maskOneHot } from '../../../train/losses.ts';
-import { createOptimizer } from '../../../train/optimizers.ts';
-import { exportWeights } from '../../../train/trainer.ts';
-import { buildTrainingGraph } from '../../../train/training-graph.ts';
-import type { TrainingGraph } from '../../../train/training-graph.ts';
-import { createRng, hashSeed, keyedRng } from '../../../util/random.ts';
-import type { Rng } from '../../../util/random.ts';
-import type { InputSpec } from '../../card.ts';
-import { fitImage, preprocess } from '../../preprocess.ts';
-import type { SimulatedAnomalyConfig } from '../artifact.ts';
-import { ANOMALY_FILES, SIMULATED_FORMAT, SIMULATED_FORMAT_VERSION, SIMULATED_NETWORK_FILE, sha256Hex } from '../artifact.ts';
-import type { DefectSample, FitData } from '../fit.ts';
-import { chooseThreshold, normalisationFor } from '../thresholds.ts';
-import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, simulatedUnet, wrapNetwork } from './simulated-scorer.ts';
-import type { SimulatedNetworkSpec } from './simulated-scorer.ts';
-import type { DefectSimulator, SimulationOptions } from './simulated.types.ts';
+import { XqcError } from '../../errors.ts';
+import type { ImageU8 } from '../../image/image.types.ts';
+import type { Model } from '../../onnx/ir.ts';
+import { saveModel } from '../../onnx/model-io.ts';
+import { drawMask } from '../../onnx/passes/dropout-as-mask.ts';
+import { tensor } from '../../onnx/tensor.ts';
+import type { Tensor } from '../../onnx/tensor.ts';
+import { createSession, defaultSessionCache, SessionCache } from '../../runtime/session.ts';
+import type { SessionOptions } from '../../runtime/session.ts';
+import { maskOneHot } from '../losses.ts';
+import { createOptimizer } from '../optimizers.ts';
+import { exportWeights } from '../trainer.ts';
+import { buildTrainingGraph } from '../training-graph.ts';
+import type { TrainingGraph } from '../training-graph.ts';
+import { createRng, hashSeed, keyedRng } from '../../util/random.ts';
+import type { Rng } from '../../util/random.ts';
+import type { InputSpec } from '../../models/card.ts';
+import { fitImage, preprocess } from '../../models/preprocess.ts';
+import type { SimulatedAnomalyConfig } from '../../models/anomaly/artifact.ts';
+import { ANOMALY_FILES, SIMULATED_FORMAT, SIMULATED_FORMAT_VERSION, SIMULATED_NETWORK_FILE, sha256Hex } from '../../models/anomaly/artifact.ts';
+import type { DefectSample, FitData } from '../../models/anomaly/fit.ts';
+import { chooseThreshold, normalisationFor } from '../../models/anomaly/thresholds.ts';
+import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, wrapNetwork } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import { simulatedUnet } from './simulated-unet.ts';
+import type { SimulatedNetworkSpec } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import type { DefectSimulator, SimulationOptions } from '../../models/anomaly/simulated/simulated.types.ts';
 
 /** Progress of {@link fitSimulated}. */
 export type SimulatedFitEvent =

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAnomalyDataset, writeAnomalySample } from '../../data/anomaly-format.ts';
 import { loadMask } from '../../data/format-common.ts';
 import { saveModelFile } from '../../onnx/model-io.ts';
-import { compactResNet } from '../../train/zoo/compact-resnet.ts';
-import { readModelCard } from '../card.ts';
+import { compactResNet } from '../zoo/compact-resnet.ts';
+import { readModelCard } from '../../models/card.ts';
 import { AUROC_TIE, chooseByValidation, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
 import type { AnomalyMethodProgress, MethodCandidate } from './choose-method.ts';
-import { discSimulator } from './simulated/disc-simulator.test-helper.ts';
-import { stripes } from './stripes.test-helper.ts';
+import { discSimulator } from './disc-simulator.test-helper.ts';
+import { stripes } from '../../models/anomaly/stripes.test-helper.ts';
 
 let dir: string;
 let backbone: string;
