@@ -99,9 +99,10 @@ export class ModelRunner {
       else decoded.push({ index, image: r.image, decodeMs: r.decodeMs });
     });
     if (decoded.length === 0) return outcomes;
-    // The run preprocesses synchronously, then awaits ONNX Runtime, which computes on its own
-    // threads: the monitoring signals of the decoded images are measured on this thread
-    // meanwhile, so they add little to the batch's latency.
+    // The monitoring signals of the decoded images are measured after the run has been
+    // started. onnxruntime-node computes a run on the calling thread before its promise
+    // settles, so they do not overlap the model run: they add their own time (about 0.1-0.2 ms
+    // for a 224 x 224 image, docs/benchmarks.md).
     const running = this.detector ? this.runAnomaly(decoded) : this.runOnnx(decoded, options.uncertainty);
     let signals: ImageSignals[] | undefined;
     try {
