@@ -145,7 +145,8 @@ function withResize(spec: InputSpec, o: Pick<TrainAnomalyOptions, 'resize' | 'ti
   return parseInputSpec(out);
 }
 
-function countsOf(d: AnomalyFolderData): AnomalyRunRecord['dataset']['counts'] {
+/** Good and defect images per split of an anomaly folder (run.json `dataset.counts`). */
+export function countsOf(d: AnomalyFolderData): AnomalyRunRecord['dataset']['counts'] {
   const c = (split: 'train' | 'val' | 'test') => ({ good: d.splits[split].filter((s) => s.good).length, defect: d.splits[split].filter((s) => !s.good).length });
   return { train: c('train'), val: c('val'), test: c('test') };
 }
@@ -238,7 +239,8 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   return record;
 }
 
-function rounded(r: AnomalyReport | undefined): Record<string, unknown> | undefined {
+/** The test figures of a card's `metrics`, rounded to four decimals. */
+export function roundedReport(r: AnomalyReport | undefined): Record<string, unknown> | undefined {
   if (!r) return undefined;
   const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e4) / 1e4);
   return {
@@ -271,7 +273,7 @@ function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFo
     thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
     severity: [...DEFAULT_SEVERITY],
     dataset: { name: basename(d.root), hash: d.manifest.id, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
-    metrics: rounded(test),
+    metrics: roundedReport(test),
     training: {
       runId,
       method: 'patchcore',

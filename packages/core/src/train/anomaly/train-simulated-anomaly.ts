@@ -39,6 +39,7 @@ import { simulateDefect } from '../../models/anomaly/simulated/simulate.ts';
 import type { DefectSimulator, SimulationOptions } from '../../models/anomaly/simulated/simulated.types.ts';
 import { fitSimulated, SIMULATED_FILES } from './train-simulated.ts';
 import type { FitSimulatedOptions, StopReason } from './train-simulated.ts';
+import { countsOf, roundedReport } from '../../models/anomaly/train-anomaly.ts';
 
 /** Options of {@link trainSimulatedAnomaly}. */
 export interface TrainSimulatedAnomalyOptions {
@@ -118,11 +119,6 @@ export interface SimulatedRunRecord {
   warnings: string[];
   codeVersion: string;
   artifacts: string[];
-}
-
-function countsOf(d: AnomalyFolderData): SimulatedRunRecord['dataset']['counts'] {
-  const c = (split: 'train' | 'val' | 'test') => ({ good: d.splits[split].filter((s) => s.good).length, defect: d.splits[split].filter((s) => !s.good).length });
-  return { train: c('train'), val: c('val'), test: c('test') };
 }
 
 /**
@@ -249,25 +245,6 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
   return record;
 }
 
-function rounded(r: AnomalyReport | undefined): Record<string, unknown> | undefined {
-  if (!r) return undefined;
-  const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e4) / 1e4);
-  return {
-    split: 'test',
-    count: r.count,
-    imageAuroc: round(r.imageAuroc),
-    pixelAuroc: round(r.pixelAuroc),
-    pro: round(r.pro),
-    f1: round(r.f1),
-    precision: round(r.precision),
-    recall: round(r.recall),
-    falseRejectRate: round(r.falseRejectRate),
-    escapeRate: round(r.escapeRate),
-    pixelF1: round(r.pixelF1),
-    notes: r.notes,
-  };
-}
-
 function simulatedCard(name: string, runId: string, c: SimulatedAnomalyConfig, d: AnomalyFolderData, fitSeconds: number, test: AnomalyReport | undefined, o: TrainSimulatedAnomalyOptions): ModelCard {
   const counts = countsOf(d);
   return {
@@ -282,7 +259,7 @@ function simulatedCard(name: string, runId: string, c: SimulatedAnomalyConfig, d
     thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
     severity: [...DEFAULT_SEVERITY],
     dataset: { name: basename(d.root), hash: d.manifest.id, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
-    metrics: rounded(test),
+    metrics: roundedReport(test),
     training: {
       runId,
       method: 'simulated',
