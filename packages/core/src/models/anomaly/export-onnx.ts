@@ -114,9 +114,20 @@ export function buildDetectorModel(featureModel: Model, bank: Float32Array, conf
     const weight = b.sub(b.scalar(1, 'float32'), first);
     raw = b.reshape(b.mul(weight, star), [-1]);
   }
+  finishDetector(b, m, raw, config.normalisation.image, [H, W], 'patchcore');
+  return m;
+}
+
+/**
+ * The common end of both single-graph detectors: names the raw image score `raw_score`,
+ * appends its normalisation as `score`, declares the three outputs (`anomaly_map` must
+ * already be written, [N, 1, H, W]) and records task, method and the normalised image
+ * threshold in the model's metadata.
+ */
+export function finishDetector(b: GraphBuilder, m: Model, raw: string, image: ScoreNormalisation, [H, W]: [number, number], method: string): void {
   b.op('Identity', [raw], {}, { outputNames: [b.reserve(DETECTOR_OUTPUTS.raw)] });
-  normalise(b, raw, config.normalisation.image, b.reserve(DETECTOR_OUTPUTS.score));
-  g.outputs = [
+  normalise(b, raw, image, b.reserve(DETECTOR_OUTPUTS.score));
+  m.graph.outputs = [
     { name: DETECTOR_OUTPUTS.score, dtype: 'float32', shape: ['N'] },
     { name: DETECTOR_OUTPUTS.map, dtype: 'float32', shape: ['N', 1, H, W] },
     { name: DETECTOR_OUTPUTS.raw, dtype: 'float32', shape: ['N'] },
@@ -124,8 +135,7 @@ export function buildDetectorModel(featureModel: Model, bank: Float32Array, conf
   m.metadata = {
     ...m.metadata,
     'xai-qc.task': 'anomaly',
-    'xai-qc.method': 'patchcore',
+    'xai-qc.method': method,
     'xai-qc.image_threshold_normalised': '0.5',
   };
-  return m;
 }

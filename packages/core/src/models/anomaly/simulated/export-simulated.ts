@@ -15,7 +15,7 @@ import { cloneModel, defaultOpset } from '../../../onnx/ir.ts';
 import { tensor } from '../../../onnx/tensor.ts';
 import { XqcError } from '../../../errors.ts';
 import type { SimulatedAnomalyConfig } from '../artifact.ts';
-import { DETECTOR_OUTPUTS, normalise } from '../export-onnx.ts';
+import { DETECTOR_OUTPUTS, finishDetector, normalise } from '../export-onnx.ts';
 import { PROBABILITY_OUTPUT } from './simulated-scorer.ts';
 
 /**
@@ -43,18 +43,6 @@ export function buildSimulatedDetectorModel(network: Model, config: SimulatedAno
   const flat = b.reshape(map, [0, -1]);
   const [top] = b.op('TopK', [flat, b.int64s([config.scoring.topK])], { axis: 1, largest: 1, sorted: 1 }, { outputs: 2 });
   const raw = b.reduce('ReduceMean', top, [1], false);
-  b.op('Identity', [raw], {}, { outputNames: [b.reserve(DETECTOR_OUTPUTS.raw)] });
-  normalise(b, raw, config.normalisation.image, b.reserve(DETECTOR_OUTPUTS.score));
-  g.outputs = [
-    { name: DETECTOR_OUTPUTS.score, dtype: 'float32', shape: ['N'] },
-    { name: DETECTOR_OUTPUTS.map, dtype: 'float32', shape: ['N', 1, H, W] },
-    { name: DETECTOR_OUTPUTS.raw, dtype: 'float32', shape: ['N'] },
-  ];
-  m.metadata = {
-    ...m.metadata,
-    'xai-qc.task': 'anomaly',
-    'xai-qc.method': 'simulated',
-    'xai-qc.image_threshold_normalised': '0.5',
-  };
+  finishDetector(b, m, raw, config.normalisation.image, [H, W], 'simulated');
   return m;
 }
