@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,10 @@ import type { TestDatabase } from '../test/test-database.ts';
 import { registerDemoModels } from './demo-models.ts';
 import { ModelRegistryService } from './model-registry.service.ts';
 
+// The folders directly under models/ with a model and a card; models/backbones/ holds
+// feature trunks for PatchCore, which are not demo models.
 const DEMO = readdirSync(REPO_MODELS_DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
+  .filter((d) => d.isDirectory() && existsSync(join(REPO_MODELS_DIR, d.name, 'model_card.yaml')))
   .map((d) => d.name)
   .sort();
 
@@ -34,6 +36,8 @@ describe.each(DIALECTS)('demo models on %s', (dialect) => {
     expect(models.map((m) => m.name)).toEqual(DEMO);
     for (const m of models) expect(m).toMatchObject({ activeVersion: expect.any(String), versionCount: 1 });
     expect((await registry.getModel('surface-anomaly')).versions[0].files).toHaveLength(5);
+    expect(DEMO).not.toContain('backbones');
+    expect(models.map((m) => m.name)).not.toContain('backbone-128');
   });
 
   it('is idempotent: a second start registers nothing and keeps one active version each', async () => {
