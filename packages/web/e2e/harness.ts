@@ -140,6 +140,20 @@ export interface AxeViolation {
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
   // evaluated through the DevTools protocol: the page's CSP (script-src 'self') stays in force for the app
   await page.evaluate(AXE_SOURCE);
+  // Colours mid-transition (a button just pressed, a dialog fading in) are not the page's
+  // colours: wait for running CSS transitions and animations to end before measuring contrast.
+  // Infinite ones (spinners) are left out, and the wait is bounded at 2 s.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]),
+  );
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] });
