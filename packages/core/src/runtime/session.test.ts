@@ -53,6 +53,19 @@ describe('session lifetime', () => {
     await seen?.release();
   });
 
+  it('a session without spinning threads (spinning: false) runs and gives the same result', async () => {
+    const still = await createSession(reluBytes(), { intraOpThreads: 2, spinning: false });
+    const spinning = await createSession(reluBytes(), { intraOpThreads: 2 });
+    try {
+      const out = Object.values(await still.run({ x }))[0];
+      expect(toNumbers(out)).toEqual([0, 2]);
+      expect(toNumbers(out)).toEqual(toNumbers(Object.values(await spinning.run({ x }))[0]));
+    } finally {
+      await still.release();
+      await spinning.release();
+    }
+  });
+
   it('a cache forgets a session its user released, and compiles a fresh one', async () => {
     const cache = new SessionCache(4);
     const a = await cache.get(reluBytes());

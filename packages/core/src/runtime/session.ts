@@ -30,6 +30,14 @@ export interface SessionOptions {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Execution providers in order of preference (default ['cpu']). */
   executionProviders?: string[];
+  /**
+   * Whether ONNX Runtime's intra- and inter-op threads spin (busy-wait) for work after a run
+   * (default true, ONNX Runtime's own default: lowest latency for back-to-back runs). Set false
+   * where the process shares its cores with other work, such as the server's inference workers
+   * beside the API thread: idle pool threads then sleep instead of burning a core
+   * (`session.intra_op.allow_spinning` / `session.inter_op.allow_spinning` = "0").
+   */
+  spinning?: boolean;
   /** Memory arena on the CPU (default true). */
   enableCpuMemArena?: boolean;
   /**
@@ -136,6 +144,7 @@ function toOrtOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
     logSeverityLevel: 3,
   };
   if (o.intraOpThreads !== undefined) opts.intraOpNumThreads = o.intraOpThreads;
+  if (o.spinning === false) opts.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   if (o.profileFilePrefix !== undefined) {
     opts.enableProfiling = true;
     opts.profileFilePrefix = o.profileFilePrefix;
