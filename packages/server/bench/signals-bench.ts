@@ -171,7 +171,7 @@ const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 async function workerSide(png: Uint8Array): Promise<Record<'on' | 'off', number[]>> {
   const dir = fileURLToPath(new URL(`../../../models/${MODEL}/`, import.meta.url));
   const card = parseModelCardYaml(readFileSync(join(dir, 'model_card.yaml'), 'utf8'));
-  const runner = await ModelRunner.load({ key: MODEL, card, runner: 'onnx', path: join(dir, 'model.onnx') }, { intraOpThreads: availableParallelism(), interOpThreads: 1 });
+  const runner = await ModelRunner.load({ key: MODEL, card, runner: 'onnx', path: join(dir, 'model.onnx') }, { intraOpThreads: availableParallelism(), interOpThreads: 1, spinning: false });
   for (let i = 0; i < 50; i++) await runner.detect([png], { maxPixels: 40e6, signals: i % 2 === 0 });
   const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
   for (let r = 0; r < 2 * WORKER_RUNS; r++) {

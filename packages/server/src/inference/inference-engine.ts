@@ -12,6 +12,7 @@ import type { ServingVersion } from '../repositories/inspection.repository.ts';
 import type { InferencePool } from './inference-pool.ts';
 import { InferenceItemError } from './inference-pool.ts';
 import type { InferenceMetrics } from './inference-metrics.ts';
+import type { ImageSignals } from '@xai-qc/core';
 import type { DetectOutput, McDropoutRequest, ModelSpec } from './inference.types.ts';
 
 /** Reads a blob's bytes (the app's blob store). */
@@ -24,6 +25,12 @@ export interface EngineResult {
   queueMs: number;
   /** From submission to result, ms. */
   totalMs: number;
+  /**
+   * The image's monitoring signals when they were asked for: the worker measures them after it
+   * has answered, so they arrive a little later than `output` (undefined when they could not
+   * be measured). Await them just before storing the inspection.
+   */
+  signals?: Promise<ImageSignals | undefined>;
 }
 
 /** See the module comment. */
@@ -100,7 +107,8 @@ export class InferenceEngine {
       this.metrics.queueUs.inc(labels, Math.round(r.queueMs * 1000));
       this.metrics.computeUs.inc(labels, Math.round(r.value.timings.computeMs * 1000));
       this.metrics.requestSeconds.observe(labels, totalMs / 1000);
-      return { output: r.value, queueMs: r.queueMs, totalMs };
+      const { signalsLater, ...output } = r.value;
+      return { output, queueMs: r.queueMs, totalMs, signals: signalsLater };
     } catch (e) {
       const code = e instanceof InferenceItemError ? e.item.code : e instanceof ApiError ? e.code : 'XQC_INTERNAL';
       this.metrics.failure.inc({ ...labels, code });

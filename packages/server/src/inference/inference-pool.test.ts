@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng, Predictor, readModelCard, rleToMask } from '@xai-qc/core';
+import { encodePng, imageSignals, Predictor, readModelCard, rleToMask } from '@xai-qc/core';
 import type { ImageU8 } from '@xai-qc/core';
 import { InferenceItemError, InferencePool, threadBudget } from './inference-pool.ts';
 import type { ModelSpec } from './inference.types.ts';
@@ -84,6 +84,28 @@ describe('InferencePool', () => {
     const err = (b as PromiseRejectedResult).reason as InferenceItemError;
     expect(err).toBeInstanceOf(InferenceItemError);
     expect(err.item.code).toBe('XQC_IMAGE_INVALID');
+  });
+
+  it('sends the monitoring signals after the results: each image its own, none for an undecodable one, none when not asked', async () => {
+    const images = [texture(96, 80, 11), texture(300, 220, 12, true)];
+    const pngs = await Promise.all(images.map((i) => encodePng(i)));
+    const truncated = pngs[0].subarray(0, pngs[0].length - 40);
+    const [a, b, c] = await Promise.allSettled([
+      pool.detect({ key: 'surface-classifier', bytes: pngs[0], maxPixels: 1e6, signals: true }),
+      pool.detect({ key: 'surface-classifier', bytes: pngs[1], maxPixels: 1e6, signals: true }),
+      pool.detect({ key: 'surface-classifier', bytes: truncated, maxPixels: 1e6, signals: true }),
+    ]);
+    expect(c.status).toBe('rejected');
+    for (const [r, img] of [[a, images[0]], [b, images[1]]] as const) {
+      expect(r.status).toBe('fulfilled');
+      const { value } = (r as PromiseFulfilledResult<Awaited<ReturnType<InferencePool['detect']>>>).value;
+      // the result itself comes without them; they follow, equal to core's measurement of the decoded image
+      expect(value.signals).toBeUndefined();
+      expect(await value.signalsLater).toEqual(imageSignals(img));
+    }
+    const plain = await pool.detect({ key: 'surface-classifier', bytes: pngs[0], maxPixels: 1e6 });
+    expect(plain.value.signalsLater).toBeUndefined();
+    expect(plain.value.signals).toBeUndefined();
   });
 
   it('returns segmenter findings with mask PNG, RLE and a polygon that agree', async () => {

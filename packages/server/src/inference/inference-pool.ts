@@ -16,6 +16,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ApiError } from '../errors/api-error.ts';
+import type { ImageSignals } from '@xai-qc/core';
 import type { DetectOptions, DetectOutput, ItemError, McDropoutRequest, ModelSpec, WorkerReply, WorkerRequest } from './inference.types.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { BatchObserver, BatchedResult, ItemOutcome } from './micro-batcher.ts';
@@ -85,6 +86,8 @@ export class InferenceItemError extends Error {
 interface WorkerSlot {
   worker: Worker;
   pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>;
+  /** Detect batches asked with signals whose `signals` message has not arrived yet, by request id. */
+  signals: Map<number, { resolve: (s: (ImageSignals | null)[]) => void; reject: (e: Error) => void }>;
   /** Why the worker stopped, once it has. */
   failure?: Error;
 }
@@ -100,12 +103,20 @@ export interface DetectRequest {
   signals?: boolean;
 }
 
+/**
+ * One image's result from the pool: the worker's output and, when the request asked for
+ * signals, a promise of the image's monitoring signals, which the worker measures after it
+ * has sent the results (undefined when they could not be measured, for example because the
+ * worker stopped in between).
+ */
+export type PoolDetectOutput = DetectOutput & { signalsLater?: Promise<ImageSignals | undefined> };
+
 /** See the module comment. */
 export class InferencePool {
   private nextId = 0;
   private nextWorker = 0;
   private readonly specs = new Map<string, ModelSpec>();
-  private readonly batchers = new Map<string, MicroBatcher<DetectRequest, DetectOutput>>();
+  private readonly batchers = new Map<string, MicroBatcher<DetectRequest, PoolDetectOutput>>();
   private closed = false;
 
   private constructor(private readonly slots: WorkerSlot[], readonly budget: ThreadBudget, private readonly options: InferencePoolOptions) {
@@ -169,14 +180,14 @@ export class InferencePool {
    * @throws InferenceItemError for a problem of this image (undecodable, too large),
    * ApiError 503 when the queue is full or the pool is closing.
    */
-  async detect(request: DetectRequest): Promise<BatchedResult<DetectOutput>> {
+  async detect(request: DetectRequest): Promise<BatchedResult<PoolDetectOutput>> {
     if (!this.specs.has(request.key)) throw new ApiError(503, 'XQC_MODEL_NOT_LOADED', `model version ${request.key} is not loaded`);
     const u = request.uncertainty;
     const batchKey = `${request.key}|${request.maxPixels}|${u ? `${u.method}:${u.samples}:${u.seed}` : ''}|${request.signals ? 's' : ''}`;
     let batcher = this.batchers.get(batchKey);
     if (!batcher) {
       const options: DetectOptions = { maxPixels: request.maxPixels, uncertainty: u, signals: request.signals };
-      batcher = new MicroBatcher<DetectRequest, DetectOutput>(
+      batcher = new MicroBatcher<DetectRequest, PoolDetectOutput>(
         (items) => this.runBatch(request.key, items, options),
         {
           maxBatchSize: this.options.maxBatchSize ?? 8,
@@ -199,24 +210,43 @@ export class InferencePool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private async runBatch(key: string, items: readonly DetectRequest[], options: DetectOptions): Promise<ItemOutcome<DetectOutput>[]> {
+  private async runBatch(key: string, items: readonly DetectRequest[], options: DetectOptions): Promise<ItemOutcome<PoolDetectOutput>[]> {
     // Round-robin over running workers: each runs its requests in order, so spreading batches evenly keeps all busy.
     const n = this.slots.length;
     const start = this.nextWorker++;
     const slot = Array.from({ length: n }, (_, i) => this.slots[(start + i) % n]).find((x) => !x.failure) ?? this.slots[start % n];
-    const reply = await this.call(slot, { type: 'detect', id: 0, key, images: items.map((i) => i.bytes), options });
+    let signals: Promise<(ImageSignals | null)[] | undefined> | undefined;
+    const reply = await this.call(slot, { type: 'detect', id: 0, key, images: items.map((i) => i.bytes), options }, (s) => (signals = s));
     if (!('results' in reply) || !reply.results) throw new ApiError(500, 'XQC_RUNTIME', 'inference worker returned no results');
-    return reply.results.map((r) => ('value' in r ? { value: r.value } : { error: new InferenceItemError(r.error) }));
+    return reply.results.map((r, i): ItemOutcome<PoolDetectOutput> => {
+      if (!('value' in r)) return { error: new InferenceItemError(r.error) };
+      return { value: signals ? { ...r.value, signalsLater: signals.then((all) => all?.[i] ?? undefined) } : r.value };
+    });
   }
 
-  private call(slot: WorkerSlot, message: WorkerRequest): Promise<WorkerReply> {
+  /**
+   * Sends `message` and resolves with the worker's reply. For a detect asked with signals,
+   * `onSignals` receives, at once, a promise of the batch's signals message (undefined when the
+   * reply failed or the worker stopped before sending it; it never rejects).
+   */
+  private call(slot: WorkerSlot, message: WorkerRequest, onSignals?: (signals: Promise<(ImageSignals | null)[] | undefined>) => void): Promise<WorkerReply> {
     const id = ++this.nextId;
     if (slot.failure) return Promise.reject(slot.failure);
+    if (onSignals && message.type === 'detect' && message.options.signals) {
+      onSignals(
+        new Promise<(ImageSignals | null)[]>((resolve, reject) => slot.signals.set(id, { resolve, reject })).catch(() => undefined),
+      );
+    }
     return new Promise<WorkerReply>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ ...message, id });
     }).then((reply) => {
-      if ('ok' in reply && !reply.ok) throw new InferenceItemError(reply.error);
+      if ('ok' in reply && !reply.ok) {
+        // a failed detect sends no signals
+        slot.signals.get(id)?.resolve([]);
+        slot.signals.delete(id);
+        throw new InferenceItemError(reply.error);
+      }
       return reply;
     });
   }
@@ -231,7 +261,7 @@ export class InferencePool {
 async function startWorker(intraOpThreads: number, timeoutMs: number): Promise<WorkerSlot> {
   const code = workerCode(import.meta.url, 'inference-worker');
   const worker = new Worker(code, { eval: true, workerData: { intraOpThreads } });
-  const slot: WorkerSlot = { worker, pending: new Map() };
+  const slot: WorkerSlot = { worker, pending: new Map(), signals: new Map() };
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`inference worker did not start within ${timeoutMs} ms`)), timeoutMs);
     const finish = (e?: Error): void => {
@@ -254,9 +284,16 @@ async function startWorker(intraOpThreads: number, timeoutMs: number): Promise<W
     slot.failure ??= e;
     for (const p of slot.pending.values()) p.reject(e);
     slot.pending.clear();
+    for (const p of slot.signals.values()) p.reject(e);
+    slot.signals.clear();
   };
   worker.on('message', (m: WorkerReply) => {
     if (!('id' in m)) return;
+    if ('type' in m && m.type === 'signals') {
+      slot.signals.get(m.id)?.resolve(m.signals);
+      slot.signals.delete(m.id);
+      return;
+    }
     const p = slot.pending.get(m.id);
     slot.pending.delete(m.id);
     p?.resolve(m);

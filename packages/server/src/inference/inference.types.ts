@@ -32,7 +32,11 @@ export interface DetectOptions {
   /** Largest accepted width * height of a decoded image. */
   maxPixels: number;
   uncertainty?: McDropoutRequest;
-  /** Compute each image's monitoring signals (core imageSignals) on the decoded image, in the worker. */
+  /**
+   * Compute each image's monitoring signals (core imageSignals) on the decoded image, in the
+   * worker: it sends them in a second message ({@link WorkerReply} `signals`) right after the
+   * batch's results, so they stay off the request's critical path.
+   */
   signals?: boolean;
 }
 
@@ -131,4 +135,6 @@ export type WorkerReply =
   | { type: 'ready' }
   | { type: 'startError'; message: string }
   | { id: number; ok: true; results?: ({ value: DetectOutput } | { error: ItemError })[] }
-  | { id: number; ok: false; error: ItemError };
+  | { id: number; ok: false; error: ItemError }
+  /** The monitoring signals of a `detect` batch asked with `options.signals`, sent after its results: one per image, null where the image did not decode. */
+  | { type: 'signals'; id: number; signals: (ImageSignals | null)[] };

@@ -226,6 +226,7 @@ export class InspectionService {
       throw answered;
     }
     const out = result.output;
+    const signalsLater = result.signals;
     const tStore = performance.now();
     const maskBytes = out.findings.map((f) => (f.maskPng ? Buffer.from(f.maskPng, 'base64') : null));
     const items = [{ bytes: upload.bytes, mediaType }];
@@ -294,8 +295,10 @@ export class InspectionService {
         anomaly_map_sha256: mapKey,
         latency_ms: now - t0,
       };
-      // The signals are columns of the same row: no second statement in the transaction.
-      const sig = recordSignals ? out.signals : undefined;
+      // The signals are columns of the same row: no second statement in the transaction. The
+      // worker measures them after it has answered, while this thread hashed and stored the
+      // blobs, so they have usually arrived by now (inference-pool.ts PoolDetectOutput).
+      const sig = recordSignals ? (out.signals ?? (await signalsLater)) : undefined;
       await this.deps.repo.insert(sig ? { ...inspection, ...signalColumns(sig, out.uncertainty?.predictiveEntropy ?? null) } : inspection, rows, trx);
       return { row: inspection, details };
     });
