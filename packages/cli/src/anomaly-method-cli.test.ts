@@ -28,12 +28,12 @@ const train = (...extra: string[]): Promise<number> => main(['train', '--task', 
 describe('xaiqc train --task anomaly --method, --time-budget', () => {
   it('refuses a bad method or budget with one usage line', async () => {
     const cases: [string[], RegExp][] = [
-      [['--method', 'knn'], /^xaiqc train: XQC_USAGE: --method must be simulated, patchcore or auto, got 'knn'/],
+      [['--method', 'knn'], /^xaiqc train: XQC_USAGE: --method must be simulated, patchcore, combined or auto, got 'knn'/],
       [['--method', 'simulated', '--time-budget', 'soon'], /^xaiqc train: XQC_USAGE: --time-budget must be a positive number of seconds, got 'soon'/],
       [['--method', 'simulated', '--time-budget', '0'], /^xaiqc train: XQC_USAGE: --time-budget must be a positive number of seconds, got '0'/],
       [['--method', 'auto', '--time-budget=-5'], /^xaiqc train: XQC_USAGE: --time-budget must be a positive number of seconds, got '-5'/],
       [['--method', 'simulated', '--time-budget', 'Infinity'], /^xaiqc train: XQC_USAGE: --time-budget must be a positive number of seconds/],
-      [['--time-budget', '60'], /^xaiqc train: XQC_USAGE: --time-budget applies to --method simulated or auto/],
+      [['--time-budget', '60'], /^xaiqc train: XQC_USAGE: --time-budget applies to --method simulated, combined or auto/],
       [['--method', 'simulated', '--coreset', '0.2'], /^xaiqc train: XQC_USAGE: --coreset applies to PatchCore .*not to --method simulated/],
     ];
     for (const [args, message] of cases) {
@@ -62,17 +62,17 @@ describe('xaiqc train --task anomaly --method, --time-budget', () => {
     expect(run).toMatchObject({ method: 'simulated', params: { timeBudgetSeconds: 15 } });
   }, 120_000);
 
-  it('auto fits both, keeps the better on the validation split and records why in run.json', async () => {
+  it('auto fits both and their combination, keeps the better on the validation split and records why in run.json', async () => {
     const model = join(dir, 'auto');
     err.length = 0;
     const rc = await main(['train', '--task', 'anomaly', '--method', 'auto', '--time-budget', '40', '--backbone', backbone, '--size', '64', '--data', data, '--out', model], io);
     expect(err).toEqual([]);
     expect(rc).toBe(0);
     const text = out.slice(-8).join('\n');
-    expect(text).toMatch(/^method auto chose (patchcore|simulated): validation image AUROC simulated \d\.\d{4}, PatchCore \d\.\d{4}/m);
+    expect(text).toMatch(/^method auto chose (patchcore|simulated|combined): validation image AUROC simulated \d\.\d{4}, PatchCore \d\.\d{4}/m);
     expect(text).toMatch(/^validation: \d+ good \+ \d+ labelled defect images; patchcore fitted in \d+ s, image AUROC \d\.\d{4}.*; simulated fitted in \d+ s/m);
     const run = JSON.parse(await readFile(join(model, 'run.json'), 'utf8')) as { choice: { requested: string; chosen: string; candidates: { method: string; imageAuroc: number }[]; budget: { seconds: number } } };
     expect(run.choice).toMatchObject({ requested: 'auto', budget: { seconds: 40 } });
-    expect(run.choice.candidates.map((c) => c.method)).toEqual(['patchcore', 'simulated']);
+    expect(run.choice.candidates.map((c) => c.method)).toEqual(['patchcore', 'simulated', 'combined']);
   }, 180_000);
 });

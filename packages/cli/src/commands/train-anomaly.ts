@@ -1,11 +1,12 @@
 /**
  * The `--task anomaly` branch of `xaiqc train`: from good images only, PatchCore
- * (`--method patchcore`, the default), the simulated-defect detector (`--method simulated`)
- * or both with the better kept (`--method auto`), through core's `trainAnomalyMethod`.
+ * (`--method patchcore`, the default), the simulated-defect detector (`--method simulated`),
+ * both in one detector (`--method combined`) or the best of the three on a validation set
+ * (`--method auto`), through core's `trainAnomalyMethod`.
  */
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ANOMALY_METHOD_CHOICES, DEFAULT_AUTO_BUDGET_SECONDS, trainAnomalyMethod } from '@xai-qc/core';
+import { ANOMALY_METHOD_CHOICES, DEFAULT_AUTO_BUDGET_SECONDS, DEFAULT_COMBINED_BUDGET_SECONDS, trainAnomalyMethod } from '@xai-qc/core';
 import type { AnomalyMethodChoice, AnomalyMethodRun, SplitRatios } from '@xai-qc/core';
 import type { CliIO } from '../command.ts';
 import { UsageError, intOption, required } from '../command.ts';
@@ -30,20 +31,25 @@ export const ANOMALY_TRAIN_OPTIONS = {
 /** Help lines of the anomaly options. */
 export const ANOMALY_TRAIN_HELP = `Anomaly (data in anomalib's folder layout ROOT/good/, ROOT/<defect>/, ROOT/masks/<defect>/
 or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
-  xaiqc train --task anomaly --data DIR --out DIR [--method patchcore|simulated|auto]
+  xaiqc train --task anomaly --data DIR --out DIR [--method patchcore|simulated|combined|auto]
               [--time-budget SECONDS] [--backbone M.onnx] [--layers a,b]
               [--coreset 0.1] [--size PX] [--seed S] [--quantile 0.99] [--score reweighted|max]
               [--dim N] [--val-split F] [--test-split F] [--batch N] [--threads N]
               [--name NAME] [--json]
   --method      patchcore (default): a memory bank of backbone patch features, fits in
                 seconds to minutes; simulated: a small U-Net trained from scratch to find
-                defects simulated on the good images, until --time-budget; auto: both,
-                the one with the better image AUROC on the validation split (its labelled
-                defects, else its good images with simulated defects) is kept, and
-                run.json records both figures and why (choice)
-  --time-budget seconds for --method simulated (its whole fit, default 600) or auto (the
-                whole run, default ${DEFAULT_AUTO_BUDGET_SECONDS}: PatchCore first, the simulated method gets the
-                rest less a reserve for scoring it); progress shows the time left
+                defects simulated on the good images, until --time-budget; combined: both
+                in one detector (OUT/patchcore/, OUT/simulated/), image score the mean of
+                their z-scores on the good validation images, map the network's; auto:
+                PatchCore and simulated, and their combination, the one with the better
+                image AUROC on the validation split (its labelled defects, else its good
+                images with simulated defects) is kept (combined only when it beats both),
+                and run.json records the figures and why (choice)
+  --time-budget seconds for --method simulated (its whole fit, default 600), combined (the
+                whole run, default ${DEFAULT_COMBINED_BUDGET_SECONDS}: PatchCore first, the network gets the rest less
+                15 % for fusion and test figures) or auto (the whole run, default ${DEFAULT_AUTO_BUDGET_SECONDS}:
+                PatchCore first, the simulated method gets the rest less a reserve for
+                scoring it); progress shows the time left
   --backbone    PatchCore's ONNX CNN (default models/surface-classifier/model.onnx when present)
   --layers      feature layers by value name (default: the two deepest stages of stride <= 16)
   --coreset     share of training patches kept in the bank (default 0.1)
@@ -56,7 +62,9 @@ Writes features.onnx, bank.npy, anomaly.json, model.onnx (the whole detector as 
 outputs score, anomaly_map, raw_score), model_card.yaml and run.json, which records the
 SHA-256 of every image used in fitting so that evaluate can tell held-out figures from
 optimistic ones. Images of another size are resized to the input size and the run says
-how many.`;
+how many. --method combined writes anomaly.json (format xai-qc.combined), model_card.yaml
+and run.json beside the two part folders, and no top-level model.onnx (the parts take
+inputs of different sizes; evaluate it with --model OUT/anomaly.json).`;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -102,7 +110,7 @@ export function timeBudgetOption(values: Record<string, unknown>, method: Anomal
   if (v === undefined) return undefined;
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--time-budget must be a positive number of seconds, got '${String(v)}'`);
-  if (method === 'patchcore') throw new UsageError("--time-budget applies to --method simulated or auto; PatchCore's fit takes no budget");
+  if (method === 'patchcore') throw new UsageError("--time-budget applies to --method simulated, combined or auto; PatchCore's fit takes no budget");
   return n;
 }
 
@@ -150,9 +158,10 @@ export async function runAnomalyTraining(values: Record<string, unknown>, io: Cl
       session,
     },
     simulated: { size, batchSize, threads },
+    autoCandidates: ['patchcore', 'simulated', 'combined'],
     codeVersion: codeVersion(),
     onProgress: (e) => {
-      const fields: Record<string, string | number> = method === 'auto' ? { method: e.method } : {};
+      const fields: Record<string, string | number> = method === 'auto' || method === 'combined' ? { method: e.method } : {};
       if (e.remainingSeconds !== undefined && Number.isFinite(e.remainingSeconds)) fields.left_s = Math.max(0, Math.round(e.remainingSeconds));
       progress.update(e.phase, e.done, e.total, fields);
     },
@@ -172,7 +181,11 @@ function printRun(run: AnomalyMethodRun, io: CliIO): void {
     const v = choice.validation;
     io.out(`validation: ${v.good} good + ${v.defect} ${v.source} defect images; ${choice.candidates.map((c) => (c.fitted ? `${c.method} fitted in ${fmtSeconds(c.fitSeconds ?? 0)}, image AUROC ${fmt(c.imageAuroc)}, pixel AUROC ${fmt(c.pixelAuroc)}` : `${c.method} not fitted`)).join('; ')}; ${fmtSeconds(choice.budget.usedSeconds)} of ${fmtSeconds(choice.budget.seconds)}`);
   }
-  if (run.method === 'patchcore') {
+  if (run.method === 'combined') {
+    const r = run.record;
+    const f = r.fusion;
+    io.out(`run ${r.id}: combined detector at ${r.params.size[1]}x${r.params.size[0]}: PatchCore bank of ${r.parts.patchcore.bankSize} patches (${fmtSeconds(r.parts.patchcore.seconds)}), simulated ${r.parts.simulated.steps} steps (stopped by ${r.parts.simulated.stoppedBy}; ${fmtSeconds(r.parts.simulated.seconds)}); z-scores from ${f.good} good validation images (PatchCore mean ${f.patchcore.mean.toPrecision(4)} sd ${f.patchcore.std.toPrecision(4)}, simulated mean ${f.simulated.mean.toPrecision(4)} sd ${f.simulated.std.toPrecision(4)}), ${r.seconds.total.toFixed(1)} s`);
+  } else if (run.method === 'patchcore') {
     const record = run.record;
     io.out(`run ${record.id}: bank of ${record.bank.size} patches from ${record.bank.sourcePatches} (coreset ${record.params.coreset}), layers ${record.backbone.layers.join(', ')}, ${record.seconds.total.toFixed(1)} s`);
   } else {

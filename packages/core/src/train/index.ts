@@ -34,5 +34,7 @@ export { fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './anomaly/
 export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './anomaly/train-simulated-anomaly.ts';
 export { simulatedInputSpec, trainSimulatedAnomaly } from './anomaly/train-simulated-anomaly.ts';
 export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './anomaly/choose-method.ts';
-export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, DEFAULT_AUTO_BUDGET_SECONDS, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './anomaly/choose-method.ts';
+export { ANOMALY_METHOD_CHOICES, AUROC_TIE, chooseByValidation, chooseOverWinner, DEFAULT_AUTO_BUDGET_SECONDS, DEFAULT_AUTO_CANDIDATES, MIN_SIMULATED_SECONDS, trainAnomalyMethod, writeValidationSet } from './anomaly/choose-method.ts';
+export type { CombinedRunRecord, FusePartsOptions } from './anomaly/train-combined.ts';
+export { combinedReserveSeconds, COMBINED_RESERVE_SHARE, DEFAULT_COMBINED_BUDGET_SECONDS, fuseParts, MIN_COMBINED_NETWORK_SECONDS, simulatedPartBudget } from './anomaly/train-combined.ts';
 export { simulatedUnet } from './anomaly/simulated-unet.ts';

@@ -9,6 +9,7 @@
  */
 import {
   AnomalyDetector,
+  COMBINED_FORMAT,
   createImage,
   defaultOpset,
   loadModel,
@@ -128,6 +129,9 @@ function checkAnomalyArtifacts(parts: ReadonlyMap<ModelFilePart, Uint8Array>, ca
     } catch (e) {
       throw invalid('XQC_ANOMALY', `anomaly.json is not valid JSON: ${(e as Error).message}`, 'anomaly', e);
     }
+  }
+  if ((raw as { format?: unknown } | null | undefined)?.format === COMBINED_FORMAT) {
+    throw invalid('XQC_MODEL_INVALID', `anomaly.json has format '${COMBINED_FORMAT}' (a PatchCore and a simulated-defect detector in sub-folders); the registry does not take combined detectors yet: upload one of its parts (the folder patchcore/ or simulated/) instead`, 'anomaly');
   }
   const simulated = (raw as { format?: unknown } | null | undefined)?.format === SIMULATED_FORMAT;
   const needed = simulated ? SIMULATED_PARTS : ANOMALY_PARTS;

@@ -30,6 +30,7 @@ import type { InputSpec } from '../card.ts';
 import type { FeatureLayer } from './feature-layers.ts';
 import type { ScoringConfig } from './scorer.ts';
 import type { ScoreNormalisation, ThresholdChoice } from './thresholds.ts';
+import type { CombinedFusion } from './combined/combined-scorer.ts';
 
 /** File names inside a detector folder. */
 export const ANOMALY_FILES = Object.freeze({
@@ -122,8 +123,34 @@ export interface SimulatedAnomalyConfig {
   export?: { file: string; sha256: string; outputs: string[] };
 }
 
+/** Format name and version of the combined detector (`combined/combined-scorer.ts`, `train/anomaly/train-combined.ts`). */
+export const COMBINED_FORMAT = 'xai-qc.combined';
+export const COMBINED_FORMAT_VERSION = 1;
+
+/** The sub-folders of a combined detector, one detector folder of each part's format. */
+export const COMBINED_PARTS = Object.freeze({ patchcore: 'patchcore', simulated: 'simulated' });
+
+/**
+ * Contents of `anomaly.json` for the combined detector: a PatchCore detector folder in
+ * `patchcore/` and a simulated-defect detector folder in `simulated/` (each with its own
+ * `anomaly.json`, whose SHA-256 is recorded here), the fusion constants of the image score,
+ * and the thresholds and normalisation of the fused score (image) and of the simulated
+ * part's map (pixel). `input` is the simulated part's.
+ */
+export interface CombinedAnomalyConfig {
+  format: typeof COMBINED_FORMAT;
+  version: typeof COMBINED_FORMAT_VERSION;
+  createdAt: string;
+  input: InputSpec;
+  parts: Record<'patchcore' | 'simulated', { dir: string; sha256: string }>;
+  fusion: CombinedFusion;
+  training: { seed: number; timeBudgetSeconds: number | null; seconds: { patchcore: number; simulated: number; fusion: number; total: number } };
+  thresholds: { image: ThresholdChoice; pixel: ThresholdChoice };
+  normalisation: { image: ScoreNormalisation; pixel: ScoreNormalisation };
+}
+
 /** The `anomaly.json` of any detector format. */
-export type AnyAnomalyConfig = AnomalyConfig | SimulatedAnomalyConfig;
+export type AnyAnomalyConfig = AnomalyConfig | SimulatedAnomalyConfig | CombinedAnomalyConfig;
 
 /** SHA-256 of bytes, hex. */
 export function sha256Hex(bytes: Uint8Array): string {
@@ -203,6 +230,41 @@ export function parseSimulatedConfig(raw: unknown): SimulatedAnomalyConfig {
   return c;
 }
 
+const isStats = (v: unknown): boolean => {
+  const s = v as { mean?: unknown; std?: unknown } | null;
+  return typeof s === 'object' && s !== null && Number.isFinite(s.mean) && Number.isFinite(s.std) && (s.std as number) > 0;
+};
+
+/**
+ * Checks a parsed `anomaly.json` of the combined format.
+ * @throws XQC_ANOMALY naming the first bad field
+ */
+export function parseCombinedConfig(raw: unknown): CombinedAnomalyConfig {
+  if (typeof raw !== 'object' || raw === null) invalid('not an object');
+  const c = raw as CombinedAnomalyConfig;
+  if (c.format !== COMBINED_FORMAT) invalid(`format is '${String(c.format)}', expected '${COMBINED_FORMAT}'`);
+  if (c.version !== COMBINED_FORMAT_VERSION) invalid(`version ${String(c.version)} is not supported (this XAI-QC reads version ${COMBINED_FORMAT_VERSION})`);
+  try {
+    parseInputSpec(c.input);
+  } catch (e) {
+    invalid(`input: ${(e as Error).message}`);
+  }
+  for (const part of ['patchcore', 'simulated'] as const) {
+    const p = c.parts?.[part];
+    if (!p || !isName(p.dir) || !isHash(p.sha256)) invalid(`parts.${part} must name a sub-folder (dir) and the SHA-256 of its anomaly.json`);
+  }
+  if (c.parts.patchcore.dir === c.parts.simulated.dir) invalid('parts.patchcore and parts.simulated must be different sub-folders');
+  const f = c.fusion;
+  if (!f || f.imageScore !== 'mean-z' || f.map !== 'simulated' || !isStats(f.patchcore) || !isStats(f.simulated) || !isInt(f.good)) {
+    invalid('fusion must have imageScore mean-z, map simulated, patchcore and simulated {mean, std > 0} and the good image count');
+  }
+  if (!c.training || !Number.isInteger(c.training.seed)) invalid('training must record the seed');
+  if (!c.thresholds?.image || !c.thresholds?.pixel) invalid('thresholds.image and thresholds.pixel are required');
+  checkNormalisation(c.normalisation?.image, 'image');
+  checkNormalisation(c.normalisation?.pixel, 'pixel');
+  return c;
+}
+
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
@@ -219,8 +281,17 @@ export interface AnomalyArtifacts {
   bank: Float32Array;
 }
 
-/** A loaded detector folder of either format. */
-export type AnyAnomalyArtifacts = ({ kind: 'patchcore' } & AnomalyArtifacts) | { kind: 'simulated'; config: SimulatedAnomalyConfig; network: Model };
+/** A loaded simulated-defect detector folder. */
+export interface SimulatedArtifacts {
+  config: SimulatedAnomalyConfig;
+  network: Model;
+}
+
+/** A loaded detector folder of any format. */
+export type AnyAnomalyArtifacts =
+  | ({ kind: 'patchcore' } & AnomalyArtifacts)
+  | ({ kind: 'simulated' } & SimulatedArtifacts)
+  | { kind: 'combined'; config: CombinedAnomalyConfig; patchcore: AnomalyArtifacts; simulated: SimulatedArtifacts };
 
 async function readConfigJson(dir: string): Promise<unknown> {
   const configPath = join(dir, ANOMALY_FILES.config);
@@ -240,13 +311,52 @@ async function readConfigJson(dir: string): Promise<unknown> {
  */
 export async function readAnyAnomalyArtifacts(dir: string): Promise<AnyAnomalyArtifacts> {
   const raw = await readConfigJson(dir);
-  if ((raw as { format?: unknown } | null)?.format !== SIMULATED_FORMAT) return { kind: 'patchcore', ...(await readPatchCore(dir, raw)) };
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format === COMBINED_FORMAT) return readCombined(dir, raw);
+  if (format !== SIMULATED_FORMAT) return { kind: 'patchcore', ...(await readPatchCore(dir, raw)) };
+  return { kind: 'simulated', ...(await readSimulated(dir, raw)) };
+}
+
+/**
+ * Reads a combined detector folder: its `anomaly.json`, then each part's folder, whose
+ * `anomaly.json` must have the recorded SHA-256 and the part's format.
+ * @throws XQC_ANOMALY naming a missing part or a mismatch
+ */
+async function readCombined(dir: string, raw: unknown): Promise<AnyAnomalyArtifacts> {
+  const config = parseCombinedConfig(raw);
+  const parts: Partial<Record<'patchcore' | 'simulated', unknown>> = {};
+  for (const part of ['patchcore', 'simulated'] as const) {
+    const sub = join(dir, config.parts[part].dir);
+    const path = join(sub, ANOMALY_FILES.config);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new XqcError('XQC_ANOMALY', `the combined detector ${dir} lacks its ${part} part: ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); a combined folder holds ${config.parts.patchcore.dir}/ (PatchCore) and ${config.parts.simulated.dir}/ (simulated) detector folders`, { cause: e });
+    }
+    if (sha256Hex(bytes) !== config.parts[part].sha256) throw new XqcError('XQC_ANOMALY', `${path} does not match the SHA-256 recorded for the ${part} part in ${join(dir, ANOMALY_FILES.config)}`);
+    let partRaw: unknown;
+    try {
+      partRaw = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new XqcError('XQC_ANOMALY', `${path} is not valid JSON`, { cause: e });
+    }
+    const want = part === 'patchcore' ? ANOMALY_FORMAT : SIMULATED_FORMAT;
+    if ((partRaw as { format?: unknown } | null)?.format !== want) throw new XqcError('XQC_ANOMALY', `the ${part} part ${sub} has format '${String((partRaw as { format?: unknown } | null)?.format)}', expected '${want}'`);
+    parts[part] = part === 'patchcore' ? await readPatchCore(sub, partRaw) : await readSimulated(sub, partRaw);
+  }
+  const simulated = parts.simulated as SimulatedArtifacts;
+  if (JSON.stringify(simulated.config.input) !== JSON.stringify(config.input)) throw new XqcError('XQC_ANOMALY', `the combined detector's input differs from its simulated part's (${join(dir, ANOMALY_FILES.config)})`);
+  return { kind: 'combined', config, patchcore: parts.patchcore as AnomalyArtifacts, simulated };
+}
+
+async function readSimulated(dir: string, raw: unknown): Promise<SimulatedArtifacts> {
   const config = parseSimulatedConfig(raw);
   const bytes = await readBytes(join(dir, config.network.file));
   if (sha256Hex(bytes) !== config.network.sha256) {
     throw new XqcError('XQC_ANOMALY', `${config.network.file} does not match the SHA-256 recorded in ${ANOMALY_FILES.config}`);
   }
-  return { kind: 'simulated', config, network: loadModel(bytes) };
+  return { config, network: loadModel(bytes) };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The anomaly adapter: a fitted detector (PatchCore, or the segmentation network trained
- * on simulated defects) that turns images into predictions. Both formats share the
+ * The anomaly adapter: a fitted detector (PatchCore, the segmentation network trained
+ * on simulated defects, or both combined) that turns images into predictions. All formats share the
  * scoring contract {@link AnomalyScorer}: raw image scores and raw maps at model
  * resolution; everything after that (normalisation, findings) is common.
  * Scores and maps are normalised (`thresholds.ts`) so that 0.5 is the decision boundary:
@@ -22,8 +22,9 @@ import { mapToOriginal, preprocess } from '../preprocess.ts';
 import type { Placement } from '../preprocess.ts';
 import type { Finding, Prediction } from '../result.ts';
 import { gradeSeverity } from '../severity.ts';
-import type { AnomalyConfig, AnyAnomalyConfig, SimulatedAnomalyConfig } from './artifact.ts';
+import type { AnomalyArtifacts, AnomalyConfig, AnyAnomalyConfig, CombinedAnomalyConfig, SimulatedAnomalyConfig, SimulatedArtifacts } from './artifact.ts';
 import { readAnyAnomalyArtifacts } from './artifact.ts';
+import { CombinedScorer } from './combined/combined-scorer.ts';
 import { PatchCoreScorer } from './scorer.ts';
 import { SimulatedScorer } from './simulated/simulated-scorer.ts';
 import type { RawScores } from './scorer.ts';
@@ -100,7 +101,18 @@ export class AnomalyDetector {
   }
 
   /**
-   * Loads a detector folder of either format (`artifact.ts`, dispatching on `anomaly.json`'s format). When `options.input` (the card's input) is
+   * Compiles the combined detector (`combined/combined-scorer.ts`) from its config and its
+   * parts' artifacts: a PatchCore detector and a simulated-defect detector.
+   */
+  static async createCombined(config: CombinedAnomalyConfig, parts: { patchcore: AnomalyArtifacts; simulated: SimulatedArtifacts }, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
+    const pc = await AnomalyDetector.create(parts.patchcore.config, parts.patchcore.featureModel, parts.patchcore.bank, options);
+    const sim = await AnomalyDetector.createSimulated(parts.simulated.config, parts.simulated.network, options);
+    const scorer = new CombinedScorer({ input: config.input, patchcore: { scorer: pc.scorer, input: pc.config.input }, simulated: sim.scorer, fusion: config.fusion });
+    return new AnomalyDetector(config, scorer, options);
+  }
+
+  /**
+   * Loads a detector folder of any format (`artifact.ts`, dispatching on `anomaly.json`'s format). When `options.input` (the card's input) is
    * given it must prepare images as the bank was fitted, or the load is refused.
    * @throws XQC_ANOMALY naming the first input field where the card and `anomaly.json` differ
    */
@@ -108,6 +120,7 @@ export class AnomalyDetector {
     const a = await readAnyAnomalyArtifacts(dir);
     if (options.input) checkSameInput(options.input, a.config.input);
     if (a.kind === 'simulated') return AnomalyDetector.createSimulated(a.config, a.network, options);
+    if (a.kind === 'combined') return AnomalyDetector.createCombined(a.config, a, options);
     return AnomalyDetector.create(a.config, a.featureModel, a.bank, options);
   }
 

@@ -12,7 +12,7 @@ import { XqcError } from '../../errors.ts';
 import { readModelCard } from '../card.ts';
 import { taskAdapter } from '../tasks/index.ts';
 import { loadAnomalyFolder } from './anomaly-data.ts';
-import { ANOMALY_FILES, SIMULATED_FORMAT } from './artifact.ts';
+import { ANOMALY_FILES } from './artifact.ts';
 import { AnomalyDetector } from './detector.ts';
 import { evaluateAnomaly } from './evaluate-anomaly.ts';
 import type { AnomalyReport } from './evaluate-anomaly.ts';
@@ -65,7 +65,7 @@ export async function evaluateAnomalyFolder(modelPath: string, dataDir: string, 
   if (taskAdapter(card.task).datasetLayout !== 'anomaly') throw new XqcError('XQC_INVALID_ARGUMENT', `the card says task ${card.task}, not anomaly`);
   const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels, input: card.input });
   const recorded = recordedSplit(card.training);
-  const fittedSeed = detector.config.format === SIMULATED_FORMAT ? detector.config.training.seed : detector.config.bank.coreset.seed;
+  const fittedSeed = 'training' in detector.config ? detector.config.training.seed : detector.config.bank.coreset.seed;
   const seed = card.training?.seed === undefined ? fittedSeed : recorded.seed;
   const data = await loadAnomalyFolder(dataDir, { input: detector.config.input, seed, ratios: recorded.ratios });
   const chosen = split === 'all' ? [...data.splits.train, ...data.splits.val, ...data.splits.test] : data.splits[split];

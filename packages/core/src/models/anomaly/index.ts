@@ -1,12 +1,16 @@
 /** PatchCore anomaly detection from good images only (Roth et al. 2022). */
 export type { AnomalyFolderData, AnomalySample, LoadAnomalyOptions } from './anomaly-data.ts';
 export { loadAnomalyFolder } from './anomaly-data.ts';
-export type { AnomalyArtifacts, AnomalyConfig, AnyAnomalyArtifacts, AnyAnomalyConfig, SimulatedAnomalyConfig } from './artifact.ts';
+export type { AnomalyArtifacts, AnomalyConfig, AnyAnomalyArtifacts, AnyAnomalyConfig, CombinedAnomalyConfig, SimulatedAnomalyConfig, SimulatedArtifacts } from './artifact.ts';
 export {
   ANOMALY_FILES,
   ANOMALY_FORMAT,
   ANOMALY_FORMAT_VERSION,
+  COMBINED_FORMAT,
+  COMBINED_FORMAT_VERSION,
+  COMBINED_PARTS,
   parseAnomalyConfig,
+  parseCombinedConfig,
   parseSimulatedConfig,
   readAnomalyArtifacts,
   readAnyAnomalyArtifacts,
@@ -46,6 +50,8 @@ export type { ResolvedSimulationOptions } from './simulated/simulate.ts';
 export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIMULATION_KINDS, simulateDefect } from './simulated/simulate.ts';
 export type { DefectSimulator, SimulatedSample, SimulationKind, SimulationOptions } from './simulated/simulated.types.ts';
 export { buildSimulatedDetectorModel } from './simulated/export-simulated.ts';
+export type { CombinedFusion, CombinedScorerSpec, PartScores, PartStats } from './combined/combined-scorer.ts';
+export { CombinedScorer, fusedNormalisation, fuseScore, MIN_PART_STD, partStats } from './combined/combined-scorer.ts';
 export type { SimulatedNetworkSpec, SimulatedScorerSpec } from './simulated/simulated-scorer.ts';
 export { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, topKMean, wrapNetwork } from './simulated/simulated-scorer.ts';
 export type { Tile, TileGrid } from './tiling.ts';

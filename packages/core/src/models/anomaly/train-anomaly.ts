@@ -70,6 +70,8 @@ export interface TrainAnomalyOptions {
   cache?: SessionCache;
   session?: SessionOptions;
   onProgress?: FitPatchCoreOptions['onProgress'];
+  /** Measure the test split after fitting (default true; the combined method measures its own). */
+  evaluateTest?: boolean;
 }
 
 /** The `run.json` record of an anomaly run. */
@@ -208,7 +210,7 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
   const config: AnomalyConfig = { ...fit.config, export: { file: ANOMALY_FILES.model, sha256: sha256Hex(detectorBytes), outputs: Object.values(DETECTOR_OUTPUTS) } };
   const detector = await AnomalyDetector.create(config, fit.featureModel, fit.bank, { cache: o.cache, session: o.session });
   const testSamples = data.splits.test.map((s) => ({ image: s.image, good: s.good, mask: s.mask }));
-  const test = testSamples.length > 0 ? await evaluateAnomaly(detector, testSamples, o.batchSize) : undefined;
+  const test = testSamples.length > 0 && o.evaluateTest !== false ? await evaluateAnomaly(detector, testSamples, o.batchSize) : undefined;
 
   await mkdir(o.out, { recursive: true });
   const name = o.name ?? basename(resolve(o.out));

@@ -7,7 +7,7 @@ import { loadMask } from '../../data/format-common.ts';
 import { saveModelFile } from '../../onnx/model-io.ts';
 import { compactResNet } from '../zoo/compact-resnet.ts';
 import { readModelCard } from '../../models/card.ts';
-import { AUROC_TIE, chooseByValidation, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
+import { AUROC_TIE, chooseByValidation, chooseOverWinner, trainAnomalyMethod, writeValidationSet } from './choose-method.ts';
 import type { AnomalyMethodProgress, MethodCandidate } from './choose-method.ts';
 import { discSimulator } from './disc-simulator.test-helper.ts';
 import { stripes } from '../../models/anomaly/stripes.test-helper.ts';
@@ -37,7 +37,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const candidate = (method: 'patchcore' | 'simulated', imageAuroc: number | null, pixelAuroc: number | null = null): MethodCandidate => ({ method, fitted: true, imageAuroc, pixelAuroc, pro: null });
+const candidate = (method: 'patchcore' | 'simulated' | 'combined', imageAuroc: number | null, pixelAuroc: number | null = null): MethodCandidate => ({ method, fitted: true, imageAuroc, pixelAuroc, pro: null });
 
 describe('chooseByValidation', () => {
   it('keeps the better image AUROC, then the better pixel AUROC, then PatchCore', () => {
@@ -50,6 +50,16 @@ describe('chooseByValidation', () => {
     expect(both).toEqual({ chosen: 'patchcore', reason: expect.stringMatching(/PatchCore kept on a tie$/) as unknown as string });
     expect(chooseByValidation(candidate('patchcore', 0.6), { ...candidate('simulated', null), fitted: false, note: 'no time' }).reason).toMatch(/simulated not fitted \(no time\)/);
     expect(chooseByValidation(candidate('patchcore', null), candidate('simulated', 0.5)).chosen).toBe('simulated');
+  });
+});
+
+describe('chooseOverWinner', () => {
+  it('replaces the winner with the combined candidate only when it is better, a tie keeping the single method', () => {
+    expect(chooseOverWinner(candidate('patchcore', 0.9), candidate('combined', 0.9 + AUROC_TIE)).chosen).toBe('combined');
+    expect(chooseOverWinner(candidate('simulated', 0.9), candidate('combined', 0.85))).toEqual({ chosen: 'simulated', reason: expect.stringMatching(/combined 0\.8500, simulated 0\.9000: simulated is better$/) as unknown as string });
+    expect(chooseOverWinner(candidate('patchcore', 0.9, 0.8), candidate('combined', 0.9, 0.8 + AUROC_TIE)).chosen).toBe('combined');
+    expect(chooseOverWinner(candidate('patchcore', 0.9, 0.8), candidate('combined', 0.9, 0.8)).reason).toMatch(/PatchCore kept \(a tie keeps the single method\)$/);
+    expect(chooseOverWinner(candidate('patchcore', 0.9), { ...candidate('combined', null), fitted: false, note: 'no part' }).reason).toMatch(/combined not built \(no part\); PatchCore kept/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Which anomaly method a run uses: `patchcore` (`train-anomaly.ts`), `simulated`
- * (`train-simulated-anomaly.ts`) or `auto`, which fits both and keeps the one
- * that ranks a validation set better.
+ * (`train-simulated-anomaly.ts`), `combined` (both in one detector, `train-combined.ts`)
+ * or `auto`, which fits PatchCore and the simulated method (and, when `autoCandidates`
+ * names it, their combination) and keeps the one that ranks a validation set better.
  *
  * `auto`, step by step:
  * 1. PatchCore fits first (it has no time knob; its time counts against the budget).
@@ -17,6 +18,11 @@
  *    {@link MIN_SIMULATED_SECONDS} left it is not fitted and PatchCore is kept.
  * 5. The better image AUROC wins ({@link chooseByValidation}); within
  *    {@link AUROC_TIE} of each other, the better pixel AUROC; still tied, PatchCore.
+ *    With `combined` among `autoCandidates` (the CLI's `--method auto`), both fitted parts
+ *    are also fused into `OUT/candidates/combined/` (no further training: copies of both
+ *    folders and the fusion of `train-combined.ts`), scored on the same validation set, and
+ *    kept only when it beats the winner of step 5 by the same rule ({@link chooseOverWinner};
+ *    a tie keeps the single method). Its scoring doubles the reserve of step 4.
  * Both candidates stay in `OUT/candidates/<method>/`; the chosen one's files are copied to
  * `OUT/` and its `run.json` gains `choice` (both figures, the validation set, the budget
  * and the reason).
@@ -24,7 +30,7 @@
  * Simulated validation defects resemble the simulated method's training defects, which
  * favours it; labelled defects, when the dataset has some, are the fairer judge.
  */
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAnomalyDataset, writeAnomalySample } from '../../data/anomaly-format.ts';
@@ -45,13 +51,18 @@ import { trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
 import type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './train-simulated-anomaly.ts';
 import { trainAnomaly } from '../../models/anomaly/train-anomaly.ts';
 import type { AnomalyRunRecord, TrainAnomalyOptions } from '../../models/anomaly/train-anomaly.ts';
+import { COMBINED_PARTS } from '../../models/anomaly/artifact.ts';
+import { DEFAULT_COMBINED_BUDGET_SECONDS, fuseParts, simulatedPartBudget } from './train-combined.ts';
+import type { CombinedRunRecord } from './train-combined.ts';
 
 /** The anomaly methods a run can fit. */
-export type AnomalyMethod = 'patchcore' | 'simulated';
+export type AnomalyMethod = 'patchcore' | 'simulated' | 'combined';
 /** What `--method` accepts: a method, or `auto` to fit both and keep the better. */
 export type AnomalyMethodChoice = AnomalyMethod | 'auto';
 /** The accepted values of `--method`, in the order help texts list them. */
-export const ANOMALY_METHOD_CHOICES: readonly AnomalyMethodChoice[] = Object.freeze(['simulated', 'patchcore', 'auto']);
+export const ANOMALY_METHOD_CHOICES: readonly AnomalyMethodChoice[] = Object.freeze(['simulated', 'patchcore', 'combined', 'auto']);
+/** The candidates of `auto` unless `autoCandidates` says otherwise (the server's runs register only these). */
+export const DEFAULT_AUTO_CANDIDATES: readonly AnomalyMethod[] = Object.freeze(['patchcore', 'simulated']);
 /** Image AUROCs closer than this are a tie (about the spread between seeds on a few dozen images). */
 export const AUROC_TIE = 0.005;
 /** Least budget left for the simulated method in `auto`, in seconds; with less it is not fitted. */
@@ -95,6 +106,8 @@ export interface MethodChoiceRecord {
   validation: { source: 'labelled' | 'simulated'; good: number; defect: number; defectWithMask: number };
   candidates: MethodCandidate[];
   budget: { seconds: number; patchcoreSeconds: number; simulatedBudgetSeconds: number | null; usedSeconds: number; rule: string };
+  /** How the combined candidate fared against the winner of PatchCore and simulated, when it was a candidate. */
+  combined?: string;
 }
 
 /** Options of {@link trainAnomalyMethod}. */
@@ -107,10 +120,13 @@ export interface TrainAnomalyMethodOptions {
   ratios?: SplitRatios;
   quantile?: number;
   /**
-   * Seconds: the whole fit of `simulated` (default its own, 600), the whole run of `auto`
-   * (default {@link DEFAULT_AUTO_BUDGET_SECONDS}); PatchCore alone takes no budget.
+   * Seconds: the whole fit of `simulated` (default its own, 600), the whole run of
+   * `combined` (default {@link DEFAULT_COMBINED_BUDGET_SECONDS}) or of `auto` (default
+   * {@link DEFAULT_AUTO_BUDGET_SECONDS}); PatchCore alone takes no budget.
    */
   timeBudgetSeconds?: number;
+  /** What `auto` considers: patchcore and simulated always; add `combined` to fuse them too (default {@link DEFAULT_AUTO_CANDIDATES}). */
+  autoCandidates?: readonly AnomalyMethod[];
   /** PatchCore's own options (its backbone is required for `patchcore` and `auto`). */
   patchcore?: Partial<Omit<TrainAnomalyOptions, 'data' | 'out' | 'name' | 'seed' | 'ratios' | 'quantile' | 'onProgress'>>;
   /** The simulated method's own options. */
@@ -132,7 +148,8 @@ export interface AnomalyTrainers {
 /** What {@link trainAnomalyMethod} returns: the method used and its run record (with `choice` after `auto`). */
 export type AnomalyMethodRun =
   | { method: 'patchcore'; record: AnomalyRunRecord & { choice?: MethodChoiceRecord } }
-  | { method: 'simulated'; record: SimulatedRunRecord & { choice?: MethodChoiceRecord } };
+  | { method: 'simulated'; record: SimulatedRunRecord & { choice?: MethodChoiceRecord } }
+  | { method: 'combined'; record: CombinedRunRecord & { choice?: MethodChoiceRecord } };
 
 /**
  * The rule of `auto`: the better image AUROC; within {@link AUROC_TIE}, the better pixel
@@ -157,6 +174,26 @@ export function chooseByValidation(patchcore: MethodCandidate, simulated: Method
     return { chosen: sp > pp ? 'simulated' : 'patchcore', reason: `${images} tie (within ${AUROC_TIE}); ${pixels}: ${sp > pp ? 'simulated' : 'PatchCore'} is better` };
   }
   return { chosen: 'patchcore', reason: `${images} tie (within ${AUROC_TIE}) and so does ${pixels}; PatchCore kept on a tie` };
+}
+
+/**
+ * Whether the combined candidate replaces `winner` (the choice of {@link chooseByValidation}):
+ * only when its image AUROC is better by at least {@link AUROC_TIE}, or within it and its
+ * pixel AUROC better by at least {@link AUROC_TIE}; a tie keeps the single method.
+ */
+export function chooseOverWinner(winner: MethodCandidate, combined: MethodCandidate): { chosen: AnomalyMethod; reason: string } {
+  const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(4));
+  const name = winner.method === 'patchcore' ? 'PatchCore' : winner.method;
+  if (!combined.fitted || combined.imageAuroc === null) return { chosen: winner.method, reason: `combined ${combined.fitted ? 'has no validation image AUROC' : `not built (${combined.note ?? 'no reason given'})`}; ${name} kept` };
+  if (winner.imageAuroc === null) return { chosen: 'combined', reason: `${name} has no validation image AUROC; combined kept` };
+  const d = combined.imageAuroc - winner.imageAuroc;
+  const images = `validation image AUROC combined ${f(combined.imageAuroc)}, ${name} ${f(winner.imageAuroc)}`;
+  if (Math.abs(d) >= AUROC_TIE) return { chosen: d > 0 ? 'combined' : winner.method, reason: `${images}: ${d > 0 ? 'combined' : name} is better` };
+  const cp_ = combined.pixelAuroc;
+  const wp = winner.pixelAuroc;
+  const pixels = `pixel AUROC combined ${f(cp_)}, ${name} ${f(wp)}`;
+  if (cp_ !== null && wp !== null && cp_ - wp >= AUROC_TIE) return { chosen: 'combined', reason: `${images} tie (within ${AUROC_TIE}); ${pixels}: combined is better` };
+  return { chosen: winner.method, reason: `${images} tie (within ${AUROC_TIE}); ${pixels}: ${name} kept (a tie keeps the single method)` };
 }
 
 /**
@@ -210,8 +247,9 @@ export async function writeValidationSet(
   return { source: 'simulated', good: good.length, defect: written };
 }
 
-async function copyFiles(from: string, to: string): Promise<void> {
-  for (const e of await readdir(from, { withFileTypes: true })) if (e.isFile()) await copyFile(join(from, e.name), join(to, e.name));
+/** Copies the detector folder `from` into `to`, sub-folders (the combined detector's parts) included. */
+async function copyFolder(from: string, to: string): Promise<void> {
+  await cp(from, to, { recursive: true });
 }
 
 function candidateOf(method: AnomalyMethod, report: AnomalyReport, fitSeconds: number, dir: string): MethodCandidate {
@@ -233,7 +271,7 @@ export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<
   const elapsed = (): number => (performance.now() - t0) / 1000;
   const common = { name: o.name, seed: o.seed, ratios: o.ratios, quantile: o.quantile, codeVersion: o.codeVersion };
 
-  const fitPatchCore = (out: string, remaining?: () => number | undefined): Promise<AnomalyRunRecord> => {
+  const fitPatchCore = (out: string, remaining?: () => number | undefined, evaluateTest = true): Promise<AnomalyRunRecord> => {
     const backbone = o.patchcore?.backbone;
     if (!backbone) throw new XqcError('XQC_INVALID_ARGUMENT', 'PatchCore needs a backbone ONNX model');
     // Per phase, the time left at the phase's own pace; PatchCore's phases run in sequence.
@@ -245,6 +283,7 @@ export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<
       backbone,
       data: o.data,
       out,
+      evaluateTest,
       onProgress: (phase, done, total) => {
         const now = elapsed();
         if (phase !== lastPhase) [phaseStart, lastPhase] = [now, phase];
@@ -254,13 +293,14 @@ export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<
       },
     });
   };
-  const fitSimulated = (out: string, seconds: number | undefined): Promise<SimulatedRunRecord> =>
+  const fitSimulated = (out: string, seconds: number | undefined, evaluateTest = true): Promise<SimulatedRunRecord> =>
     trainers.simulated({
       ...o.simulated,
       ...common,
       data: o.data,
       out,
       timeBudgetSeconds: seconds,
+      evaluateTest,
       onProgress: (e) => {
         const done = e.phase === 'train' ? e.step : e.done;
         const total = e.phase === 'train' ? e.maxSteps : e.total;
@@ -271,6 +311,31 @@ export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<
 
   if (o.method === 'patchcore') return { method: 'patchcore', record: await fitPatchCore(o.out) };
   if (o.method === 'simulated') return { method: 'simulated', record: await fitSimulated(o.out, budget) };
+  const fuse = (out: string, pc: AnomalyRunRecord, sim: SimulatedRunRecord, seconds: { patchcore: number; simulated: number }, total: number, evaluateTest = true): Promise<CombinedRunRecord> =>
+    fuseParts({
+      ...common,
+      data: o.data,
+      out,
+      patchcore: pc,
+      simulated: sim,
+      seconds,
+      timeBudgetSeconds: total,
+      evaluateTest,
+      batchSize: o.patchcore?.batchSize,
+      onProgress: (phase, done, n) => o.onProgress?.({ method: 'combined', phase, done, total: n, elapsedSeconds: elapsed(), remainingSeconds: Math.max(0, total - elapsed()) }),
+    });
+  if (o.method === 'combined') {
+    // PatchCore first (seconds), the network gets the rest less the reserve for fusion and test figures.
+    const total = budget ?? DEFAULT_COMBINED_BUDGET_SECONDS;
+    simulatedPartBudget(total, 0); // refuses a budget too small for the network before PatchCore fits
+    await mkdir(o.out, { recursive: true });
+    const pcRecord = await fitPatchCore(join(o.out, COMBINED_PARTS.patchcore), () => undefined, false);
+    const pcSeconds = elapsed();
+    const simBudget = simulatedPartBudget(total, pcSeconds);
+    const simRecord = await fitSimulated(join(o.out, COMBINED_PARTS.simulated), simBudget, false);
+    const simSeconds = elapsed() - pcSeconds;
+    return { method: 'combined', record: await fuse(o.out, pcRecord, simRecord, { patchcore: pcSeconds, simulated: simSeconds }, total) };
+  }
 
   const total = budget ?? DEFAULT_AUTO_BUDGET_SECONDS;
   const candidates = join(o.out, 'candidates');
@@ -285,37 +350,70 @@ export async function trainAnomalyMethod(o: TrainAnomalyMethodOptions): Promise<
     const pcEval = await evaluateAnomalyFolder(join(pcDir, 'model.onnx'), join(work, 'validation'), 'all');
     const scoring = elapsed() - v0;
     const pc = candidateOf('patchcore', pcEval.report, pcSeconds, 'candidates/patchcore');
-    const reserve = Math.max(2 * scoring, 0.05 * total);
+    const withCombined = (o.autoCandidates ?? DEFAULT_AUTO_CANDIDATES).includes('combined');
+    const reserve = Math.max(2 * scoring, 0.05 * total) * (withCombined ? 2 : 1);
     const left = total - elapsed() - reserve;
     let sim: MethodCandidate;
+    const choiceCandidates: MethodCandidate[] = [];
     let simRecord: SimulatedRunRecord | undefined;
     let simBudget: number | null = null;
+    let simSeconds = 0;
     if (left < MIN_SIMULATED_SECONDS) {
       sim = { method: 'simulated', fitted: false, note: `${Math.max(0, left).toFixed(0)} s of the ${total} s budget left after PatchCore and the scoring reserve, under ${MIN_SIMULATED_SECONDS} s`, imageAuroc: null, pixelAuroc: null, pro: null };
     } else {
       simBudget = Math.floor(left);
       const s0 = elapsed();
       simRecord = await fitSimulated(join(candidates, 'simulated'), simBudget);
-      const simSeconds = elapsed() - s0;
+      simSeconds = elapsed() - s0;
       const simEval = await evaluateAnomalyFolder(join(candidates, 'simulated', 'model.onnx'), join(work, 'validation'), 'all');
       sim = candidateOf('simulated', simEval.report, simSeconds, 'candidates/simulated');
     }
-    const { chosen, reason } = chooseByValidation(pc, sim);
+    const pair = chooseByValidation(pc, sim);
+    let { chosen, reason } = pair;
+    let combinedNote: string | undefined;
+    let combinedRecord: CombinedRunRecord | undefined;
+    if (withCombined) {
+      let comb: MethodCandidate;
+      if (!simRecord) comb = { method: 'combined', fitted: false, note: 'the simulated part was not fitted', imageAuroc: null, pixelAuroc: null, pro: null };
+      else {
+        const c0 = elapsed();
+        const combDir = join(candidates, 'combined');
+        await copyFolder(pcDir, join(combDir, COMBINED_PARTS.patchcore));
+        await copyFolder(join(candidates, 'simulated'), join(combDir, COMBINED_PARTS.simulated));
+        combinedRecord = await fuse(combDir, pcRecord, simRecord, { patchcore: pcSeconds, simulated: simSeconds }, total);
+        const combEval = await evaluateAnomalyFolder(join(combDir, 'anomaly.json'), join(work, 'validation'), 'all');
+        comb = candidateOf('combined', combEval.report, pcSeconds + simSeconds + (elapsed() - c0), 'candidates/combined');
+      }
+      const winner = pair.chosen === 'patchcore' ? pc : sim;
+      const over = chooseOverWinner(winner, comb);
+      combinedNote = over.reason;
+      choiceCandidates.push(comb);
+      if (over.chosen === 'combined') {
+        chosen = 'combined';
+        reason = `${pair.reason}; ${over.reason}`;
+      }
+    }
     const choice: MethodChoiceRecord = {
       requested: 'auto',
       chosen,
       reason,
       validation: { source: validation.source, good: pcEval.report.count.good, defect: pcEval.report.count.defect, defectWithMask: pcEval.report.count.defectWithMask },
-      candidates: [pc, sim],
+      candidates: [pc, sim, ...choiceCandidates],
       budget: {
         seconds: total,
         patchcoreSeconds: Math.round(pcSeconds * 10) / 10,
         simulatedBudgetSeconds: simBudget,
         usedSeconds: Math.round(elapsed() * 10) / 10,
-        rule: 'PatchCore first; the simulated method gets the rest less a scoring reserve (twice PatchCore\'s validation scoring, at least 5 % of the budget)',
+        rule: `PatchCore first; the simulated method gets the rest less a scoring reserve (twice PatchCore's validation scoring, at least 5 % of the budget${withCombined ? ', doubled for the combined candidate' : ''})`,
       },
+      ...(combinedNote ? { combined: combinedNote } : {}),
     };
-    await copyFiles(join(candidates, chosen), o.out);
+    await copyFolder(join(candidates, chosen), o.out);
+    if (chosen === 'combined') {
+      const record = { ...(combinedRecord as CombinedRunRecord), choice };
+      await writeFileAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+      return { method: 'combined', record };
+    }
     if (chosen === 'patchcore') {
       const record = { ...pcRecord, choice };
       await writeFileAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);

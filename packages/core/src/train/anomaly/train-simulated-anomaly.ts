@@ -76,6 +76,8 @@ export interface TrainSimulatedAnomalyOptions {
   cache?: SessionCache;
   session?: SessionOptions;
   onProgress?: FitSimulatedOptions['onProgress'];
+  /** Measure the test split after fitting (default true; the combined method measures its own). */
+  evaluateTest?: boolean;
 }
 
 /** The `run.json` record of a simulated-defect run. */
@@ -201,7 +203,7 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
   const config: SimulatedAnomalyConfig = { ...fit.config, export: { file: ANOMALY_FILES.model, sha256: sha256Hex(detectorBytes), outputs: Object.values(DETECTOR_OUTPUTS) } };
   const detector = await AnomalyDetector.createSimulated(config, fit.network, { cache: o.cache, session: o.session });
   const testSamples = data.splits.test.map((s) => ({ image: s.image, good: s.good, mask: s.mask }));
-  const test = testSamples.length > 0 ? await evaluateAnomaly(detector, testSamples) : undefined;
+  const test = testSamples.length > 0 && o.evaluateTest !== false ? await evaluateAnomaly(detector, testSamples) : undefined;
 
   await mkdir(o.out, { recursive: true });
   const name = o.name ?? basename(resolve(o.out));
