@@ -2,6 +2,9 @@
  * Evaluates the question answerer on synthetic inspections of the demo models:
  *   npm run eval:ask                       60 images per model, seed 1
  *   npm run eval:ask -- --images 20 --seed 3 --out .tmp/ask-eval.json --no-kb
+ *   npm run eval:ask -- --models surface-anomaly --model-dir surface-anomaly=runs/candidate
+ * `--models` evaluates some of the demo models only; `--model-dir NAME=DIR` runs model NAME
+ * from DIR instead of models/NAME (a candidate detector, before it replaces the shipped one).
  * The real demo models run on generated images (core's Predictor / AnomalyDetector);
  * Grad-CAM and saliency maps are computed for half the images; answers come from
  * answerQuestion without a language model, with the shipped defect book as the knowledge
@@ -72,8 +75,7 @@ function topRegion(map: { width: number; height: number; data: Float32Array }): 
   return cells[best] > 0 ? GRID_REGIONS[best] : null;
 }
 
-async function predictAll(model: EvalModel, card: ModelCard, images: EvalImage[]): Promise<{ predictions: Prediction[]; predictor?: Predictor }> {
-  const dir = join('models', model.name);
+async function predictAll(model: EvalModel, dir: string, card: ModelCard, images: EvalImage[]): Promise<{ predictions: Prediction[]; predictor?: Predictor }> {
   if (model.runner === 'anomaly') {
     const detector = await AnomalyDetector.load(dir, { severity: card.severity, minAreaPixels: card.thresholds.minAreaPixels, input: card.input });
     return { predictions: (await detector.predict(images.map((i) => i.sample.image), 16)).predictions };
@@ -154,10 +156,31 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { images: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, 'no-kb': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      images: { type: 'string', default: '60' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      'no-kb': { type: 'boolean', default: false },
+      models: { type: 'string' },
+      'model-dir': { type: 'string', multiple: true, default: [] },
+    },
+  });
   const count = Number(values.images);
   const seed = Number(values.seed);
   if (!Number.isInteger(count) || count < 4 || !Number.isInteger(seed) || seed < 0) throw new Error('XQC_INVALID_ARGUMENT: --images must be an integer >= 4 and --seed a non-negative integer');
+  const names = EVAL_MODELS.map((m) => m.name);
+  const only = values.models ? values.models.split(',').map((s) => s.trim()).filter(Boolean) : [...names];
+  const dirs = new Map(names.map((n) => [n, join('models', n)]));
+  for (const spec of values['model-dir']) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new Error(`XQC_INVALID_ARGUMENT: --model-dir takes NAME=DIR, got "${spec}"`);
+    only.push(spec.slice(0, eq));
+    dirs.set(spec.slice(0, eq), spec.slice(eq + 1));
+  }
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length) throw new Error(`XQC_INVALID_ARGUMENT: unknown model(s) ${unknown.join(', ')}; the evaluated models are ${names.join(', ')}`);
+  const evaluated = EVAL_MODELS.filter((m) => only.includes(m.name));
   const t0 = performance.now();
   defaultIntentClassifier();
   const trainMs = performance.now() - t0;
@@ -165,11 +188,12 @@ async function main(): Promise<void> {
   const baseRetrieve = (q: string, k: number): Promise<KbPassage[]> => (kb ? kb.search(q, k) : Promise.resolve([]));
   const now = new Date('2026-12-05T12:00:00Z');
   const rows: Row[] = [];
-  for (const model of EVAL_MODELS) {
+  for (const model of evaluated) {
     const tm = performance.now();
-    const card = await readModelCard(join('models', model.name, 'model_card.yaml'));
+    const dir = dirs.get(model.name) as string;
+    const card = await readModelCard(join(dir, 'model_card.yaml'));
     const { images, questions } = generateModelSet(model, seed, count);
-    const { predictions, predictor } = await predictAll(model, card, images);
+    const { predictions, predictor } = await predictAll(model, dir, card, images);
     const contexts = new Map<number, { ctx: AskContext; maps: LocalExplanationMap[] }>();
     for (const image of images) {
       const { maps, consensus } = await explanationsFor(predictor, image);
@@ -205,9 +229,11 @@ async function main(): Promise<void> {
   const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
   const lines: string[] = [];
   lines.push(`ask evaluation: seed ${seed}, ${count} images per model, ${rows.length} questions, knowledge base: ${kb ? `defect book (${kb.size} passages, BM25)` : 'none (--no-kb): description and cause are scored on the class alone'}`);
+  const moved = evaluated.filter((m) => dirs.get(m.name) !== join('models', m.name));
+  if (moved.length) lines.push(`models run from other folders: ${moved.map((m) => `${m.name} from ${dirs.get(m.name)}`).join(', ')}`);
   lines.push('');
   lines.push(['model', ...ASK_SUBTASKS].join('\t'));
-  for (const m of EVAL_MODELS) {
+  for (const m of evaluated) {
     lines.push([m.name, ...ASK_SUBTASKS.map((s) => {
       const r = rows.filter((x) => x.model === m.name && x.subtask === s);
       return r.length ? `${pct(r.filter((x) => x.correct).length, r.length)} (${r.length})` : '-';
