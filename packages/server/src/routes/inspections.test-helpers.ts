@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseModelCardYaml } from '@xai-qc/core';
 import type { App } from '../app.ts';
 
-/** Registers `dir` (model.onnx, model_card.yaml and, for PatchCore, its artifacts) as the active version of a new model. */
+/** Registers `dir` (model.onnx, model_card.yaml and, for anomaly detectors, anomaly.json with PatchCore's features.onnx and bank.npy or network.onnx) as the active version of a new model. */
 export async function registerModelFolder(app: App, dir: string, name: string): Promise<{ modelId: string; versionId: string }> {
   const cardText = await readFile(join(dir, 'model_card.yaml'), 'utf8');
   const card = parseModelCardYaml(cardText);
@@ -27,7 +27,7 @@ export async function registerModelFolder(app: App, dir: string, name: string): 
       input_shape_json: JSON.stringify([1, 3, card.input.height, card.input.width]), is_active: 1, created_at: now, created_by: null,
     })
     .execute();
-  const extras = (await readdir(dir)).filter((f) => ['anomaly.json', 'features.onnx', 'bank.npy'].includes(f));
+  const extras = (await readdir(dir)).filter((f) => ['anomaly.json', 'features.onnx', 'bank.npy', 'network.onnx'].includes(f));
   for (const f of extras) {
     const b = await app.blobs.put(await readFile(join(dir, f)), 'application/octet-stream');
     await app.db.insertInto('model_version_files').values({ version_id: versionId, name: f, blob_sha256: b.sha256, size: b.size }).execute();

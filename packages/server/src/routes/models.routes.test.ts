@@ -10,6 +10,8 @@ import { bearer } from '../test/test-tokens.ts';
 import { demoParts, formParts, withCard, withVersion } from '../test/model-fixtures.ts';
 import { multipartBody } from '../test/multipart.ts';
 import type { FormPart } from '../test/multipart.ts';
+import { fitSmallPatchCoreDetector } from '../test/patchcore-detector.ts';
+import type { PatchCoreDetector } from '../test/patchcore-detector.ts';
 
 const API = '/api/xai-qc';
 
@@ -19,6 +21,13 @@ function countBlobFiles(dir: string): number {
     .filter((d) => d.isDirectory())
     .reduce((n, d) => n + readdirSync(join(dir, d.name)).filter((f) => !f.startsWith('.')).length, 0);
 }
+
+// The shipped surface-anomaly detector is trained on simulated defects; PatchCore's artifacts (features.onnx, bank.npy) come from a small detector fitted here.
+let patchcore: PatchCoreDetector;
+beforeAll(async () => {
+  patchcore = await fitSmallPatchCoreDetector('surface-patchcore');
+}, 120_000);
+afterAll(async () => patchcore?.remove());
 
 describe.each(DIALECTS)('model registry routes on %s', (dialect) => {
   let t: TestApp;
@@ -176,7 +185,7 @@ describe.each(DIALECTS)('model registry routes on %s', (dialect) => {
       [
         'an anomaly bank that does not match anomaly.json',
         () => {
-          const p = demoParts('surface-anomaly');
+          const p = patchcore.parts;
           const bank = Uint8Array.from(p.get('bank') as Uint8Array);
           bank[bank.length - 1] ^= 0xff;
           return formParts(new Map([...p, ['bank', bank]]));
@@ -203,13 +212,13 @@ describe.each(DIALECTS)('model registry routes on %s', (dialect) => {
   });
 
   it('registers an anomaly model with its PatchCore artifacts', async () => {
-    const res = await upload(formParts(demoParts('surface-anomaly'), { activate: 'true' }));
+    const res = await upload(formParts(patchcore.parts, { activate: 'true' }));
     expect(res.statusCode).toBe(201);
     const v = res.json();
-    expect(v).toMatchObject({ modelName: 'surface-anomaly', task: 'anomaly', active: true });
+    expect(v).toMatchObject({ modelName: 'surface-patchcore', task: 'anomaly', active: true });
     expect(v.files.map((f: { name: string }) => f.name).sort()).toEqual(['anomaly.json', 'bank.npy', 'features.onnx', 'model.onnx', 'model_card.yaml']);
-    const bank = await t.app.inject({ method: 'GET', url: `${API}/models/surface-anomaly/versions/${v.id}/download?file=bank.npy`, headers: viewer });
-    expect(sha256Hex(bank.rawPayload)).toBe(sha256Hex(demoParts('surface-anomaly').get('bank') as Uint8Array));
+    const bank = await t.app.inject({ method: 'GET', url: `${API}/models/surface-patchcore/versions/${v.id}/download?file=bank.npy`, headers: viewer });
+    expect(sha256Hex(bank.rawPayload)).toBe(sha256Hex(patchcore.parts.get('bank') as Uint8Array));
   });
 
   it('answers 404 for unknown models and versions', async () => {

@@ -319,7 +319,7 @@ describe('a monitor of an anomaly version on sqlite: the embedding signal', () =
     const res = await t.app.inject({
       method: 'POST',
       url: `${API}/monitors`,
-      payload: { name: 'anomaly embeddings', model: { name: 'surface-anomaly', version: '1.0.0' }, reference: { kind: 'first', count: 6 }, current: { kind: 'count', count: 6 }, signals: ['embedding', 'defectScore'] },
+      payload: { name: 'anomaly embeddings', model: { name: 'surface-anomaly', version: '2.0.0' }, reference: { kind: 'first', count: 6 }, current: { kind: 'count', count: 6 }, signals: ['embedding', 'defectScore'] },
       headers: await auth('engineer'),
     });
     expect(res.statusCode, res.body).toBe(201);
