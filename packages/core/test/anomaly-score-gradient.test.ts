@@ -36,6 +36,13 @@ import { tensor } from '../src/onnx/tensor.ts';
 import type { Tensor } from '../src/onnx/tensor.ts';
 import { createSession } from '../src/runtime/session.ts';
 import { normalRng } from '../src/testing/index.ts';
+import { explainImage } from '../src/explain/explain-image.ts';
+import { anomalyTarget } from '../src/explain/image-target.ts';
+import { integratedGradients } from '../src/explain/methods/integrated-gradients.ts';
+import { ModelFunction } from '../src/explain/model-function.ts';
+import { createImage } from '../src/image/image.types.ts';
+import type { ImageU8 } from '../src/image/image.types.ts';
+import { Predictor } from '../src/models/predictor.ts';
 
 const BACKBONE = join(import.meta.dirname, '..', '..', '..', 'models', 'surface-classifier', 'model.onnx');
 const H = 4e-3;
@@ -118,5 +125,40 @@ describe('gradient of a PatchCore detector', () => {
     } finally {
       await session.release();
     }
+  }, 120_000);
+});
+
+/** A 64x64 diagonal texture, with a dark 30x3 scratch when `scratch` is given (its gray level). */
+function surface(scratch?: number): ImageU8 {
+  const img = createImage(64, 64, 3);
+  for (let i = 0; i < 64 * 64; i++) {
+    const v = 120 + (((i % 64) * 7 + Math.floor(i / 64) * 3) % 23);
+    img.data.set([v, v, v], i * 3);
+  }
+  if (scratch !== undefined) for (let y = 30; y < 33; y++) for (let x = 14; x < 44; x++) img.data.set([scratch, scratch, scratch], (y * 64 + x) * 3);
+  return img;
+}
+
+describe('explanations of a PatchCore detector', () => {
+  it('satisfies Integrated Gradients completeness within 1% at 32 steps, and Grad-CAM takes the deepest feature layer', async () => {
+    const predictor = await Predictor.load(MODEL);
+    const target = anomalyTarget(predictor.model.graph.outputs.map((o) => o.name), predictor.outputName);
+    const f = ModelFunction.create(predictor.model, { input: predictor.inputName, target: target.target });
+    const x = predictor.prepare([surface(20)]).tensor;
+    // Baseline: the same surface without the scratch. The score is a minimum over bank patches and a
+    // maximum over image patches, so the integrand is piecewise smooth and the error shrinks with the steps.
+    const clean = predictor.prepare([surface()]).tensor;
+    const at = (steps: number) => integratedGradients.explain({ x, f, seed: 0 }, { steps, baseline: clean });
+    const coarse = await at(16);
+    const fine = await at(32);
+    const e = fine.extras as { score: number; baselineScore: number; relativeCompletenessError: number; completenessError: number };
+    expect(e.score - e.baselineScore).toBeGreaterThan(10);
+    expect(e.relativeCompletenessError).toBeLessThan(0.01);
+    expect(e.completenessError).toBeLessThan((coarse.extras as { completenessError: number }).completenessError);
+
+    const r = await explainImage(predictor, surface(20), { methods: ['anomalymap', 'gradcam'] });
+    expect(r.summary.decision).toMatchObject({ verdict: 'reject', scoreKind: 'anomaly score' });
+    // The card's training.layers: layer2.1.relu and layer3.1.relu of the backbone.
+    expect(r.summary.layer).toBe('layer3.1.relu');
   }, 120_000);
 });
