@@ -242,6 +242,34 @@ export async function trainAnomaly(o: TrainAnomalyOptions): Promise<AnomalyRunRe
 }
 
 /** The test figures of a card's `metrics`, rounded to four decimals. */
+/**
+ * The parts of an anomaly detector's model card every method shares: name, task, labels,
+ * input, the normalised thresholds and default severity, the dataset and the test figures.
+ * Each method adds its own `training`, `intendedUse` and `limitations`.
+ */
+export function anomalyCardBase(
+  name: string,
+  input: InputSpec,
+  dataset: { root: string; hash: string; counts: AnomalyRunRecord['dataset']['counts'] },
+  test: AnomalyReport | undefined,
+): Omit<ModelCard, 'training' | 'intendedUse' | 'limitations'> {
+  const { counts } = dataset;
+  return {
+    name,
+    version: '1.0.0',
+    task: 'anomaly',
+    labels: ['good', 'anomaly'],
+    goodLabels: ['good'],
+    input,
+    outputs: {},
+    explain: {},
+    thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
+    severity: [...DEFAULT_SEVERITY],
+    dataset: { name: basename(dataset.root), hash: dataset.hash, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
+    metrics: roundedReport(test),
+  };
+}
+
 export function roundedReport(r: AnomalyReport | undefined): Record<string, unknown> | undefined {
   if (!r) return undefined;
   const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 1e4) / 1e4);
@@ -262,20 +290,8 @@ export function roundedReport(r: AnomalyReport | undefined): Record<string, unkn
 }
 
 function anomalyCard(name: string, runId: string, c: AnomalyConfig, d: AnomalyFolderData, fitSeconds: number, test: AnomalyReport | undefined, o: TrainAnomalyOptions): ModelCard {
-  const counts = countsOf(d);
   return {
-    name,
-    version: '1.0.0',
-    task: 'anomaly',
-    labels: ['good', 'anomaly'],
-    goodLabels: ['good'],
-    input: c.input,
-    outputs: {},
-    explain: {},
-    thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
-    severity: [...DEFAULT_SEVERITY],
-    dataset: { name: basename(d.root), hash: d.manifest.id, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
-    metrics: roundedReport(test),
+    ...anomalyCardBase(name, c.input, { root: d.root, hash: d.manifest.id, counts: countsOf(d) }, test),
     training: {
       runId,
       method: 'patchcore',

@@ -28,7 +28,7 @@ import type { ImageU8 } from '../../image/image.types.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
 import type { ModelCard } from '../../models/card.ts';
-import { DEFAULT_SEVERITY, writeModelCard } from '../../models/card.ts';
+import { writeModelCard } from '../../models/card.ts';
 import { preprocess } from '../../models/preprocess.ts';
 import { loadAnomalyFolder } from '../../models/anomaly/anomaly-data.ts';
 import { ANOMALY_FILES, COMBINED_FORMAT, COMBINED_FORMAT_VERSION, COMBINED_PARTS, readAnyAnomalyArtifacts, sha256Hex } from '../../models/anomaly/artifact.ts';
@@ -40,7 +40,7 @@ import { evaluateAnomaly } from '../../models/anomaly/evaluate-anomaly.ts';
 import type { AnomalyReport } from '../../models/anomaly/evaluate-anomaly.ts';
 import { fittedImageHashes } from '../../models/anomaly/fit-overlap.ts';
 import { chooseThreshold } from '../../models/anomaly/thresholds.ts';
-import { countsOf, roundedReport } from '../../models/anomaly/train-anomaly.ts';
+import { anomalyCardBase, countsOf } from '../../models/anomaly/train-anomaly.ts';
 import type { AnomalyRunRecord } from '../../models/anomaly/train-anomaly.ts';
 import type { SimulatedRunRecord } from './train-simulated-anomaly.ts';
 
@@ -264,18 +264,7 @@ function combinedCard(
   test: AnomalyReport | undefined,
 ): ModelCard {
   return {
-    name,
-    version: '1.0.0',
-    task: 'anomaly',
-    labels: ['good', 'anomaly'],
-    goodLabels: ['good'],
-    input: c.input,
-    outputs: {},
-    explain: {},
-    thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
-    severity: [...DEFAULT_SEVERITY],
-    dataset: { name: basename(root), hash, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
-    metrics: roundedReport(test),
+    ...anomalyCardBase(name, c.input, { root, hash, counts }, test),
     training: {
       runId,
       method: 'combined',

@@ -24,7 +24,7 @@ import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { saveModel } from '../../onnx/model-io.ts';
 import type { SessionCache, SessionOptions } from '../../runtime/session.ts';
 import type { InputSpec, ModelCard } from '../../models/card.ts';
-import { DEFAULT_SEVERITY, writeModelCard } from '../../models/card.ts';
+import { writeModelCard } from '../../models/card.ts';
 import { loadAnomalyFolder } from '../../models/anomaly/anomaly-data.ts';
 import type { AnomalyFolderData } from '../../models/anomaly/anomaly-data.ts';
 import { ANOMALY_FILES, sha256Hex } from '../../models/anomaly/artifact.ts';
@@ -39,7 +39,7 @@ import { simulateDefect } from '../../models/anomaly/simulated/simulate.ts';
 import type { DefectSimulator, SimulationOptions } from '../../models/anomaly/simulated/simulated.types.ts';
 import { fitSimulated, SIMULATED_FILES } from './train-simulated.ts';
 import type { FitSimulatedOptions, StopReason } from './train-simulated.ts';
-import { countsOf, roundedReport } from '../../models/anomaly/train-anomaly.ts';
+import { anomalyCardBase, countsOf } from '../../models/anomaly/train-anomaly.ts';
 
 /** Options of {@link trainSimulatedAnomaly}. */
 export interface TrainSimulatedAnomalyOptions {
@@ -248,20 +248,8 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
 }
 
 function simulatedCard(name: string, runId: string, c: SimulatedAnomalyConfig, d: AnomalyFolderData, fitSeconds: number, test: AnomalyReport | undefined, o: TrainSimulatedAnomalyOptions): ModelCard {
-  const counts = countsOf(d);
   return {
-    name,
-    version: '1.0.0',
-    task: 'anomaly',
-    labels: ['good', 'anomaly'],
-    goodLabels: ['good'],
-    input: c.input,
-    outputs: {},
-    explain: {},
-    thresholds: { reject: 0.5, pixel: 0.5, minAreaPixels: 4 },
-    severity: [...DEFAULT_SEVERITY],
-    dataset: { name: basename(d.root), hash: d.manifest.id, split: { train: counts.train.good, val: counts.val.good + counts.val.defect, test: counts.test.good + counts.test.defect } },
-    metrics: roundedReport(test),
+    ...anomalyCardBase(name, c.input, { root: d.root, hash: d.manifest.id, counts: countsOf(d) }, test),
     training: {
       runId,
       method: 'simulated',
