@@ -145,9 +145,10 @@ describe('History and the review queue', () => {
     await poll(() => rows.count()).toBe(made.length);
     await page.getByLabel('Sort').selectOption('score-desc');
     await page.waitForURL(/sort=score-desc/);
-    const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-inspection-id')!));
-    const scores = ids.map((id) => made.find((m) => m.id === id)!.defectScore);
-    expect(scores).toEqual(made.map((m) => m.defectScore).sort((a, b) => b - a));
+    // the list re-renders when the sorted page arrives: read the order once it has settled
+    const scoresShown = async (): Promise<number[]> =>
+      (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-inspection-id')!))).map((id) => made.find((m) => m.id === id)?.defectScore ?? Number.NaN);
+    await poll(scoresShown).toEqual(made.map((m) => m.defectScore).sort((a, b) => b - a));
     await axe(page);
     expect(uncaught).toEqual([]);
     await ctx.close();
@@ -189,6 +190,8 @@ describe('History and the review queue', () => {
 
     // accept with the keyboard
     await openItem(page, toAccept.id);
+    // the shortcuts act once the item's decision panel is ready
+    await poll(() => page.getByRole('button', { name: 'Accept', exact: true }).isEnabled()).toBe(true);
     await page.keyboard.press('a');
     await page.getByText(/Review saved/).first().waitFor();
     await poll(async () => (await reviewsOf(toAccept.id)).length).toBe(1);
