@@ -24,23 +24,21 @@
  * 1 client: p50 < 15 ms; /health p99 < 50 ms under load; explanations: API adds at most 10 %
  * or 20 ms). Usage: `npm run bench:api [-- seconds]`.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decodeImage, Predictor } from '@xai-qc/core';
 import type { ImageU8, Prediction } from '@xai-qc/core';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import { MicroBatcher } from '../src/inference/micro-batcher.ts';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { benchExplain, formatExplainBench } from './explain-bench.ts';
 import type { ExplainBenchRow } from './explain-bench.ts';
 import { benchJobs, formatJobsBench } from './jobs-bench.ts';
 import { benchImage } from './bench-image.ts';
+import { benchToken, startBenchServer } from './bench-process.ts';
 
 const MODEL = 'surface-classifier';
 const MODEL_PATH = fileURLToPath(new URL(`../../../models/${MODEL}/model.onnx`, import.meta.url));
@@ -69,29 +67,7 @@ function percentile(sorted: readonly number[], q: number): number {
 }
 
 async function startServer(dataDir: string, secret: string): Promise<{ url: string; budget: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, secret, ISSUER, MODEL], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start within 180 s')), 180_000);
-    lines.on('line', (line) => {
-      if (line.startsWith('READY ')) {
-        clearTimeout(timer);
-        resolve(line.slice(6));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the bench server exited with code ${code}`)));
-  });
-  const [url, budget] = [ready.slice(0, ready.indexOf(' ')), ready.slice(ready.indexOf(' ') + 1)];
-  return {
-    url,
-    budget,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startBenchServer([dataDir, secret, ISSUER, MODEL]);
 }
 
 async function load(url: string, clients: number, seconds: number, request: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: Buffer }): Promise<Figures> {
@@ -136,14 +112,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'xqc-bench-api-'));
   const secret = randomBytes(32).toString('hex');
   const png = await benchImage();
-  const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience('authenticated')
-    .setSubject('bench-client')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+  const token = await benchToken(secret, ISSUER);
   const server = await startServer(dataDir, secret);
   const body = multipartBody([{ filename: 'surface.png', bytes: png, type: 'image/png' }]);
   const detect = { method: 'POST' as const, headers: { ...body.headers, authorization: `Bearer ${token}` }, body: body.payload };

@@ -28,19 +28,17 @@
  * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--off-first] [--no-worker]]`
  * (defaults 3 and 10): about 8 * rounds * seconds + 60 seconds.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseModelCardYaml } from '@xai-qc/core';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import { ModelRunner } from '../src/inference/model-runner.ts';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { benchImage } from './bench-image.ts';
+import { benchToken, startBenchServer } from './bench-process.ts';
 
 const MODEL = 'surface-classifier';
 const ISSUER = 'https://bench.supabase.co/auth/v1';
@@ -63,28 +61,7 @@ interface Server {
 
 /** Starts bench-server.ts with signals `on` or `off` and waits for its READY line. */
 async function startServer(dataDir: string, secret: string, signals: 'on' | 'off'): Promise<Server> {
-  const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, secret, ISSUER, MODEL, signals], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start within 180 s')), 180_000);
-    lines.on('line', (line) => {
-      if (line.startsWith('READY ')) {
-        clearTimeout(timer);
-        resolve(line.slice(6));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the bench server exited with code ${code}`)));
-  });
-  return {
-    url: ready.slice(0, ready.indexOf(' ')),
-    pid: child.pid,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startBenchServer([dataDir, secret, ISSUER, MODEL, signals]);
 }
 
 interface Round {
@@ -185,14 +162,7 @@ async function workerSide(png: Uint8Array): Promise<Record<'on' | 'off', number[
 
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
-  const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience('authenticated')
-    .setSubject('bench-client')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+  const token = await benchToken(secret, ISSUER);
   const png = await benchImage();
   const body = multipartBody([{ filename: 'surface.png', bytes: png, type: 'image/png' }]);
   const request = { headers: { ...body.headers, authorization: `Bearer ${token}` }, body: body.payload };

@@ -13,17 +13,14 @@
  * thread lines up across the two processes. A complement to signals-bench.ts, whose ratios
  * say how much the signals cost but not where.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { SignJWT } from 'jose';
 import { multipartBody } from '../src/routes/inspections.test-helpers.ts';
 import { benchImage } from './bench-image.ts';
+import { benchToken, startBenchServer } from './bench-process.ts';
 
 const ISSUER = 'https://bench.supabase.co/auth/v1';
 const MODEL = 'surface-classifier';
@@ -38,21 +35,9 @@ interface Server {
 }
 
 async function startServer(dir: string, secret: string, signals: Side): Promise<Server> {
-  const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dir, secret, ISSUER, MODEL, signals], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench server did not start within 180 s')), 180_000);
-    lines.on('line', (line) => {
-      if (line.startsWith('READY ')) {
-        clearTimeout(timer);
-        resolve(line.slice(6));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the bench server exited with code ${code}`)));
-  });
-  if (child.pid === undefined) throw new Error('the bench server has no pid');
-  return { url: ready.slice(0, ready.indexOf(' ')), pid: child.pid, stop: () => child.kill('SIGTERM') };
+  const server = await startBenchServer([dir, secret, ISSUER, MODEL, signals]);
+  if (server.pid === undefined) throw new Error('the bench server has no pid');
+  return { url: server.url, pid: server.pid, stop: () => void server.stop() };
 }
 
 /** CPU ms of each thread of `pid`, keyed by kernel name and thread id. */
@@ -73,14 +58,7 @@ function threadCpu(pid: number): Map<string, { name: string; tid: number; ms: nu
 
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString('hex');
-  const token = await new SignJWT({ app_metadata: { role: 'operator', account_id: 'bench' } })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience('authenticated')
-    .setSubject('bench-client')
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+  const token = await benchToken(secret, ISSUER);
   const body = multipartBody([{ filename: 'surface.png', bytes: await benchImage(), type: 'image/png' }]);
   const headers = { ...body.headers, authorization: `Bearer ${token}` };
   const dirs: string[] = [];
