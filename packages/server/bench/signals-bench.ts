@@ -20,13 +20,17 @@
  * `--aa` runs the same rounds with signals on in all four servers (an A/A comparison): its
  * ratios show the noise floor of the machine and of the design, against which the A/B ratios
  * are to be read. `--off-first` starts the servers in the order off, on, on, off.
+ * `--latency-only` drops the 8-client loads, so the same time buys twice the 1-client rounds
+ * (issue 17's bar is on latency). Each median ratio is printed with a 95 % bootstrap interval
+ * (2000 resamples of the rounds, seeded), which says how far the median of that many rounds can
+ * be trusted.
  *
  * Then, in this process, what the worker itself spends: the inference worker's ModelRunner
  * on the same image, `WORKER_RUNS` batches of one alternating signals on and off (median and
  * mean ms), which is the part of the difference the signals cause (no HTTP, no database, no
  * other process); `--no-worker` skips it. Prints the load average and time with the figures.
- * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--off-first] [--no-worker]]`
- * (defaults 3 and 10): about 8 * rounds * seconds + 60 seconds.
+ * Usage: `npm run bench:signals [-- [seconds [rounds]] [--aa] [--off-first] [--no-worker] [--latency-only]]`
+ * (defaults 3 and 10): about 8 * rounds * seconds + 60 seconds (4 * with `--latency-only`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,11 +48,14 @@ const MODEL = 'surface-classifier';
 const ISSUER = 'https://bench.supabase.co/auth/v1';
 const FLAGS = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
 const POSITIONAL = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-for (const f of FLAGS) if (f !== '--aa' && f !== '--no-worker' && f !== '--off-first') throw new Error(`unknown flag ${f} (known: --aa, --no-worker, --off-first)`);
+const KNOWN_FLAGS = ['--aa', '--no-worker', '--off-first', '--latency-only'];
+for (const f of FLAGS) if (!KNOWN_FLAGS.includes(f)) throw new Error(`unknown flag ${f} (known: ${KNOWN_FLAGS.join(', ')})`);
 const DURATION_S = Number(POSITIONAL[0] ?? 3);
 const ROUNDS = Number(POSITIONAL[1] ?? 10);
 /** A/A: both servers record signals; the ratios are the noise floor. */
 const AA = FLAGS.has('--aa');
+/** 1-client rounds only. */
+const LATENCY_ONLY = FLAGS.has('--latency-only');
 /** Batches of one image per mode in the worker-side part. */
 const WORKER_RUNS = 300;
 
@@ -107,30 +114,30 @@ interface Member {
 }
 
 /** Sums of the loads of one side's two servers in one round. */
-function sideRound(results: readonly { side: Side; one: Awaited<ReturnType<typeof load>>; eight: Awaited<ReturnType<typeof load>> }[], side: Side): Round {
+function sideRound(results: readonly { side: Side; one: Awaited<ReturnType<typeof load>>; eight: Awaited<ReturnType<typeof load>> | undefined }[], side: Side): Round {
   const mine = results.filter((r) => r.side === side);
   const avg = (f: (r: (typeof mine)[number]) => number): number => mine.reduce((a, r) => a + f(r), 0) / mine.length;
   return {
     mean: avg((r) => r.one.mean),
     p50: avg((r) => r.one.p50),
-    throughput: avg((r) => r.eight.throughput),
-    errors: mine.reduce((a, r) => a + r.one.errors + r.eight.errors, 0),
-    cpu8: avg((r) => r.eight.cpuMs),
+    throughput: avg((r) => r.eight?.throughput ?? Number.NaN),
+    errors: mine.reduce((a, r) => a + r.one.errors + (r.eight?.errors ?? 0), 0),
+    cpu8: avg((r) => r.eight?.cpuMs ?? Number.NaN),
   };
 }
 
 /**
  * One round over the four servers (two per side): 1 client on each in the order of
- * `members` rotated by `shift`, then 8 clients on each in the reverse order; each side's
- * figures are the means over its two servers.
+ * `members` rotated by `shift`, then (unless `--latency-only`) 8 clients on each in the reverse
+ * order; each side's figures are the means over its two servers.
  */
 async function round(members: readonly Member[], shift: number, request: Request, seconds: number): Promise<Record<Side, Round>> {
   const order = members.map((_, i) => members[(i + shift) % members.length]);
   const one = new Map<Member, Awaited<ReturnType<typeof load>>>();
   for (const m of order) one.set(m, await load(m.server, m.url, request, 1, seconds));
   const eight = new Map<Member, Awaited<ReturnType<typeof load>>>();
-  for (const m of [...order].reverse()) eight.set(m, await load(m.server, m.url, request, 8, seconds));
-  const results = members.map((m) => ({ side: m.side, one: one.get(m)!, eight: eight.get(m)! }));
+  if (!LATENCY_ONLY) for (const m of [...order].reverse()) eight.set(m, await load(m.server, m.url, request, 8, seconds));
+  const results = members.map((m) => ({ side: m.side, one: one.get(m)!, eight: eight.get(m) }));
   return { on: sideRound(results, 'on'), off: sideRound(results, 'off') };
 }
 
@@ -143,6 +150,22 @@ const quantile = (xs: readonly number[], q: number): number => {
 };
 
 const median = (xs: readonly number[]): number => quantile(xs, 0.5);
+
+/**
+ * A 95 % percentile-bootstrap interval of the median of `xs`: 2000 resamples of the rounds with
+ * replacement (a seeded linear congruential generator, so a rerun of the same figures prints the
+ * same interval).
+ */
+function medianInterval(xs: readonly number[]): [number, number] {
+  let state = 12345;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  const medians: number[] = [];
+  for (let b = 0; b < 2000; b++) medians.push(median(xs.map(() => xs[Math.floor(next() * xs.length)])));
+  return [quantile(medians, 0.025), quantile(medians, 0.975)];
+}
 
 /** The inference worker's runner in this process: `WORKER_RUNS` batches per mode, alternating, after a warm-up. */
 async function workerSide(png: Uint8Array): Promise<Record<'on' | 'off', number[]>> {
@@ -204,24 +227,29 @@ async function main(): Promise<void> {
   const [nameA, nameB] = AA ? ['A', 'B'] : ['on', 'off'];
   const f2 = (v: number): string => v.toFixed(2);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; started ${started}, load average (1 min) ${f2(loadBefore)} before, ${f2(loadavg()[0])} after`);
-  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds of ${DURATION_S} s at 1 and at 8 clients over four servers (two per side, started ${sides.map((x) => (x === 'on' ? nameA : nameB)).join(' ')}; the visiting order rotates from round to round; each side's figure is the mean of its two servers)`);
+  console.log(`model: ${MODEL}; image: 224 x 224 PNG, ${png.length} bytes; ${ROUNDS} rounds of ${DURATION_S} s at 1${LATENCY_ONLY ? '' : ' and at 8'} client(s) over four servers (two per side, started ${sides.map((x) => (x === 'on' ? nameA : nameB)).join(' ')}; the visiting order rotates from round to round; each side's figure is the mean of its two servers)`);
   console.log(AA ? 'A/A: every server records signals (the noise floor); A and B below are the two pairs of servers' : 'A/B: signals on against XQC_SIGNALS=off');
   console.log('');
-  console.log(`round | ${nameA} mean ms | ${nameB} mean ms | mean ${nameA}/${nameB} | ${nameA} p50 | ${nameB} p50 | ${nameA} req/s (8) | ${nameB} req/s (8) | req/s ${nameA}/${nameB} | errors`);
+  const eightHead = LATENCY_ONLY ? '' : ` | ${nameA} req/s (8) | ${nameB} req/s (8) | req/s ${nameA}/${nameB}`;
+  console.log(`round | ${nameA} mean ms | ${nameB} mean ms | mean ${nameA}/${nameB} | ${nameA} p50 | ${nameB} p50${eightHead} | errors`);
   pairs.forEach((p, i) => {
+    const eight = LATENCY_ONLY ? '' : ` | ${f2(p.on.throughput).padStart(12)} | ${f2(p.off.throughput).padStart(13)} | ${(p.on.throughput / p.off.throughput).toFixed(3).padStart(12)}`;
     console.log(
-      `${String(i + 1).padStart(5)} | ${f2(p.on.mean).padStart(10)} | ${f2(p.off.mean).padStart(11)} | ${(p.on.mean / p.off.mean).toFixed(3).padStart(11)} | ${f2(p.on.p50).padStart(6)} | ${f2(p.off.p50).padStart(7)} | ${f2(p.on.throughput).padStart(12)} | ${f2(p.off.throughput).padStart(13)} | ${(p.on.throughput / p.off.throughput).toFixed(3).padStart(12)} | ${p.on.errors + p.off.errors}`,
+      `${String(i + 1).padStart(5)} | ${f2(p.on.mean).padStart(10)} | ${f2(p.off.mean).padStart(11)} | ${(p.on.mean / p.off.mean).toFixed(3).padStart(11)} | ${f2(p.on.p50).padStart(6)} | ${f2(p.off.p50).padStart(7)}${eight} | ${p.on.errors + p.off.errors}`,
     );
   });
   const latencies = pairs.map((p) => p.on.mean / p.off.mean);
   const throughputs = pairs.map((p) => p.on.throughput / p.off.throughput);
   const latency = median(latencies);
   const throughput = median(throughputs);
-  const spread = (xs: readonly number[]): string => `min ${Math.min(...xs).toFixed(3)}, quartiles ${quantile(xs, 0.25).toFixed(3)} / ${quantile(xs, 0.75).toFixed(3)}, max ${Math.max(...xs).toFixed(3)}`;
+  const spread = (xs: readonly number[]): string => {
+    const [lo, hi] = medianInterval(xs);
+    return `95 % interval of the median ${lo.toFixed(3)} / ${hi.toFixed(3)}; min ${Math.min(...xs).toFixed(3)}, quartiles ${quantile(xs, 0.25).toFixed(3)} / ${quantile(xs, 0.75).toFixed(3)}, max ${Math.max(...xs).toFixed(3)}`;
+  };
   console.log(`\nmedian ratios: mean latency ${nameA}/${nameB} ${latency.toFixed(3)} (1 client; ${spread(latencies)})`);
-  console.log(`               throughput ${nameA}/${nameB} ${throughput.toFixed(3)} (8 clients; ${spread(throughputs)})`);
   const cpus8 = pairs.map((p) => p.on.cpu8 / p.off.cpu8);
-  console.log(
+  if (!LATENCY_ONLY) console.log(`               throughput ${nameA}/${nameB} ${throughput.toFixed(3)} (8 clients; ${spread(throughputs)})`);
+  if (!LATENCY_ONLY) console.log(
     `               server CPU per request ${nameA}/${nameB} ${median(cpus8).toFixed(3)} (8 clients; ${spread(cpus8)}); ` +
       `median ${f2(median(pairs.map((p) => p.on.cpu8)))} ms ${nameA}, ${f2(median(pairs.map((p) => p.off.cpu8)))} ms ${nameB}`,
   );
@@ -238,7 +266,7 @@ async function main(): Promise<void> {
   }
   console.log('target: signals add at most 5 %');
   console.log(`  1 client: mean latency ratio <= 1.05 ... ${latency.toFixed(3)} ${latency <= 1.05 ? 'met' : 'NOT met'}`);
-  console.log(`  8 clients: throughput ratio >= 0.95 ..... ${throughput.toFixed(3)} ${throughput >= 0.95 ? 'met' : 'NOT met'}`);
+  if (!LATENCY_ONLY) console.log(`  8 clients: throughput ratio >= 0.95 ..... ${throughput.toFixed(3)} ${throughput >= 0.95 ? 'met' : 'NOT met'}`);
 }
 
 await main();

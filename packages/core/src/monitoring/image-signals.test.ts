@@ -44,7 +44,7 @@ describe('imageSignals', () => {
     expect(imageSignals(img).sharpness).toBe(0);
   });
 
-  it('a large image is measured on grids (the Laplacian on about 16384 pixels, the rest on about 4096): the same figures within sampling error, no aliasing of a checkerboard', () => {
+  it('a large image is measured on grids (the Laplacian on about 8192 pixels, the rest on about 4096): the same figures within sampling error, no aliasing of a checkerboard', () => {
     // a textured colour image: smooth gradients plus hashed noise
     const w = 300;
     const h = 220;

@@ -26,7 +26,7 @@ export interface ImageSignals {
 export const IMAGE_SIGNAL_NAMES = ['brightness', 'contrast', 'sharpness', 'saturation', 'width', 'height'] as const;
 
 /** Images with more pixels than this have their sharpness (the Laplacian) measured on a grid of about this many pixels (see {@link imageSignals}). */
-export const SIGNAL_SAMPLE_PIXELS = 16384;
+export const SIGNAL_SAMPLE_PIXELS = 8192;
 
 /** Images with more pixels than {@link SIGNAL_SAMPLE_PIXELS} have their means, contrast and saturation measured on a grid of about this many pixels (see {@link imageSignals}). */
 export const SIGNAL_STATS_SAMPLE_PIXELS = 4096;
@@ -41,7 +41,7 @@ export const SIGNAL_STATS_SAMPLE_PIXELS = 4096;
  * Sharpness is the OpenCV "variance of the Laplacian" blur measure (ksize 1 kernel, no
  * border padding: only pixels with all four neighbours count). Alpha is ignored.
  *
- * Images of more than `samplePixels` pixels (default {@link SIGNAL_SAMPLE_PIXELS}, 128 x 128)
+ * Images of more than `samplePixels` pixels (default {@link SIGNAL_SAMPLE_PIXELS}, 128 x 64)
  * are measured on grids (every `s`-th row and, in each, every `s`-th pixel from an offset
  * that changes from row to row by the golden-ratio sequence, so that a pattern whose period
  * divides `s`, such as a one-pixel checkerboard, is not aliased): the Laplacian at the interior
@@ -50,10 +50,12 @@ export const SIGNAL_STATS_SAMPLE_PIXELS = 4096;
  * of about `statsSamplePixels` pixels (default {@link SIGNAL_STATS_SAMPLE_PIXELS}; these
  * averages converge far faster than the Laplacian's variance, whose values are heavy-tailed).
  * Every figure estimates the same quantity as the full measurement (an unbiased sample of the
- * same pixels and Laplacian values), with a sampling error far below the drift tests'
- * resolution (on bsdata-anomaly's 512 x 208 photographs, median errors of 0.1 % for brightness,
- * 0.08 % for contrast and 1.2 % for sharpness, against 7 % spread of sharpness between images); it
- * bounds the cost of /detect's signals (a 224 x 224 image: about 0.12 ms, no allocation).
+ * same pixels and Laplacian values), with a sampling error well below the spread between
+ * images (on bsdata-anomaly's 512 x 208 photographs, median errors of 0.1 % for brightness,
+ * 0.08 % for contrast and 3.2 % for sharpness (p90 7.6 %), against a 7.2 % spread of sharpness
+ * between images and the tens of percent a blur drift moves it); it bounds the cost of /detect's
+ * signals (a 224 x 224 image: about 0.07 ms, no allocation; with 16384 Laplacian pixels it was
+ * 0.13 ms for a sharpness error of 1.2 %, docs/benchmarks.md "monitoring signals").
  * `samplePixels: Infinity` measures every pixel.
  * @throws XQC_IMAGE_INVALID when `image` is malformed
  */
