@@ -8,6 +8,7 @@ import { benchAutodiff } from './autodiff.bench.ts';
 import { formatTable, machineInfo, writeResult } from './harness.ts';
 import { benchExplain } from './explain.bench.ts';
 import { benchMetrics } from './metrics.bench.ts';
+import { benchSignals } from './signals.bench.ts';
 import { benchTrain } from './train.bench.ts';
 import { benchTrainAccuracy, benchTrainPeer } from './train-peer.bench.ts';
 
@@ -25,6 +26,7 @@ const SUITES: readonly Suite[] = [
   { name: 'train', description: 'xaiqc train side by side with a PyTorch peer: images/s, CPU utilisation, peak memory, validation accuracy', run: () => benchTrainPeer() },
   { name: 'train-accuracy', description: 'validation accuracy of xaiqc train and the PyTorch peer over several seeds: mean, spread, difference', run: () => benchTrainAccuracy() },
   { name: 'train-step', description: 'training step at 128x128: step / forward ratio, worker-loader A/B, peak memory', run: () => benchTrain() },
+  { name: 'signals', description: 'monitoring statistics (imageSignals): cost per 224x224 image and sharpness sampling error per grid size', run: () => benchSignals() },
   { name: 'anomaly', description: 'PatchCore fit (200/1000 images), scoring latency (10k/100k banks), NN search ONNX vs JS', run: () => benchAnomaly() },
 ];
 
