@@ -1,0 +1,116 @@
+/**
+ * Pixel AUROC of an anomaly detector per defect kind, on a test folder whose defect images sit
+ * in one sub-folder per kind (the MVTec AD layout, or core's generator's): each kind's images
+ * together with every good test image, and all of them together; with the image AUROC and PRO
+ * (docs/anomaly.md, "Combined": where the radiograph pixel figure is lost).
+ *
+ *   npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3]
+ *
+ * `--flips` also scores the map averaged over the four flips of each image (test-time
+ * augmentation); `--sigma` rescoring a simulated-defect detector with other map smoothings
+ * (a copy of the folder with `scoring.sigma` changed, in a temporary folder). Not part of
+ * `npm test`; it reads the folders in place.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AnomalyDetector, auPro, auroc, loadAnomalyFolder, pixelAuroc } from '@xai-qc/core';
+import type { ImageU8, PixelMap } from '@xai-qc/core';
+
+type Flip = readonly [boolean, boolean];
+
+function flipImage(im: ImageU8, [fx, fy]: Flip): ImageU8 {
+  const { width: w, height: h, channels: c } = im;
+  const data = new Uint8Array(im.data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const from = ((fy ? h - 1 - y : y) * w + (fx ? w - 1 - x : x)) * c;
+      data.set(im.data.subarray(from, from + c), (y * w + x) * c);
+    }
+  }
+  return { width: w, height: h, channels: c, data };
+}
+
+/** The map of a flipped image, flipped back (a flip is its own inverse). */
+function flipMap(m: Float32Array, w: number, h: number, [fx, fy]: Flip): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = m[(fy ? h - 1 - y : y) * w + (fx ? w - 1 - x : x)];
+  return out;
+}
+
+async function measure(dir: string, testDir: string, flips: readonly Flip[]): Promise<string> {
+  const detector = await AnomalyDetector.load(dir);
+  const data = await loadAnomalyFolder(testDir, { input: detector.config.input, seed: 0 });
+  const samples = [...data.splits.train, ...data.splits.val, ...data.splits.test].filter((s) => s.good || s.mask);
+  const byKind = new Map<string, { maps: PixelMap[]; masks: PixelMap[] }>();
+  const maps: PixelMap[] = [];
+  const masks: PixelMap[] = [];
+  const labels: number[] = [];
+  const scores: number[] = [];
+  for (let i = 0; i < samples.length; i += 16) {
+    const batch = samples.slice(i, i + 16);
+    const sums: Float32Array[] = [];
+    const batchScores = new Float64Array(batch.length);
+    const sizes: { width: number; height: number }[] = [];
+    for (const flip of flips) {
+      const r = await detector.scoreImages(batch.map((s) => flipImage(s.image, flip)));
+      batch.forEach((_, k) => {
+        const { width, height } = r.sizes[k];
+        sizes[k] = { width, height };
+        const m = flipMap(r.maps[k], width, height, flip);
+        sums[k] ??= new Float32Array(m.length);
+        for (let j = 0; j < m.length; j++) sums[k][j] += m[j] / flips.length;
+        batchScores[k] += r.scores[k] / flips.length;
+      });
+    }
+    batch.forEach((s, k) => {
+      const map = { ...sizes[k], data: sums[k] };
+      const mask = { ...sizes[k], data: s.mask ?? new Uint8Array(sizes[k].width * sizes[k].height) };
+      maps.push(map);
+      masks.push(mask);
+      labels.push(s.good ? 0 : 1);
+      scores.push(batchScores[k]);
+      const key = s.good ? '' : s.label;
+      const entry = byKind.get(key) ?? { maps: [], masks: [] };
+      entry.maps.push(map);
+      entry.masks.push(mask);
+      byKind.set(key, entry);
+    });
+  }
+  const good = byKind.get('') ?? { maps: [], masks: [] };
+  const kinds = [...byKind.keys()]
+    .filter((k) => k !== '')
+    .sort()
+    .map((k) => `${k} ${pixelAuroc([...good.maps, ...byKind.get(k)!.maps], [...good.masks, ...byKind.get(k)!.masks]).toFixed(3)}`);
+  return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind: ${kinds.join(', ')}`;
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { flips: { type: 'boolean' }, sigma: { type: 'string' } } });
+const [dir, testDir] = positionals;
+if (!dir || !testDir) {
+  process.stderr.write('usage: npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3]\n');
+  process.exit(2);
+}
+const sigmas = values.sigma ? values.sigma.split(',').map(Number) : [undefined];
+for (const sigma of sigmas) {
+  let folder = dir;
+  let tmp: string | undefined;
+  if (sigma !== undefined) {
+    if (!(sigma > 0)) throw new Error(`--sigma takes positive numbers, got ${values.sigma}`);
+    tmp = mkdtempSync(join(tmpdir(), 'xqc-per-kind-'));
+    cpSync(dir, tmp, { recursive: true });
+    const config = JSON.parse(readFileSync(join(tmp, 'anomaly.json'), 'utf8')) as { scoring?: { sigma: number } };
+    if (!config.scoring) throw new Error(`${dir} is not a simulated-defect detector: --sigma does not apply`);
+    config.scoring.sigma = sigma;
+    writeFileSync(join(tmp, 'anomaly.json'), JSON.stringify(config));
+    folder = tmp;
+  }
+  try {
+    const label = sigma === undefined ? '' : `sigma ${sigma}: `;
+    console.log(`${label}${await measure(folder, testDir, [[false, false]])}`);
+    if (values.flips) console.log(`${label}mean of the four flips: ${await measure(folder, testDir, [[false, false], [true, false], [false, true], [true, true]])}`);
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
