@@ -3,8 +3,8 @@
  * grid sizes of the Laplacian (`samplePixels`), the figures behind `SIGNAL_SAMPLE_PIXELS`
  * (docs/benchmarks.md, "monitoring signals").
  *
- * - Cost: median of 3000 warm calls on the API benchmarks' 224 x 224 image (the same pixels as
- *   packages/server/bench/bench-image.ts: a textured surface with a scratch), three repeats.
+ * - Cost: median of 3000 warm calls on the API benchmarks' 224 x 224 image (`benchSurfacePixels`:
+ *   a textured surface with a scratch), three repeats.
  * - Error: for every image of each folder given (`SIGNALS_BENCH_DIRS`, comma-separated; by
  *   default the development photographs `../shared/data/bsdata-anomaly/train/good` and
  *   `../shared/data/xsdd` when they exist: they are never copied into the repository), the
@@ -21,29 +21,13 @@ import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../src/image/image-decode.ts';
 import type { ImageU8 } from '../src/image/image.types.ts';
 import { imageSignals, SIGNAL_SAMPLE_PIXELS } from '../src/monitoring/image-signals.ts';
+import { benchSurfacePixels } from '../src/testing/bench-surface.ts';
 import { formatTable, machineInfo, writeResult } from './harness.ts';
 
 const LIMITS = [16384, 8192, 4096] as const;
 const CALLS = 3000;
 const IMAGES = 150;
 const REPO = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-
-/** The API benchmarks' 224 x 224 image, as pixels. */
-function benchPixels(): ImageU8 {
-  const w = 224;
-  const h = 224;
-  const data = new Uint8Array(w * h * 3);
-  let s = 7;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      const v = 120 + 20 * Math.sin(x / 6) * Math.cos(y / 9) + ((s >>> 16) % 12);
-      const scratch = Math.abs(y - 0.6 * x - 40) < 2 && x > 60 && x < 170 ? -70 : 0;
-      data.fill(Math.max(0, Math.min(255, Math.round(v + scratch))), (y * w + x) * 3, (y * w + x) * 3 + 3);
-    }
-  }
-  return { width: w, height: h, channels: 3, data };
-}
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
@@ -70,7 +54,7 @@ async function folderImages(dir: string): Promise<ImageU8[]> {
 
 export async function benchSignals(): Promise<unknown> {
   const machine = machineInfo();
-  const image = benchPixels();
+  const image = benchSurfacePixels();
   const costs: Record<string, number[]> = {};
   for (let r = 0; r < 3; r++) for (const limit of LIMITS) (costs[limit] ??= []).push(cost(image, limit));
   console.log(`imageSignals on a 224 x 224 colour image, median ms of ${CALLS} warm calls, three repeats (default samplePixels ${SIGNAL_SAMPLE_PIXELS}):`);
