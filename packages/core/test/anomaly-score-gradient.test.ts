@@ -40,9 +40,8 @@ import { explainImage } from '../src/explain/explain-image.ts';
 import { anomalyTarget } from '../src/explain/image-target.ts';
 import { integratedGradients } from '../src/explain/methods/integrated-gradients.ts';
 import { ModelFunction } from '../src/explain/model-function.ts';
-import { createImage } from '../src/image/image.types.ts';
-import type { ImageU8 } from '../src/image/image.types.ts';
 import { Predictor } from '../src/models/predictor.ts';
+import { scratchedSurface as surface } from '../src/testing/scratched-surface.ts';
 
 const BACKBONE = join(import.meta.dirname, '..', '..', '..', 'models', 'surface-classifier', 'model.onnx');
 const H = 4e-3;
@@ -127,17 +126,6 @@ describe('gradient of a PatchCore detector', () => {
     }
   }, 120_000);
 });
-
-/** A 64x64 diagonal texture, with a dark 30x3 scratch when `scratch` is given (its gray level). */
-function surface(scratch?: number): ImageU8 {
-  const img = createImage(64, 64, 3);
-  for (let i = 0; i < 64 * 64; i++) {
-    const v = 120 + (((i % 64) * 7 + Math.floor(i / 64) * 3) % 23);
-    img.data.set([v, v, v], i * 3);
-  }
-  if (scratch !== undefined) for (let y = 30; y < 33; y++) for (let x = 14; x < 44; x++) img.data.set([scratch, scratch, scratch], (y * 64 + x) * 3);
-  return img;
-}
 
 describe('explanations of a PatchCore detector', () => {
   it('satisfies Integrated Gradients completeness within 1% at 32 steps, and Grad-CAM takes the deepest feature layer', async () => {

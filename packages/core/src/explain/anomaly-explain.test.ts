@@ -9,8 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createImage } from '../image/image.types.ts';
-import type { ImageU8 } from '../image/image.types.ts';
 import { Predictor } from '../models/predictor.ts';
 import { tensor } from '../onnx/tensor.ts';
 import type { Tensor } from '../onnx/tensor.ts';
@@ -19,21 +17,11 @@ import { anomalyTarget } from './image-target.ts';
 import { integratedGradients } from './methods/integrated-gradients.ts';
 import { ModelFunction } from './model-function.ts';
 import { spatialLayers } from '../onnx/spatial-layers.ts';
+import { scratchedSurface as surface } from '../testing/scratched-surface.ts';
 
 const MODEL = fileURLToPath(new URL('../../../../models/surface-anomaly/model.onnx', import.meta.url));
 /** The raw image score at the reject threshold (raw_score >= it rejects), from the detector's anomaly.json. */
 const RAW_THRESHOLD = (JSON.parse(readFileSync(new URL('../../../../models/surface-anomaly/anomaly.json', import.meta.url), 'utf8')) as { thresholds: { image: { value: number } } }).thresholds.image.value;
-
-/** A 64x64 diagonal texture, with a dark 30x3 scratch when `scratch` is given (its gray level). */
-function surface(scratch?: number): ImageU8 {
-  const img = createImage(64, 64, 3);
-  for (let i = 0; i < 64 * 64; i++) {
-    const v = 120 + (((i % 64) * 7 + Math.floor(i / 64) * 3) % 23);
-    img.data.set([v, v, v], i * 3);
-  }
-  if (scratch !== undefined) for (let y = 30; y < 33; y++) for (let x = 14; x < 44; x++) img.data.set([scratch, scratch, scratch], (y * 64 + x) * 3);
-  return img;
-}
 
 let predictor: Predictor;
 let f: ModelFunction;

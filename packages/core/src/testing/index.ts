@@ -4,3 +4,4 @@ export { expectGradientsClose, gradCheck, randn } from './gradcheck.ts';
 export { normalRng } from '../util/random.ts';
 export type { GradCheckOptions, GradCheckResult } from './gradcheck.ts';
 export { benchSurfacePixels } from './bench-surface.ts';
+export { scratchedSurface } from './scratched-surface.ts';
