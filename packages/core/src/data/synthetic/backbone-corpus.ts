@@ -27,6 +27,13 @@ import type { Canvas } from './raster.ts';
 import { blurLayer, canvasToImage, createCanvas, fillEllipse } from './raster.ts';
 import { brushedMetal, orangePeelPaint, wovenFabric } from './surface-textures.ts';
 
+/**
+ * The simulator kinds of the corpus: the seven the shipped backbone was trained on (the
+ * simulator's later `edge-band` is left out so the corpus, and its recorded counts in
+ * `models/backbones/backbone-128/corpus.json`, stay as they were).
+ */
+const CORPUS_SIMULATION_KINDS: readonly SimulationKind[] = Object.freeze(['perlin-foreign', 'perlin-self', 'scratch', 'crack', 'spot', 'hole', 'stain']);
+
 /** The texture families of the corpus. */
 export const BACKBONE_FAMILIES = Object.freeze([
   'brushed-metal',
@@ -371,7 +378,7 @@ export function backboneSample(seed: number, index: number, options: BackboneCor
   const donor = photometric(paintFamily(poolRng.pick(BACKBONE_FAMILIES), poolRng, size, Math.exp(poolRng.uniform(Math.log(0.6), Math.log(1.7)))), poolRng, gray, options.photometric ?? true);
   // A gray sample goes through the simulator as one channel, so its stains and spots stay gray.
   const asSim = (img: ImageU8): ImageU8 => (gray ? convertChannels(img, 1) : img);
-  const sim = simulateDefect(asSim(good), [asSim(donor)], createRng(rng.uint32()), { goodProbability: 0, areaShare: [0.001, 0.05] });
+  const sim = simulateDefect(asSim(good), [asSim(donor)], createRng(rng.uint32()), { kinds: CORPUS_SIMULATION_KINDS, goodProbability: 0, areaShare: [0.001, 0.05] });
   if (sim.kinds.length === 0) return empty;
   return { image: convertChannels(sim.image, 3), family, defect: true, mask: sim.mask, kinds: sim.kinds, label: backboneLabel(family, true), scale, gray };
 }

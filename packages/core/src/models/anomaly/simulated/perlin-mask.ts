@@ -62,8 +62,6 @@ export function perlinMask(rng: Rng, imageWidth: number, imageHeight: number, ar
   const cy = (height - 1) / 2;
   const rx = Math.max(0.5, width / 2);
   const ry = Math.max(0.5, height / 2);
-  let lo = Infinity;
-  let hi = -Infinity;
   for (let y = 0; y < height; y++) {
     const dy = (y - cy) / ry;
     for (let x = 0; x < width; x++) {
@@ -73,17 +71,29 @@ export function perlinMask(rng: Rng, imageWidth: number, imageHeight: number, ar
       // Outside the ellipse the value is -Infinity so the region never touches the window's corners.
       const v = bump > 0 ? field[i] + lambda * bump : -Infinity;
       field[i] = v;
-      if (v > -Infinity) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
     }
+  }
+  return regionFromScores(field, x0, y0, width, height, target, options.softness ?? rng.uniform(0, 0.3));
+}
+
+/**
+ * The region of the `target` highest of `scores` (a window's values, `-Infinity` outside
+ * it) to 1/512 of their range: `alpha` is 1 well inside and ramps from 0.4 to 1 over the
+ * `softness` share of the values above the threshold. Shared by the region makers.
+ */
+export function regionFromScores(scores: Float32Array, x0: number, y0: number, width: number, height: number, target: number, softness: number): PerlinRegion {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of scores) {
+    if (v === -Infinity) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   // The threshold: the top bin edge at which the count of higher values reaches the target.
   const counts = new Int32Array(BINS);
   const binScale = hi > lo ? BINS / (hi - lo) : 0;
-  for (let i = 0; i < field.length; i++) {
-    const v = field[i];
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i];
     if (v === -Infinity) continue;
     counts[Math.min(BINS - 1, Math.floor((v - lo) * binScale))]++;
   }
@@ -95,11 +105,11 @@ export function perlinMask(rng: Rng, imageWidth: number, imageHeight: number, ar
   }
   // Values in `bin` and above are in: threshold just below the bin's lower edge.
   const threshold = binScale > 0 ? lo + bin / binScale : lo - 1;
-  const soft = (options.softness ?? rng.uniform(0, 0.3)) * (hi - threshold);
-  const alpha = new Float32Array(field.length);
+  const soft = softness * (hi - threshold);
+  const alpha = new Float32Array(scores.length);
   let count = 0;
-  for (let i = 0; i < field.length; i++) {
-    const v = field[i];
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i];
     if (!(v >= threshold)) continue;
     alpha[i] = soft > 0 ? Math.min(1, 0.4 + (0.6 * (v - threshold)) / soft) : 1;
     count++;

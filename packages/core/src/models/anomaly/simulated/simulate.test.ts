@@ -21,6 +21,16 @@ function texture(seed: number, width = 64, height = 64, channels: Channels = 3):
 
 const POOL = [texture(11), texture(12), texture(13)];
 
+/** The image with its right half 70 levels brighter (colour channels only): a strong vertical edge for `edge-band`. */
+function withEdge(image: ImageU8): ImageU8 {
+  const { width, height, channels } = image;
+  const data = image.data.slice();
+  for (let y = 0; y < height; y++) {
+    for (let x = width >> 1; x < width; x++) for (let c = 0; c < Math.min(3, channels); c++) data[(y * width + x) * channels + c] = Math.min(255, data[(y * width + x) * channels + c] + 70);
+  }
+  return { width, height, channels, data };
+}
+
 function area(mask: Uint8Array): number {
   let n = 0;
   for (const v of mask) n += v;
@@ -74,7 +84,7 @@ describe('simulateDefect', () => {
     for (const kind of SIMULATION_KINDS) {
       let made = 0;
       for (let s = 0; s < 12; s++) {
-        const input = texture(100 + s, 64, 48, channels);
+        const input = kind === 'edge-band' ? withEdge(texture(100 + s, 64, 48, channels)) : texture(100 + s, 64, 48, channels);
         const before = input.data.slice();
         const sample = simulateDefect(input, pool, rng, { kinds: [kind], goodProbability: 0, maxDefects: 1 });
         const n = checkSample(input, before, sample);

@@ -6,7 +6,8 @@
  * et al. ICCV 2021) or with the same image's texture taken elsewhere, rotated, rescaled and
  * shifted in brightness (NSA, Schlüter et al. ECCV 2022; CutPaste, Li et al. CVPR 2021); the
  * project's synthetic painters (scratch, crack, spot, hole) and a Beer-Lambert stain drawn
- * onto the real image.
+ * onto the real image; and a band along one of the image's strong edges (`edge-band.ts`),
+ * for the defects that sit on edges of real parts.
  *
  * The mask is 1 exactly where the sample differs visibly from the input: the largest
  * change over the colour channels is at least `visibleDelta`. Every other pixel is put back
@@ -27,12 +28,14 @@ import { addDensity, createDensity, transmit } from '../../../data/synthetic/sta
 import type { DefectContext } from '../../../data/synthetic/surface-defects.ts';
 import { paintCrack, paintHole, paintScratch, paintSpot } from '../../../data/synthetic/surface-defects.ts';
 import type { Rng } from '../../../util/random.ts';
+import { edgeBandMask, edgeField, hasEdge } from './edge-band.ts';
+import type { EdgeField } from './edge-band.ts';
 import { perlinMask } from './perlin-mask.ts';
 import type { PerlinRegion } from './perlin-mask.ts';
 import type { DefectSimulator, SimulatedSample, SimulationKind, SimulationOptions } from './simulated.types.ts';
 
 /** Every kind the simulator can paste, the default of `options.kinds`. */
-export const SIMULATION_KINDS: readonly SimulationKind[] = Object.freeze(['perlin-foreign', 'perlin-self', 'scratch', 'crack', 'spot', 'hole', 'stain']);
+export const SIMULATION_KINDS: readonly SimulationKind[] = Object.freeze(['perlin-foreign', 'perlin-self', 'edge-band', 'scratch', 'crack', 'spot', 'hole', 'stain']);
 
 /** Defaults of {@link SimulationOptions}. */
 export const SIMULATION_DEFAULTS = Object.freeze({
@@ -108,6 +111,14 @@ interface Work {
   readonly colour: 1 | 3;
   readonly data: Uint8Array;
   readonly delta: number;
+  /** The luma gradient of `data`, computed when a kind first needs it. */
+  edges?: EdgeField;
+}
+
+/** The edge field of the working image, computed once per sample (before or between its defects). */
+function edgesOf(work: Work): EdgeField {
+  work.edges ??= edgeField(work.data, work.width, work.height, work.channels);
+  return work.edges;
 }
 
 /** Pastes one defect of about `area` pixels into `work.data`; false when it came out invisible (nothing changed). */
@@ -212,13 +223,18 @@ function drawJitter(rng: Rng, probability: number, brightness: number): Jitter {
   };
 }
 
-/** DRAEM: a Perlin region filled with the texture of a random pool image at a random offset and orientation. */
-const pasteForeign: Paster = (work, pool, rng, options, area) => {
+/** Makes the region a defect fills, of about `area` pixels. */
+type RegionMaker = (work: Work, rng: Rng, area: number) => PerlinRegion;
+
+const perlinRegion: RegionMaker = (work, rng, area) => perlinMask(rng, work.width, work.height, area);
+
+/** DRAEM: a region (by default a Perlin region) filled with the texture of a random pool image at a random offset and orientation. */
+function fillForeign(work: Work, pool: readonly ImageU8[], rng: Rng, options: ResolvedSimulationOptions, area: number, makeRegion: RegionMaker): boolean {
   const picked = pool[rng.int(0, pool.length)];
   assertImage(picked, 'pool image');
   const source = convertChannels(picked, work.colour === 1 ? 1 : picked.channels === 4 ? 4 : 3);
   const sc = source.channels;
-  const region = perlinMask(rng, work.width, work.height, area);
+  const region = makeRegion(work, rng, area);
   const beta = rng.uniform(options.opacity[0], options.opacity[1]);
   const ox = rng.int(0, source.width);
   const oy = rng.int(0, source.height);
@@ -234,24 +250,36 @@ const pasteForeign: Paster = (work, pool, rng, options, area) => {
     const p = ((((v % sh) + sh) % sh) * sw + (((u % sw) + sw) % sw)) * sc;
     for (let c = 0; c < work.colour; c++) out[o + c] = (source.data[p + c] * jitter.gain[c] - 128) * jitter.contrast + 128 + jitter.brightness;
   });
-};
+}
 
-/** NSA / CutPaste: a Perlin region filled from the same image elsewhere, rotated, rescaled and shifted in brightness. */
-const pasteSelf: Paster = (work, _pool, rng, options, area) => {
+const pasteForeign: Paster = (work, pool, rng, options, area) => fillForeign(work, pool, rng, options, area, perlinRegion);
+
+/**
+ * NSA / CutPaste: a region (by default a Perlin region) filled from the same image
+ * elsewhere, rotated, rescaled and shifted in brightness; `inPlace` keeps the source where
+ * the region is (no move, turn or scale), so only the brightness and contrast change.
+ */
+function fillSelf(work: Work, rng: Rng, options: ResolvedSimulationOptions, area: number, makeRegion: RegionMaker, inPlace: boolean): boolean {
   const { width, height, channels, colour, data } = work;
-  const region = perlinMask(rng, width, height, area);
+  const region = makeRegion(work, rng, area);
   const beta = rng.uniform(options.opacity[0], options.opacity[1]);
   const cx = region.x0 + region.width / 2;
   const cy = region.y0 + region.height / 2;
-  const reach = Math.max(region.width, region.height) / 2;
-  let sx = rng.uniform(0, width);
-  let sy = rng.uniform(0, height);
-  for (let t = 0; t < 4 && Math.hypot(sx - cx, sy - cy) < reach; t++) {
+  let sx = cx;
+  let sy = cy;
+  let angle = 0;
+  let scale = 1;
+  if (!inPlace) {
+    const reach = Math.max(region.width, region.height) / 2;
     sx = rng.uniform(0, width);
     sy = rng.uniform(0, height);
+    for (let t = 0; t < 4 && Math.hypot(sx - cx, sy - cy) < reach; t++) {
+      sx = rng.uniform(0, width);
+      sy = rng.uniform(0, height);
+    }
+    angle = rng.chance(0.5) ? rng.uniform(0, 2 * Math.PI) : 0;
+    scale = rng.chance(0.5) ? Math.exp(rng.uniform(Math.log(0.5), Math.log(2))) : 1;
   }
-  const angle = rng.chance(0.5) ? rng.uniform(0, 2 * Math.PI) : 0;
-  const scale = rng.chance(0.5) ? Math.exp(rng.uniform(Math.log(0.5), Math.log(2))) : 1;
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
   // A brightness shift, a contrast change or both, so that the patch stands out from the texture it copies.
@@ -281,6 +309,23 @@ const pasteSelf: Paster = (work, _pool, rng, options, area) => {
       out[o + c] = (value - 128) * contrast + 128 + shift;
     }
   });
+}
+
+const pasteSelf: Paster = (work, _pool, rng, options, area) => fillSelf(work, rng, options, area, perlinRegion, false);
+
+/**
+ * A band along a strong edge of the image (`edge-band.ts`), filled half the time in place
+ * (the band darkened or brightened, its contrast changed), else from the same image
+ * elsewhere or, when there is a pool, from another image. The caller draws this kind only
+ * on images with an edge (`hasEdge`).
+ */
+const pasteEdgeBand: Paster = (work, pool, rng, options, area) => {
+  const edges = edgesOf(work);
+  const band: RegionMaker = (w, r, a) => edgeBandMask(r, edges, a) ?? perlinMask(r, w.width, w.height, a);
+  const fill = rng.next();
+  if (fill < 0.5) return fillSelf(work, rng, options, area, band, true);
+  if (fill < 0.75 || pool.length === 0) return fillSelf(work, rng, options, area, band, false);
+  return fillForeign(work, pool, rng, options, area, band);
 };
 
 /** A window of the image, in pixels. */
@@ -451,6 +496,7 @@ const pasteStain: Paster = (work, _pool, rng, _options, area) => {
 const PASTERS: Record<SimulationKind, Paster> = {
   'perlin-foreign': pasteForeign,
   'perlin-self': pasteSelf,
+  'edge-band': pasteEdgeBand,
   scratch: painterPaster(paintScratch, 'line', 1.15, () => 1.6),
   crack: painterPaster(paintCrack, 'line', 1.15, () => 1.6),
   spot: painterPaster(paintSpot, 'blob', 420, (side) => side / 48),
@@ -489,6 +535,7 @@ export const simulateDefect: DefectSimulator = (image, pool, rng, options) => {
   for (let k = 0; k < count; k++) {
     let kind = rng.pick(resolved.kinds);
     if (kind === 'perlin-foreign' && pool.length === 0) kind = 'perlin-self';
+    if (kind === 'edge-band' && !hasEdge(edgesOf(work))) kind = pool.length > 0 && rng.chance(0.5) ? 'perlin-foreign' : 'perlin-self';
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const share = Math.exp(rng.uniform(Math.log(lo), Math.log(hi)));
       const area = Math.max(MIN_DEFECT_PIXELS, share * width * height);

@@ -12,6 +12,12 @@ export type SimulationKind =
   | 'perlin-foreign'
   /** A Perlin-noise mask filled with a shifted, rotated or rescaled patch of the same image (NSA, CutPaste). */
   | 'perlin-self'
+  /**
+   * A band along a strong edge of the image (weld toes, fillets, part edges), darkened or
+   * brightened in place or filled from the same or another image; on an image with no edge
+   * it falls back to a Perlin kind and is reported as that kind.
+   */
+  | 'edge-band'
   /** The project's synthetic defect painters drawn onto the real image. */
   | 'scratch'
   | 'crack'
