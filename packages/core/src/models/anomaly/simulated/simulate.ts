@@ -156,7 +156,7 @@ function standsOut(stats: Float64Array, colour: number, visible: number, delta: 
  * `work.data` when enough of it changed visibly and the region {@link standsOut}.
  * @param fill writes the `colour` channel values of the source for window pixel (x, y) into `out` at `o`
  */
-function blendRegion(work: Work, region: PerlinRegion, beta: number, fill: (x: number, y: number, out: Float32Array, o: number) => void): boolean {
+function blendRegion(work: Work, region: PerlinRegion, beta: number, fill: (x: number, y: number, out: Float32Array, o: number) => void, minShift = work.delta): boolean {
   const { channels, colour, data, delta } = work;
   const next = new Uint8Array(region.width * region.height * colour);
   const src = new Float32Array(colour);
@@ -193,7 +193,7 @@ function blendRegion(work: Work, region: PerlinRegion, beta: number, fill: (x: n
       stats[3] += after * after;
     }
   }
-  if (!visibleEnough(visible, region.area) || !standsOut(stats, colour, visible, delta)) return false;
+  if (!visibleEnough(visible, region.area) || !standsOut(stats, colour, visible, minShift)) return false;
   for (let y = 0; y < region.height; y++) {
     for (let x = 0; x < region.width; x++) {
       const i = y * region.width + x;
@@ -257,12 +257,13 @@ const pasteForeign: Paster = (work, pool, rng, options, area) => fillForeign(wor
 /**
  * NSA / CutPaste: a region (by default a Perlin region) filled from the same image
  * elsewhere, rotated, rescaled and shifted in brightness; `inPlace` keeps the source where
- * the region is (no move, turn or scale), so only the brightness and contrast change.
+ * the region is (no move, turn or scale) and only shifts its brightness, clearly (see
+ * `pasteEdgeBand`).
  */
 function fillSelf(work: Work, rng: Rng, options: ResolvedSimulationOptions, area: number, makeRegion: RegionMaker, inPlace: boolean): boolean {
   const { width, height, channels, colour, data } = work;
   const region = makeRegion(work, rng, area);
-  const beta = rng.uniform(options.opacity[0], options.opacity[1]);
+  const beta = rng.uniform(inPlace ? Math.max(0.5, options.opacity[0]) : options.opacity[0], options.opacity[1]);
   const cx = region.x0 + region.width / 2;
   const cy = region.y0 + region.height / 2;
   let sx = cx;
@@ -283,8 +284,10 @@ function fillSelf(work: Work, rng: Rng, options: ResolvedSimulationOptions, area
   const cos = Math.cos(angle) / scale;
   const sin = Math.sin(angle) / scale;
   // A brightness shift, a contrast change or both, so that the patch stands out from the texture it copies.
-  const mode = rng.int(0, 3);
-  const shift = mode !== 1 ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(12, 60) : 0;
+  // In place, only a clear brightness shift: a band along an edge whose contrast changed, or
+  // which moved by a few levels, looks like the natural variation of edges in photographs.
+  const mode = inPlace ? 0 : rng.int(0, 3);
+  const shift = mode !== 1 ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(inPlace ? 20 : 12, 60) : 0;
   const contrast = mode !== 0 ? (rng.chance(0.5) ? rng.uniform(0.3, 0.7) : rng.uniform(1.5, 2.2)) : 1;
   // The source is read from a snapshot, so a region overlapping its own source sees the image before the paste.
   const snapshot = data.slice();
@@ -308,14 +311,15 @@ function fillSelf(work: Work, rng: Rng, options: ResolvedSimulationOptions, area
       const value = top + (d + (e - d) * fu - top) * fv;
       out[o + c] = (value - 128) * contrast + 128 + shift;
     }
-  });
+  }, inPlace ? 2 * work.delta : work.delta);
 }
 
 const pasteSelf: Paster = (work, _pool, rng, options, area) => fillSelf(work, rng, options, area, perlinRegion, false);
 
 /**
  * A band along a strong edge of the image (`edge-band.ts`), filled half the time in place
- * (the band darkened or brightened, its contrast changed), else from the same image
+ * (the band darkened or brightened by 20-60 levels at an opacity of at least 0.5, its mean
+ * moved by at least twice `visibleDelta`), else from the same image
  * elsewhere or, when there is a pool, from another image. The caller draws this kind only
  * on images with an edge (`hasEdge`).
  */
