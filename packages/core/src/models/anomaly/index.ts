@@ -46,6 +46,8 @@ export type { AnomalyRunRecord, TrainAnomalyOptions } from './train-anomaly.ts';
 export { backboneInputSpec, trainAnomaly } from './train-anomaly.ts';
 export type { PerlinMaskOptions, PerlinRegion } from './simulated/perlin-mask.ts';
 export { perlinMask } from './simulated/perlin-mask.ts';
+export type { EdgeField } from './simulated/edge-band.ts';
+export { edgeBandMask, edgeField, hasEdge, MIN_EDGE_MAGNITUDE } from './simulated/edge-band.ts';
 export type { ResolvedSimulationOptions } from './simulated/simulate.ts';
 export { MIN_SIMULATION_SIDE, resolveSimulationOptions, SIMULATION_DEFAULTS, SIMULATION_KINDS, simulateDefect } from './simulated/simulate.ts';
 export type { DefectSimulator, SimulatedSample, SimulationKind, SimulationOptions } from './simulated/simulated.types.ts';
