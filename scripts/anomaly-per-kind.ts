@@ -1,8 +1,9 @@
 /**
  * Pixel AUROC of an anomaly detector per defect kind, on a test folder whose defect images sit
  * in one sub-folder per kind (the MVTec AD layout, or core's generator's): each kind's images
- * together with every good test image, and all of them together; with the image AUROC and PRO
- * (docs/anomaly.md, "Combined": where the radiograph pixel figure is lost).
+ * together with every good test image, and all of them together; with the image AUROC and PRO,
+ * and in how many defect images the map's peak lies inside the mask (docs/anomaly.md,
+ * "Combined": where the radiograph pixel figure is lost).
  *
  *   npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3]
  *
@@ -83,7 +84,18 @@ async function measure(dir: string, testDir: string, flips: readonly Flip[]): Pr
     .filter((k) => k !== '')
     .sort()
     .map((k) => `${k} ${pixelAuroc([...good.maps, ...byKind.get(k)!.maps], [...good.masks, ...byKind.get(k)!.masks]).toFixed(3)}`);
-  return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind: ${kinds.join(', ')}`;
+  // Where each defect image's map peaks: inside its mask, or somewhere else (the image score then rests on a false response).
+  let peaks = 0;
+  let defects = 0;
+  for (let i = 0; i < maps.length; i++) {
+    if (labels[i] !== 1) continue;
+    defects++;
+    const m = maps[i].data;
+    let best = 0;
+    for (let j = 1; j < m.length; j++) if (m[j] > m[best]) best = j;
+    if (masks[i].data[best] === 1) peaks++;
+  }
+  return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind: ${kinds.join(', ')}; map peak inside the mask in ${peaks} of ${defects} defect images`;
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { flips: { type: 'boolean' }, sigma: { type: 'string' } } });
