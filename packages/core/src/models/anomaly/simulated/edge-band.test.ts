@@ -112,9 +112,13 @@ describe('simulateDefect edge-band', () => {
     expect(distance / made).toBeLessThan(6);
 
     const flat = stepped(9, 48, 48, 24, 0);
+    let fellBack = 0;
     for (let s = 0; s < 10; s++) {
       const sample = simulateDefect(flat, pool, rng, { kinds: ['edge-band'], goodProbability: 0, maxDefects: 1 });
       for (const kind of sample.kinds) expect(['perlin-self', 'perlin-foreign']).toContain(kind);
+      if (sample.kinds.length > 0) fellBack++;
     }
+    // Most of them still paste a (Perlin) defect rather than none.
+    expect(fellBack).toBeGreaterThanOrEqual(7);
   });
 });

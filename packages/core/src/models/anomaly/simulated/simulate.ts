@@ -263,7 +263,9 @@ const pasteForeign: Paster = (work, pool, rng, options, area) => fillForeign(wor
 function fillSelf(work: Work, rng: Rng, options: ResolvedSimulationOptions, area: number, makeRegion: RegionMaker, inPlace: boolean): boolean {
   const { width, height, channels, colour, data } = work;
   const region = makeRegion(work, rng, area);
-  const beta = rng.uniform(inPlace ? Math.max(0.5, options.opacity[0]) : options.opacity[0], options.opacity[1]);
+  // In place, at least half opacity where the `opacity` range allows it (never above its top).
+  const [lo, hi] = options.opacity;
+  const beta = rng.uniform(inPlace ? Math.min(hi, Math.max(0.5, lo)) : lo, hi);
   const cx = region.x0 + region.width / 2;
   const cy = region.y0 + region.height / 2;
   let sx = cx;
