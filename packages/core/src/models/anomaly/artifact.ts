@@ -255,8 +255,14 @@ export function parseCombinedConfig(raw: unknown): CombinedAnomalyConfig {
   }
   if (c.parts.patchcore.dir === c.parts.simulated.dir) invalid('parts.patchcore and parts.simulated must be different sub-folders');
   const f = c.fusion;
-  if (!f || f.imageScore !== 'mean-z' || f.map !== 'simulated' || !isStats(f.patchcore) || !isStats(f.simulated) || !isInt(f.good)) {
-    invalid('fusion must have imageScore mean-z, map simulated, patchcore and simulated {mean, std > 0} and the good image count');
+  if (!f || (f.imageScore !== 'mean-z' && f.imageScore !== 'mean-z-agreement') || f.map !== 'simulated' || !isStats(f.patchcore) || !isStats(f.simulated) || !isInt(f.good)) {
+    invalid('fusion must have imageScore mean-z or mean-z-agreement, map simulated, patchcore and simulated {mean, std > 0} and the good image count');
+  }
+  if (f.imageScore === 'mean-z-agreement') {
+    const a = f.agreement;
+    if (!a || !isStats(a.patchcorePixel) || !isStats(a.simulatedPixel) || !isInt(a.topK, 1) || a.topK > c.input.height * c.input.width) {
+      invalid('fusion mean-z-agreement must have agreement.patchcorePixel and agreement.simulatedPixel {mean, std > 0} and agreement.topK from 1 to the input pixels');
+    }
   }
   if (!c.training || !Number.isInteger(c.training.seed)) invalid('training must record the seed');
   if (!c.thresholds?.image || !c.thresholds?.pixel) invalid('thresholds.image and thresholds.pixel are required');

@@ -7,7 +7,9 @@ import { saveModelFile } from '../../onnx/model-io.ts';
 import { compactResNet } from '../zoo/compact-resnet.ts';
 import { readModelCard } from '../../models/card.ts';
 import { ANOMALY_FILES, parseCombinedConfig } from '../../models/anomaly/artifact.ts';
-import { fuseScore } from '../../models/anomaly/combined/combined-scorer.ts';
+import { agreementMap, fuseScore } from '../../models/anomaly/combined/combined-scorer.ts';
+import { topKMean } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import { mapToOriginal } from '../../models/preprocess.ts';
 import { AnomalyDetector } from '../../models/anomaly/detector.ts';
 import { evaluateAnomalyFolder } from '../../models/anomaly/evaluate-anomaly-folder.ts';
 import { stripes, STRIPES_SIZE } from '../../models/anomaly/stripes.test-helper.ts';
@@ -88,7 +90,8 @@ describe('the combined detector', () => {
 
   it('saves and loads: the loaded detector fuses the parts\' own scores with the recorded constants and keeps the simulated map', async () => {
     const config = parseCombinedConfig(JSON.parse(await readFile(join(out, ANOMALY_FILES.config), 'utf8')));
-    expect(config).toMatchObject({ format: 'xai-qc.combined', version: 1, parts: { patchcore: { dir: 'patchcore' }, simulated: { dir: 'simulated' } }, fusion: { imageScore: 'mean-z', map: 'simulated' } });
+    expect(config).toMatchObject({ format: 'xai-qc.combined', version: 1, parts: { patchcore: { dir: 'patchcore' }, simulated: { dir: 'simulated' } }, fusion: { imageScore: 'mean-z-agreement', map: 'simulated' } });
+    const agreement = config.fusion.agreement!;
     const card = await readModelCard(join(out, ANOMALY_FILES.card));
     const combined = await AnomalyDetector.load(out, { input: card.input });
     expect(combined.config).toEqual(config);
@@ -97,10 +100,19 @@ describe('the combined detector', () => {
     const images = [stripes(500, [30, 20, 6]).image, stripes(501).image];
     const [c, p, s] = await Promise.all([combined.scoreImages(images), pc.scoreImages(images), sim.scoreImages(images)]);
     for (let i = 0; i < images.length; i++) {
-      expect(c.scores[i]).toBeCloseTo(fuseScore(p.scores[i], s.scores[i], config.fusion), 6);
+      // The simulated side is the agreement of both parts' own raw maps (PatchCore's brought back to the input).
+      const pcMap = mapToOriginal({ ...p.sizes[i], data: p.maps[i] }, p.placements[i]).data;
+      const side = topKMean(agreementMap(s.maps[i], pcMap, agreement), agreement.topK);
+      expect(c.scores[i]).toBeCloseTo(fuseScore(p.scores[i], side, config.fusion), 6);
       expect(Array.from(c.maps[i])).toEqual(Array.from(s.maps[i]));
     }
     expect(config.normalisation.pixel).toEqual(sim.config.normalisation.pixel);
+    expect(agreement.topK).toBe((sim.config as { scoring: { topK: number } }).scoring.topK);
+    // Detectors fitted before the agreement map (imageScore mean-z) still parse; an agreement fusion needs its statistics.
+    const { agreement: _, ...older } = config.fusion;
+    expect(parseCombinedConfig(JSON.parse(JSON.stringify({ ...config, fusion: { ...older, imageScore: 'mean-z' } }))).fusion.imageScore).toBe('mean-z');
+    expect(() => parseCombinedConfig(JSON.parse(JSON.stringify({ ...config, fusion: older })))).toThrow(/agreement/);
+    expect(() => parseCombinedConfig(JSON.parse(JSON.stringify({ ...config, fusion: { ...config.fusion, agreement: { ...agreement, topK: 0 } } })))).toThrow(/agreement/);
     const evaluated = await evaluateAnomalyFolder(join(out, ANOMALY_FILES.config), data, 'test');
     expect(evaluated.fitOverlap.fitted).toBe(0);
     expect(run.record.test).toBeDefined();

@@ -33,8 +33,9 @@ import { preprocess } from '../../models/preprocess.ts';
 import { loadAnomalyFolder } from '../../models/anomaly/anomaly-data.ts';
 import { ANOMALY_FILES, COMBINED_FORMAT, COMBINED_FORMAT_VERSION, COMBINED_PARTS, readAnyAnomalyArtifacts, sha256Hex } from '../../models/anomaly/artifact.ts';
 import type { AnomalyArtifacts, CombinedAnomalyConfig, SimulatedArtifacts } from '../../models/anomaly/artifact.ts';
-import { CombinedScorer, fusedNormalisation, fuseScore, partStats } from '../../models/anomaly/combined/combined-scorer.ts';
-import type { CombinedFusion } from '../../models/anomaly/combined/combined-scorer.ts';
+import { agreementMap, CombinedScorer, fusedNormalisation, fuseScore, partStats } from '../../models/anomaly/combined/combined-scorer.ts';
+import type { AgreementStats, CombinedFusion } from '../../models/anomaly/combined/combined-scorer.ts';
+import { topKMean } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import { AnomalyDetector } from '../../models/anomaly/detector.ts';
 import { evaluateAnomaly } from '../../models/anomaly/evaluate-anomaly.ts';
 import type { AnomalyReport } from '../../models/anomaly/evaluate-anomaly.ts';
@@ -132,17 +133,30 @@ export interface FusePartsOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
-/** Both parts' raw image scores of `images` (prepared as `scorer.spec.input`). */
-async function scoreParts(scorer: CombinedScorer, images: readonly ImageU8[], batchSize: number, onBatch?: (done: number) => void): Promise<{ patchcore: number[]; simulated: number[] }> {
-  const patchcore: number[] = [];
-  const simulated: number[] = [];
+/** Both parts' raw image scores and raw maps (at the model input) of `images` (prepared as `scorer.spec.input`). */
+async function scoreParts(
+  scorer: CombinedScorer,
+  images: readonly ImageU8[],
+  batchSize: number,
+  onBatch?: (done: number) => void,
+): Promise<{ patchcore: number[]; simulated: number[]; maps: Float32Array[]; patchcoreMaps: Float32Array[] }> {
+  const out = { patchcore: [] as number[], simulated: [] as number[], maps: [] as Float32Array[], patchcoreMaps: [] as Float32Array[] };
   for (let i = 0; i < images.length; i += batchSize) {
     const p = await scorer.partScores(preprocess(images.slice(i, i + batchSize), scorer.spec.input).tensor);
-    patchcore.push(...p.patchcore);
-    simulated.push(...p.simulated);
+    out.patchcore.push(...p.patchcore);
+    out.simulated.push(...p.simulated);
+    out.maps.push(...p.maps);
+    out.patchcoreMaps.push(...p.patchcoreMaps);
     onBatch?.(Math.min(images.length, i + batchSize));
   }
-  return { patchcore, simulated };
+  return out;
+}
+
+/** Every pixel of `maps`, one after another. */
+function allPixels(maps: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(maps.reduce((n, m) => n + m.length, 0));
+  maps.reduce((at, m) => (out.set(m, at), at + m.length), 0);
+  return out;
 }
 
 /**
@@ -168,7 +182,7 @@ export async function fuseParts(o: FusePartsOptions): Promise<CombinedRunRecord>
   const pcDetector = await AnomalyDetector.create(pc.config, pc.featureModel, pc.bank, options);
   const simDetector = await AnomalyDetector.createSimulated(sim.config, sim.network, options);
   const unit = { mean: 0, std: 1 };
-  const scorer = new CombinedScorer({ input, patchcore: { scorer: pcDetector.scorer, input: pc.config.input }, simulated: simDetector.scorer, fusion: { patchcore: unit, simulated: unit }, batchSize });
+  const scorer = new CombinedScorer({ input, patchcore: { scorer: pcDetector.scorer, input: pc.config.input }, simulated: simDetector.scorer, fusion: { imageScore: 'mean-z', patchcore: unit, simulated: unit }, batchSize });
 
   const data = await loadAnomalyFolder(o.data, { input, seed, ratios: o.ratios });
   const good = data.splits.val.filter((s) => s.good).map((s) => s.image);
@@ -178,14 +192,22 @@ export async function fuseParts(o: FusePartsOptions): Promise<CombinedRunRecord>
   const goodScores = await scoreParts(scorer, good, batchSize, (d) => o.onProgress?.('fusion', d, total));
   const defectScores = await scoreParts(scorer, defects, batchSize, (d) => o.onProgress?.('fusion', good.length + d, total));
   const warnings: string[] = [];
+  // The agreement map's pixel statistics come from the good validation maps of both parts.
+  const stat = ({ mean, std }: { mean: number; std: number }): { mean: number; std: number } => ({ mean, std });
+  const simPixel = partStats(allPixels(goodScores.maps));
+  const pcPixel = partStats(allPixels(goodScores.patchcoreMaps));
+  const agreement: AgreementStats = { patchcorePixel: stat(pcPixel), simulatedPixel: stat(simPixel), topK: sim.config.scoring.topK };
+  const side = (s: { maps: Float32Array[]; patchcoreMaps: Float32Array[] }): number[] => s.maps.map((m, i) => topKMean(agreementMap(m, s.patchcoreMaps[i], agreement), agreement.topK));
+  const goodSide = side(goodScores);
+  const defectSide = side(defectScores);
   const pcStats = partStats(goodScores.patchcore);
-  const simStats = partStats(goodScores.simulated);
-  for (const [part, s] of [['PatchCore', pcStats], ['simulated', simStats]] as const) {
-    if (s.floored) warnings.push(`the ${part} part scores every good validation image alike; its standard deviation was raised to ${s.std} for the z-score`);
+  const simStats = partStats(goodSide);
+  for (const [what, s] of [['PatchCore part', pcStats], ['agreement map', simStats], ["PatchCore part's map", pcPixel], ["simulated part's map", simPixel]] as const) {
+    if (s.floored) warnings.push(`the ${what} scores every good validation image alike; its standard deviation was raised to ${s.std} for the z-score`);
   }
-  const fusion: CombinedFusion = { imageScore: 'mean-z', map: 'simulated', patchcore: { mean: pcStats.mean, std: pcStats.std }, simulated: { mean: simStats.mean, std: simStats.std }, good: good.length };
-  const fusedGood = goodScores.patchcore.map((p, i) => fuseScore(p, goodScores.simulated[i], fusion));
-  const fusedDefect = defectScores.patchcore.map((p, i) => fuseScore(p, defectScores.simulated[i], fusion));
+  const fusion: CombinedFusion = { imageScore: 'mean-z-agreement', map: 'simulated', patchcore: stat(pcStats), simulated: stat(simStats), agreement, good: good.length };
+  const fusedGood = goodScores.patchcore.map((p, i) => fuseScore(p, goodSide[i], fusion));
+  const fusedDefect = defectScores.patchcore.map((p, i) => fuseScore(p, defectSide[i], fusion));
   const image = chooseThreshold(fusedGood, fusedDefect, { quantile });
   const fusionSeconds = (performance.now() - t0) / 1000;
   const partSha = async (part: 'patchcore' | 'simulated'): Promise<string> => sha256Hex(await readFile(join(o.out, COMBINED_PARTS[part], ANOMALY_FILES.config)));

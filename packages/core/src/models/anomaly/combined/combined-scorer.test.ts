@@ -4,7 +4,7 @@ import type { InputSpec } from '../../card.ts';
 import { preprocess } from '../../preprocess.ts';
 import { normaliseScore } from '../thresholds.ts';
 import { stripes } from '../stripes.test-helper.ts';
-import { CombinedScorer, fusedNormalisation, fuseScore, MIN_PART_STD, partStats } from './combined-scorer.ts';
+import { agreementMap, CombinedScorer, fusedNormalisation, fuseScore, MIN_PART_STD, partStats } from './combined-scorer.ts';
 
 const simInput: InputSpec = { name: 'input', height: 64, width: 64, resize: 'stretch', layout: 'NCHW', color: 'rgb', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 const pcInput: InputSpec = { name: 'input', height: 32, width: 32, resize: 'stretch', layout: 'NCHW', color: 'gray', mean: [0.5], std: [0.25] };
@@ -51,6 +51,21 @@ describe('fusion of the parts\' image scores', () => {
     expect(() => partStats([1, Number.NaN])).toThrow(/not finite/);
   });
 
+  it('agreement map: geometric mean of both z-maps where both are positive, else the smaller, as by hand', () => {
+    const a = { simulatedPixel: { mean: 0.1, std: 0.1 }, patchcorePixel: { mean: 2, std: 0.5 } };
+    // z simulated: 3, 3, -1, 0.5; z PatchCore: 4/3... worked out per pixel below.
+    const sim = Float32Array.from([0.4, 0.4, 0, 0.15]);
+    const pc = Float32Array.from([4, 1, 3, 2.5]);
+    const m = agreementMap(sim, pc, a);
+    expect(m[0]).toBeCloseTo(Math.sqrt(3 * 4), 5); // both positive: sqrt(3 * 4)
+    expect(m[1]).toBeCloseTo(-2, 5); // PatchCore below its good mean: the smaller, -2
+    expect(m[2]).toBeCloseTo(-1, 5); // the network below its good mean: -1
+    expect(m[3]).toBeCloseTo(Math.sqrt(0.5 * 1), 5);
+    // A strong network response where PatchCore sees nothing unusual counts for little.
+    expect(agreementMap(Float32Array.from([0.9]), Float32Array.from([2.05]), a)[0]).toBeCloseTo(Math.sqrt(8 * 0.1), 4);
+    expect(() => agreementMap(sim, pc.subarray(0, 3), a)).toThrow(/pixels/);
+  });
+
   it('normalises fused scores in z-units, negative thresholds included', () => {
     expect(fusedNormalisation(2, [-1, 0, 1])).toEqual({ low: -1, threshold: 2, high: 5 });
     const n = fusedNormalisation(-0.5, [-0.2, 0.4]);
@@ -66,7 +81,7 @@ describe('CombinedScorer', () => {
     const images = [stripes(1).image, stripes(2, [30, 30, 6]).image];
     const pcSeen: Tensor[] = [];
     const simSeen: Tensor[] = [];
-    const fusion = { patchcore: { mean: 0.1, std: 0.5 }, simulated: { mean: -0.2, std: 2 } };
+    const fusion = { imageScore: 'mean-z' as const, patchcore: { mean: 0.1, std: 0.5 }, simulated: { mean: -0.2, std: 2 } };
     const scorer = new CombinedScorer({ input: simInput, patchcore: { scorer: meanScorer(pcSeen), input: pcInput }, simulated: meanScorer(simSeen), fusion });
     const input = preprocess(images, simInput).tensor;
     // The prepared tensor turns back into the very images.
@@ -87,7 +102,27 @@ describe('CombinedScorer', () => {
     }
   });
 
+  it('with mean-z-agreement takes the simulated side from the agreement of both maps at the model input', async () => {
+    const images = [stripes(1).image, stripes(2, [30, 30, 6]).image];
+    // Each scorer's map of image i is i + 1 everywhere; PatchCore's comes back from 32x32 to 64x64.
+    const agreement = { patchcorePixel: { mean: 1, std: 2 }, simulatedPixel: { mean: 0.5, std: 0.5 }, topK: 4 };
+    const fusion = { imageScore: 'mean-z-agreement' as const, patchcore: { mean: 0.1, std: 0.5 }, simulated: { mean: -0.2, std: 2 }, agreement };
+    const scorer = new CombinedScorer({ input: simInput, patchcore: { scorer: meanScorer([]), input: pcInput }, simulated: meanScorer([]), fusion });
+    const input = preprocess(images, simInput).tensor;
+    const parts = await scorer.partScores(input);
+    expect(parts.patchcoreMaps.map((m) => m.length)).toEqual([64 * 64, 64 * 64]);
+    // Image 0: simulated z (1 - 0.5) / 0.5 = 1, PatchCore z (1 - 1) / 2 = 0: not both positive, so the smaller, 0.
+    // Image 1: simulated z 3, PatchCore z 0.5: the geometric mean sqrt(1.5).
+    const side = scorer.simulatedSide(parts);
+    expect(side[0]).toBeCloseTo(0, 6);
+    expect(side[1]).toBeCloseTo(Math.sqrt(1.5), 6);
+    const r = await scorer.score(input);
+    for (let i = 0; i < 2; i++) expect(r.scores[i]).toBeCloseTo(((parts.patchcore[i] - 0.1) / 0.5 + (side[i] + 0.2) / 2) / 2, 6);
+    const { agreement: _, ...without } = fusion;
+    await expect(Promise.resolve().then(() => new CombinedScorer({ input: simInput, patchcore: { scorer: meanScorer([]), input: pcInput }, simulated: meanScorer([]), fusion: without }).simulatedSide(parts))).rejects.toThrow(/agreement statistics/);
+  });
+
   it('refuses a gray model input', () => {
-    expect(() => new CombinedScorer({ input: { ...simInput, color: 'gray', mean: [0.5], std: [0.25] }, patchcore: { scorer: meanScorer([]), input: pcInput }, simulated: meanScorer([]), fusion: { patchcore: { mean: 0, std: 1 }, simulated: { mean: 0, std: 1 } } })).toThrow(/colour/);
+    expect(() => new CombinedScorer({ input: { ...simInput, color: 'gray', mean: [0.5], std: [0.25] }, patchcore: { scorer: meanScorer([]), input: pcInput }, simulated: meanScorer([]), fusion: { imageScore: 'mean-z', patchcore: { mean: 0, std: 1 }, simulated: { mean: 0, std: 1 } } })).toThrow(/colour/);
   });
 });
