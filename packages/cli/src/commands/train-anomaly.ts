@@ -40,7 +40,7 @@ or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
                 seconds to minutes; simulated: a small U-Net trained from scratch to find
                 defects simulated on the good images, until --time-budget; combined: both
                 in one detector (OUT/patchcore/, OUT/simulated/), image score the mean of
-                their z-scores on the good validation images, map the network's; auto:
+                PatchCore's z-score and that of where both maps agree, map the network's; auto:
                 PatchCore and simulated, and their combination, the one with the better
                 image AUROC on the validation split (its labelled defects, else its good
                 images with simulated defects) is kept (combined only when it beats both),
@@ -184,7 +184,7 @@ function printRun(run: AnomalyMethodRun, io: CliIO): void {
   if (run.method === 'combined') {
     const r = run.record;
     const f = r.fusion;
-    io.out(`run ${r.id}: combined detector at ${r.params.size[1]}x${r.params.size[0]}: PatchCore bank of ${r.parts.patchcore.bankSize} patches (${fmtSeconds(r.parts.patchcore.seconds)}), simulated ${r.parts.simulated.steps} steps (stopped by ${r.parts.simulated.stoppedBy}; ${fmtSeconds(r.parts.simulated.seconds)}); z-scores from ${f.good} good validation images (PatchCore mean ${f.patchcore.mean.toPrecision(4)} sd ${f.patchcore.std.toPrecision(4)}, simulated mean ${f.simulated.mean.toPrecision(4)} sd ${f.simulated.std.toPrecision(4)}), ${r.seconds.total.toFixed(1)} s`);
+    io.out(`run ${r.id}: combined detector at ${r.params.size[1]}x${r.params.size[0]}: PatchCore bank of ${r.parts.patchcore.bankSize} patches (${fmtSeconds(r.parts.patchcore.seconds)}), simulated ${r.parts.simulated.steps} steps (stopped by ${r.parts.simulated.stoppedBy}; ${fmtSeconds(r.parts.simulated.seconds)}); z-scores from ${f.good} good validation images (PatchCore mean ${f.patchcore.mean.toPrecision(4)} sd ${f.patchcore.std.toPrecision(4)}, ${f.imageScore === 'mean-z-agreement' ? 'agreement' : 'simulated'} mean ${f.simulated.mean.toPrecision(4)} sd ${f.simulated.std.toPrecision(4)}), ${r.seconds.total.toFixed(1)} s`);
   } else if (run.method === 'patchcore') {
     const record = run.record;
     io.out(`run ${record.id}: bank of ${record.bank.size} patches from ${record.bank.sourcePatches} (coreset ${record.params.coreset}), layers ${record.backbone.layers.join(', ')}, ${record.seconds.total.toFixed(1)} s`);

@@ -1,15 +1,17 @@
 /**
  * The combined anomaly detector (format `xai-qc.combined`, `models/anomaly/combined/`):
  * a PatchCore detector and a simulated-defect detector fitted on the same good images,
- * its image score the mean of the parts' z-scores and its map the simulated part's.
+ * its image score the mean of PatchCore's z-score and the z-score of the agreement of both
+ * parts' maps (`combined-scorer.ts`), and its map the simulated part's.
  *
  * The run (`choose-method.ts`, `--method combined`):
  * 1. PatchCore fits into `OUT/patchcore/` (seconds; it takes no budget of its own).
  * 2. The simulated method fits into `OUT/simulated/` with the rest of the budget less a
  *    reserve for the fusion and the test figures ({@link combinedReserveSeconds}).
  * 3. {@link fuseParts}: both parts score the good validation images (the validation split
- *    both parts drew from the same seed and shares); the mean and standard deviation of
- *    each part's raw scores give the z-scores; the image threshold is chosen on the fused
+ *    both parts drew from the same seed and shares); their maps' pixels give the agreement
+ *    map's z-units, and the mean and standard deviation of PatchCore's raw scores and of
+ *    the agreement scores give the z-scores; the image threshold is chosen on the fused
  *    scores as for the other methods (good quantile, or F1-optimal with labelled
  *    validation defects, `thresholds.ts`), and the pixel threshold is the simulated
  *    part's. Then the test split is measured and `anomaly.json`, `model_card.yaml` and
@@ -293,7 +295,7 @@ function combinedCard(
       seed: c.training.seed,
       splitRatios,
       parts: `${c.parts.patchcore.dir}/ (PatchCore, backbone ${o.patchcore.backbone.path.split(/[\\/]/).pop() ?? ''}), ${c.parts.simulated.dir}/ (simulated, ${o.simulated.training.steps} steps)`,
-      imageScore: 'mean of the parts\' z-scores on the good validation images',
+      imageScore: 'mean of the z-scores of PatchCore\'s score and of the agreement of both parts\' maps, on the good validation images',
       map: 'the simulated part\'s',
       imageThreshold: { source: c.thresholds.image.source, value: c.thresholds.image.value },
       pixelThreshold: { source: c.thresholds.pixel.source, value: c.thresholds.pixel.value },
@@ -302,7 +304,7 @@ function combinedCard(
     },
     intendedUse: `Unsupervised detection and localisation of anomalies on images like the good images of ${basename(root)}: a PatchCore detector and a network trained on simulated defects, fitted on the same good images, their image scores fused.`,
     limitations: [
-      'The image score is the mean of the two parts\' z-scores against the good validation images, normalised so that 0.5 is the validation threshold; it is not a calibrated probability.',
+      'The image score is the mean of two z-scores against the good validation images, PatchCore\'s and that of the places where both parts\' maps agree, normalised so that 0.5 is the validation threshold; it is not a calibrated probability. A defect only one part responds to counts for less than one both see.',
       'The anomaly map is the simulated part\'s: real defects unlike every simulated kind may be ranked by PatchCore yet not be outlined.',
       `Thresholds come from ${c.thresholds.image.counts.good} good validation image(s)${c.thresholds.image.counts.defect ? ` and ${c.thresholds.image.counts.defect} defect image(s)` : ''}; re-fit or re-threshold when the line, lighting or product changes.`,
       `Input is ${c.input.width}x${c.input.height}; PatchCore sees each input as its own input spec prepares it (${o.patchcore.params.resize}, ${o.patchcore.params.size} px).`,

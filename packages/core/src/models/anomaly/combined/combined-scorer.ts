@@ -11,7 +11,7 @@
  *   (population) standard deviation of that score on the good validation images, and the
  *   raw fused score is the mean of two z-scores, PatchCore's and the simulated part's:
  *   `fused = ((s_p - mean_p) / std_p + (s_s - mean_s) / std_s) / 2`.
- *   - `imageScore: 'mean-z-agreement'` (what fits write since 0.1.0's agreement change):
+ *   - `imageScore: 'mean-z-agreement'` (what fits write now):
  *     the simulated part's score `s_s` is taken from the agreement map, not from its own
  *     map. Both parts' raw maps at the model input become z-units of their own good
  *     validation pixels (`agreement.patchcorePixel`, `agreement.simulatedPixel`); where
