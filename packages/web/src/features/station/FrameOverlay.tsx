@@ -1,23 +1,17 @@
 /**
  * A captured frame with its verdict on top: the findings' masks (tinted in their class
  * colours, through the viewer's mask rasters) and boxes with labels, and a large verdict
- * banner. A finding cited by an answer is drawn thicker and the others fade.
+ * banner. A finding cited by an answer is drawn thicker and the others fade, without their labels.
  */
 import type { components } from '@xai-qc/client';
 import { useEffect, useRef } from 'react';
 import { cn } from '../../shared/lib/cn.ts';
 import { percent } from '../../shared/lib/format.ts';
-import { classColor } from '../../shared/viewer/index.ts';
+import { classColor, textOn } from '../../shared/viewer/index.ts';
 import { findingsWithMasks, useMaskImage } from '../../shared/viewer/layer-rasters.ts';
 import { frameWidth } from './camera.ts';
 
 type Inspection = components['schemas']['Inspection'];
-
-/** Black or white, whichever reads better on `hex`. */
-function textOn(hex: string): string {
-  const n = Number.parseInt(hex.slice(1, 7), 16);
-  return 0.299 * (n >> 16) + 0.587 * ((n >> 8) & 255) + 0.114 * (n & 255) > 150 ? '#000' : '#fff';
-}
 
 function MaskCanvas({ image, opacity }: { image: ImageData; opacity: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -69,13 +63,14 @@ export function FrameOverlay({ url, inspection: r, highlight, maxHeight = '62dvh
           ) : null,
         )}
       </svg>
+      {/* Labels of faded findings are left out, not faded: text at a third of its opacity over a photograph fails WCAG contrast. */}
       {r.findings.map((f, i) =>
-        f.box ? (
+        f.box && fade(i) === 1 ? (
           <span
             key={i}
             aria-hidden="true"
             className="pointer-events-none absolute -translate-y-full whitespace-nowrap rounded-sm px-1 text-xs font-semibold leading-5"
-            style={{ left: `${(Math.min(f.box[0], f.box[2]) / width) * 100}%`, top: `max(1.25rem, ${(Math.min(f.box[1], f.box[3]) / height) * 100}%)`, background: classColor(f.classIndex), color: textOn(classColor(f.classIndex)), opacity: fade(i) }}
+            style={{ left: `${(Math.min(f.box[0], f.box[2]) / width) * 100}%`, top: `max(1.25rem, ${(Math.min(f.box[1], f.box[3]) / height) * 100}%)`, background: classColor(f.classIndex), color: textOn(classColor(f.classIndex)) }}
           >
             {f.label} {Math.round(f.score * 100)} %
           </span>

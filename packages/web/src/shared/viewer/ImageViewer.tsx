@@ -24,7 +24,7 @@ import { colorize, colormapGradient, COLORMAP_LABELS, COLORMAPS } from './colorm
 import type { Colormap } from './colormaps.ts';
 import { findingsWithMasks, useAnomalyMap, useHeatmapBytes, useMaskImage } from './layer-rasters.ts';
 import type { ByteMap } from './layer-rasters.ts';
-import { classColor } from './raster.ts';
+import { classColor, textOn } from './raster.ts';
 import { boxToScreen, clampView, labelPosition, layerPixelAt, panBy, screenToImage, pixelZoomPercent, viewAtPixelScale, viewTransform, zoomAbout, ZOOM_STEP, FIT_VIEW } from './viewer-geometry.ts';
 import type { Point, Size } from './viewer-geometry.ts';
 import { DEFAULT_SETTINGS, useViewerSettings, withLayer } from './viewer-state.ts';
@@ -111,13 +111,6 @@ function RgbaCanvas({ image, opacity, label }: { image: ImageData; opacity: numb
     ref.current?.getContext('2d')?.putImageData(image, 0, 0);
   }, [image]);
   return <canvas ref={ref} width={image.width} height={image.height} aria-label={label} role="img" className="absolute inset-0 size-full" style={{ opacity }} />;
-}
-
-function textOn(hex: string): string {
-  const r = parseInt(hex.slice(1, 3), 16);
-  const g = parseInt(hex.slice(3, 5), 16);
-  const b = parseInt(hex.slice(5, 7), 16);
-  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#000' : '#fff';
 }
 
 function useElementSize<T extends HTMLElement>(): [RefObject<T | null>, Size] {

@@ -3,4 +3,4 @@ export { ImageViewer } from './ImageViewer.tsx';
 export type { ImageViewerProps } from './ImageViewer.tsx';
 export { requestHeatmap, useViewerSettings, viewerStore } from './viewer-state.ts';
 export type { LayerId, ViewerSettings } from './viewer-state.ts';
-export { classColor } from './raster.ts';
+export { classColor, contrastRatio, textOn } from './raster.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 // the test only (the app imports no core): the browser's tables must equal the server's
 import { COLORMAP_NAMES, colormapLut as coreColormapLut } from '../../../../core/src/image/colormap.ts';
 import { colorize, colormapGradient, colormapLut, COLORMAPS } from './colormaps.ts';
-import { classColor, hexToRgb, mapToBytes, parseNpy, percentileSorted, rleToMask, tintMask } from './raster.ts';
+import { CLASS_COLORS, classColor, contrastRatio, hexToRgb, mapToBytes, parseNpy, percentileSorted, relativeLuminance, rleToMask, textOn, tintMask } from './raster.ts';
 
 /** A .npy v1 file of a little-endian float32 [h, w] array, as NumPy writes it. */
 function npy(h: number, w: number, values: number[], descr = '<f4'): ArrayBuffer {
@@ -101,5 +101,23 @@ describe('masks and class colours', () => {
     expect(classColor(-1)).toBe(classColor(11));
     expect(hexToRgb('#3cb44b')).toEqual([60, 180, 75]);
     expect(() => hexToRgb('red')).toThrow();
+  });
+});
+
+describe('label text on class colours', () => {
+  it('computes WCAG luminance and contrast as the standard does', () => {
+    expect(relativeLuminance('#ffffff')).toBeCloseTo(1, 10);
+    expect(relativeLuminance('#000000')).toBe(0);
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 10);
+    expect(contrastRatio('#ffffff', '#000000')).toBeCloseTo(21, 10);
+    // #767676 on white is the classic 4.54:1.
+    expect(contrastRatio('#767676', '#ffffff')).toBeCloseTo(4.54, 2);
+  });
+
+  it('picks the text colour that meets WCAG AA (4.5:1) on every class colour', () => {
+    // #3cb44b once got white text (2.68:1) from a brightness rule; black gives 7.8:1.
+    expect(textOn('#3cb44b')).toBe('#000000');
+    expect(textOn('#4363d8')).toBe('#ffffff');
+    for (const c of CLASS_COLORS) expect(contrastRatio(c, textOn(c)), c).toBeGreaterThanOrEqual(4.5);
   });
 });

@@ -108,6 +108,27 @@ export function classColor(index: number): string {
   return CLASS_COLORS[(((Math.trunc(index) || 0) % n) + n) % n]!;
 }
 
+/** WCAG 2 relative luminance of `#rrggbb`. */
+export function relativeLuminance(hex: string): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [r, g, b] = hexToRgb(hex);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/** Black or white text on `#rrggbb`, whichever has the larger WCAG contrast ratio. */
+export function textOn(hex: string): '#000000' | '#ffffff' {
+  return contrastRatio(hex, '#000000') >= contrastRatio(hex, '#ffffff') ? '#000000' : '#ffffff';
+}
+
 /** `#rrggbb` as [r, g, b]. */
 export function hexToRgb(hex: string): [number, number, number] {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
