@@ -119,6 +119,11 @@ export function agreementMap(simulated: Float32Array, patchcore: Float32Array, a
   return out;
 }
 
+/** The agreement score of one image: the mean of the `a.topK` largest pixels of its {@link agreementMap}. */
+export function agreementScore(simulated: Float32Array, patchcore: Float32Array, a: AgreementStats): number {
+  return topKMean(agreementMap(simulated, patchcore, a), a.topK);
+}
+
 /**
  * The normalisation of fused scores, as `thresholds.ts` `normalisationFor` but for
  * z-units, which may be negative: `low` is the lowest good validation score when it lies
@@ -194,7 +199,7 @@ export class CombinedScorer {
     if (f.imageScore !== 'mean-z-agreement') return p.simulated;
     if (!f.agreement) throw new XqcError('XQC_ANOMALY', 'the fusion mean-z-agreement needs its agreement statistics');
     const a = f.agreement;
-    return Float64Array.from(p.maps, (m, i) => topKMean(agreementMap(m, p.patchcoreMaps[i], a), a.topK));
+    return Float64Array.from(p.maps, (m, i) => agreementScore(m, p.patchcoreMaps[i], a));
   }
 
   /** Raw fused image scores and the simulated part's raw maps of a prepared input batch. */
