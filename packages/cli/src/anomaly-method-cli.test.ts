@@ -55,7 +55,7 @@ describe('xaiqc train --task anomaly --method, --time-budget', () => {
     expect(err).toEqual([]);
     expect(rc).toBe(0);
     expect(seconds).toBeLessThan(15 * 1.2 + 5);
-    expect(out.slice(-6).join('\n')).toMatch(/simulated-defect detector at 64x64, \d+ steps \(stopped by (budget|steps); budget 15 s\)/);
+    expect(out.slice(-6).join('\n')).toMatch(/simulated-defect detector at 64x64, \d+ steps \(stopped by (budget|steps); budget 15 s(, weights of the last \d+ averaged)?\), map averaged over 4 flip\(s\)/);
     const lines = progress.map((l) => JSON.parse(l) as { stage: string; left_s?: number });
     expect(lines.some((l) => l.stage === 'train' && typeof l.left_s === 'number' && l.left_s <= 15)).toBe(true);
     const run = JSON.parse(await readFile(join(model, 'run.json'), 'utf8')) as { method: string; params: { timeBudgetSeconds: number } };

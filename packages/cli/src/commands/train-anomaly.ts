@@ -38,13 +38,14 @@ or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
               [--name NAME] [--json]
   --method      patchcore (default): a memory bank of backbone patch features, fits in
                 seconds to minutes; simulated: a small U-Net trained from scratch to find
-                defects simulated on the good images, until --time-budget; combined: both
-                in one detector (OUT/patchcore/, OUT/simulated/), image score the mean of
-                PatchCore's z-score and that of where both maps agree, map the network's; auto:
-                PatchCore and simulated, and their combination, the one with the better
-                image AUROC on the validation split (its labelled defects, else its good
-                images with simulated defects) is kept (combined only when it beats both),
-                and run.json records the figures and why (choice)
+                defects simulated on the good images, until --time-budget (the weights of
+                its last quarter averaged, its map averaged over the image's four flips);
+                combined: both in one detector (OUT/patchcore/, OUT/simulated/), image
+                score the mean of PatchCore's z-score and that of where both maps agree, map
+                the network's; auto: PatchCore and simulated, and their combination, the one
+                with the better image AUROC on the validation split (its labelled defects,
+                else its good images with simulated defects) is kept (combined only when it
+                beats both), and run.json records the figures and why (choice)
   --time-budget seconds for --method simulated (its whole fit, default 600), combined (the
                 whole run, default ${DEFAULT_COMBINED_BUDGET_SECONDS}: PatchCore first, the network gets the rest less
                 15 % for fusion and test figures) or auto (the whole run, default ${DEFAULT_AUTO_BUDGET_SECONDS}:
@@ -190,7 +191,8 @@ function printRun(run: AnomalyMethodRun, io: CliIO): void {
     io.out(`run ${record.id}: bank of ${record.bank.size} patches from ${record.bank.sourcePatches} (coreset ${record.params.coreset}), layers ${record.backbone.layers.join(', ')}, ${record.seconds.total.toFixed(1)} s`);
   } else {
     const record = run.record;
-    io.out(`run ${record.id}: simulated-defect detector at ${record.params.size[1]}x${record.params.size[0]}, ${record.training.steps} steps (stopped by ${record.training.stoppedBy}; budget ${fmtSeconds(record.params.timeBudgetSeconds)}), ${record.seconds.total.toFixed(1)} s`);
+    const averaged = record.training.averagedSteps > 0 ? `, weights of the last ${record.training.averagedSteps} averaged` : '';
+    io.out(`run ${record.id}: simulated-defect detector at ${record.params.size[1]}x${record.params.size[0]}, ${record.training.steps} steps (stopped by ${record.training.stoppedBy}; budget ${fmtSeconds(record.params.timeBudgetSeconds)}${averaged}), map averaged over ${record.params.testTimeFlips} flip(s), ${record.seconds.total.toFixed(1)} s`);
   }
   const record = run.record;
   const t = record.thresholds;

@@ -107,6 +107,8 @@ export interface SimulatedAnomalyConfig {
     padded: [number, number];
     /** Output name of the defect probability [N, 1, H, W]. */
     output: string;
+    /** Mirrored copies of the input whose probabilities the network averages (`withTestTimeFlips`); absent in detectors fitted before it: 1. */
+    testTimeFlips?: 1 | 2 | 4;
   };
   scoring: { sigma: number; topK: number };
   training: {
@@ -115,6 +117,8 @@ export interface SimulatedAnomalyConfig {
     batchSize: number;
     steps: number;
     stoppedBy: 'budget' | 'steps';
+    /** Steps whose weights were averaged into the network (0: the final weights); absent in detectors fitted before it. */
+    averagedSteps?: number;
     seconds: number;
     finalLoss: number;
   };
@@ -220,9 +224,11 @@ export function parseSimulatedConfig(raw: unknown): SimulatedAnomalyConfig {
   if (!Array.isArray(n.padded) || n.padded.length !== 2 || !n.padded.every((v) => isInt(v)) || n.padded[0] < c.input.height || n.padded[1] < c.input.width) {
     invalid('network.padded must be [height, width] at least the input size');
   }
+  if (n.testTimeFlips !== undefined && ![1, 2, 4].includes(n.testTimeFlips)) invalid('network.testTimeFlips must be 1, 2 or 4');
   const s = c.scoring;
   if (!s || !(s.sigma > 0) || !Number.isFinite(s.sigma) || !isInt(s.topK) || s.topK > c.input.height * c.input.width) invalid('scoring must have sigma > 0 and topK from 1 to the input pixels');
   if (!c.training || !isInt(c.training.steps, 0) || (c.training.stoppedBy !== 'budget' && c.training.stoppedBy !== 'steps')) invalid('training must record steps and stoppedBy budget|steps');
+  if (c.training.averagedSteps !== undefined && (!isInt(c.training.averagedSteps, 0) || c.training.averagedSteps > c.training.steps)) invalid('training.averagedSteps must be an integer from 0 to steps');
   if (!c.thresholds?.image || !c.thresholds?.pixel) invalid('thresholds.image and thresholds.pixel are required');
   checkNormalisation(c.normalisation?.image, 'image');
   checkNormalisation(c.normalisation?.pixel, 'pixel');

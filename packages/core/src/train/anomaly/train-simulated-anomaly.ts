@@ -39,6 +39,7 @@ import { simulateDefect } from '../../models/anomaly/simulated/simulate.ts';
 import type { DefectSimulator, SimulationOptions } from '../../models/anomaly/simulated/simulated.types.ts';
 import { fitSimulated, SIMULATED_FILES } from './train-simulated.ts';
 import type { FitSimulatedOptions, StopReason } from './train-simulated.ts';
+import type { TestTimeFlips } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import { anomalyCardBase, countsOf } from '../../models/anomaly/train-anomaly.ts';
 
 /** Options of {@link trainSimulatedAnomaly}. */
@@ -66,6 +67,10 @@ export interface TrainSimulatedAnomalyOptions {
   depth?: number;
   lr?: number;
   defectWeight?: number;
+  /** Share of the training progress from which the weights are averaged (default 0.75; 1: the final weights). */
+  averageFrom?: number;
+  /** Mirrored copies of each input whose maps are averaged at scoring: 1, 2 or 4 (default 4). */
+  testTimeFlips?: TestTimeFlips;
   sigma?: number;
   topK?: number;
   /** The defect simulator (default `simulate.ts` `simulateDefect`). */
@@ -100,6 +105,8 @@ export interface SimulatedRunRecord {
     depth: number;
     sigma: number;
     topK: number;
+    /** Test-time flips averaged into the map (1, 2 or 4). */
+    testTimeFlips: TestTimeFlips;
     simulation?: SimulationOptions;
   };
   dataset: {
@@ -113,7 +120,7 @@ export interface SimulatedRunRecord {
     /** SHA-256 of every image used in fitting (train good, all val). */
     fitted: string[];
   };
-  training: { steps: number; stoppedBy: StopReason; loss: number[]; reserveSeconds: number };
+  training: { steps: number; stoppedBy: StopReason; averagedSteps: number; loss: number[]; reserveSeconds: number };
   thresholds: SimulatedAnomalyConfig['thresholds'];
   /** Seconds: training, thresholds (validation) and the whole fit. */
   seconds: { training: number; validation: number; total: number };
@@ -189,6 +196,8 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
       depth: o.depth,
       lr: o.lr,
       defectWeight: o.defectWeight,
+      averageFrom: o.averageFrom,
+      testTimeFlips: o.testTimeFlips,
       sigma: o.sigma,
       topK: o.topK,
       quantile,
@@ -232,6 +241,7 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
       depth: config.network.depth,
       sigma: config.scoring.sigma,
       topK: config.scoring.topK,
+      testTimeFlips: config.network.testTimeFlips ?? 1,
       simulation: o.simulation,
     },
     dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
@@ -260,6 +270,8 @@ function simulatedCard(name: string, runId: string, c: SimulatedAnomalyConfig, d
       batchSize: c.training.batchSize,
       steps: c.training.steps,
       stoppedBy: c.training.stoppedBy,
+      averagedSteps: c.training.averagedSteps ?? 0,
+      testTimeFlips: c.network.testTimeFlips ?? 1,
       sigma: c.scoring.sigma,
       topK: c.scoring.topK,
       imageThreshold: { source: c.thresholds.image.source, value: c.thresholds.image.value },

@@ -17,7 +17,7 @@ import { evaluateAnomalyFolder } from '../../models/anomaly/evaluate-anomaly-fol
 import { stripes, STRIPES_SIZE } from '../../models/anomaly/stripes.test-helper.ts';
 import { discSimulator } from './disc-simulator.test-helper.ts';
 import { buildSimulatedDetectorModel } from '../../models/anomaly/simulated/export-simulated.ts';
-import { simulatedLearningRate, fitSimulated } from './train-simulated.ts';
+import { simulatedLearningRate, fitSimulated, WeightAverage } from './train-simulated.ts';
 import type { FitSimulatedOptions, FitSimulatedResult } from './train-simulated.ts';
 import { simulatedInputSpec, trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
 
@@ -115,6 +115,50 @@ describe('fitSimulated', () => {
     await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, batchSize: 1 })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
     await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, topK: STRIPES_SIZE ** 2 + 1 })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
     await expect(fitSimulated({ ...data, train: [] }, { input, simulator: discSimulator })).rejects.toMatchObject({ code: 'XQC_DATASET_INVALID' });
+    await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, averageFrom: 1.5 })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
+    await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, testTimeFlips: 3 as never })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
+  });
+
+  it('saves the mean of the weights after each step from averageFrom on, BatchNorm statistics included', async () => {
+    const opts = { input, simulator: discSimulator, ...small, testTimeFlips: 1 as const, seed: 5 };
+    // Step 0 runs at progress 0 in both a one-step and a two-step run, so the one-step run's
+    // final weights are the two-step run's weights after its first step.
+    const first = await fitSimulated(data, { ...opts, maxSteps: 1, averageFrom: 1 });
+    const second = await fitSimulated(data, { ...opts, maxSteps: 2, averageFrom: 1 });
+    const averaged = await fitSimulated(data, { ...opts, maxSteps: 2, averageFrom: 0 });
+    expect(first.config.training.averagedSteps).toBe(0);
+    expect(averaged.config.training.averagedSteps).toBe(2);
+    expect(averaged.training.averagedSteps).toBe(2);
+    let compared = 0;
+    let runningStats = 0;
+    for (const [name, t] of averaged.network.graph.initializers) {
+      if (t.dtype !== 'float32') continue;
+      const a = first.network.graph.initializers.get(name)!.data as Float32Array;
+      const b = second.network.graph.initializers.get(name)!.data as Float32Array;
+      const m = t.data as Float32Array;
+      for (let i = 0; i < m.length; i++) expect(Math.abs(m[i] - (a[i] + b[i]) / 2)).toBeLessThan(1e-6 + 1e-6 * Math.abs(m[i]));
+      if (a.some((v, i) => v !== b[i])) compared++;
+      if (/running|mean|var/i.test(name) && a.some((v, i) => v !== b[i])) runningStats++;
+    }
+    expect(compared).toBeGreaterThan(10);
+    expect(runningStats).toBeGreaterThan(0);
+    // The default averages the last quarter: steps 6 and 7 of 8.
+    const quarter = await fitSimulated(data, { ...opts, maxSteps: 8 });
+    expect(quarter.config.training.averagedSteps).toBe(2);
+  });
+
+  it('averages parameter snapshots in float64 and refuses mismatched or missing ones', () => {
+    const avg = new WeightAverage();
+    expect(() => avg.mean()).toThrow(expect.objectContaining({ code: 'XQC_INVALID_ARGUMENT' }));
+    avg.add({ w: Float32Array.of(1, 2), b: Float32Array.of(16777216) });
+    avg.add({ w: Float32Array.of(3, 5), b: Float32Array.of(16777218) });
+    avg.add({ w: Float32Array.of(-1, 2), b: Float32Array.of(16777218) });
+    expect(avg.count).toBe(3);
+    const m = avg.mean();
+    expect(Array.from(m.w)).toEqual([1, 3]);
+    // A float32 running sum would lose the low bits of 2^24 + 2.
+    expect(m.b[0]).toBe(Math.fround((16777216 + 2 * 16777218) / 3));
+    expect(() => avg.add({ w: Float32Array.of(1), b: Float32Array.of(0) })).toThrow(expect.objectContaining({ code: 'XQC_SHAPE_MISMATCH' }));
   });
 
   it('warms up and decays the learning rate over progress', () => {

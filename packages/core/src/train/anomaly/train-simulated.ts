@@ -14,12 +14,16 @@
  *
  * Learning rate: linear warm-up over the first 3 % of progress, then a cosine decay to 5 %
  * of `lr`, where progress is step / maxSteps, or, with a finite time budget, the larger of
- * that and elapsed / training time available. A run without a time budget
+ * that and elapsed / training time available. The saved weights are the mean of the weights
+ * after every step from `averageFrom` of the progress on (default the last quarter;
+ * BatchNorm running statistics averaged alike), as stochastic weight averaging (Izmailov et
+ * al. 2018) does: one run's final weights vary more from seed to seed and machine to machine. A run without a time budget
  * (`timeBudgetSeconds: Infinity`) is a pure function of its seed and options; with a
  * budget the number of steps and the schedule depend on the machine's speed.
  *
  * The trained weights are copied into the same U-Net built at the full model input
- * (`simulated-scorer.ts`), and the good validation images (plus labelled validation
+ * (`simulated-scorer.ts`), its map averaged over `testTimeFlips` mirrored copies of the
+ * input (`withTestTimeFlips`, default all four), and the good validation images (plus labelled validation
  * defects when there are any) set the thresholds and normalisation exactly as for
  * PatchCore (`thresholds.ts`).
  */
@@ -45,7 +49,8 @@ import type { SimulatedAnomalyConfig } from '../../models/anomaly/artifact.ts';
 import { ANOMALY_FILES, SIMULATED_FORMAT, SIMULATED_FORMAT_VERSION, SIMULATED_NETWORK_FILE, sha256Hex } from '../../models/anomaly/artifact.ts';
 import type { DefectSample, FitData } from '../../models/anomaly/fit.ts';
 import { chooseThreshold, normalisationFor } from '../../models/anomaly/thresholds.ts';
-import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, wrapNetwork } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, TEST_TIME_FLIPS, withTestTimeFlips, wrapNetwork } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import type { TestTimeFlips } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import { simulatedUnet } from './simulated-unet.ts';
 import type { SimulatedNetworkSpec } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import type { DefectSimulator, SimulationOptions } from '../../models/anomaly/simulated/simulated.types.ts';
@@ -94,6 +99,14 @@ export interface FitSimulatedOptions {
   depth?: number;
   /** Peak learning rate of Adam (default 0.002). */
   lr?: number;
+  /**
+   * Share of the training progress (0 to 1) from which the weights after each step are
+   * averaged into the saved network (default 0.75: the last quarter); 1 keeps the final
+   * weights.
+   */
+  averageFrom?: number;
+  /** Mirrored copies of each input whose maps are averaged at scoring: 1, 2 or 4 (default 4). */
+  testTimeFlips?: TestTimeFlips;
   /** Cross-entropy weight of defect pixels (default 3; good pixels weigh 1). */
   defectWeight?: number;
   /** Gaussian sigma of the map smoothing in pixels (default 2). */
@@ -123,6 +136,8 @@ export interface FitSimulatedResult {
   training: {
     steps: number;
     stoppedBy: StopReason;
+    /** Steps whose weights were averaged into the saved network (0: the final weights). */
+    averagedSteps: number;
     /** Mean loss of each block of 25 steps. */
     loss: number[];
     /** Seconds kept back for the thresholds, as measured before training. */
@@ -132,7 +147,33 @@ export interface FitSimulatedResult {
   warnings: string[];
 }
 
-const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 48, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, sigma: 2, quantile: 0.99 });
+const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 48, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, sigma: 2, quantile: 0.99, averageFrom: 0.75, flips: 4 as TestTimeFlips });
+
+/** The running mean of named parameter arrays, summed in float64 (the weight average of {@link fitSimulated}). */
+export class WeightAverage {
+  private readonly sums = new Map<string, Float64Array>();
+  /** Snapshots added. */
+  count = 0;
+
+  /** Adds one snapshot; every snapshot must have the same names and lengths. */
+  add(params: Readonly<Record<string, Float32Array>>): void {
+    for (const [name, a] of Object.entries(params)) {
+      let sum = this.sums.get(name);
+      if (!sum) this.sums.set(name, (sum = new Float64Array(a.length)));
+      if (sum.length !== a.length) throw new XqcError('XQC_SHAPE_MISMATCH', `parameter ${name} has ${a.length} values, earlier ${sum.length}`);
+      for (let i = 0; i < a.length; i++) sum[i] += a[i];
+    }
+    this.count++;
+  }
+
+  /** The mean of the snapshots added. @throws XQC_INVALID_ARGUMENT when none was */
+  mean(): Record<string, Float32Array> {
+    if (this.count === 0) throw new XqcError('XQC_INVALID_ARGUMENT', 'no weights were averaged');
+    const out: Record<string, Float32Array> = {};
+    for (const [name, sum] of this.sums) out[name] = Float32Array.from(sum, (v) => v / this.count);
+    return out;
+  }
+}
 
 /** A learning rate at `progress` in [0, 1]: warm-up over 3 %, then cosine to 5 % of `lr`. */
 export function simulatedLearningRate(lr: number, progress: number): number {
@@ -218,6 +259,10 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   const lr0 = o.lr ?? DEFAULTS.lr;
   const sigma = o.sigma ?? DEFAULTS.sigma;
   const quantile = o.quantile ?? DEFAULTS.quantile;
+  const averageFrom = o.averageFrom ?? DEFAULTS.averageFrom;
+  const flips = o.testTimeFlips ?? DEFAULTS.flips;
+  if (!(averageFrom >= 0 && averageFrom <= 1)) throw new XqcError('XQC_INVALID_ARGUMENT', `averageFrom must be from 0 to 1, got ${averageFrom}`);
+  if (!TEST_TIME_FLIPS.includes(flips)) throw new XqcError('XQC_INVALID_ARGUMENT', `testTimeFlips must be 1, 2 or 4, got ${String(flips)}`);
   if (!(budget > 0)) throw new XqcError('XQC_INVALID_ARGUMENT', `timeBudgetSeconds must be > 0, got ${budget}`);
   checkOption('maxSteps', maxSteps, 1);
   checkOption('batchSize', batch, 2);
@@ -243,6 +288,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   const train = data.train.map((img) => fitImage(img, o.input).image);
   const padded: [number, number] = [paddedSize(H, spec.depth), paddedSize(W, spec.depth)];
   const inferZoo = simulatedUnet(spec, padded[0], padded[1], false);
+  const scoringNetwork = (weights: Record<string, Float32Array> | undefined): Model => withTestTimeFlips(wrapNetwork(weights ? exportWeights(inferZoo, weights) : inferZoo.model, H, W, padded), flips);
   const valBatch = 8;
 
   // Time the thresholds will take: score one validation batch with the initial weights.
@@ -252,7 +298,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     const tr = performance.now();
     // A cache of its own, cleared at once, so the probe's session does not outlive it.
     const probeCache = new SessionCache(1);
-    const probe = await SimulatedScorer.create({ network: wrapNetwork(inferZoo.model, H, W, padded), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache: probeCache, session: o.session });
+    const probe = await SimulatedScorer.create({ network: scoringNetwork(undefined), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache: probeCache, session: o.session });
     const first = validationImages.slice(0, valBatch);
     const tp = performance.now();
     await probe.score(preprocess(first, o.input).tensor).finally(() => probeCache.clear());
@@ -280,6 +326,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   let stoppedBy: StopReason = 'steps';
   let stepSeconds = 0;
   let lastLoss = NaN;
+  const average = new WeightAverage();
   try {
     while (steps < maxSteps) {
       const elapsed = (performance.now() - trainStart) / 1000;
@@ -302,6 +349,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
       for (const p of tg.parameters) grads[p] = out[tg.grads[p]].data as Float32Array;
       optimizer.step(Object.fromEntries(tg.parameters.map((p) => [p, params[p]])), grads, lr);
       for (const [input, output] of Object.entries(tg.runningStats)) params[input] = Float32Array.from(out[output].data as Float32Array);
+      if (averageFrom < 1 && progress >= averageFrom) average.add(params);
       steps++;
       lastLoss = loss;
       blockSum += loss;
@@ -324,7 +372,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   if (steps < 200) warnings.push(`training stopped after ${steps} step(s) (${stoppedBy === 'budget' ? 'time budget' : 'maxSteps'}); the network is likely undertrained`);
   const t1 = performance.now();
 
-  const network = wrapNetwork(exportWeights(inferZoo, params), H, W, padded);
+  const network = scoringNetwork(average.count > 0 ? average.mean() : params);
   const networkBytes = saveModel(network);
   const scorer = await SimulatedScorer.create({ network, inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache, session: o.session });
   const total = validationImages.length;
@@ -351,9 +399,9 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     version: SIMULATED_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     input: { ...o.input, name: o.input.name ?? 'input' },
-    network: { file: SIMULATED_NETWORK_FILE, sha256: sha256Hex(networkBytes), architecture: 'unet', width: spec.width, depth: spec.depth, padded, output: PROBABILITY_OUTPUT },
+    network: { file: SIMULATED_NETWORK_FILE, sha256: sha256Hex(networkBytes), architecture: 'unet', width: spec.width, depth: spec.depth, padded, output: PROBABILITY_OUTPUT, testTimeFlips: flips },
     scoring: { sigma, topK },
-    training: { seed, cropSize: [ch, cw], batchSize: batch, steps, stoppedBy, seconds: (t1 - trainStart) / 1000, finalLoss: lastLoss },
+    training: { seed, cropSize: [ch, cw], batchSize: batch, steps, stoppedBy, averagedSteps: average.count, seconds: (t1 - trainStart) / 1000, finalLoss: lastLoss },
     thresholds: { image: imageThreshold, pixel: pixelThreshold },
     normalisation: { image: normalisationFor(imageThreshold.value, good.scores), pixel: normalisationFor(pixelThreshold.value, pixels.good) },
   };
@@ -363,7 +411,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     networkBytes,
     scorer,
     validation: { goodScores: good.scores, defectScores: defect.scores },
-    training: { steps, stoppedBy, loss: lossBlocks, reserveSeconds: reserve },
+    training: { steps, stoppedBy, averagedSteps: average.count, loss: lossBlocks, reserveSeconds: reserve },
     seconds: { training: (t1 - trainStart) / 1000, validation: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
     warnings: [...warnings, ...imageThreshold.warnings, ...pixelThreshold.warnings],
   };

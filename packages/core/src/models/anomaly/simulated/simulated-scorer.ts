@@ -71,6 +71,52 @@ export function wrapNetwork(unetModel: Model, height: number, width: number, pad
   return net;
 }
 
+/** Test-time flips averaged into the defect probability: 1 (none), 2 (left-right) or 4 (left-right, up-down and both). */
+export type TestTimeFlips = 1 | 2 | 4;
+
+/** The flip counts {@link withTestTimeFlips} takes. */
+export const TEST_TIME_FLIPS: readonly TestTimeFlips[] = [1, 2, 4];
+
+/**
+ * The wrapped network ({@link wrapNetwork}) with its defect probability averaged over
+ * `flips` mirrored copies of each input (test-time augmentation; the training crops are
+ * mirrored the same ways): `input` [N, C, H, W] -> Concat on the batch axis of the input
+ * and its flips (Slice with step -1 on W, on H, on both) -> the network [F*N, 1, H, W] ->
+ * Reshape [F, N, H, W] -> each copy's map flipped back -> their mean -> Reshape [N, 1, H, W].
+ * The U-Net runs once on the F-times larger batch; every op has an autodiff rule, so
+ * gradient explanations run through it. `flips` 1 returns the network unchanged (a copy).
+ * @throws XQC_ANOMALY for another flip count or a network without {@link PROBABILITY_OUTPUT}
+ */
+export function withTestTimeFlips(network: Model, flips: TestTimeFlips): Model {
+  if (!TEST_TIME_FLIPS.includes(flips)) throw new XqcError('XQC_ANOMALY', `test-time flips must be 1, 2 or 4, got ${String(flips)}`);
+  const net = cloneModel(network);
+  if (flips === 1) return net;
+  const g = net.graph;
+  const info = g.inputs.find((i) => i.name === 'input');
+  const out = g.outputs.find((o) => o.name === PROBABILITY_OUTPUT);
+  if (!info || !out) throw new XqcError('XQC_ANOMALY', `the network needs an input 'input' and an output '${PROBABILITY_OUTPUT}'`);
+  const [, , height, width] = info.shape ?? [];
+  if (typeof height !== 'number' || typeof width !== 'number') throw new XqcError('XQC_ANOMALY', 'the network input needs a fixed height and width');
+  const stacked = 'flips/input';
+  const single = 'flips/defect_probability';
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map((i) => (i === 'input' ? stacked : i));
+    n.outputs = n.outputs.map((o) => (o === PROBABILITY_OUTPUT ? single : o));
+  }
+  const b = new GraphBuilder(g, defaultOpset(net), 'flips');
+  const dims = [height, width];
+  const axesOf: number[][] = flips === 2 ? [[], [3]] : [[], [3], [2], [2, 3]];
+  // Reversed along `axes` (2: H, 3: W): start at the last index, end before the first.
+  const flip = (x: string, axes: number[]): string =>
+    axes.length === 0 ? x : b.op1('Slice', [x, b.int64s(axes.map(() => -1)), b.int64s(axes.map((a) => -dims[a - 2] - 1)), b.int64s(axes), b.int64s(axes.map(() => -1))]);
+  b.op('Concat', axesOf.map((a) => flip('input', a)), { axis: 0 }, { outputNames: [stacked] });
+  const copies = b.reshape(single, [flips, -1, height, width]);
+  const back = axesOf.map((a, f) => flip(b.op1('Slice', [copies, b.int64s([f]), b.int64s([f + 1]), b.int64s([0])]), a));
+  const mean = b.op1('Mul', [b.sum(back), b.scalar(1 / flips, 'float32')]);
+  b.op('Reshape', [mean, b.int64s([-1, 1, height, width])], {}, { outputNames: [b.reserve(PROBABILITY_OUTPUT)] });
+  return net;
+}
+
 /** The mean of the `k` largest values of `values`. */
 export function topKMean(values: Float32Array, k: number): number {
   const sorted = Float32Array.from(values).sort();
