@@ -11,7 +11,7 @@ import type { InputSpec } from '../../models/card.ts';
 import { readModelCard } from '../../models/card.ts';
 import { Predictor } from '../../models/predictor.ts';
 import { preprocess } from '../../models/preprocess.ts';
-import { ANOMALY_FILES, sha256Hex, SIMULATED_NETWORK_FILE } from '../../models/anomaly/artifact.ts';
+import { ANOMALY_FILES, parseSimulatedConfig, sha256Hex, SIMULATED_NETWORK_FILE } from '../../models/anomaly/artifact.ts';
 import { AnomalyDetector } from '../../models/anomaly/detector.ts';
 import { evaluateAnomalyFolder } from '../../models/anomaly/evaluate-anomaly-folder.ts';
 import { stripes, STRIPES_SIZE } from '../../models/anomaly/stripes.test-helper.ts';
@@ -182,7 +182,17 @@ describe('trainSimulatedAnomaly', () => {
     expect(record).toMatchObject({ method: 'simulated', params: { size: [64, 64] }, training: { steps: 60, stoppedBy: 'steps' } });
     expect(record.test?.imageAuroc).not.toBeNull();
     const config = JSON.parse(await readFile(join(out, ANOMALY_FILES.config), 'utf8'));
-    expect(config).toMatchObject({ format: 'xai-qc.simulated', version: 1, network: { file: SIMULATED_NETWORK_FILE, depth: 2, padded: [64, 64] } });
+    expect(config).toMatchObject({ format: 'xai-qc.simulated', version: 1, network: { file: SIMULATED_NETWORK_FILE, depth: 2, padded: [64, 64], testTimeFlips: 4 } });
+    // The last quarter of 60 steps at least (a slow machine's time progress may start it earlier).
+    expect(config.training.averagedSteps).toBeGreaterThanOrEqual(15);
+    expect(record.training.averagedSteps).toBe(config.training.averagedSteps);
+    expect(record.params.testTimeFlips).toBe(4);
+    // Detectors fitted before these fields still parse; bad values do not.
+    const { testTimeFlips: _f, ...oldNetwork } = config.network;
+    const { averagedSteps: _a, ...oldTraining } = config.training;
+    expect(() => parseSimulatedConfig({ ...config, network: oldNetwork, training: oldTraining })).not.toThrow();
+    expect(() => parseSimulatedConfig({ ...config, network: { ...config.network, testTimeFlips: 3 } })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
+    expect(() => parseSimulatedConfig({ ...config, training: { ...config.training, averagedSteps: 61 } })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
     const card = await readModelCard(join(out, ANOMALY_FILES.card));
     expect(card).toMatchObject({ task: 'anomaly', training: { method: 'simulated', steps: 60, stoppedBy: 'steps' }, metrics: { split: 'test' } });
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));

@@ -298,7 +298,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     const tr = performance.now();
     // A cache of its own, cleared at once, so the probe's session does not outlive it.
     const probeCache = new SessionCache(1);
-    const probe = await SimulatedScorer.create({ network: scoringNetwork(undefined), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache: probeCache, session: o.session });
+    const probe = await SimulatedScorer.create({ network: scoringNetwork(undefined), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips }, { cache: probeCache, session: o.session });
     const first = validationImages.slice(0, valBatch);
     const tp = performance.now();
     await probe.score(preprocess(first, o.input).tensor).finally(() => probeCache.clear());
@@ -374,7 +374,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
 
   const network = scoringNetwork(average.count > 0 ? average.mean() : params);
   const networkBytes = saveModel(network);
-  const scorer = await SimulatedScorer.create({ network, inputName: o.input.name ?? 'input', size: [H, W], sigma, topK }, { cache, session: o.session });
+  const scorer = await SimulatedScorer.create({ network, inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips }, { cache, session: o.session });
   const total = validationImages.length;
   const scoreAll = async (images: readonly ImageU8[], offset: number): Promise<{ scores: Float64Array; maps: Float32Array[] }> => {
     const scores: number[] = [];

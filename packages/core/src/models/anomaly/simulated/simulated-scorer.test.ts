@@ -3,7 +3,8 @@ import { saveModel } from '../../../onnx/model-io.ts';
 import { tensor } from '../../../onnx/tensor.ts';
 import { createSession } from '../../../runtime/session.ts';
 import { simulatedUnet } from '../../../train/anomaly/simulated-unet.ts';
-import { PROBABILITY_OUTPUT, withTestTimeFlips, wrapNetwork } from './simulated-scorer.ts';
+import { PROBABILITY_OUTPUT, SimulatedScorer, withTestTimeFlips, wrapNetwork } from './simulated-scorer.ts';
+import { SessionCache } from '../../../runtime/session.ts';
 
 // A non-square input, so that a flip of the wrong axis would not even have the right shape.
 const [H, W] = [12, 20];
@@ -58,5 +59,23 @@ describe('withTestTimeFlips', () => {
     expect(() => withTestTimeFlips(network, 3 as never)).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
     const renamed = { ...network, graph: { ...network.graph, outputs: [{ ...network.graph.outputs[0], name: 'other' }] } };
     expect(() => withTestTimeFlips(renamed, 2)).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
+  });
+
+  it('cuts a batch into runs of at most eight copies and scores it as one run would', async () => {
+    const flipped = withTestTimeFlips(network, 4);
+    const cache = new SessionCache(2);
+    const spec = { network: flipped, inputName: 'input', size: [H, W] as [number, number], sigma: 1, topK: 3 };
+    const chunked = await SimulatedScorer.create({ ...spec, flips: 4 }, { cache });
+    const whole = await SimulatedScorer.create(spec, { cache });
+    const five = Float32Array.from({ length: 5 * 3 * H * W }, (_, i) => Math.cos(i * 0.11));
+    const input = tensor('float32', [5, 3, H, W], five);
+    const a = await chunked.score(input);
+    const b = await whole.score(input);
+    expect(a.patchScores.length).toBe(5 * H * W);
+    let worst = 0;
+    for (let i = 0; i < a.patchScores.length; i++) worst = Math.max(worst, Math.abs(a.patchScores[i] - b.patchScores[i]));
+    expect(worst).toBeLessThan(1e-6);
+    a.scores.forEach((v, i) => expect(v).toBeCloseTo(b.scores[i], 6));
+    cache.clear();
   });
 });

@@ -17,6 +17,7 @@ import { GraphBuilder } from '../../../onnx/builder.ts';
 import type { Model } from '../../../onnx/ir.ts';
 import { cloneModel, defaultOpset } from '../../../onnx/ir.ts';
 import { saveModel } from '../../../onnx/model-io.ts';
+import { tensor } from '../../../onnx/tensor.ts';
 import type { Tensor } from '../../../onnx/tensor.ts';
 import { defaultSessionCache } from '../../../runtime/session.ts';
 import type { OnnxSession, SessionCache, SessionOptions } from '../../../runtime/session.ts';
@@ -139,7 +140,15 @@ export interface SimulatedScorerSpec {
   size: [number, number];
   sigma: number;
   topK: number;
+  /**
+   * Test-time flips built into the network (default 1): it runs each image that many
+   * times, so a batch is cut into runs of at most {@link NETWORK_COPIES_PER_RUN} copies.
+   */
+  flips?: number;
 }
+
+/** Most image copies the network sees in one run (memory stays that of an 8-image batch without flips). */
+export const NETWORK_COPIES_PER_RUN = 8;
 
 /** The compiled network and the scoring of its maps. */
 export class SimulatedScorer {
@@ -158,8 +167,23 @@ export class SimulatedScorer {
 
   /** Defect probabilities [N * H * W] of an input batch [N, C, H, W] (preprocessed). */
   async probabilities(input: Tensor): Promise<Float32Array> {
-    const out = await this.session.run({ [this.spec.inputName]: input }, [PROBABILITY_OUTPUT]);
-    return out[PROBABILITY_OUTPUT].data as Float32Array;
+    const [n, ...rest] = input.dims;
+    const per = Math.max(1, Math.floor(NETWORK_COPIES_PER_RUN / (this.spec.flips ?? 1)));
+    if (n <= per) {
+      const out = await this.session.run({ [this.spec.inputName]: input }, [PROBABILITY_OUTPUT]);
+      return out[PROBABILITY_OUTPUT].data as Float32Array;
+    }
+    const [height, width] = this.spec.size;
+    const inPlane = rest.reduce((a, b) => a * b, 1);
+    const data = input.data as Float32Array;
+    const probs = new Float32Array(n * height * width);
+    for (let i = 0; i < n; i += per) {
+      const m = Math.min(per, n - i);
+      const part = tensor('float32', [m, ...rest], data.subarray(i * inPlane, (i + m) * inPlane));
+      const out = await this.session.run({ [this.spec.inputName]: part }, [PROBABILITY_OUTPUT]);
+      probs.set(out[PROBABILITY_OUTPUT].data as Float32Array, i * height * width);
+    }
+    return probs;
   }
 
   /**
