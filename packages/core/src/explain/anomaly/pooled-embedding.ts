@@ -27,6 +27,8 @@ export const EMBEDDING_OUTPUT = 'pooled_embedding';
 /**
  * A copy of `backbone` cut at `layer` and ending in GlobalAveragePool and Flatten:
  * input [N, C, H, W] -> {@link EMBEDDING_OUTPUT} [N, channels], e_c = (1 / hw) sum_{y,x} A[c, y, x].
+ * When the layer holds more rows than the input has images (a network that runs stacked
+ * copies of its input, as test-time flips do), the first N rows, the images themselves, are kept.
  * @param size input [height, width]; the image input is redeclared [N, C, height, width]
  */
 export function buildPooledEmbeddingModel(backbone: Model, layer: FeatureLayer, size: [number, number]): Model {
@@ -40,7 +42,11 @@ export function buildPooledEmbeddingModel(backbone: Model, layer: FeatureLayer, 
   g.outputs = [];
   const b = new GraphBuilder(g, defaultOpset(m), 'embedding');
   const out = b.reserve(EMBEDDING_OUTPUT);
-  b.op('Flatten', [b.op1('GlobalAveragePool', [layer.name])], { axis: 1 }, { outputNames: [out] });
+  const pooled = b.op1('Flatten', [b.op1('GlobalAveragePool', [layer.name])], { axis: 1 });
+  // The first N rows: a network that stacks copies of its input on the batch axis (test-time
+  // flips, `simulated-scorer.ts` `withTestTimeFlips`) puts the images themselves first.
+  const n = b.op1('Slice', [b.shape(input.name), b.int64s([0]), b.int64s([1]), b.int64s([0])]);
+  b.op('Slice', [pooled, b.int64s([0]), n, b.int64s([0])], {}, { outputNames: [out] });
   g.outputs = [{ name: out, dtype: 'float32', shape: ['N', layer.channels] }];
   return removeUnused(m);
 }
