@@ -39,7 +39,8 @@ or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
   --method      patchcore (default): a memory bank of backbone patch features, fits in
                 seconds to minutes; simulated: a small U-Net trained from scratch to find
                 defects simulated on the good images, until --time-budget (the weights of
-                its last quarter averaged, its map averaged over the image's four flips);
+                its last quarter averaged, its map averaged over the image's four flips and,
+                for inputs at least twice its 48 px crops, combined with the half-scale map);
                 combined: both in one detector (OUT/patchcore/, OUT/simulated/), image
                 score the mean of PatchCore's z-score and that of where both maps agree, map
                 the network's; auto: PatchCore and simulated, and their combination, the one
@@ -192,7 +193,7 @@ function printRun(run: AnomalyMethodRun, io: CliIO): void {
   } else {
     const record = run.record;
     const averaged = record.training.averagedSteps > 0 ? `, weights of the last ${record.training.averagedSteps} averaged` : '';
-    io.out(`run ${record.id}: simulated-defect detector at ${record.params.size[1]}x${record.params.size[0]}, ${record.training.steps} steps (stopped by ${record.training.stoppedBy}; budget ${fmtSeconds(record.params.timeBudgetSeconds)}${averaged}), map averaged over ${record.params.testTimeFlips} flip(s), ${record.seconds.total.toFixed(1)} s`);
+    io.out(`run ${record.id}: simulated-defect detector at ${record.params.size[1]}x${record.params.size[0]}, ${record.training.steps} steps (stopped by ${record.training.stoppedBy}; budget ${fmtSeconds(record.params.timeBudgetSeconds)}${averaged}), map averaged over ${record.params.testTimeFlips} flip(s)${record.params.halfScale ? ' and combined with the half-scale map' : ''}, ${record.seconds.total.toFixed(1)} s`);
   }
   const record = run.record;
   const t = record.thresholds;

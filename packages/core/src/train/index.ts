@@ -30,7 +30,7 @@ export type { ArchSizes, BatchTargets, TrainableTask, TrainingTask } from './tas
 export { TRAINABLE_TASKS, TRAINING_TASKS, trainingTask } from './tasks/index.ts';
 // Anomaly detection trained on simulated defects (the method choice with PatchCore included).
 export type { FitSimulatedOptions, FitSimulatedResult, SimulatedFitEvent, StopReason } from './anomaly/train-simulated.ts';
-export { fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './anomaly/train-simulated.ts';
+export { defaultSimulatedSigma, fitSimulated, SIMULATED_FILES, simulatedLearningRate } from './anomaly/train-simulated.ts';
 export type { SimulatedRunRecord, TrainSimulatedAnomalyOptions } from './anomaly/train-simulated-anomaly.ts';
 export { simulatedInputSpec, trainSimulatedAnomaly } from './anomaly/train-simulated-anomaly.ts';
 export type { AnomalyMethod, AnomalyMethodChoice, AnomalyMethodProgress, AnomalyMethodRun, AnomalyTrainers, MethodCandidate, MethodChoiceRecord, TrainAnomalyMethodOptions } from './anomaly/choose-method.ts';

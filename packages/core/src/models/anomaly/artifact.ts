@@ -109,6 +109,8 @@ export interface SimulatedAnomalyConfig {
     output: string;
     /** Mirrored copies of the input whose probabilities the network averages (`withTestTimeFlips`); absent in detectors fitted before it: 1. */
     testTimeFlips?: 1 | 2 | 4;
+    /** The network also scores a half-scale view and returns the geometric mean of both scales' maps (`withTestTimeViews`); absent in detectors fitted before it: false. */
+    halfScale?: boolean;
   };
   scoring: { sigma: number; topK: number };
   training: {
@@ -225,6 +227,7 @@ export function parseSimulatedConfig(raw: unknown): SimulatedAnomalyConfig {
     invalid('network.padded must be [height, width] at least the input size');
   }
   if (n.testTimeFlips !== undefined && ![1, 2, 4].includes(n.testTimeFlips)) invalid('network.testTimeFlips must be 1, 2 or 4');
+  if (n.halfScale !== undefined && typeof n.halfScale !== 'boolean') invalid('network.halfScale must be true or false');
   const s = c.scoring;
   if (!s || !(s.sigma > 0) || !Number.isFinite(s.sigma) || !isInt(s.topK) || s.topK > c.input.height * c.input.width) invalid('scoring must have sigma > 0 and topK from 1 to the input pixels');
   if (!c.training || !isInt(c.training.steps, 0) || (c.training.stoppedBy !== 'budget' && c.training.stoppedBy !== 'steps')) invalid('training must record steps and stoppedBy budget|steps');

@@ -94,7 +94,7 @@ export class AnomalyDetector {
   /** Compiles a detector trained on simulated defects from its config and wrapped network (`simulated/simulated-scorer.ts`). */
   static async createSimulated(config: SimulatedAnomalyConfig, network: Model, options: AnomalyDetectorOptions = {}): Promise<AnomalyDetector> {
     const scorer = await SimulatedScorer.create(
-      { network, inputName: config.input.name ?? 'input', size: [config.input.height, config.input.width], sigma: config.scoring.sigma, topK: config.scoring.topK, flips: config.network.testTimeFlips ?? 1 },
+      { network, inputName: config.input.name ?? 'input', size: [config.input.height, config.input.width], sigma: config.scoring.sigma, topK: config.scoring.topK, flips: config.network.testTimeFlips ?? 1, halfScale: config.network.halfScale ?? false },
       options,
     );
     return new AnomalyDetector(config, scorer, options);

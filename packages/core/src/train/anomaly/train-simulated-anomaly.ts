@@ -71,6 +71,8 @@ export interface TrainSimulatedAnomalyOptions {
   averageFrom?: number;
   /** Mirrored copies of each input whose maps are averaged at scoring: 1, 2 or 4 (default 4). */
   testTimeFlips?: TestTimeFlips;
+  /** Also score at half scale and keep the geometric mean of both maps (default: on when the input's shorter side is at least twice the crop). */
+  halfScale?: boolean;
   sigma?: number;
   topK?: number;
   /** The defect simulator (default `simulate.ts` `simulateDefect`). */
@@ -107,6 +109,8 @@ export interface SimulatedRunRecord {
     topK: number;
     /** Test-time flips averaged into the map (1, 2 or 4). */
     testTimeFlips: TestTimeFlips;
+    /** Whether the map is the geometric mean of the full- and half-scale maps. */
+    halfScale: boolean;
     simulation?: SimulationOptions;
   };
   dataset: {
@@ -198,6 +202,7 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
       defectWeight: o.defectWeight,
       averageFrom: o.averageFrom,
       testTimeFlips: o.testTimeFlips,
+      halfScale: o.halfScale,
       sigma: o.sigma,
       topK: o.topK,
       quantile,
@@ -242,6 +247,7 @@ export async function trainSimulatedAnomaly(o: TrainSimulatedAnomalyOptions): Pr
       sigma: config.scoring.sigma,
       topK: config.scoring.topK,
       testTimeFlips: config.network.testTimeFlips ?? 1,
+      halfScale: config.network.halfScale ?? false,
       simulation: o.simulation,
     },
     dataset: { root: data.root, hash: data.manifest.id, counts: countsOf(data), skipped: data.skipped, resized: data.resized, sizes: data.sizes, ratios: data.manifest.split?.ratios, fitted: fittedImageHashes(data) },
@@ -272,6 +278,7 @@ function simulatedCard(name: string, runId: string, c: SimulatedAnomalyConfig, d
       stoppedBy: c.training.stoppedBy,
       averagedSteps: c.training.averagedSteps ?? 0,
       testTimeFlips: c.network.testTimeFlips ?? 1,
+      halfScale: c.network.halfScale ?? false,
       sigma: c.scoring.sigma,
       topK: c.scoring.topK,
       imageThreshold: { source: c.thresholds.image.source, value: c.thresholds.image.value },

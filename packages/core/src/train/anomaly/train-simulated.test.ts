@@ -17,7 +17,7 @@ import { evaluateAnomalyFolder } from '../../models/anomaly/evaluate-anomaly-fol
 import { stripes, STRIPES_SIZE } from '../../models/anomaly/stripes.test-helper.ts';
 import { discSimulator } from './disc-simulator.test-helper.ts';
 import { buildSimulatedDetectorModel } from '../../models/anomaly/simulated/export-simulated.ts';
-import { simulatedLearningRate, fitSimulated, WeightAverage } from './train-simulated.ts';
+import { defaultSimulatedSigma, simulatedLearningRate, fitSimulated, WeightAverage } from './train-simulated.ts';
 import type { FitSimulatedOptions, FitSimulatedResult } from './train-simulated.ts';
 import { simulatedInputSpec, trainSimulatedAnomaly } from './train-simulated-anomaly.ts';
 
@@ -38,6 +38,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('defaultSimulatedSigma', () => {
+  it('is 2 px up to 64 px inputs, 4 px from 128 px, the shorter side / 32 between', () => {
+    expect([defaultSimulatedSigma(32, 32), defaultSimulatedSigma(64, 64), defaultSimulatedSigma(96, 400), defaultSimulatedSigma(208, 512), defaultSimulatedSigma(1024, 128)]).toEqual([2, 2, 3, 4, 4]);
+  });
 });
 
 describe('fitSimulated', () => {
@@ -117,6 +123,19 @@ describe('fitSimulated', () => {
     await expect(fitSimulated({ ...data, train: [] }, { input, simulator: discSimulator })).rejects.toMatchObject({ code: 'XQC_DATASET_INVALID' });
     await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, averageFrom: 1.5 })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
     await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, testTimeFlips: 3 as never })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
+    await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, halfScale: 'yes' as never })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
+  });
+
+  it('adds the half-scale view by default only when the input is at least twice the crop, and records it', async () => {
+    const opts = { input, simulator: discSimulator, ...small, maxSteps: 1, testTimeFlips: 1 as const };
+    // 64 px input: on with 32 px crops, off with 48 px crops (a defect a crop can hold), and as asked when given.
+    const on = await fitSimulated(data, { ...opts, cropSize: 32 });
+    const off = await fitSimulated(data, { ...opts, cropSize: 48 });
+    const asked = await fitSimulated(data, { ...opts, cropSize: 32, halfScale: false });
+    expect([on.config.network.halfScale, off.config.network.halfScale, asked.config.network.halfScale]).toEqual([true, false, false]);
+    // The view is in the saved network: its 2x2 average (the U-Net itself has no AveragePool).
+    const pools = (m: typeof on.network): number => m.graph.nodes.filter((n) => n.opType === 'AveragePool').length;
+    expect([pools(on.network), pools(asked.network)]).toEqual([1, 0]);
   });
 
   it('saves the mean of the weights after each step from averageFrom on, BatchNorm statistics included', async () => {
@@ -182,16 +201,17 @@ describe('trainSimulatedAnomaly', () => {
     expect(record).toMatchObject({ method: 'simulated', params: { size: [64, 64] }, training: { steps: 60, stoppedBy: 'steps' } });
     expect(record.test?.imageAuroc).not.toBeNull();
     const config = JSON.parse(await readFile(join(out, ANOMALY_FILES.config), 'utf8'));
-    expect(config).toMatchObject({ format: 'xai-qc.simulated', version: 1, network: { file: SIMULATED_NETWORK_FILE, depth: 2, padded: [64, 64], testTimeFlips: 4 } });
+    expect(config).toMatchObject({ format: 'xai-qc.simulated', version: 1, network: { file: SIMULATED_NETWORK_FILE, depth: 2, padded: [64, 64], testTimeFlips: 4, halfScale: true } });
     // The last quarter of 60 steps at least (a slow machine's time progress may start it earlier).
     expect(config.training.averagedSteps).toBeGreaterThanOrEqual(15);
     expect(record.training.averagedSteps).toBe(config.training.averagedSteps);
     expect(record.params.testTimeFlips).toBe(4);
     // Detectors fitted before these fields still parse; bad values do not.
-    const { testTimeFlips: _f, ...oldNetwork } = config.network;
+    const { testTimeFlips: _f, halfScale: _h, ...oldNetwork } = config.network;
     const { averagedSteps: _a, ...oldTraining } = config.training;
     expect(() => parseSimulatedConfig({ ...config, network: oldNetwork, training: oldTraining })).not.toThrow();
     expect(() => parseSimulatedConfig({ ...config, network: { ...config.network, testTimeFlips: 3 } })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
+    expect(() => parseSimulatedConfig({ ...config, network: { ...config.network, halfScale: 1 } })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
     expect(() => parseSimulatedConfig({ ...config, training: { ...config.training, averagedSteps: 61 } })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY' }));
     const card = await readModelCard(join(out, ANOMALY_FILES.card));
     expect(card).toMatchObject({ task: 'anomaly', training: { method: 'simulated', steps: 60, stoppedBy: 'steps' }, metrics: { split: 'test' } });

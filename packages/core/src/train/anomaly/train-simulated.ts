@@ -23,7 +23,8 @@
  *
  * The trained weights are copied into the same U-Net built at the full model input
  * (`simulated-scorer.ts`), its map averaged over `testTimeFlips` mirrored copies of the
- * input (`withTestTimeFlips`, default all four), and the good validation images (plus labelled validation
+ * input (`withTestTimeViews`, default all four) and, on inputs at least twice the crop
+ * side, combined with a half-scale view (`halfScale`), and the good validation images (plus labelled validation
  * defects when there are any) set the thresholds and normalisation exactly as for
  * PatchCore (`thresholds.ts`).
  */
@@ -49,7 +50,7 @@ import type { SimulatedAnomalyConfig } from '../../models/anomaly/artifact.ts';
 import { ANOMALY_FILES, SIMULATED_FORMAT, SIMULATED_FORMAT_VERSION, SIMULATED_NETWORK_FILE, sha256Hex } from '../../models/anomaly/artifact.ts';
 import type { DefectSample, FitData } from '../../models/anomaly/fit.ts';
 import { chooseThreshold, normalisationFor } from '../../models/anomaly/thresholds.ts';
-import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, TEST_TIME_FLIPS, withTestTimeFlips, wrapNetwork } from '../../models/anomaly/simulated/simulated-scorer.ts';
+import { defaultTopK, paddedSize, PROBABILITY_OUTPUT, SimulatedScorer, TEST_TIME_FLIPS, withTestTimeViews, wrapNetwork } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import type { TestTimeFlips } from '../../models/anomaly/simulated/simulated-scorer.ts';
 import { simulatedUnet } from './simulated-unet.ts';
 import type { SimulatedNetworkSpec } from '../../models/anomaly/simulated/simulated-scorer.ts';
@@ -107,9 +108,17 @@ export interface FitSimulatedOptions {
   averageFrom?: number;
   /** Mirrored copies of each input whose maps are averaged at scoring: 1, 2 or 4 (default 4). */
   testTimeFlips?: TestTimeFlips;
+  /**
+   * Also score each image at half scale and keep the geometric mean of both scales' maps
+   * (`withTestTimeViews`), so that defects larger than the training crops are seen whole.
+   * Default: on when the input's shorter side is at least twice `cropSize`, where a defect
+   * can outgrow a crop; off for inputs about a crop's size, whose defects a crop already
+   * holds (the half scale would only blur them).
+   */
+  halfScale?: boolean;
   /** Cross-entropy weight of defect pixels (default 3; good pixels weigh 1). */
   defectWeight?: number;
-  /** Gaussian sigma of the map smoothing in pixels (default 2). */
+  /** Gaussian sigma of the map smoothing in pixels (default {@link defaultSimulatedSigma} of the input). */
   sigma?: number;
   /** Pixels averaged into the image score (default 0.1 % of the input pixels, at least 1). */
   topK?: number;
@@ -120,6 +129,17 @@ export interface FitSimulatedOptions {
   cache?: SessionCache;
   session?: SessionOptions;
   onProgress?: (e: SimulatedFitEvent) => void;
+}
+
+/**
+ * The default map smoothing of an input of `height x width`: sigma = shorter side / 32,
+ * from 2 px (inputs of 64 px and under, where the synthetic sets lose pixel AUROC with
+ * more) to 4 px (128 px and over: the sigma PatchCore and anomalib use on 224 to 256 px
+ * maps). A network's map of a larger image is patchier inside a large defect, and a wider
+ * Gaussian fills it (docs/anomaly.md, "Half-scale view and map smoothing").
+ */
+export function defaultSimulatedSigma(height: number, width: number): number {
+  return Math.min(4, Math.max(2, Math.min(height, width) / 32));
 }
 
 /** Why training stopped. */
@@ -147,7 +167,7 @@ export interface FitSimulatedResult {
   warnings: string[];
 }
 
-const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 48, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, sigma: 2, quantile: 0.99, averageFrom: 0.75, flips: 4 as TestTimeFlips });
+const DEFAULTS = Object.freeze({ budget: 600, maxSteps: 100_000, crop: 48, batch: 4, width: 8, depth: 3, lr: 0.002, defectWeight: 3, quantile: 0.99, averageFrom: 0.75, flips: 4 as TestTimeFlips });
 
 /** The running mean of named parameter arrays, summed in float64 (the weight average of {@link fitSimulated}). */
 export class WeightAverage {
@@ -257,7 +277,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   const batch = o.batchSize ?? DEFAULTS.batch;
   const spec: SimulatedNetworkSpec = { width: o.width ?? DEFAULTS.width, depth: o.depth ?? DEFAULTS.depth, seed };
   const lr0 = o.lr ?? DEFAULTS.lr;
-  const sigma = o.sigma ?? DEFAULTS.sigma;
+  const sigma = o.sigma ?? defaultSimulatedSigma(o.input.height, o.input.width);
   const quantile = o.quantile ?? DEFAULTS.quantile;
   const averageFrom = o.averageFrom ?? DEFAULTS.averageFrom;
   const flips = o.testTimeFlips ?? DEFAULTS.flips;
@@ -278,6 +298,8 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   const ch = Math.floor(Math.min(side, H) / step) * step;
   const cw = Math.floor(Math.min(side, W) / step) * step;
   if (ch < step || cw < step) throw new XqcError('XQC_INVALID_ARGUMENT', `the input ${W}x${H} is smaller than ${step} px, the least a U-Net of depth ${spec.depth} takes`);
+  const halfScale = o.halfScale ?? Math.min(H, W) >= 2 * side;
+  if (typeof halfScale !== 'boolean') throw new XqcError('XQC_INVALID_ARGUMENT', `halfScale must be true or false, got ${String(halfScale)}`);
   const topK = o.topK ?? defaultTopK(H, W);
   checkOption('topK', topK, 1);
   if (topK > H * W) throw new XqcError('XQC_INVALID_ARGUMENT', `topK ${topK} exceeds the ${H * W} pixels of the input`);
@@ -288,7 +310,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
   const train = data.train.map((img) => fitImage(img, o.input).image);
   const padded: [number, number] = [paddedSize(H, spec.depth), paddedSize(W, spec.depth)];
   const inferZoo = simulatedUnet(spec, padded[0], padded[1], false);
-  const scoringNetwork = (weights: Record<string, Float32Array> | undefined): Model => withTestTimeFlips(wrapNetwork(weights ? exportWeights(inferZoo, weights) : inferZoo.model, H, W, padded), flips);
+  const scoringNetwork = (weights: Record<string, Float32Array> | undefined): Model => withTestTimeViews(wrapNetwork(weights ? exportWeights(inferZoo, weights) : inferZoo.model, H, W, padded), { flips, halfScale });
   const valBatch = 8;
 
   // Time the thresholds will take: score one validation batch with the initial weights.
@@ -298,7 +320,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     const tr = performance.now();
     // A cache of its own, cleared at once, so the probe's session does not outlive it.
     const probeCache = new SessionCache(1);
-    const probe = await SimulatedScorer.create({ network: scoringNetwork(undefined), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips }, { cache: probeCache, session: o.session });
+    const probe = await SimulatedScorer.create({ network: scoringNetwork(undefined), inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips, halfScale }, { cache: probeCache, session: o.session });
     const first = validationImages.slice(0, valBatch);
     const tp = performance.now();
     await probe.score(preprocess(first, o.input).tensor).finally(() => probeCache.clear());
@@ -374,7 +396,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
 
   const network = scoringNetwork(average.count > 0 ? average.mean() : params);
   const networkBytes = saveModel(network);
-  const scorer = await SimulatedScorer.create({ network, inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips }, { cache, session: o.session });
+  const scorer = await SimulatedScorer.create({ network, inputName: o.input.name ?? 'input', size: [H, W], sigma, topK, flips, halfScale }, { cache, session: o.session });
   const total = validationImages.length;
   const scoreAll = async (images: readonly ImageU8[], offset: number): Promise<{ scores: Float64Array; maps: Float32Array[] }> => {
     const scores: number[] = [];
@@ -399,7 +421,7 @@ export async function fitSimulated(data: FitData, o: FitSimulatedOptions): Promi
     version: SIMULATED_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     input: { ...o.input, name: o.input.name ?? 'input' },
-    network: { file: SIMULATED_NETWORK_FILE, sha256: sha256Hex(networkBytes), architecture: 'unet', width: spec.width, depth: spec.depth, padded, output: PROBABILITY_OUTPUT, testTimeFlips: flips },
+    network: { file: SIMULATED_NETWORK_FILE, sha256: sha256Hex(networkBytes), architecture: 'unet', width: spec.width, depth: spec.depth, padded, output: PROBABILITY_OUTPUT, testTimeFlips: flips, halfScale },
     scoring: { sigma, topK },
     training: { seed, cropSize: [ch, cw], batchSize: batch, steps, stoppedBy, averagedSteps: average.count, seconds: (t1 - trainStart) / 1000, finalLoss: lastLoss },
     thresholds: { image: imageThreshold, pixel: pixelThreshold },

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { saveModel } from '../../../onnx/model-io.ts';
+import { saveModel, topologicalOrder } from '../../../onnx/model-io.ts';
 import { tensor } from '../../../onnx/tensor.ts';
 import { createSession } from '../../../runtime/session.ts';
 import { simulatedUnet } from '../../../train/anomaly/simulated-unet.ts';
-import { PROBABILITY_OUTPUT, SimulatedScorer, withTestTimeFlips, wrapNetwork } from './simulated-scorer.ts';
+import { GradientSession } from '../../../autodiff/gradient.ts';
+import { PROBABILITY_OUTPUT, SimulatedScorer, withTestTimeFlips, withTestTimeViews, wrapNetwork } from './simulated-scorer.ts';
 import { SessionCache } from '../../../runtime/session.ts';
 
 // A non-square input, so that a flip of the wrong axis would not even have the right shape.
@@ -77,5 +78,98 @@ describe('withTestTimeFlips', () => {
     expect(worst).toBeLessThan(1e-6);
     a.scores.forEach((v, i) => expect(v).toBeCloseTo(b.scores[i], 6));
     cache.clear();
+  });
+});
+
+describe('withTestTimeViews with the half-scale view', () => {
+  const n = 2;
+  const run = async (model: typeof network, data: Float32Array, h: number, w: number, batch = n): Promise<Float32Array> => {
+    const session = await createSession(saveModel(model));
+    try {
+      const out = await session.run({ input: tensor('float32', [batch, 3, h, w], data) }, [PROBABILITY_OUTPUT]);
+      expect(out[PROBABILITY_OUTPUT].dims).toEqual([batch, 1, h, w]);
+      return out[PROBABILITY_OUTPUT].data as Float32Array;
+    } finally {
+      await session.release();
+    }
+  };
+
+  /** The half-scale map of each image, computed here: box 2x2, mirror mosaic (edge-padded), the network, folded back, bilinear (half_pixel) to h x w. */
+  async function halfScaleMaps(net: typeof network, x: Float32Array, h: number, w: number): Promise<Float32Array> {
+    const [hh, hw] = [Math.floor(h / 2), Math.floor(w / 2)];
+    const mosaic = new Float32Array(n * 3 * h * w);
+    for (let p = 0; p < n * 3; p++) {
+      const at = (y: number, xx: number): number => x[p * h * w + y * w + xx];
+      for (let y = 0; y < h; y++) {
+        for (let xx = 0; xx < w; xx++) {
+          // Mosaic position -> half-image position (mirrored in the right and bottom quadrants; the edge pad repeats the last row or column).
+          const my = Math.min(y, 2 * hh - 1);
+          const mx = Math.min(xx, 2 * hw - 1);
+          const sy = my < hh ? my : 2 * hh - 1 - my;
+          const sx = mx < hw ? mx : 2 * hw - 1 - mx;
+          mosaic[p * h * w + y * w + xx] = (at(2 * sy, 2 * sx) + at(2 * sy, 2 * sx + 1) + at(2 * sy + 1, 2 * sx) + at(2 * sy + 1, 2 * sx + 1)) / 4;
+        }
+      }
+    }
+    const m = await run(net, mosaic, h, w);
+    const out = new Float32Array(n * h * w);
+    const scaleOf = (side: number, half: number): number => Math.fround(side === 2 * half ? 2 : (side + 0.25) / half);
+    const [sy, sx] = [scaleOf(h, hh), scaleOf(w, hw)];
+    for (let i = 0; i < n; i++) {
+      const q = (y: number, xx: number): number => {
+        const v = (yy: number, xq: number): number => m[i * h * w + yy * w + xq];
+        return (v(y, xx) + v(y, 2 * hw - 1 - xx) + v(2 * hh - 1 - y, xx) + v(2 * hh - 1 - y, 2 * hw - 1 - xx)) / 4;
+      };
+      for (let y = 0; y < h; y++) {
+        const fy = Math.min(hh - 1, Math.max(0, (y + 0.5) / sy - 0.5));
+        const [y0, ay] = [Math.floor(fy), fy - Math.floor(fy)];
+        const y1 = Math.min(hh - 1, y0 + 1);
+        for (let xx = 0; xx < w; xx++) {
+          const fx = Math.min(hw - 1, Math.max(0, (xx + 0.5) / sx - 0.5));
+          const [x0, ax] = [Math.floor(fx), fx - Math.floor(fx)];
+          const x1 = Math.min(hw - 1, x0 + 1);
+          out[i * h * w + y * w + xx] = (1 - ay) * ((1 - ax) * q(y0, x0) + ax * q(y0, x1)) + ay * ((1 - ax) * q(y1, x0) + ax * q(y1, x1));
+        }
+      }
+    }
+    return out;
+  }
+
+  it.each([
+    [12, 20, [12, 20], 4],
+    [13, 21, [16, 24], 2],
+    [12, 20, [12, 20], 1],
+  ] as const)('on %ix%i (U-Net at %j, %i flips) is the geometric mean of the flipped map and the half-scale map', async (h, w, padded, flips) => {
+    const net = wrapNetwork(simulatedUnet({ width: 4, depth: 2, seed: 3 }, padded[0], padded[1], false).model, h, w, [padded[0], padded[1]]);
+    const x = Float32Array.from({ length: n * 3 * h * w }, (_, i) => Math.sin(i * 0.29) + ((i * 7919) % 11) / 11);
+    const full = await run(withTestTimeFlips(net, flips), x, h, w);
+    const half = await halfScaleMaps(net, x, h, w);
+    const got = await run(withTestTimeViews(net, { flips, halfScale: true }), x, h, w);
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - Math.sqrt(full[i] * half[i] + 1e-12)));
+    expect(worst).toBeLessThan(1e-5);
+    // The half scale changes the map.
+    expect(full.some((v, i) => Math.abs(v - got[i]) > 1e-3)).toBe(true);
+  });
+
+  it('builds the input gradient through the views, for gradient explanations', async () => {
+    const [h, w] = [12, 20];
+    const net = withTestTimeViews(wrapNetwork(simulatedUnet({ width: 4, depth: 2, seed: 3 }, h, w, false).model, h, w, [h, w]), { flips: 2, halfScale: true });
+    // In topological order, as a saved and reloaded model is (the wrappers append the nodes that read `input`).
+    const sorted = { ...net, graph: { ...net.graph, nodes: topologicalOrder(net.graph) } };
+    const cache = new SessionCache(2);
+    const gs = await GradientSession.create(sorted, { of: PROBABILITY_OUTPUT, wrt: ['input'] }, { cache });
+    const x = Float32Array.from({ length: 3 * h * w }, (_, i) => Math.cos(i * 0.41));
+    const { grads } = await gs.run({ input: tensor('float32', [1, 3, h, w], x) }, tensor('float32', [1, 1, h, w], new Float32Array(h * w).fill(1)));
+    const g = grads.input.data as Float32Array;
+    expect(g.length).toBe(3 * h * w);
+    expect(g.every(Number.isFinite)).toBe(true);
+    expect(g.some((v) => Math.abs(v) > 1e-6)).toBe(true);
+    cache.clear();
+  });
+
+  it('refuses an input under 2x2', () => {
+    const tiny = { ...network, graph: { ...network.graph, inputs: [{ ...network.graph.inputs[0], shape: ['N', 3, 1, 4] }] } };
+    expect(() => withTestTimeViews(tiny, { flips: 1, halfScale: true })).toThrow(expect.objectContaining({ code: 'XQC_ANOMALY', message: expect.stringContaining('at least 2x2') }));
   });
 });
