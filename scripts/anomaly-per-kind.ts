@@ -5,18 +5,25 @@
  * and in how many defect images the map's peak lies inside the mask (docs/anomaly.md,
  * "Combined": where the radiograph pixel figure is lost).
  *
- *   npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3]
+ *   npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3] [--half-scale off,on] [--by-size]
  *
  * `--flips` also scores the map averaged over the four flips of each image (test-time
- * augmentation); `--sigma` rescoring a simulated-defect detector with other map smoothings
- * (a copy of the folder with `scoring.sigma` changed, in a temporary folder). Not part of
- * `npm test`; it reads the folders in place.
+ * augmentation); `--sigma` rescores a simulated-defect detector with other map smoothings
+ * (a copy of the folder with `scoring.sigma` changed, in a temporary folder); `--half-scale`
+ * rescores it with its network rebuilt from the same weights with the half-scale view off
+ * or on (`withTestTimeViews`), every pair of the two lists: the paired comparison of
+ * docs/anomaly.md, "Half-scale view and map smoothing"; `--by-size` splits each kind by the
+ * files' own sizes, with each group's share of the defect pixels. Not part of `npm test`; it reads
+ * the folders in place.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnomalyDetector, auPro, auroc, loadAnomalyFolder, pixelAuroc } from '@xai-qc/core';
+import { AnomalyDetector, auPro, auroc, exportWeights, loadAnomalyFolder, loadModel, pixelAuroc, saveModel, simulatedUnet, withTestTimeViews, wrapNetwork } from '@xai-qc/core';
+import type { SimulatedAnomalyConfig } from '@xai-qc/core';
 import type { ImageU8, PixelMap } from '@xai-qc/core';
 
 type Flip = readonly [boolean, boolean];
@@ -40,11 +47,19 @@ function flipMap(m: Float32Array, w: number, h: number, [fx, fy]: Flip): Float32
   return out;
 }
 
-async function measure(dir: string, testDir: string, flips: readonly Flip[]): Promise<string> {
+async function measure(dir: string, testDir: string, flips: readonly Flip[], bySize = false): Promise<string> {
   const detector = await AnomalyDetector.load(dir);
   const data = await loadAnomalyFolder(testDir, { input: detector.config.input, seed: 0 });
   const samples = [...data.splits.train, ...data.splits.val, ...data.splits.test].filter((s) => s.good || s.mask);
   const byKind = new Map<string, { maps: PixelMap[]; masks: PixelMap[] }>();
+  // The file's own size (before fitting to the input), for --by-size.
+  const sizeOf = new Map<string, string>();
+  if (bySize) {
+    for (const s of samples) {
+      const m = await sharp(join(testDir, s.source)).metadata();
+      sizeOf.set(s.source, `${m.width}x${m.height}`);
+    }
+  }
   const maps: PixelMap[] = [];
   const masks: PixelMap[] = [];
   const labels: number[] = [];
@@ -72,7 +87,7 @@ async function measure(dir: string, testDir: string, flips: readonly Flip[]): Pr
       masks.push(mask);
       labels.push(s.good ? 0 : 1);
       scores.push(batchScores[k]);
-      const key = s.good ? '' : s.label;
+      const key = s.good ? '' : bySize ? `${s.label} ${sizeOf.get(s.source)}` : s.label;
       const entry = byKind.get(key) ?? { maps: [], masks: [] };
       entry.maps.push(map);
       entry.masks.push(mask);
@@ -83,7 +98,18 @@ async function measure(dir: string, testDir: string, flips: readonly Flip[]): Pr
   const kinds = [...byKind.keys()]
     .filter((k) => k !== '')
     .sort()
-    .map((k) => `${k} ${pixelAuroc([...good.maps, ...byKind.get(k)!.maps], [...good.masks, ...byKind.get(k)!.masks]).toFixed(3)}`);
+    .map((k) => {
+      const part = byKind.get(k)!;
+      const f = pixelAuroc([...good.maps, ...part.maps], [...good.masks, ...part.masks]).toFixed(3);
+      if (!bySize) return `${k} ${f}`;
+      // How many images, and their share of all defect pixels: what weighs in the pooled pixel AUROC.
+      const pixels = (ms: PixelMap[]): number => {
+        let n = 0;
+        for (const m of ms) for (let i = 0; i < m.data.length; i++) n += m.data[i];
+        return n;
+      };
+      return `${k} ${f} (${part.maps.length} images, ${((100 * pixels(part.masks)) / pixels(masks.filter((_, i) => labels[i] === 1))).toFixed(0)} % of defect pixels)`;
+    });
   // Where each defect image's map peaks: inside its mask, or somewhere else (the image score then rests on a false response).
   let peaks = 0;
   let defects = 0;
@@ -95,32 +121,54 @@ async function measure(dir: string, testDir: string, flips: readonly Flip[]): Pr
     for (let j = 1; j < m.length; j++) if (m[j] > m[best]) best = j;
     if (masks[i].data[best] === 1) peaks++;
   }
-  return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind: ${kinds.join(', ')}; map peak inside the mask in ${peaks} of ${defects} defect images`;
+  return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind${bySize ? ' and file size' : ''}: ${kinds.join(', ')}; map peak inside the mask in ${peaks} of ${defects} defect images`;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { flips: { type: 'boolean' }, sigma: { type: 'string' } } });
+/** Rebuilds a simulated detector's network in `dir` from its own weights with the half-scale view on or off. */
+function rebuildNetwork(dir: string, halfScale: boolean): void {
+  const config = JSON.parse(readFileSync(join(dir, 'anomaly.json'), 'utf8')) as SimulatedAnomalyConfig;
+  const network = loadModel(readFileSync(join(dir, config.network.file)));
+  const { width, depth, padded } = config.network;
+  const zoo = simulatedUnet({ width, depth, seed: 0 }, padded[0], padded[1], false);
+  const weights: Record<string, Float32Array> = {};
+  for (const name of zoo.model.graph.initializers.keys()) {
+    const t = network.graph.initializers.get(name);
+    if (t) weights[name] = t.data as Float32Array;
+  }
+  const model = withTestTimeViews(wrapNetwork(exportWeights(zoo, weights), config.input.height, config.input.width, padded), { flips: config.network.testTimeFlips ?? 1, halfScale });
+  const bytes = saveModel(model);
+  writeFileSync(join(dir, config.network.file), bytes);
+  config.network.sha256 = createHash('sha256').update(bytes).digest('hex');
+  config.network.halfScale = halfScale;
+  writeFileSync(join(dir, 'anomaly.json'), JSON.stringify(config));
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { flips: { type: 'boolean' }, sigma: { type: 'string' }, 'half-scale': { type: 'string' }, 'by-size': { type: 'boolean' } } });
 const [dir, testDir] = positionals;
 if (!dir || !testDir) {
-  process.stderr.write('usage: npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3]\n');
+  process.stderr.write('usage: npx tsx scripts/anomaly-per-kind.ts DETECTOR_DIR TEST_DIR [--flips] [--sigma 1,2,3] [--half-scale off,on] [--by-size]\n');
   process.exit(2);
 }
 const sigmas = values.sigma ? values.sigma.split(',').map(Number) : [undefined];
-for (const sigma of sigmas) {
+const halves = values['half-scale'] ? values['half-scale'].split(',').map((v) => (v === 'on' ? true : v === 'off' ? false : Number.NaN)) : [undefined];
+if (halves.some((h) => Number.isNaN(h))) throw new Error(`--half-scale takes off and on, got ${values['half-scale']}`);
+for (const half of halves) for (const sigma of sigmas) {
   let folder = dir;
   let tmp: string | undefined;
-  if (sigma !== undefined) {
-    if (!(sigma > 0)) throw new Error(`--sigma takes positive numbers, got ${values.sigma}`);
+  if (sigma !== undefined || half !== undefined) {
+    if (sigma !== undefined && !(sigma > 0)) throw new Error(`--sigma takes positive numbers, got ${values.sigma}`);
     tmp = mkdtempSync(join(tmpdir(), 'xqc-per-kind-'));
     cpSync(dir, tmp, { recursive: true });
     const config = JSON.parse(readFileSync(join(tmp, 'anomaly.json'), 'utf8')) as { scoring?: { sigma: number } };
-    if (!config.scoring) throw new Error(`${dir} is not a simulated-defect detector: --sigma does not apply`);
-    config.scoring.sigma = sigma;
+    if (!config.scoring) throw new Error(`${dir} is not a simulated-defect detector: --sigma and --half-scale do not apply`);
+    if (sigma !== undefined) config.scoring.sigma = sigma;
     writeFileSync(join(tmp, 'anomaly.json'), JSON.stringify(config));
+    if (half !== undefined) rebuildNetwork(tmp, half as boolean);
     folder = tmp;
   }
   try {
-    const label = sigma === undefined ? '' : `sigma ${sigma}: `;
-    console.log(`${label}${await measure(folder, testDir, [[false, false]])}`);
+    const label = `${half === undefined ? '' : `half-scale ${half ? 'on' : 'off'}, `}${sigma === undefined ? '' : `sigma ${sigma}`}${sigma === undefined && half === undefined ? '' : ': '}`;
+    console.log(`${label}${await measure(folder, testDir, [[false, false]], values['by-size'])}`);
     if (values.flips) console.log(`${label}mean of the four flips: ${await measure(folder, testDir, [[false, false], [true, false], [false, true], [true, true]])}`);
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
