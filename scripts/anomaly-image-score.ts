@@ -6,7 +6,10 @@
  * good validation images (the split the fit drew from `--seed` and `--val-split`) give each
  * rule's good statistics, exactly as the fusion does.
  *
- *   npx tsx scripts/anomaly-image-score.ts COMBINED_DIR TRAIN_DIR TEST_DIR [--seed 0] [--val-split 0.15]
+ *   npx tsx scripts/anomaly-image-score.ts COMBINED_DIR TRAIN_DIR TEST_DIR [--seed 0] [--val-split 0.15] [--half-scale off|on]
+ *
+ * `--half-scale` scores a copy of the detector whose network is rebuilt from the same
+ * weights with the half-scale view off or on (`rebuild-simulated-network.ts`).
  *
  * Rules for the network's image score s(map) (map: the raw smoothed defect probability):
  *   topk      the mean of the top 0.1 % of the map (what ships)
@@ -16,10 +19,12 @@
  * and fusions of PatchCore's z-score with the network's: mean (what ships) and max.
  * Not part of `npm test`.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AnomalyDetector, auroc, mapToOriginal, loadAnomalyFolder, pixelAuroc, preprocess, splitRatiosFor } from '@xai-qc/core';
 import type { ImageU8, PixelMap } from '@xai-qc/core';
+import { copyWithHalfScale } from './rebuild-simulated-network.ts';
 
 interface Scored {
   pc: number[];
@@ -27,12 +32,14 @@ interface Scored {
   pcMaps: Float32Array[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, 'val-split': { type: 'string' } } });
-const [dir, trainDir, testDir] = positionals;
-if (!dir || !trainDir || !testDir) {
-  process.stderr.write('usage: npx tsx scripts/anomaly-image-score.ts COMBINED_DIR TRAIN_DIR TEST_DIR [--seed 0] [--val-split 0.15]\n');
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, 'val-split': { type: 'string' }, 'half-scale': { type: 'string' } } });
+const [given, trainDir, testDir] = positionals;
+if (!given || !trainDir || !testDir || (values['half-scale'] !== undefined && !['off', 'on'].includes(values['half-scale']))) {
+  process.stderr.write('usage: npx tsx scripts/anomaly-image-score.ts COMBINED_DIR TRAIN_DIR TEST_DIR [--seed 0] [--val-split 0.15] [--half-scale off|on]\n');
   process.exit(2);
 }
+const dir = values['half-scale'] === undefined ? given : copyWithHalfScale(given, values['half-scale'] === 'on');
+if (dir !== given) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const seed = Number(values.seed ?? 0);
 const valSplit = Number(values['val-split'] ?? 0.15);
 

@@ -16,15 +16,14 @@
  * files' own sizes, with each group's share of the defect pixels. Not part of `npm test`; it reads
  * the folders in place.
  */
-import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnomalyDetector, auPro, auroc, exportWeights, loadAnomalyFolder, loadModel, pixelAuroc, saveModel, simulatedUnet, withTestTimeViews, wrapNetwork } from '@xai-qc/core';
-import type { SimulatedAnomalyConfig } from '@xai-qc/core';
+import { AnomalyDetector, auPro, auroc, loadAnomalyFolder, pixelAuroc } from '@xai-qc/core';
 import type { ImageU8, PixelMap } from '@xai-qc/core';
+import { rebuildSimulatedNetwork } from './rebuild-simulated-network.ts';
 
 type Flip = readonly [boolean, boolean];
 
@@ -124,25 +123,6 @@ async function measure(dir: string, testDir: string, flips: readonly Flip[], byS
   return `image AUROC ${auroc(labels, scores).toFixed(3)}, pixel AUROC ${pixelAuroc(maps, masks).toFixed(3)}, PRO ${auPro(maps, masks).toFixed(3)}; pixel AUROC per kind${bySize ? ' and file size' : ''}: ${kinds.join(', ')}; map peak inside the mask in ${peaks} of ${defects} defect images`;
 }
 
-/** Rebuilds a simulated detector's network in `dir` from its own weights with the half-scale view on or off. */
-function rebuildNetwork(dir: string, halfScale: boolean): void {
-  const config = JSON.parse(readFileSync(join(dir, 'anomaly.json'), 'utf8')) as SimulatedAnomalyConfig;
-  const network = loadModel(readFileSync(join(dir, config.network.file)));
-  const { width, depth, padded } = config.network;
-  const zoo = simulatedUnet({ width, depth, seed: 0 }, padded[0], padded[1], false);
-  const weights: Record<string, Float32Array> = {};
-  for (const name of zoo.model.graph.initializers.keys()) {
-    const t = network.graph.initializers.get(name);
-    if (t) weights[name] = t.data as Float32Array;
-  }
-  const model = withTestTimeViews(wrapNetwork(exportWeights(zoo, weights), config.input.height, config.input.width, padded), { flips: config.network.testTimeFlips ?? 1, halfScale });
-  const bytes = saveModel(model);
-  writeFileSync(join(dir, config.network.file), bytes);
-  config.network.sha256 = createHash('sha256').update(bytes).digest('hex');
-  config.network.halfScale = halfScale;
-  writeFileSync(join(dir, 'anomaly.json'), JSON.stringify(config));
-}
-
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { flips: { type: 'boolean' }, sigma: { type: 'string' }, 'half-scale': { type: 'string' }, 'by-size': { type: 'boolean' } } });
 const [dir, testDir] = positionals;
 if (!dir || !testDir) {
@@ -163,7 +143,7 @@ for (const half of halves) for (const sigma of sigmas) {
     if (!config.scoring) throw new Error(`${dir} is not a simulated-defect detector: --sigma and --half-scale do not apply`);
     if (sigma !== undefined) config.scoring.sigma = sigma;
     writeFileSync(join(tmp, 'anomaly.json'), JSON.stringify(config));
-    if (half !== undefined) rebuildNetwork(tmp, half as boolean);
+    if (half !== undefined) rebuildSimulatedNetwork(tmp, half as boolean);
     folder = tmp;
   }
   try {
