@@ -39,8 +39,7 @@ or ground_truth/<defect>/<stem>_mask.png): learns from good images only.
   --method      patchcore (default): a memory bank of backbone patch features, fits in
                 seconds to minutes; simulated: a small U-Net trained from scratch to find
                 defects simulated on the good images, until --time-budget (the weights of
-                its last quarter averaged, its map averaged over the image's four flips and,
-                for inputs at least twice its 48 px crops, combined with the half-scale map);
+                its last quarter averaged, its map averaged over the image's four flips);
                 combined: both in one detector (OUT/patchcore/, OUT/simulated/), image
                 score the mean of PatchCore's z-score and that of where both maps agree, map
                 the network's; auto: PatchCore and simulated, and their combination, the one

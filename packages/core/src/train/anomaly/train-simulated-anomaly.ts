@@ -71,7 +71,7 @@ export interface TrainSimulatedAnomalyOptions {
   averageFrom?: number;
   /** Mirrored copies of each input whose maps are averaged at scoring: 1, 2 or 4 (default 4). */
   testTimeFlips?: TestTimeFlips;
-  /** Also score at half scale and keep the geometric mean of both maps (default: on when the input's shorter side is at least twice the crop). */
+  /** Also score at half scale and keep the geometric mean of both maps (default false; see `FitSimulatedOptions.halfScale`). */
   halfScale?: boolean;
   sigma?: number;
   topK?: number;

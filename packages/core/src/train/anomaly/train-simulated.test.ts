@@ -126,16 +126,16 @@ describe('fitSimulated', () => {
     await expect(fitSimulated(data, { input, simulator: discSimulator, ...small, halfScale: 'yes' as never })).rejects.toMatchObject({ code: 'XQC_INVALID_ARGUMENT' });
   });
 
-  it('adds the half-scale view by default only when the input is at least twice the crop, and records it', async () => {
+  it('adds the half-scale view when asked, not by default, and records it', async () => {
     const opts = { input, simulator: discSimulator, ...small, maxSteps: 1, testTimeFlips: 1 as const };
-    // 64 px input: on with 32 px crops, off with 48 px crops (a defect a crop can hold), and as asked when given.
-    const on = await fitSimulated(data, { ...opts, cropSize: 32 });
-    const off = await fitSimulated(data, { ...opts, cropSize: 48 });
-    const asked = await fitSimulated(data, { ...opts, cropSize: 32, halfScale: false });
-    expect([on.config.network.halfScale, off.config.network.halfScale, asked.config.network.halfScale]).toEqual([true, false, false]);
+    const on = await fitSimulated(data, { ...opts, halfScale: true });
+    const off = await fitSimulated(data, opts);
+    expect([on.config.network.halfScale, off.config.network.halfScale]).toEqual([true, false]);
     // The view is in the saved network: its 2x2 average (the U-Net itself has no AveragePool).
     const pools = (m: typeof on.network): number => m.graph.nodes.filter((n) => n.opType === 'AveragePool').length;
-    expect([pools(on.network), pools(asked.network)]).toEqual([1, 0]);
+    expect([pools(on.network), pools(off.network)]).toEqual([1, 0]);
+    // And the scorer runs the extra copy: the maps differ from the network without the view.
+    expect(on.validation.goodScores.some((v, i) => Math.abs(v - off.validation.goodScores[i]) > 1e-6)).toBe(true);
   });
 
   it('saves the mean of the weights after each step from averageFrom on, BatchNorm statistics included', async () => {
@@ -197,7 +197,8 @@ describe('trainSimulatedAnomaly', () => {
       await writeAnomalySample(root, { stem: `d${i}`, label: 'hole', image: s.image, mask: { width: STRIPES_SIZE, height: STRIPES_SIZE, channels: 1, data: s.mask } });
     }
     const out = join(dir, 'det');
-    const record = await trainSimulatedAnomaly({ data: root, out, simulator: discSimulator, maxSteps: 60, timeBudgetSeconds: 120, cropSize: 32, depth: 2, width: 8, ratios: { train: 0.6, val: 0.2, test: 0.2 } });
+    // With the half-scale view, so that loading, evaluating, the export and explanations run through it.
+    const record = await trainSimulatedAnomaly({ data: root, out, simulator: discSimulator, maxSteps: 60, timeBudgetSeconds: 120, cropSize: 32, depth: 2, width: 8, halfScale: true, ratios: { train: 0.6, val: 0.2, test: 0.2 } });
     expect(record).toMatchObject({ method: 'simulated', params: { size: [64, 64] }, training: { steps: 60, stoppedBy: 'steps' } });
     expect(record.test?.imageAuroc).not.toBeNull();
     const config = JSON.parse(await readFile(join(out, ANOMALY_FILES.config), 'utf8'));
@@ -206,6 +207,7 @@ describe('trainSimulatedAnomaly', () => {
     expect(config.training.averagedSteps).toBeGreaterThanOrEqual(15);
     expect(record.training.averagedSteps).toBe(config.training.averagedSteps);
     expect(record.params.testTimeFlips).toBe(4);
+    expect(record.params.halfScale).toBe(true);
     // Detectors fitted before these fields still parse; bad values do not.
     const { testTimeFlips: _f, halfScale: _h, ...oldNetwork } = config.network;
     const { averagedSteps: _a, ...oldTraining } = config.training;
