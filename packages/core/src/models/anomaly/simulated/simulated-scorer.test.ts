@@ -21,19 +21,22 @@ function flip(data: Float32Array, n: number, c: number, fx: boolean, fy: boolean
   return out;
 }
 
+/** The network's defect probability for `n` images of `h x w`, its output shape checked. */
+async function runNetwork(model: typeof network, data: Float32Array, n: number, h: number, w: number): Promise<Float32Array> {
+  const session = await createSession(saveModel(model));
+  try {
+    const out = await session.run({ input: tensor('float32', [n, 3, h, w], data) }, [PROBABILITY_OUTPUT]);
+    expect(out[PROBABILITY_OUTPUT].dims).toEqual([n, 1, h, w]);
+    return out[PROBABILITY_OUTPUT].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
 describe('withTestTimeFlips', () => {
   const n = 2;
   const x = Float32Array.from({ length: n * 3 * H * W }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
-  const run = async (model: typeof network, data: Float32Array): Promise<Float32Array> => {
-    const session = await createSession(saveModel(model));
-    try {
-      const out = await session.run({ input: tensor('float32', [n, 3, H, W], data) }, [PROBABILITY_OUTPUT]);
-      expect(out[PROBABILITY_OUTPUT].dims).toEqual([n, 1, H, W]);
-      return out[PROBABILITY_OUTPUT].data as Float32Array;
-    } finally {
-      await session.release();
-    }
-  };
+  const run = (model: typeof network, data: Float32Array): Promise<Float32Array> => runNetwork(model, data, n, H, W);
 
   it.each([
     [2, [[false, false], [true, false]]],
@@ -83,16 +86,7 @@ describe('withTestTimeFlips', () => {
 
 describe('withTestTimeViews with the half-scale view', () => {
   const n = 2;
-  const run = async (model: typeof network, data: Float32Array, h: number, w: number, batch = n): Promise<Float32Array> => {
-    const session = await createSession(saveModel(model));
-    try {
-      const out = await session.run({ input: tensor('float32', [batch, 3, h, w], data) }, [PROBABILITY_OUTPUT]);
-      expect(out[PROBABILITY_OUTPUT].dims).toEqual([batch, 1, h, w]);
-      return out[PROBABILITY_OUTPUT].data as Float32Array;
-    } finally {
-      await session.release();
-    }
-  };
+  const run = (model: typeof network, data: Float32Array, h: number, w: number, batch = n): Promise<Float32Array> => runNetwork(model, data, batch, h, w);
 
   /** The half-scale map of each image, computed here: box 2x2, mirror mosaic (edge-padded), the network, folded back, bilinear (half_pixel) to h x w. */
   async function halfScaleMaps(net: typeof network, x: Float32Array, h: number, w: number): Promise<Float32Array> {
